@@ -1,0 +1,35 @@
+// Scaled dot-product attention over F32 heads, fused over heads, without materialising (T, T):
+// each work item (batch row, kv head, tile of query rows) computes its scores against all keys,
+// a stable softmax and the weighted sum of values, in thread-local scratch.
+//
+//   out[b,i,h,:] = sum_j softmax_j(scale * q[b,i,h,:] . k[b,j,h/G,:] + mask) v[b,j,h/G,:]
+//
+// with G = num_heads / num_kv_heads (GQA/MQA: query heads h share kv head h / G, as
+// transformers' repeat_kv). Masking: key j is visible to query i when
+//   - key_mask is absent or key_mask[b, j] != 0 (padding mask, HF attention_mask), and
+//   - not causal, or j <= q_offset + i (q_offset = number of cached tokens before these queries).
+// A query row that sees no key gets zeros (PyTorch would give NaN).
+#pragma once
+
+#include <cstdint>
+
+#include "mhub/base/status.h"
+#include "mhub/core/heads_view.h"
+#include "mhub/core/tensor.h"
+
+namespace mhub::core {
+
+struct AttentionOptions {
+  float scale = 0.0f;  // 0: 1/sqrt(head_dim)
+  bool causal = false;
+  int64_t q_offset = 0;
+  // Optional (B, Tk) I32/I64 padding mask over the keys (1 = attend, 0 = padding); null = none.
+  const Tensor* key_mask = nullptr;
+};
+
+// q (B,Tq,Hq,D), k and v (B,Tk,Hkv,D), out (B,Tq,Hq,D); out must not overlap q, k or v.
+// InvalidArgument when shapes disagree or Hq % Hkv != 0.
+Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, const HeadsView& out,
+                 const AttentionOptions& options);
+
+}  // namespace mhub::core

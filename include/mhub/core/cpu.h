@@ -1,0 +1,33 @@
+// Run-time CPU dispatch and threading for mhub_core kernels.
+//
+// Every kernel has an AVX-512 (f+bw+dq+vl, bf16 where present), an AVX2+FMA and a scalar build;
+// the best one the CPU supports is used unless a test forces another with SetIsa.
+// Parallel kernels run on the OpenMP team that oneDNN also uses (Debian's oneDNN is built with the
+// OMP runtime), so matmul and our kernels share the same threads instead of two pools spinning
+// against each other on the same cores.
+#pragma once
+
+#include <string_view>
+
+#include "mhub/base/status.h"
+
+namespace mhub::core {
+
+enum class Isa { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+
+std::string_view IsaName(Isa isa);  // "scalar", "avx2", "avx512"
+// The best ISA this CPU (and OS) supports.
+Isa DetectIsa();
+// Whether `isa` can run here.
+bool IsaSupported(Isa isa);
+// The ISA kernels use now (DetectIsa() unless SetIsa was called).
+Isa ActiveIsa();
+// Forces kernels to `isa` (tests, benchmarks). Unsupported when the CPU lacks it. Not to be called
+// while kernels run on other threads.
+Status SetIsa(Isa isa);
+
+// Threads used by our kernels and by oneDNN (omp_set_num_threads). 0 = one per core.
+void SetNumThreads(int n);
+int NumThreads();
+
+}  // namespace mhub::core

@@ -1,0 +1,58 @@
+// Linear: y = act(x W^T + b) (+ y when accumulating), the nn.Linear / GPT-2 Conv1D of the models.
+//
+// Weights are prepared once at load time (Create) and reused for every call:
+//   - M (rows of x) <= kGemvMaxRows: our own AVX-512/AVX2 GEMV streams the (out, in) row-major
+//     weights (F32 or BF16 as stored; memory-bound decode reads each weight byte once);
+//   - larger M: a oneDNN matmul whose weights were reordered once into oneDNN's preferred blocked
+//     layout; primitives are cached per M. BF16 compute converts x to BF16 and accumulates in F32
+//     (as torch bf16 linear on CPU); bias, activation and the residual add run fused in the primitive.
+// Activations x and y are F32. Create/Forward are thread-safe (the primitive cache is locked).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "mhub/base/result.h"
+#include "mhub/core/tensor.h"
+
+namespace mhub::core {
+
+enum class WeightLayout {
+  kOutIn,  // (out, in): torch nn.Linear.weight, also a tied embedding used as lm_head
+  kInOut,  // (in, out): GPT-2 Conv1D.weight
+};
+
+enum class Activation { kNone, kGeluErf, kGeluTanh, kRelu, kSilu };
+
+struct LinearOptions {
+  // Compute precision: kF32 or kBF16. BF16 weights always compute in BF16; F32/F16 weights compute
+  // in F32 unless kBF16 is asked for (then they are rounded to BF16 once at Create).
+  DType compute = DType::kF32;
+};
+
+inline constexpr int64_t kGemvMaxRows = 4;
+
+class Linear {
+ public:
+  Linear() = default;
+  // weight: 2-D F32/BF16/F16 in `layout`; bias: (out) F32/BF16/F16 or undefined.
+  // The weight tensor is kept alive (zero-copy when it is already (out,in) in the compute dtype).
+  static Result<Linear> Create(const Tensor& weight, const Tensor& bias, WeightLayout layout,
+                               const LinearOptions& options = {});
+
+  int64_t in_features() const;
+  int64_t out_features() const;
+  DType compute_dtype() const;
+  bool defined() const { return impl_ != nullptr; }
+
+  // x: (..., in) F32; y: (..., out) F32 with the same leading dims; y must not overlap x.
+  // y = act(x W^T + b), or y += act(x W^T + b) when `accumulate` (residual add).
+  Status Forward(const Tensor& x, Tensor& y, Activation act = Activation::kNone, bool accumulate = false) const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace mhub::core

@@ -1,0 +1,175 @@
+// MetadataDb: users, orgs, hashed tokens, repo records (card metadata for search), likes and
+// download counts. An abstract interface so a PostgreSQL backend can come later; the embedded
+// default is SQLite (OpenSqliteMetadataDb) in `<data>/db.sqlite`.
+//
+// Thread safety: every method may be called concurrently from many threads (the SQLite backend
+// uses WAL, a busy timeout and one connection per thread).
+// Errors: NotFound for missing users/repos (repo misses carry the RepoNotFound tag,
+// repo_errors.h), AlreadyExists on duplicate names, Unauthenticated for an unknown token,
+// IOError/Internal for database failures. No call throws.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mhub/base/result.h"
+#include "mhub/server/model_card.h"
+#include "mhub/server/repo_path.h"
+
+namespace mhub::server {
+
+// A user or an organization (they share one namespace of names).
+struct Account {
+  int64_t id = 0;
+  std::string name;
+  std::string fullname;
+  std::string email;  // may be empty
+  bool is_org = false;
+  int64_t created_ms = 0;
+};
+
+enum class OrgRole { kRead, kWrite, kAdmin };
+std::string_view OrgRoleName(OrgRole role);  // "read" | "write" | "admin"
+Result<OrgRole> ParseOrgRole(std::string_view text);
+
+struct OrgMembership {
+  std::string org;
+  std::string user;
+  OrgRole role = OrgRole::kRead;
+};
+
+enum class TokenRole { kRead, kWrite };
+std::string_view TokenRoleName(TokenRole role);  // "read" | "write"
+
+struct TokenInfo {
+  int64_t id = 0;
+  std::string user;  // owner
+  std::string name;  // display name
+  TokenRole role = TokenRole::kRead;
+  int64_t created_ms = 0;
+};
+
+// Returned once by CreateToken: the secret is never stored (only its SHA-256).
+struct IssuedToken {
+  TokenInfo info;
+  std::string secret;  // "hf_" + 34 random [A-Za-z0-9] characters
+};
+
+struct RepoRecord {
+  RepoKey key;
+  int64_t row_id = 0;         // stable numeric id (the API `_id` is derived from it)
+  bool is_private = false;
+  std::string gated;          // "" (not gated), "auto", "manual"
+  bool disabled = false;
+  int64_t created_ms = 0;
+  int64_t last_modified_ms = 0;
+  std::string sha;            // head commit of main ("" until known)
+  int64_t downloads = 0;
+  int64_t likes = 0;
+  std::string author;         // = key.id.ns
+  std::string sdk;            // spaces only
+  // Card metadata (from README.md on main):
+  std::string card_data_json = "{}";  // CardData::raw, serialized
+  std::vector<std::string> tags;      // DeriveSearchTags
+  std::string pipeline_tag;
+  std::string library_name;
+  std::string license;
+  std::vector<std::string> languages;
+};
+
+enum class RepoSort { kDefault, kDownloads, kLikes, kLastModified, kCreatedAt, kId, kTrending };
+// Parses the `sort` query value: "downloads", "likes", "lastModified", "last_modified",
+// "createdAt", "created_at", "id", "modelId", "trendingScore", "trending_score" (trending =
+// likes here); "" -> kDefault. InvalidArgument otherwise.
+Result<RepoSort> ParseRepoSort(std::string_view text);
+
+struct RepoQuery {
+  RepoType type = RepoType::kModel;
+  std::vector<std::string> search;   // each must be a case-insensitive substring of "ns/name"
+  std::string author;                // exact namespace
+  std::vector<std::string> filters;  // every one must be one of the repo's tags (or its pipeline
+                                     // tag / library / "license:x" / "language:x" / the repo id)
+  std::string pipeline_tag;
+  std::string library;
+  std::string language;
+  std::string license;
+  std::optional<bool> gated;
+  RepoSort sort = RepoSort::kDefault;  // kDefault: downloads for lists, like the Hub
+  bool descending = true;              // direction=-1 (default); false for direction=1
+  uint64_t limit = 1000;
+  uint64_t offset = 0;   // pagination: the HTTP layer carries it in an opaque cursor
+  std::string viewer;    // user name or "" (anonymous): private repos appear only to the owner
+                         // and members of the owning org
+};
+
+struct RepoPage {
+  std::vector<RepoRecord> repos;
+  bool has_more = false;  // another page exists after this one
+};
+
+// What RefreshRepoMetadata writes after a commit on main.
+struct RepoCardUpdate {
+  std::string sha;
+  int64_t last_modified_ms = 0;
+  CardData card;
+};
+
+class MetadataDb {
+ public:
+  virtual ~MetadataDb() = default;
+
+  // --- accounts ---------------------------------------------------------------------------
+  // Name validated like a repo namespace; AlreadyExists if a user or org has it.
+  virtual Result<Account> CreateUser(std::string_view name, std::string_view email, std::string_view fullname) = 0;
+  virtual Result<Account> CreateOrg(std::string_view name, std::string_view fullname) = 0;
+  // A user or an org by name. NotFound.
+  virtual Result<Account> GetAccount(std::string_view name) = 0;
+  // Adds or updates a membership. NotFound when the org or user is missing.
+  virtual Status SetOrgMember(std::string_view org, std::string_view user, OrgRole role) = 0;
+  virtual Status RemoveOrgMember(std::string_view org, std::string_view user) = 0;
+  // The orgs `user` belongs to, by org name.
+  virtual Result<std::vector<OrgMembership>> ListMemberships(std::string_view user) = 0;
+  // The role of `user` in `org`, or nullopt when not a member.
+  virtual Result<std::optional<OrgRole>> MemberRole(std::string_view org, std::string_view user) = 0;
+
+  // --- tokens -----------------------------------------------------------------------------
+  virtual Result<IssuedToken> CreateToken(std::string_view user, std::string_view name, TokenRole role) = 0;
+  // Looks up a presented secret (by its SHA-256). Unauthenticated when unknown.
+  virtual Result<TokenInfo> LookupToken(std::string_view secret) = 0;
+  virtual Result<std::vector<TokenInfo>> ListTokens(std::string_view user) = 0;
+  virtual Status RevokeToken(std::string_view user, int64_t token_id) = 0;
+
+  // --- repos ------------------------------------------------------------------------------
+  // Inserts a new record (created_ms/last_modified_ms = now when 0). AlreadyExists.
+  virtual Result<RepoRecord> InsertRepo(const RepoRecord& record) = 0;
+  virtual Result<RepoRecord> GetRepo(const RepoKey& key) = 0;
+  virtual Status DeleteRepo(const RepoKey& key) = 0;
+  // Moves the record (and its likes). RepoNotFound / AlreadyExists.
+  virtual Status RenameRepo(const RepoKey& from, const RepoKey& to) = 0;
+  // Changes what is given. RepoNotFound.
+  virtual Status UpdateRepoSettings(const RepoKey& key, std::optional<bool> is_private,
+                                    std::optional<std::string> gated) = 0;
+  virtual Status UpdateRepoCard(const RepoKey& key, const RepoCardUpdate& update) = 0;
+  virtual Status IncrementDownloads(const RepoKey& key, int64_t count = 1) = 0;
+  // Likes/unlikes; returns the repo's new like count. Idempotent.
+  virtual Result<int64_t> SetLike(std::string_view user, const RepoKey& key, bool like) = 0;
+  virtual Result<std::vector<RepoKey>> ListLikes(std::string_view user) = 0;
+  virtual Result<RepoPage> SearchRepos(const RepoQuery& query) = 0;
+
+  // --- permissions (built on the calls above) ----------------------------------------------
+  // True when `user` may write into namespace `ns`: it is the user's own name, or the user is a
+  // write/admin member of org `ns`.
+  Result<bool> CanWriteNamespace(std::string_view user, std::string_view ns);
+  // True when `viewer` ("" = anonymous) may read `repo`: public, or the viewer can read `ns`
+  // (owner or any member of the org).
+  Result<bool> CanRead(std::string_view viewer, const RepoRecord& repo);
+};
+
+// Opens (creating if needed) the SQLite database at `path` and migrates its schema.
+Result<std::unique_ptr<MetadataDb>> OpenSqliteMetadataDb(const std::string& path);
+
+}  // namespace mhub::server

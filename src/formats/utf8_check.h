@@ -1,0 +1,11 @@
+// Strict UTF-8 validation (as Rust's str::from_utf8: no overlong forms, no surrogates, <= U+10FFFF).
+#pragma once
+
+#include <string_view>
+
+namespace mhub::formats {
+
+// Offset of the first byte that starts an invalid sequence, or npos when `text` is valid UTF-8.
+size_t FirstInvalidUtf8(std::string_view text);
+
+}  // namespace mhub::formats

@@ -1,0 +1,310 @@
+// BERT and RoBERTa (transformers modeling_bert.py / modeling_roberta.py): post-LN encoder,
+// absolute position embeddings, erf GELU. RoBERTa differs in its position ids (counted from
+// padding_idx + 1 over the non-pad tokens), its single token type and its head names.
+//
+// Checkpoint names (the base part with or without "bert."/"roberta."):
+//   embeddings.{word,position,token_type}_embeddings.weight, embeddings.LayerNorm.*
+//   encoder.layer.{i}.attention.self.{query,key,value}.*, attention.output.{dense,LayerNorm}.*
+//   encoder.layer.{i}.intermediate.dense.*, output.{dense,LayerNorm}.*, pooler.dense.*
+//   BERT heads:    classifier.* | cls.predictions.transform.{dense,LayerNorm}.*, cls.predictions.bias
+//   RoBERTa heads: classifier.{dense,out_proj}.* | lm_head.{dense,layer_norm}.*, lm_head.bias
+//   both:          qa_outputs.* ; MLM decoder tied to the word embeddings.
+#include <memory>
+#include <vector>
+
+#include "mhub/core/attention.h"
+#include "models/layers.h"
+#include "models/model_common.h"
+
+namespace mhub::models {
+namespace {
+
+struct BertLayer {
+  LazyLinear query, key, value, attn_out;
+  Norm attn_norm;
+  LazyLinear intermediate, output;
+  Norm output_norm;
+};
+
+class BertModel final : public Model {
+ public:
+  static Result<std::unique_ptr<Model>> Build(const BuildContext& ctx);
+
+  Result<ModelOutputs> Forward(const ModelInputs& in) const override;
+  Status SavePretrained(const std::string& dir, int64_t max_shard_size) const override {
+    return SaveModel(config_, info_.architecture, params_, dir, max_shard_size);
+  }
+  std::vector<std::string> WeightNames() const override { return ParamNames(params_); }
+
+ private:
+  Status LoadHead(const VarBuilder& vb);
+  // (B,T,H) hidden states after the last layer.
+  Result<core::Tensor> Encode(const ModelInputs& in) const;
+  std::vector<int64_t> PositionIds(const ModelInputs& in) const;
+
+  formats::ModelConfig config_;
+  formats::BertConfig bert_;
+  bool roberta_ = false;
+  int64_t padding_idx_ = 0;
+  ParamRegistry params_;
+  std::shared_ptr<const void> keepalive_;
+  core::Activation act_ = core::Activation::kGeluErf;
+
+  core::Tensor word_embeddings_, position_embeddings_, token_type_embeddings_;  // (V,H) (P,H) (types,H)
+  Norm embeddings_norm_;
+  std::vector<BertLayer> layers_;
+  LazyLinear pooler_;
+  bool has_pooler_ = false;
+
+  LazyLinear classifier_;               // BERT sequence (on the pooler), token classification; QA
+  LazyLinear cls_dense_, cls_out_;      // RoBERTa sequence classification (on <s>)
+  LazyLinear mlm_dense_, mlm_decoder_;  // MLM transform and the tied decoder (+ bias)
+  Norm mlm_norm_;
+  core::Activation mlm_act_ = core::Activation::kGeluErf;
+};
+
+Result<std::unique_ptr<Model>> BertModel::Build(const BuildContext& ctx) {
+  if (!ctx.config.bert) return Status::InvalidArgument("config is not a BERT-family config");
+  auto m = std::make_unique<BertModel>();
+  m->config_ = ctx.config;
+  m->bert_ = *ctx.config.bert;
+  m->roberta_ = ctx.config.model_type == "roberta" || ctx.config.model_type == "xlm-roberta";
+  m->padding_idx_ = ctx.config.pad_token_id.value_or(m->roberta_ ? 1 : 0);
+  m->keepalive_ = ctx.keepalive;
+  m->task_ = ctx.task;
+  const formats::BertConfig& c = m->bert_;
+  if (c.position_embedding_type != "absolute") {
+    return Status::Unsupported("position_embedding_type '" + c.position_embedding_type +
+                               "' is not supported; supported: absolute");
+  }
+  if (ctx.task == Task::kCausalLM) {
+    return UnsupportedTask(ctx.config.model_type, ctx.task,
+                           {Task::kBase, Task::kSequenceClassification, Task::kTokenClassification, Task::kMaskedLM,
+                            Task::kQuestionAnswering});
+  }
+  MHUB_ASSIGN_OR_RETURN(m->act_, ParseActivation(c.hidden_act));
+  const std::string stem = m->roberta_ ? (ctx.config.model_type == "roberta" ? "Roberta" : "XLMRoberta") : "Bert";
+  m->info_ = MakeModelInfo(ctx.config, ArchitectureName(stem, ctx.task), ctx.task);
+  if (m->roberta_) m->info_.max_position_embeddings = c.max_position_embeddings - m->padding_idx_ - 1;
+
+  VarBuilder vb(ctx.source, &m->params_, ctx.task == Task::kBase ? "" : BasePrefix(ctx.config.model_type));
+  const int64_t h = c.hidden_size;
+  VarBuilder emb = vb.Pp("embeddings");
+  MHUB_ASSIGN_OR_RETURN(m->word_embeddings_, LoadEmbedding(emb.Pp("word_embeddings"), c.vocab_size, h));
+  MHUB_ASSIGN_OR_RETURN(m->position_embeddings_,
+                        LoadEmbedding(emb.Pp("position_embeddings"), c.max_position_embeddings, h));
+  MHUB_ASSIGN_OR_RETURN(m->token_type_embeddings_,
+                        LoadEmbedding(emb.Pp("token_type_embeddings"), c.type_vocab_size, h));
+  MHUB_ASSIGN_OR_RETURN(m->embeddings_norm_, Norm::LayerNorm(emb.Pp("LayerNorm"), h, c.layer_norm_eps));
+
+  for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
+    VarBuilder lb = vb.Pp("encoder").Pp("layer").Pp(i);
+    VarBuilder self = lb.Pp("attention").Pp("self");
+    BertLayer l;
+    MHUB_ASSIGN_OR_RETURN(l.query, LazyLinear::Load(self.Pp("query"), h, h, true));
+    MHUB_ASSIGN_OR_RETURN(l.key, LazyLinear::Load(self.Pp("key"), h, h, true));
+    MHUB_ASSIGN_OR_RETURN(l.value, LazyLinear::Load(self.Pp("value"), h, h, true));
+    VarBuilder ao = lb.Pp("attention").Pp("output");
+    MHUB_ASSIGN_OR_RETURN(l.attn_out, LazyLinear::Load(ao.Pp("dense"), h, h, true));
+    MHUB_ASSIGN_OR_RETURN(l.attn_norm, Norm::LayerNorm(ao.Pp("LayerNorm"), h, c.layer_norm_eps));
+    MHUB_ASSIGN_OR_RETURN(l.intermediate,
+                          LazyLinear::Load(lb.Pp("intermediate").Pp("dense"), h, c.intermediate_size, true));
+    MHUB_ASSIGN_OR_RETURN(l.output, LazyLinear::Load(lb.Pp("output").Pp("dense"), c.intermediate_size, h, true));
+    MHUB_ASSIGN_OR_RETURN(l.output_norm, Norm::LayerNorm(lb.Pp("output").Pp("LayerNorm"), h, c.layer_norm_eps));
+    m->layers_.push_back(std::move(l));
+  }
+
+  // transformers builds the pooler for BertModel/RobertaModel and BertForSequenceClassification
+  // only (add_pooling_layer=False elsewhere); a base checkpoint may lack it.
+  const bool base = ctx.task == Task::kBase;
+  if (base || (!m->roberta_ && ctx.task == Task::kSequenceClassification)) {
+    VarBuilder pb = vb.Pp("pooler").Pp("dense");
+    if (base && !pb.creates_missing()) {
+      MHUB_ASSIGN_OR_RETURN(core::Tensor w, pb.GetOptional("weight", {h, h}));
+      if (w.defined()) {
+        MHUB_ASSIGN_OR_RETURN(core::Tensor b, pb.Get("bias", {h}, Init::kZeros));
+        m->pooler_ = LazyLinear::Of(w, b);
+        m->has_pooler_ = true;
+      }
+    } else {
+      MHUB_ASSIGN_OR_RETURN(m->pooler_, LazyLinear::Load(pb, h, h, true));
+      m->has_pooler_ = true;
+    }
+  }
+  MHUB_RETURN_IF_ERROR(m->LoadHead(vb.Head()));
+  return std::unique_ptr<Model>(std::move(m));
+}
+
+Status BertModel::LoadHead(const VarBuilder& head) {
+  const int64_t h = bert_.hidden_size, labels = config_.num_labels();
+  switch (task_) {
+    case Task::kBase:
+    case Task::kCausalLM:
+      return Status::OK();
+    case Task::kSequenceClassification:
+      if (roberta_) {
+        MHUB_ASSIGN_OR_RETURN(cls_dense_, LazyLinear::Load(head.Pp("classifier").Pp("dense"), h, h, true));
+        MHUB_ASSIGN_OR_RETURN(cls_out_, LazyLinear::Load(head.Pp("classifier").Pp("out_proj"), h, labels, true));
+        return Status::OK();
+      }
+      MHUB_ASSIGN_OR_RETURN(classifier_, LazyLinear::Load(head.Pp("classifier"), h, labels, true));
+      return Status::OK();
+    case Task::kTokenClassification:
+      MHUB_ASSIGN_OR_RETURN(classifier_, LazyLinear::Load(head.Pp("classifier"), h, labels, true));
+      return Status::OK();
+    case Task::kQuestionAnswering:
+      MHUB_ASSIGN_OR_RETURN(classifier_, LazyLinear::Load(head.Pp("qa_outputs"), h, 2, true));
+      return Status::OK();
+    case Task::kMaskedLM: {
+      core::Tensor bias;
+      if (roberta_) {
+        VarBuilder lm = head.Pp("lm_head");
+        MHUB_ASSIGN_OR_RETURN(mlm_dense_, LazyLinear::Load(lm.Pp("dense"), h, h, true));
+        MHUB_ASSIGN_OR_RETURN(mlm_norm_, Norm::LayerNorm(lm.Pp("layer_norm"), h, bert_.layer_norm_eps));
+        MHUB_ASSIGN_OR_RETURN(bias, lm.Get("bias", {bert_.vocab_size}, Init::kZeros));
+        mlm_act_ = core::Activation::kGeluErf;  // RobertaLMHead always uses erf GELU
+      } else {
+        VarBuilder pred = head.Pp("cls").Pp("predictions");
+        MHUB_ASSIGN_OR_RETURN(mlm_dense_, LazyLinear::Load(pred.Pp("transform").Pp("dense"), h, h, true));
+        MHUB_ASSIGN_OR_RETURN(mlm_norm_,
+                              Norm::LayerNorm(pred.Pp("transform").Pp("LayerNorm"), h, bert_.layer_norm_eps));
+        MHUB_ASSIGN_OR_RETURN(bias, pred.GetOptional("bias", {bert_.vocab_size}, Init::kZeros));
+        if (!bias.defined()) {  // some files keep only the decoder's copy of the tied bias
+          MHUB_ASSIGN_OR_RETURN(bias, pred.Pp("decoder").Get("bias", {bert_.vocab_size}, Init::kZeros));
+        }
+        mlm_act_ = act_;
+      }
+      mlm_decoder_ = LazyLinear::Of(word_embeddings_, bias);
+      return Status::OK();
+    }
+  }
+  return Status::OK();
+}
+
+std::vector<int64_t> BertModel::PositionIds(const ModelInputs& in) const {
+  if (!in.position_ids.empty()) return in.position_ids;
+  std::vector<int64_t> pos(in.input_ids.size());
+  for (int64_t b = 0; b < in.batch; ++b) {
+    int64_t count = 0;
+    for (int64_t t = 0; t < in.seq_len; ++t) {
+      const size_t i = static_cast<size_t>(b * in.seq_len + t);
+      if (roberta_) {
+        // create_position_ids_from_input_ids: cumsum(ids != pad) * (ids != pad) + padding_idx
+        const bool real = in.input_ids[i] != padding_idx_;
+        count += real ? 1 : 0;
+        pos[i] = real ? count + padding_idx_ : padding_idx_;
+      } else {
+        pos[i] = t;
+      }
+    }
+  }
+  return pos;
+}
+
+Result<core::Tensor> BertModel::Encode(const ModelInputs& in) const {
+  const int64_t max_pos = roberta_ ? bert_.max_position_embeddings - padding_idx_ - 1 : bert_.max_position_embeddings;
+  MHUB_RETURN_IF_ERROR(ValidateInputs(in, bert_.vocab_size, max_pos));
+  const int64_t B = in.batch, T = in.seq_len, H = bert_.hidden_size;
+  for (int64_t tt : in.token_type_ids) {
+    if (tt < 0 || tt >= bert_.type_vocab_size) {
+      return Status::InvalidArgument("token_type_id " + std::to_string(tt) + " is outside [0, " +
+                                     std::to_string(bert_.type_vocab_size) + ")");
+    }
+  }
+  core::Tensor ids = IdsTensor(in.input_ids, B, T);
+  core::Tensor pos = IdsTensor(PositionIds(in), B, T);
+  core::Tensor types = in.token_type_ids.empty() ? core::Tensor::Zeros(core::DType::kI64, {B, T})
+                                                 : IdsTensor(in.token_type_ids, B, T);
+  core::Tensor mask = IdsTensor(MaskOrOnes(in), B, T);
+
+  // embeddings: LN(word + position + token_type)
+  core::Tensor h = NewF32({B, T, H});  // (B,T,H)
+  MHUB_RETURN_IF_ERROR(core::Embedding(ids, word_embeddings_, h));
+  MHUB_RETURN_IF_ERROR(core::Embedding(pos, position_embeddings_, h, /*accumulate=*/true));
+  MHUB_RETURN_IF_ERROR(core::Embedding(types, token_type_embeddings_, h, /*accumulate=*/true));
+  MHUB_RETURN_IF_ERROR(embeddings_norm_.Apply(h, h));
+
+  const int64_t heads = bert_.num_attention_heads;
+  core::Tensor ctx = NewF32({B, T, H});  // (B,T,H) attention context
+  for (const BertLayer& l : layers_) {
+    core::Tensor q, k, v;  // (B,T,H) each
+    MHUB_RETURN_IF_ERROR(l.query.Forward(h, q));
+    MHUB_RETURN_IF_ERROR(l.key.Forward(h, k));
+    MHUB_RETURN_IF_ERROR(l.value.Forward(h, v));
+    MHUB_ASSIGN_OR_RETURN(core::HeadsView qv, core::HeadsView::Of(q, heads));
+    MHUB_ASSIGN_OR_RETURN(core::HeadsView kv, core::HeadsView::Of(k, heads));
+    MHUB_ASSIGN_OR_RETURN(core::HeadsView vv, core::HeadsView::Of(v, heads));
+    MHUB_ASSIGN_OR_RETURN(core::HeadsView cv, core::HeadsView::Of(ctx, heads));
+    core::AttentionOptions opts;
+    opts.key_mask = &mask;
+    MHUB_RETURN_IF_ERROR(core::Attention(qv, kv, vv, cv, opts));
+    // h = LN(h + dense(ctx))
+    MHUB_RETURN_IF_ERROR(l.attn_out.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
+    MHUB_RETURN_IF_ERROR(l.attn_norm.Apply(h, h));
+    // h = LN(h + output(act(intermediate(h))))
+    core::Tensor inner;  // (B,T,I)
+    MHUB_RETURN_IF_ERROR(l.intermediate.Forward(h, inner, act_));
+    MHUB_RETURN_IF_ERROR(l.output.Forward(inner, h, core::Activation::kNone, /*accumulate=*/true));
+    MHUB_RETURN_IF_ERROR(l.output_norm.Apply(h, h));
+  }
+  return h;
+}
+
+Result<ModelOutputs> BertModel::Forward(const ModelInputs& in) const {
+  MHUB_ASSIGN_OR_RETURN(core::Tensor h, Encode(in));
+  ModelOutputs out;
+  const std::vector<int64_t> first(static_cast<size_t>(in.batch), 0);
+  switch (task_) {
+    case Task::kBase:
+    case Task::kCausalLM:
+      if (has_pooler_) {
+        core::Tensor pooled;  // (B,H) = tanh(dense(h[:, 0]))
+        MHUB_RETURN_IF_ERROR(pooler_.Forward(GatherRows(h, first), pooled));
+        TanhInPlace(pooled);
+        out["pooler_output"] = ToArray(pooled);
+      }
+      out["last_hidden_state"] = ToArray(h);
+      break;
+    case Task::kSequenceClassification: {
+      core::Tensor x, logits;  // (B,H), (B,labels)
+      if (roberta_) {
+        MHUB_RETURN_IF_ERROR(cls_dense_.Forward(GatherRows(h, first), x));
+        TanhInPlace(x);
+        MHUB_RETURN_IF_ERROR(cls_out_.Forward(x, logits));
+      } else {
+        MHUB_RETURN_IF_ERROR(pooler_.Forward(GatherRows(h, first), x));
+        TanhInPlace(x);
+        MHUB_RETURN_IF_ERROR(classifier_.Forward(x, logits));
+      }
+      out["logits"] = ToArray(logits);
+      break;
+    }
+    case Task::kTokenClassification: {
+      core::Tensor logits;  // (B,T,labels)
+      MHUB_RETURN_IF_ERROR(classifier_.Forward(h, logits));
+      out["logits"] = ToArray(logits);
+      break;
+    }
+    case Task::kQuestionAnswering: {
+      core::Tensor logits;  // (B,T,2)
+      MHUB_RETURN_IF_ERROR(classifier_.Forward(h, logits));
+      SplitQaLogits(logits, out);
+      break;
+    }
+    case Task::kMaskedLM: {
+      core::Tensor x, logits;  // (B,T,H), (B,T,V) = LN(act(dense(h))) E^T + bias
+      MHUB_RETURN_IF_ERROR(mlm_dense_.Forward(h, x, mlm_act_));
+      MHUB_RETURN_IF_ERROR(mlm_norm_.Apply(x, x));
+      MHUB_RETURN_IF_ERROR(mlm_decoder_.Forward(x, logits));
+      out["logits"] = ToArray(logits);
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Model>> BuildBert(const BuildContext& context) { return BertModel::Build(context); }
+
+}  // namespace mhub::models

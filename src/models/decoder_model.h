@@ -1,0 +1,83 @@
+// What GPT-2 and the Llama family share: the KV cache with its padding mask, position ids as
+// transformers' generate() computes them, and the heads (causal LM, sequence classification on
+// the last non-pad token, token classification). An architecture supplies only its block stack.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mhub/core/kv_cache.h"
+#include "mhub/core/tensor.h"
+#include "mhub/models/model.h"
+#include "models/layers.h"
+#include "models/model_common.h"
+
+namespace mhub::models {
+
+// One call of the block stack: T new tokens per row after `past` cached ones.
+struct DecoderStep {
+  int64_t batch = 0, seq = 0, past = 0;
+  core::Tensor ids;                     // (B,T) I64
+  std::vector<int64_t> positions;       // (B*T) position id of each new token
+  core::Tensor key_mask;                // (B, past+T) I64, 1 = attend
+  std::vector<core::KvCache>* layers;   // one per layer; the new keys/values get appended
+};
+
+class DecoderCache final : public KvCache {
+ public:
+  DecoderCache(const void* owner, int64_t batch, int64_t max_len) : owner_(owner), batch_(batch), max_len_(max_len) {
+    mask_.assign(static_cast<size_t>(batch * max_len), 0);
+    real_.assign(static_cast<size_t>(batch), 0);
+  }
+  int64_t batch() const override { return batch_; }
+  int64_t max_len() const override { return max_len_; }
+  int64_t length() const override { return length_; }
+  void Reset() override;
+
+  const void* owner_;
+  int64_t batch_, max_len_, length_ = 0;
+  std::vector<core::KvCache> layers_;
+  std::vector<int64_t> mask_;  // (B, max_len) attention mask of every position so far
+  std::vector<int64_t> real_;  // (B) real (non-pad) tokens so far per row
+};
+
+class DecoderModel : public CausalLM {
+ public:
+  Result<ModelOutputs> Forward(const ModelInputs& inputs) const override;
+  Result<std::unique_ptr<KvCache>> NewCache(int64_t batch, int64_t max_len) const override;
+  Result<Array> ForwardCausal(const ModelInputs& inputs, KvCache* cache, bool all_positions) const override;
+  Status SavePretrained(const std::string& dir, int64_t max_shard_size) const override {
+    return SaveModel(config_, info_.architecture, params_, dir, max_shard_size);
+  }
+  std::vector<std::string> WeightNames() const override { return ParamNames(params_); }
+
+ protected:
+  // (B,T,C) hidden states after the final norm; appends this step's keys/values to step.layers.
+  virtual Result<core::Tensor> Hidden(const DecoderStep& step) const = 0;
+  virtual int64_t num_layers() const = 0;
+  virtual int64_t num_kv_heads() const = 0;
+  virtual int64_t head_dim() const = 0;
+  // 0 when positions are unbounded (rotary).
+  virtual int64_t max_positions() const = 0;
+
+  // Declares the head of `task_` below `head` (lm_head tied to `embeddings` when `tied`).
+  // `token_classifier` is the name of the token-classification layer ("classifier" for GPT-2,
+  // "score" for Llama) and whether it has a bias.
+  Status LoadHead(const VarBuilder& head, const core::Tensor& embeddings, bool tied, int64_t hidden,
+                  const std::string& token_classifier, bool token_classifier_bias);
+
+  formats::ModelConfig config_;
+  ParamRegistry params_;
+  std::shared_ptr<const void> keepalive_;
+  LazyLinear lm_head_, score_;
+
+ private:
+  Result<std::unique_ptr<DecoderCache>> MakeCache(int64_t batch, int64_t max_len) const;
+  // Runs the stack over `in` after what `cache` holds; `generate_positions` picks generate()'s
+  // position ids (count of real tokens before) over forward()'s (past + t).
+  Result<core::Tensor> Run(const ModelInputs& in, DecoderCache& cache, bool generate_positions) const;
+};
+
+}  // namespace mhub::models

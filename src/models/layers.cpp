@@ -1,0 +1,175 @@
+#include "models/layers.h"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+namespace mhub::models {
+namespace {
+
+Result<core::Tensor> AsF32(const core::Tensor& t) {
+  if (t.dtype() == core::DType::kF32) return t;
+  return t.To(core::DType::kF32);
+}
+
+}  // namespace
+
+Result<LazyLinear> LazyLinear::Load(const VarBuilder& vb, int64_t in, int64_t out, bool bias,
+                                    core::WeightLayout layout) {
+  core::Shape shape = layout == core::WeightLayout::kOutIn ? core::Shape{out, in} : core::Shape{in, out};
+  LazyLinear l;
+  l.state_ = std::make_shared<State>();
+  l.state_->layout = layout;
+  MHUB_ASSIGN_OR_RETURN(l.state_->weight, vb.Get("weight", shape));
+  if (bias) {
+    MHUB_ASSIGN_OR_RETURN(l.state_->bias, vb.Get("bias", {out}, Init::kZeros));
+  }
+  l.out_ = out;
+  return l;
+}
+
+LazyLinear LazyLinear::Of(const core::Tensor& weight, const core::Tensor& bias) {
+  LazyLinear l;
+  l.state_ = std::make_shared<State>();
+  l.state_->weight = weight;
+  l.state_->bias = bias;
+  l.out_ = weight.dim(0);
+  return l;
+}
+
+Status LazyLinear::Forward(const core::Tensor& x, core::Tensor& y, core::Activation act, bool accumulate) const {
+  State& s = *state_;
+  std::call_once(s.once, [&s] {
+    Result<core::Linear> made = core::Linear::Create(s.weight, s.bias, s.layout);
+    if (made.ok()) {
+      s.linear = std::move(made).value();
+    } else {
+      s.status = made.status();
+    }
+  });
+  MHUB_RETURN_IF_ERROR(s.status);
+  if (!y.defined()) {
+    std::vector<int64_t> dims = x.shape().ToVector();
+    dims.back() = out_;
+    y = NewF32(core::Shape::FromVector(dims));
+  }
+  return s.linear.Forward(x, y, act, accumulate);
+}
+
+Result<Norm> Norm::LayerNorm(const VarBuilder& vb, int64_t dim, double eps) {
+  Norm n;
+  n.eps = static_cast<float>(eps);
+  MHUB_ASSIGN_OR_RETURN(core::Tensor w, vb.Get("weight", {dim}, Init::kOnes));
+  MHUB_ASSIGN_OR_RETURN(core::Tensor b, vb.Get("bias", {dim}, Init::kZeros));
+  MHUB_ASSIGN_OR_RETURN(n.weight, AsF32(w));
+  MHUB_ASSIGN_OR_RETURN(n.bias, AsF32(b));
+  return n;
+}
+
+Result<Norm> Norm::RmsNorm(const VarBuilder& vb, int64_t dim, double eps) {
+  Norm n;
+  n.eps = static_cast<float>(eps);
+  n.rms = true;
+  MHUB_ASSIGN_OR_RETURN(core::Tensor w, vb.Get("weight", {dim}, Init::kOnes));
+  MHUB_ASSIGN_OR_RETURN(n.weight, AsF32(w));
+  return n;
+}
+
+Status Norm::Apply(const core::Tensor& x, core::Tensor& out) const {
+  if (!out.defined()) out = NewF32(x.shape());
+  if (rms) return core::RmsNorm(x, weight, eps, out);
+  return core::LayerNorm(x, weight, bias, eps, out);
+}
+
+Result<core::Tensor> LoadEmbedding(const VarBuilder& vb, int64_t rows, int64_t dim) {
+  return vb.Get("weight", {rows, dim});
+}
+
+Result<core::Activation> ParseActivation(const std::string& name) {
+  if (name == "gelu") return core::Activation::kGeluErf;
+  if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return core::Activation::kGeluTanh;
+  if (name == "relu") return core::Activation::kRelu;
+  if (name == "silu" || name == "swish") return core::Activation::kSilu;
+  return Status::Unsupported("activation '" + name + "' is not supported; supported: gelu, gelu_new, "
+                             "gelu_pytorch_tanh, gelu_fast, relu, silu");
+}
+
+core::Tensor NewF32(const core::Shape& shape) { return core::Tensor::Empty(core::DType::kF32, shape); }
+
+core::Tensor IdsTensor(std::span<const int64_t> values, int64_t batch, int64_t seq) {
+  return core::Tensor::FromIds(std::vector<int64_t>(values.begin(), values.end()), {batch, seq});
+}
+
+core::Tensor GatherRows(const core::Tensor& x, std::span<const int64_t> index) {
+  const int64_t b = x.dim(0), t = x.dim(1), c = x.dim(2);
+  core::Tensor out = NewF32({b, c});
+  for (int64_t i = 0; i < b; ++i) {
+    std::memcpy(out.data<float>() + i * c, x.data<float>() + (i * t + index[i]) * c, sizeof(float) * c);
+  }
+  return out;
+}
+
+void TanhInPlace(core::Tensor& x) {
+  float* p = x.data<float>();
+  for (int64_t i = 0; i < x.numel(); ++i) p[i] = std::tanh(p[i]);
+}
+
+Array ToArray(const core::Tensor& x) { return Array{x.shape().ToVector(), x.ToFloatVector()}; }
+
+void SplitQaLogits(const core::Tensor& logits, ModelOutputs& out) {
+  const int64_t b = logits.dim(0), t = logits.dim(1);
+  Array start{{b, t}, std::vector<float>(b * t)}, end{{b, t}, std::vector<float>(b * t)};
+  const float* p = logits.data<float>();
+  for (int64_t i = 0; i < b * t; ++i) {
+    start.values[i] = p[2 * i];
+    end.values[i] = p[2 * i + 1];
+  }
+  out["start_logits"] = std::move(start);
+  out["end_logits"] = std::move(end);
+}
+
+Status ValidateInputs(const ModelInputs& in, int64_t vocab_size, int64_t max_positions) {
+  if (in.batch <= 0 || in.seq_len <= 0) {
+    return Status::InvalidArgument("batch and seq_len must be positive, got " + std::to_string(in.batch) + "x" +
+                                   std::to_string(in.seq_len));
+  }
+  const size_t n = static_cast<size_t>(in.batch * in.seq_len);
+  if (in.input_ids.size() != n) {
+    return Status::InvalidArgument("input_ids has " + std::to_string(in.input_ids.size()) + " values, expected " +
+                                   std::to_string(n) + " (batch x seq_len)");
+  }
+  auto check_size = [n](const std::vector<int64_t>& v, const char* what) {
+    if (!v.empty() && v.size() != n) {
+      return Status::InvalidArgument(std::string(what) + " has " + std::to_string(v.size()) + " values, expected " +
+                                     std::to_string(n));
+    }
+    return Status::OK();
+  };
+  MHUB_RETURN_IF_ERROR(check_size(in.attention_mask, "attention_mask"));
+  MHUB_RETURN_IF_ERROR(check_size(in.token_type_ids, "token_type_ids"));
+  MHUB_RETURN_IF_ERROR(check_size(in.position_ids, "position_ids"));
+  for (int64_t id : in.input_ids) {
+    if (id < 0 || id >= vocab_size) {
+      return Status::InvalidArgument("token id " + std::to_string(id) + " is outside the vocabulary [0, " +
+                                     std::to_string(vocab_size) + ")");
+    }
+  }
+  if (max_positions > 0 && in.position_ids.empty() && in.seq_len > max_positions) {
+    return Status::InvalidArgument("sequence length " + std::to_string(in.seq_len) +
+                                   " exceeds the model's max_position_embeddings " + std::to_string(max_positions));
+  }
+  for (int64_t p : in.position_ids) {
+    if (p < 0 || (max_positions > 0 && p >= max_positions)) {
+      return Status::InvalidArgument("position id " + std::to_string(p) + " is outside [0, " +
+                                     std::to_string(max_positions) + ")");
+    }
+  }
+  return Status::OK();
+}
+
+std::vector<int64_t> MaskOrOnes(const ModelInputs& in) {
+  if (!in.attention_mask.empty()) return in.attention_mask;
+  return std::vector<int64_t>(static_cast<size_t>(in.batch * in.seq_len), 1);
+}
+
+}  // namespace mhub::models

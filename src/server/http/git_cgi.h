@@ -1,0 +1,37 @@
+// Runs `git http-backend` (the CGI program shipped with git) for one smart-HTTP request:
+// info/refs, git-upload-pack, git-receive-pack. The request body comes from a file and the CGI
+// output goes to a temp file, so packs of any size never sit in memory.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "mhub/base/result.h"
+#include "mhub/server/http_types.h"
+
+namespace mhub::server {
+
+struct GitCgiRequest {
+  std::string project_root;      // GIT_PROJECT_ROOT
+  std::string path_info;         // "/models/ns/name.git/info/refs"
+  std::string method;            // REQUEST_METHOD
+  std::string query_string;      // raw query ("service=git-upload-pack")
+  std::string content_type;      // CONTENT_TYPE
+  std::string content_encoding;  // HTTP_CONTENT_ENCODING ("gzip" from git clients)
+  std::string git_protocol;      // HTTP_GIT_PROTOCOL ("version=2")
+  std::string remote_user;       // REMOTE_USER; empty for anonymous
+  std::string remote_addr;
+  bool allow_receive_pack = false;  // sets http.receivepack for this run
+  std::string body_path;            // request body file; empty: no body
+  std::string tmp_dir;              // where the output file is written
+};
+
+struct GitCgiResponse {
+  int status = 200;
+  HeaderList headers;  // CGI headers except Status
+  FileBody body;       // the rest of the output file (remove_after = true)
+};
+
+Result<GitCgiResponse> RunGitHttpBackend(const GitCgiRequest& request);
+
+}  // namespace mhub::server

@@ -1,0 +1,34 @@
+// HubContext: what every HTTP handler works on (stores, DB, signer, limits), owned by HubServer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mhub/server/lfs_store.h"
+#include "mhub/server/metadata_db.h"
+#include "mhub/server/repo_store.h"
+#include "server/http/lfs_signing.h"
+
+namespace mhub::server {
+
+struct HttpLimits {
+  size_t max_json_body = 16u << 20;       // JSON requests (create repo, paths-info, batch, ...)
+  size_t max_commit_body = 1024u << 20;   // NDJSON commit bodies (regular files travel inline)
+  uint64_t max_lfs_object = 64ull << 30;  // one LFS object
+  size_t max_git_body = 4096u << 20;      // one git push / fetch negotiation
+  int64_t lfs_url_ttl_s = 3600;           // lifetime of signed LFS transfer URLs
+};
+
+struct HubContext {
+  std::string data_dir;
+  std::string tmp_dir;     // <data>/tmp: request bodies and CGI output of git runs
+  std::string public_url;  // absolute base URL for links; empty: "http://<Host header>"
+  HttpLimits limits;
+  std::unique_ptr<LfsStore> lfs;
+  std::unique_ptr<RepoStore> repos;
+  std::unique_ptr<MetadataDb> db;
+  std::unique_ptr<LfsUrlSigner> signer;
+};
+
+}  // namespace mhub::server

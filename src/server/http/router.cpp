@@ -1,0 +1,227 @@
+#include "server/http/router.h"
+
+#include <exception>
+#include <vector>
+
+#include "mhub/base/logging.h"
+#include "server/http/handlers.h"
+#include "server/http/url_codec.h"
+
+namespace mhub::server {
+namespace {
+
+using Segments = std::vector<std::string>;
+
+HubError MethodNotAllowed(const HttpRequest& req) {
+  return HubError(Status::InvalidArgument("method " + req.method + " is not allowed on " + req.raw_path), "", 405);
+}
+
+bool IsGetLike(const HttpRequest& req) { return req.method == "GET" || req.method == "HEAD"; }
+
+// Decodes segments [from, end) and joins them with '/'.
+Result<std::string> DecodeJoined(const Segments& seg, size_t from, size_t end) {
+  std::string out;
+  for (size_t i = from; i < end && i < seg.size(); ++i) {
+    MHUB_ASSIGN_OR_RETURN(std::string part, PercentDecode(seg[i]));
+    if (i > from) out += "/";
+    out += part;
+  }
+  return out;
+}
+
+// The revision starting at seg[i]: one (encoded) segment, or an unencoded "refs/<kind>/<name>".
+// Returns the index after it.
+Result<size_t> TakeRevision(const Segments& seg, size_t i, std::string* revision) {
+  if (i >= seg.size()) return Status::InvalidArgument("missing revision in URL");
+  if (seg[i] == "refs" && i + 2 < seg.size() &&
+      (seg[i + 1] == "pr" || seg[i + 1] == "convert" || seg[i + 1] == "heads" || seg[i + 1] == "tags")) {
+    MHUB_ASSIGN_OR_RETURN(*revision, DecodeJoined(seg, i, i + 3));
+    return i + 3;
+  }
+  MHUB_ASSIGN_OR_RETURN(*revision, PercentDecode(seg[i]));
+  return i + 1;
+}
+
+Result<RepoKey> RepoKeyFrom(RepoType type, const std::string& ns_raw, const std::string& name_raw) {
+  MHUB_ASSIGN_OR_RETURN(std::string ns, PercentDecode(ns_raw));
+  MHUB_ASSIGN_OR_RETURN(std::string name, PercentDecode(name_raw));
+  auto id = MakeRepoId(ns, name);
+  if (!id.ok()) return id.status();
+  return RepoKey{type, *id};
+}
+
+// /api/{type}s/{ns}/{name}/...
+HubError RouteRepoApi(HubContext& ctx, const HttpRequest& req, HttpResponse& res, const Principal& who, RepoType type,
+                      const Segments& seg) {
+  MHUB_ASSIGN_OR_RETURN(RepoKey key, RepoKeyFrom(type, seg[2], seg[3]));
+  RepoCall call{ctx, req, res, who, key};
+  if (seg.size() == 4) {
+    if (!IsGetLike(req)) return MethodNotAllowed(req);
+    return HandleRepoInfo(call, "");
+  }
+  const std::string& action = seg[4];
+  std::string rev;
+  if (action == "revision") {
+    if (!IsGetLike(req)) return MethodNotAllowed(req);
+    MHUB_ASSIGN_OR_RETURN(rev, DecodeJoined(seg, 5, seg.size()));
+    if (rev.empty()) return HubError::BadRequest("missing revision");
+    return HandleRepoInfo(call, rev);
+  }
+  if (action == "tree") {
+    if (!IsGetLike(req)) return MethodNotAllowed(req);
+    MHUB_ASSIGN_OR_RETURN(size_t next, TakeRevision(seg, 5, &rev));
+    MHUB_ASSIGN_OR_RETURN(std::string folder, DecodeJoined(seg, next, seg.size()));
+    return HandleTree(call, rev, folder);
+  }
+  if (action == "paths-info" || action == "commits" || action == "preupload" || action == "commit") {
+    MHUB_ASSIGN_OR_RETURN(rev, DecodeJoined(seg, 5, seg.size()));
+    if (rev.empty()) rev = "main";
+    if (action == "paths-info") return req.method == "POST" ? HandlePathsInfo(call, rev) : MethodNotAllowed(req);
+    if (action == "commits") return IsGetLike(req) ? HandleCommits(call, rev) : MethodNotAllowed(req);
+    if (action == "preupload") return req.method == "POST" ? HandlePreupload(call, rev) : MethodNotAllowed(req);
+    return req.method == "POST" ? HandleCommit(call, rev) : MethodNotAllowed(req);
+  }
+  if (action == "refs" && seg.size() == 5) return IsGetLike(req) ? HandleRefs(call) : MethodNotAllowed(req);
+  if (action == "branch" || action == "tag") {
+    MHUB_ASSIGN_OR_RETURN(std::string name, DecodeJoined(seg, 5, seg.size()));
+    if (name.empty()) return HubError::BadRequest("missing " + action + " name");
+    if (action == "branch") {
+      if (req.method == "POST") return HandleCreateBranch(call, name);
+      if (req.method == "DELETE") return HandleDeleteBranch(call, name);
+    } else {
+      if (req.method == "POST") return HandleCreateTag(call, name);
+      if (req.method == "DELETE") return HandleDeleteTag(call, name);
+    }
+    return MethodNotAllowed(req);
+  }
+  if (action == "settings" && seg.size() == 5) return req.method == "PUT" ? HandleRepoSettings(call) : MethodNotAllowed(req);
+  if (action == "auth-check") {
+    if (!IsGetLike(req)) return MethodNotAllowed(req);
+    return HandleAuthCheck(call, seg.size() == 6 && seg[5] == "write");
+  }
+  return HubError::NotImplemented("/api/" + std::string(RepoTypePlural(type)) + "/{repo}/" + action);
+}
+
+HubError RouteApi(HubContext& ctx, const HttpRequest& req, HttpResponse& res, const Principal& who,
+                  const Segments& seg) {
+  if (seg.size() == 2 && seg[1] == "whoami-v2") {
+    return IsGetLike(req) ? HandleWhoami(ctx, req, who, res) : MethodNotAllowed(req);
+  }
+  if (seg.size() == 3 && seg[1] == "repos") {
+    if (seg[2] == "create") return req.method == "POST" ? HandleCreateRepo(ctx, req, who, res) : MethodNotAllowed(req);
+    if (seg[2] == "delete") return req.method == "DELETE" ? HandleDeleteRepo(ctx, req, who, res) : MethodNotAllowed(req);
+    if (seg[2] == "move") return req.method == "POST" ? HandleMoveRepo(ctx, req, who, res) : MethodNotAllowed(req);
+  }
+  if (seg.size() == 2 && seg[1] == "validate-yaml") {
+    return req.method == "POST" ? HandleValidateYaml(ctx, req, res) : MethodNotAllowed(req);
+  }
+  if (seg.size() >= 2 && (seg[1] == "models" || seg[1] == "datasets" || seg[1] == "spaces")) {
+    RepoType type = seg[1] == "models" ? RepoType::kModel : seg[1] == "datasets" ? RepoType::kDataset : RepoType::kSpace;
+    if (seg.size() == 2) return IsGetLike(req) ? HandleListRepos(ctx, req, who, type, res) : MethodNotAllowed(req);
+    if (seg.size() == 3) return HubError::RepoNotFound(seg[2]);  // legacy one-part ids are not hosted here
+    return RouteRepoApi(ctx, req, res, who, type, seg);
+  }
+  std::string what = "/api";
+  for (size_t i = 1; i < seg.size() && i < 3; ++i) what += "/" + seg[i];
+  return HubError::NotImplemented(what);
+}
+
+// /{prefix}{ns}/{name}(.git)/...
+HubError RouteRepoWeb(HubContext& ctx, const HttpRequest& req, HttpResponse& res, const Principal& who,
+                      const Segments& seg) {
+  size_t i = 0;
+  RepoType type = RepoType::kModel;
+  if (seg[0] == "datasets" && seg.size() > 2) {
+    type = RepoType::kDataset;
+    i = 1;
+  } else if (seg[0] == "spaces" && seg.size() > 2) {
+    type = RepoType::kSpace;
+    i = 1;
+  }
+  if (seg.size() < i + 3) return HubError(Status::NotFound("no such page: " + req.raw_path));
+  std::string name_raw = seg[i + 1];
+  bool dot_git = name_raw.size() > 4 && name_raw.compare(name_raw.size() - 4, 4, ".git") == 0;
+  if (dot_git) name_raw.resize(name_raw.size() - 4);
+  MHUB_ASSIGN_OR_RETURN(RepoKey key, RepoKeyFrom(type, seg[i], name_raw));
+  RepoCall call{ctx, req, res, who, key};
+  Segments rest(seg.begin() + static_cast<long>(i) + 2, seg.end());
+  const std::string& action = rest[0];
+
+  if ((action == "resolve" || action == "raw") && !dot_git) {
+    if (!IsGetLike(req)) return MethodNotAllowed(req);
+    std::string rev;
+    MHUB_ASSIGN_OR_RETURN(size_t next, TakeRevision(rest, 1, &rev));
+    MHUB_ASSIGN_OR_RETURN(std::string path, DecodeJoined(rest, next, rest.size()));
+    if (path.empty()) return HubError::BadRequest("missing file path");
+    return HandleResolve(call, rev, path, action == "raw");
+  }
+  if (action == "info" && rest.size() >= 3 && rest[1] == "lfs") {
+    if (rest[2] == "objects" && rest.size() == 4 && rest[3] == "batch") {
+      return req.method == "POST" ? HandleLfsBatch(call) : MethodNotAllowed(req);
+    }
+    if (rest[2] == "objects" && rest.size() == 4) return HandleLfsObject(call, rest[3]);
+    if (rest[2] == "objects" && rest.size() == 5 && rest[4] == "verify") {
+      return req.method == "POST" ? HandleLfsVerify(call) : MethodNotAllowed(req);
+    }
+    if (rest[2] == "locks" && rest.size() == 4 && rest[3] == "verify") {
+      return req.method == "POST" ? HandleLfsLocksVerify(call) : MethodNotAllowed(req);
+    }
+    if (rest[2] == "locks" && rest.size() == 3 && IsGetLike(req)) {
+      MHUB_RETURN_IF_ERROR(RequireRead(ctx, who, key).status());
+      res.status = 200;
+      res.content_type = "application/vnd.git-lfs+json";
+      res.body = "{\"locks\":[]}";
+      return {};
+    }
+    return HubError::NotImplemented("LFS " + rest[2]);
+  }
+  if ((action == "info" && rest.size() == 2 && rest[1] == "refs") ||
+      (rest.size() == 1 && (action == "git-upload-pack" || action == "git-receive-pack"))) {
+    return HandleGitSmartHttp(call, rest.size() == 2 ? "info/refs" : action);
+  }
+  return HubError::NotImplemented("/{repo}/" + action);
+}
+
+HubError Route(HubContext& ctx, const HttpRequest& req, HttpResponse& res) {
+  Segments seg = SplitRawPath(req.raw_path);
+  for (const auto& s : seg) {
+    if (s.find('\0') != std::string::npos) return HubError::BadRequest("NUL in URL");
+  }
+  auto who = Authenticate(ctx, req);
+  if (!who.ok()) {
+    bool git = req.raw_path.find(".git/") != std::string::npos || req.raw_path.find("/info/refs") != std::string::npos ||
+               req.raw_path.find("/git-") != std::string::npos;
+    if (git) return HubError::GitAuthRequired(kInvalidCredentialsMessage);
+    return HubError::InvalidCredentials();
+  }
+  if (seg.empty()) {
+    res.SetText(200, "mhub: a self-hosted model hub. The Hub API lives under /api.\n");
+    return {};
+  }
+  if (seg[0] == "api") return RouteApi(ctx, req, res, *who, seg);
+  if (seg.size() == 1 && seg[0] == "health") {
+    SetJson(res, Json{{"status", "ok"}});
+    return {};
+  }
+  return RouteRepoWeb(ctx, req, res, *who, seg);
+}
+
+}  // namespace
+
+void DispatchRequest(HubContext& ctx, const HttpRequest& req, HttpResponse& res) {
+  HubError error;
+  try {
+    error = Route(ctx, req, res);
+  } catch (const std::exception& e) {
+    error = HubError(Status::Internal(std::string("unexpected exception: ") + e.what()));
+  } catch (...) {
+    error = HubError(Status::Internal("unexpected exception"));
+  }
+  if (!error.ok()) {
+    if (error.http_status() >= 500) MHUB_LOG(kError) << req.method << " " << req.target << ": " << error.status();
+    WriteHubError(error, res);
+  }
+  MHUB_LOG(kInfo) << req.method << " " << req.target << " -> " << res.status;
+}
+
+}  // namespace mhub::server

@@ -1,0 +1,63 @@
+// Normalizers: the `normalizer` section of tokenizer.json (HF normalizers/*.rs). Each rewrites a
+// NormalizedString in place and keeps its alignments exact (normalized_string.h).
+// Immutable after construction; safe to share between threads.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "mhub/base/json.h"
+#include "mhub/base/result.h"
+#include "tokenizers/normalized_string.h"
+
+namespace mhub::tokenizers {
+
+class Normalizer {
+ public:
+  virtual ~Normalizer() = default;
+  // Dispatches on "type" (legacy files without "type" are matched by their fields, as HF does).
+  // Errors name `path` ("normalizer.normalizers[1].pattern: ...").
+  static Result<std::unique_ptr<Normalizer>> FromJson(const Json& j, std::string_view path);
+
+  virtual Status Normalize(NormalizedString& s) const = 0;
+  virtual Json ToJson() const = 0;
+};
+
+// Unicode normalization forms with alignment tracking (also used by BertNormalizer).
+enum class UnicodeForm { kNFC, kNFD, kNFKC, kNFKD };
+void NormalizeUnicode(NormalizedString& s, UnicodeForm form);
+// Rust char::to_lowercase over every char.
+void LowercaseString(NormalizedString& s);
+// Removes every char for which `drop` is true.
+template <typename Pred>
+void FilterString(NormalizedString& s, Pred drop) {
+  NormalizedString out;
+  out.orig_begin = s.orig_begin;
+  out.text.reserve(s.text.size());
+  out.align.reserve(s.text.size());
+  Rewriter rw(s.text, s.align.data(), s.orig_begin, out.text, out.align);
+  std::string_view t = s.text;
+  size_t i = 0;
+  while (i < t.size()) {
+    size_t start = i;
+    char32_t c = unicode::NextChar(t, i);
+    if (drop(c)) {
+      rw.Skip(i - start);
+    } else {
+      rw.Copy(i - start);
+    }
+  }
+  s.text = std::move(out.text);
+  s.align = std::move(out.align);
+}
+
+}  // namespace mhub::tokenizers
+
+namespace mhub::tokenizers {
+// Factories for the normalizers that live in their own files.
+Result<std::unique_ptr<Normalizer>> MakeBertNormalizer(const Json& j, std::string_view path);
+Result<std::unique_ptr<Normalizer>> MakePrecompiledNormalizer(const Json& j, std::string_view path);
+// "pattern": {"String": s} or {"Regex": r} -> compiled regex (HF ReplacePattern / SplitPattern).
+class Regex;
+Result<std::shared_ptr<const Regex>> ParsePatternJson(const Json& j, std::string_view path, bool allow_fast_path);
+}  // namespace mhub::tokenizers
