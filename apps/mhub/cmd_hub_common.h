@@ -18,7 +18,8 @@ inline void AddRepoTypeOption(CLI::App* sub, std::string& type) {
 }
 
 // The repo for `id` and `type` ("model" when empty); a bare name gets the token owner's namespace.
-inline Result<hub::RepoRef> ResolveRepoArg(const hub::HubClient& client, const std::string& id, const std::string& type) {
+inline Result<hub::RepoRef> ResolveRepoArg(const hub::HubClient& client, const std::string& id,
+                                           const std::string& type) {
   MHUB_ASSIGN_OR_RETURN(hub::RepoType t, hub::ParseRepoType(type.empty() ? "model" : type));
   hub::RepoRef repo{id, t};
   if (id.find('/') == std::string::npos) {

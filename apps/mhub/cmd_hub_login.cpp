@@ -32,7 +32,8 @@ MHUB_REGISTER_COMMAND(login) {
     mhub::Status stored = mhub::hub::StoreToken(token);
     if (!stored.ok()) return mhub::cli::print_error(stored);
     if (me.ok()) {
-      std::cout << "Login successful: logged in as " << me->name << ". Token saved to " << mhub::hub::TokenPath() << "\n";
+      std::cout << "Login successful: logged in as " << me->name << ". Token saved to " << mhub::hub::TokenPath()
+                << "\n";
     } else {
       std::cerr << "mhub: warning: could not reach " << config.endpoint << " to check the token\n";
       std::cout << "Token saved to " << mhub::hub::TokenPath() << "\n";

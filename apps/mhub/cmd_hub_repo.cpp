@@ -41,7 +41,8 @@ MHUB_REGISTER_COMMAND(repo) {
       auto url = client.create_repo(*repo, {create_opts->is_private, create_opts->exist_ok});
       if (!url.ok()) return mhub::cli::print_error(url.status());
       if (create_opts->json) {
-        std::cout << mhub::DumpJson(mhub::Json{{"url", *url}, {"id", repo->id}, {"type", mhub::hub::RepoTypeName(repo->type)}})
+        std::cout << mhub::DumpJson(
+                         mhub::Json{{"url", *url}, {"id", repo->id}, {"type", mhub::hub::RepoTypeName(repo->type)}})
                   << "\n";
       } else {
         std::cout << *url << "\n";

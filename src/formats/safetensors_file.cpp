@@ -41,7 +41,11 @@ Result<std::shared_ptr<const SafetensorsFile>> SafetensorsFile::Build(std::share
     view.nbytes = static_cast<size_t>(info.end - info.begin);
     const uint8_t* where = file->base_ + file->header_.data_offset + info.begin;
     const size_t align = DtypeAlignment(info.dtype);
-    if (view.nbytes > 0 && reinterpret_cast<uintptr_t>(where) % align != 0) {
+    if (view.nbytes == 0) {
+      // Nothing to read; still honour the alignment promise.
+      alignas(16) static const uint8_t kEmpty[16] = {};
+      view.data = kEmpty;
+    } else if (reinterpret_cast<uintptr_t>(where) % align != 0) {
       // Not aligned for its dtype (a file from another writer): keep an aligned copy.
       auto copy = std::make_unique<uint64_t[]>((view.nbytes + 7) / 8);
       std::memcpy(copy.get(), where, view.nbytes);

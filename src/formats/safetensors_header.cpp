@@ -95,10 +95,13 @@ Result<SafetensorsTensorInfo> ParseTensorEntry(const std::string& name, const Js
   if (shape_it == entry.end() || !shape_it->is_array()) {
     return Broken(where + ": \"shape\" must be an array of non-negative integers", "InvalidHeaderDeserialization");
   }
-  for (const Json& dim : *shape_it) {
+  for (size_t i = 0; i < shape_it->size(); ++i) {
+    const Json& dim = (*shape_it)[i];
     uint64_t d = 0;
     if (!ReadU64(dim, &d)) {
-      return Broken(where + ": \"shape\" must be an array of non-negative integers", "InvalidHeaderDeserialization");
+      return Broken(where + ": shape[" + std::to_string(i) + "] = " + DumpJson(dim).substr(0, 40) +
+                        " is not a non-negative integer",
+                    "InvalidHeaderDeserialization");
     }
     if (d > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
       return Broken(where + ": dimension " + std::to_string(d) + " is too large", "ValidationOverflow");
@@ -202,7 +205,10 @@ Result<SafetensorsHeader> ParseSafetensorsHeader(std::span<const uint8_t> prefix
   }
   std::string_view text(reinterpret_cast<const char*>(prefix.data()) + 8, static_cast<size_t>(n));
   if (size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos) {
-    return Broken("header is not valid UTF-8 (bad byte at header offset " + std::to_string(bad) + ")",
+    static const char kHex[] = "0123456789abcdef";
+    const auto byte = static_cast<unsigned char>(text[bad]);
+    return Broken("header is not valid UTF-8 (byte 0x" + std::string{kHex[byte >> 4], kHex[byte & 15]} +
+                      " at header offset " + std::to_string(bad) + ")",
                   "InvalidHeader");
   }
   MHUB_ASSIGN_OR_RETURN(Json json, ParseStrictJson(text));

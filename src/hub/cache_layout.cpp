@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 namespace {
 
 bool IsCommitHash(const std::string& s) {
-  return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return s.size() == 40 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 }  // namespace
@@ -20,8 +21,10 @@ bool IsCommitHash(const std::string& s) {
 std::string RepoFolderName(const RepoRef& repo) {
   std::string name = std::string(RepoTypeName(repo.type)) + "s--";
   for (char c : repo.id) {
-    if (c == '/') name += "--";
-    else name += c;
+    if (c == '/')
+      name += "--";
+    else
+      name += c;
   }
   return name;
 }

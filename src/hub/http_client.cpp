@@ -25,8 +25,10 @@ CURL* ThreadHandle() {
     }
   };
   thread_local Holder holder;
-  if (!holder.h) holder.h = curl_easy_init();
-  else curl_easy_reset(holder.h);
+  if (!holder.h)
+    holder.h = curl_easy_init();
+  else
+    curl_easy_reset(holder.h);
   return holder.h;
 }
 
@@ -211,7 +213,8 @@ std::string NextLinkFromHeader(std::string_view link) {
     auto gt = link.find('>', lt);
     if (gt == std::string_view::npos) break;
     auto next_lt = link.find('<', gt);
-    std::string_view params = link.substr(gt + 1, next_lt == std::string_view::npos ? std::string_view::npos : next_lt - gt - 1);
+    std::string_view params =
+        link.substr(gt + 1, next_lt == std::string_view::npos ? std::string_view::npos : next_lt - gt - 1);
     if (params.find("rel=\"next\"") != std::string_view::npos || params.find("rel=next") != std::string_view::npos) {
       return std::string(link.substr(lt + 1, gt - lt - 1));
     }

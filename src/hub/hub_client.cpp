@@ -204,8 +204,8 @@ Result<RepoRefs> HubClient::list_repo_refs(const RepoRef& repo) const {
 
 Result<std::vector<GitCommitInfo>> HubClient::list_repo_commits(const RepoRef& repo,
                                                                 const std::string& revision) const {
-  MHUB_ASSIGN_OR_RETURN(Json items,
-                        GetPaginated(repo.ApiPath() + "/commits/" + UrlEncode(revision.empty() ? "main" : revision), 0));
+  MHUB_ASSIGN_OR_RETURN(
+      Json items, GetPaginated(repo.ApiPath() + "/commits/" + UrlEncode(revision.empty() ? "main" : revision), 0));
   std::vector<GitCommitInfo> out;
   for (const auto& c : items) {
     GitCommitInfo info;
@@ -215,7 +215,8 @@ Result<std::vector<GitCommitInfo>> HubClient::list_repo_commits(const RepoRef& r
     MHUB_ASSIGN_OR_RETURN(info.date, JsonStringOr(c, "date", "commit", ""));
     if (c.contains("authors") && c["authors"].is_array()) {
       for (const auto& a : c["authors"])
-        if (a.is_object() && a.contains("user") && a["user"].is_string()) info.authors.push_back(a["user"].get<std::string>());
+        if (a.is_object() && a.contains("user") && a["user"].is_string())
+          info.authors.push_back(a["user"].get<std::string>());
     }
     out.push_back(std::move(info));
   }

@@ -19,7 +19,7 @@ struct PreparedAdd {
   const CommitOperation* op = nullptr;
   uint64_t size = 0;
   std::string sha256;
-  std::string sample;       // first 512 bytes
+  std::string sample;  // first 512 bytes
   bool lfs = false;
   bool should_ignore = false;
 };
@@ -185,9 +185,11 @@ Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revis
       Json done_parts = Json::array();
       for (size_t i = 0; i < parts.size(); ++i) {
         uint64_t offset = i * chunk;
-        MHUB_ASSIGN_OR_RETURN(HttpResponse r, put_slice(parts[i].second, offset, std::min(chunk, add->size - offset), {}));
+        MHUB_ASSIGN_OR_RETURN(HttpResponse r,
+                              put_slice(parts[i].second, offset, std::min(chunk, add->size - offset), {}));
         std::string etag = r.header("etag");
-        if (etag.empty()) return Status::Corruption("LFS multipart: part " + std::to_string(parts[i].first) + " has no ETag");
+        if (etag.empty())
+          return Status::Corruption("LFS multipart: part " + std::to_string(parts[i].first) + " has no ETag");
         done_parts.push_back({{"partNumber", parts[i].first}, {"etag", etag}});
       }
       HttpRequest complete;
@@ -261,9 +263,8 @@ Result<CommitInfo> HubClient::create_commit(const RepoRef& repo, const std::vect
     Json files = Json::array();
     size_t end = std::min(adds.size(), start + 256);
     for (size_t i = start; i < end; ++i) {
-      files.push_back({{"path", adds[i].op->path_in_repo},
-                       {"size", adds[i].size},
-                       {"sample", Base64Encode(adds[i].sample)}});
+      files.push_back(
+          {{"path", adds[i].op->path_in_repo}, {"size", adds[i].size}, {"sample", Base64Encode(adds[i].sample)}});
     }
     MHUB_ASSIGN_OR_RETURN(Json answer, SendJson("POST", preupload_url, Json{{"files", files}}));
     if (!answer.contains("files") || !answer["files"].is_array())
@@ -298,14 +299,18 @@ Result<CommitInfo> HubClient::create_commit(const RepoRef& repo, const std::vect
   for (const auto& a : adds) {
     if (a.should_ignore) continue;
     if (a.lfs) {
-      ndjson += DumpJson(Json{{"key", "lfsFile"},
-                              {"value", {{"path", a.op->path_in_repo}, {"algo", "sha256"}, {"oid", a.sha256}, {"size", a.size}}}}) +
-                "\n";
+      ndjson +=
+          DumpJson(Json{
+              {"key", "lfsFile"},
+              {"value", {{"path", a.op->path_in_repo}, {"algo", "sha256"}, {"oid", a.sha256}, {"size", a.size}}}}) +
+          "\n";
     } else {
       MHUB_ASSIGN_OR_RETURN(std::string content, ReadAddContent(*a.op));
-      ndjson += DumpJson(Json{{"key", "file"},
-                              {"value", {{"path", a.op->path_in_repo}, {"content", Base64Encode(content)}, {"encoding", "base64"}}}}) +
-                "\n";
+      ndjson +=
+          DumpJson(Json{
+              {"key", "file"},
+              {"value", {{"path", a.op->path_in_repo}, {"content", Base64Encode(content)}, {"encoding", "base64"}}}}) +
+          "\n";
     }
   }
   for (const auto& op : operations) {

@@ -90,7 +90,8 @@ Result<std::string> HubClient::DownloadToCache(const RepoRef& repo, const std::s
     MHUB_ASSIGN_OR_RETURN(std::string commit, CachedCommitForRevision(repo_dir, revision));
     std::string path = repo_dir + "/snapshots/" + commit + "/" + filename;
     std::error_code ec;
-    if (!fs::exists(path, ec)) return Status::NotFound(filename + " of " + repo.id + "@" + revision + " is not in the cache");
+    if (!fs::exists(path, ec))
+      return Status::NotFound(filename + " of " + repo.id + "@" + revision + " is not in the cache");
     return path;
   };
   if (config_.offline) {
@@ -135,7 +136,8 @@ Result<std::string> HubClient::DownloadToCache(const RepoRef& repo, const std::s
 
   RemoteFile remote;
   remote.commit = meta.header("x-repo-commit");
-  remote.etag = NormalizeEtag(meta.header("x-linked-etag").empty() ? meta.header("etag") : meta.header("x-linked-etag"));
+  remote.etag =
+      NormalizeEtag(meta.header("x-linked-etag").empty() ? meta.header("etag") : meta.header("x-linked-etag"));
   std::string size_text = meta.header("x-linked-size");
   if (size_text.empty() && !redirect) size_text = meta.header("content-length");
   remote.location = redirect ? ResolveUrl(head.url, meta.header("location")) : head.url;
@@ -158,8 +160,8 @@ Result<std::string> HubClient::DownloadToCache(const RepoRef& repo, const std::s
   // 2. The blob, under a lock so parallel downloads of one blob do not interleave.
   fs::create_directories(repo_dir + "/blobs", ec);
   if (ec) return Status::IOError("cannot create " + repo_dir + "/blobs: " + ec.message());
-  MHUB_ASSIGN_OR_RETURN(FileLock lock,
-                        FileLock::Acquire(config_.cache_dir + "/.locks/" + RepoFolderName(repo) + "/" + remote.etag + ".lock"));
+  MHUB_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(config_.cache_dir + "/.locks/" + RepoFolderName(repo) + "/" +
+                                                         remote.etag + ".lock"));
   if (force || !fs::exists(blob, ec)) {
     const std::string incomplete = blob + ".incomplete";
     int fd = ::open(incomplete.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -299,7 +301,8 @@ Result<std::string> HubClient::snapshot_download(const RepoRef& repo, const Snap
       if (PathPassesFilters(rel, options.allow_patterns, options.ignore_patterns)) files.push_back(rel);
     }
   }
-  for (const auto& f : files) MHUB_RETURN_IF_ERROR(PlaceInLocalDir(snapshot_dir + "/" + f, options.local_dir, f).status());
+  for (const auto& f : files)
+    MHUB_RETURN_IF_ERROR(PlaceInLocalDir(snapshot_dir + "/" + f, options.local_dir, f).status());
   return options.local_dir;
 }
 

@@ -27,15 +27,26 @@ Status StatusFromResponse(const HttpResponse& response, const std::string& what)
   if (!code.empty()) text += " " + code;
   if (!message.empty()) text += ": " + message;
   switch (response.status) {
-    case 400: case 422: return Status::InvalidArgument(text);
-    case 401: return Status::Unauthenticated(text);
-    case 403: return Status::PermissionDenied(text);
-    case 404: return Status::NotFound(text);
-    case 409: return Status::AlreadyExists(text);
-    case 412: return Status::Conflict(text);
-    case 413: case 507: return Status::ResourceExhausted(text);
-    case 501: return Status::Unsupported(text);
-    default: break;
+    case 400:
+    case 422:
+      return Status::InvalidArgument(text);
+    case 401:
+      return Status::Unauthenticated(text);
+    case 403:
+      return Status::PermissionDenied(text);
+    case 404:
+      return Status::NotFound(text);
+    case 409:
+      return Status::AlreadyExists(text);
+    case 412:
+      return Status::Conflict(text);
+    case 413:
+    case 507:
+      return Status::ResourceExhausted(text);
+    case 501:
+      return Status::Unsupported(text);
+    default:
+      break;
   }
   if (response.status >= 500) return Status::Unavailable(text);
   return Status::Internal(text);

@@ -4,9 +4,12 @@ namespace mhub::hub {
 
 std::string_view RepoTypeName(RepoType type) {
   switch (type) {
-    case RepoType::kModel: return "model";
-    case RepoType::kDataset: return "dataset";
-    case RepoType::kSpace: return "space";
+    case RepoType::kModel:
+      return "model";
+    case RepoType::kDataset:
+      return "dataset";
+    case RepoType::kSpace:
+      return "space";
   }
   return "model";
 }
@@ -22,9 +25,12 @@ std::string RepoRef::ApiPath() const { return "/api/" + std::string(RepoTypeName
 
 std::string RepoRef::UrlPrefix() const {
   switch (type) {
-    case RepoType::kModel: return "";
-    case RepoType::kDataset: return "datasets/";
-    case RepoType::kSpace: return "spaces/";
+    case RepoType::kModel:
+      return "";
+    case RepoType::kDataset:
+      return "datasets/";
+    case RepoType::kSpace:
+      return "spaces/";
   }
   return "";
 }

@@ -132,6 +132,7 @@ Result<std::unique_ptr<Model>> BertModel::Build(const BuildContext& ctx) {
     }
   }
   MHUB_RETURN_IF_ERROR(m->LoadHead(vb.Head()));
+  m->info_.weight_dtype = WeightDtypeName(m->params_);
   return std::unique_ptr<Model>(std::move(m));
 }
 
@@ -141,7 +142,7 @@ Status BertModel::LoadHead(const VarBuilder& head) {
     case Task::kBase:
     case Task::kCausalLM:
       return Status::OK();
-    case Task::kSequenceClassification:
+    case Task::kSequenceClassification: {
       if (roberta_) {
         MHUB_ASSIGN_OR_RETURN(cls_dense_, LazyLinear::Load(head.Pp("classifier").Pp("dense"), h, h, true));
         MHUB_ASSIGN_OR_RETURN(cls_out_, LazyLinear::Load(head.Pp("classifier").Pp("out_proj"), h, labels, true));
@@ -149,12 +150,15 @@ Status BertModel::LoadHead(const VarBuilder& head) {
       }
       MHUB_ASSIGN_OR_RETURN(classifier_, LazyLinear::Load(head.Pp("classifier"), h, labels, true));
       return Status::OK();
-    case Task::kTokenClassification:
+    }
+    case Task::kTokenClassification: {
       MHUB_ASSIGN_OR_RETURN(classifier_, LazyLinear::Load(head.Pp("classifier"), h, labels, true));
       return Status::OK();
-    case Task::kQuestionAnswering:
+    }
+    case Task::kQuestionAnswering: {
       MHUB_ASSIGN_OR_RETURN(classifier_, LazyLinear::Load(head.Pp("qa_outputs"), h, 2, true));
       return Status::OK();
+    }
     case Task::kMaskedLM: {
       core::Tensor bias;
       if (roberta_) {

@@ -27,12 +27,14 @@ Status DecoderModel::LoadHead(const VarBuilder& head, const core::Tensor& embedd
         lm_head_ = LazyLinear::Of(w.defined() ? w : embeddings, core::Tensor());
       }
       return Status::OK();
-    case Task::kSequenceClassification:
+    case Task::kSequenceClassification: {
       MHUB_ASSIGN_OR_RETURN(score_, LazyLinear::Load(head.Pp("score"), hidden, labels, false));
       return Status::OK();
-    case Task::kTokenClassification:
+    }
+    case Task::kTokenClassification: {
       MHUB_ASSIGN_OR_RETURN(score_, LazyLinear::Load(head.Pp(token_classifier), hidden, labels, token_classifier_bias));
       return Status::OK();
+    }
     case Task::kBase:
       return Status::OK();
     default:

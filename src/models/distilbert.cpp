@@ -96,16 +96,19 @@ Result<std::unique_ptr<Model>> DistilBertModel::Build(const BuildContext& ctx) {
   VarBuilder head = vb.Head();
   const int64_t labels = ctx.config.num_labels();
   switch (ctx.task) {
-    case Task::kSequenceClassification:
+    case Task::kSequenceClassification: {
       MHUB_ASSIGN_OR_RETURN(m->pre_classifier_, LazyLinear::Load(head.Pp("pre_classifier"), d, d, true));
       MHUB_ASSIGN_OR_RETURN(m->classifier_, LazyLinear::Load(head.Pp("classifier"), d, labels, true));
       break;
-    case Task::kTokenClassification:
+    }
+    case Task::kTokenClassification: {
       MHUB_ASSIGN_OR_RETURN(m->classifier_, LazyLinear::Load(head.Pp("classifier"), d, labels, true));
       break;
-    case Task::kQuestionAnswering:
+    }
+    case Task::kQuestionAnswering: {
       MHUB_ASSIGN_OR_RETURN(m->classifier_, LazyLinear::Load(head.Pp("qa_outputs"), d, 2, true));
       break;
+    }
     case Task::kMaskedLM: {
       MHUB_ASSIGN_OR_RETURN(m->vocab_transform_, LazyLinear::Load(head.Pp("vocab_transform"), d, d, true));
       MHUB_ASSIGN_OR_RETURN(m->vocab_layer_norm_, Norm::LayerNorm(head.Pp("vocab_layer_norm"), d, eps));
@@ -116,6 +119,7 @@ Result<std::unique_ptr<Model>> DistilBertModel::Build(const BuildContext& ctx) {
     default:
       break;
   }
+  m->info_.weight_dtype = WeightDtypeName(m->params_);
   return std::unique_ptr<Model>(std::move(m));
 }
 

@@ -1,5 +1,6 @@
 #include "models/model_common.h"
 
+#include <cassert>
 #include <filesystem>
 
 #include "mhub/base/env.h"
@@ -121,6 +122,13 @@ std::vector<std::string> ParamNames(const ParamRegistry& params) {
   names.reserve(params.params.size());
   for (const NamedParam& p : params.params) names.push_back(p.name);
   return names;
+}
+
+std::string WeightDtypeName(const ParamRegistry& params) {
+  for (const NamedParam& p : params.params) {
+    if (p.tensor.dtype() != core::DType::kF32) return std::string(core::DTypeName(p.tensor.dtype()));
+  }
+  return "F32";
 }
 
 Status SaveModel(const formats::ModelConfig& config, const std::string& architecture, const ParamRegistry& params,

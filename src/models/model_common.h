@@ -28,6 +28,8 @@ Status SaveModel(const formats::ModelConfig& config, const std::string& architec
                  const std::string& dir, int64_t max_shard_size);
 
 std::vector<std::string> ParamNames(const ParamRegistry& params);
+// "F32", "BF16" or "F16": the dtype of the stored weights (the first non-F32 one, else F32).
+std::string WeightDtypeName(const ParamRegistry& params);
 
 // Input to an architecture factory: the config, the head, where weights come from.
 struct BuildContext {

@@ -41,11 +41,11 @@ struct CachedRevision {
 struct CachedRepo {
   RepoRef repo;
   std::string path;
-  uint64_t size_on_disk = 0;        // sum of blob sizes
-  uint64_t nb_files = 0;            // number of blobs
+  uint64_t size_on_disk = 0;                // sum of blob sizes
+  uint64_t nb_files = 0;                    // number of blobs
   std::map<std::string, std::string> refs;  // revision name -> commit
   std::vector<CachedRevision> revisions;
-  int64_t last_modified = 0;        // seconds since epoch, newest blob mtime
+  int64_t last_modified = 0;  // seconds since epoch, newest blob mtime
 };
 
 // Scans every "<type>s--..." folder of `cache_dir`. A missing cache dir is an empty result.

@@ -21,12 +21,12 @@ struct HttpRequest {
   std::string method = "GET";
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;              // sent when not empty (or when method needs a body)
-  std::string body_file;         // if set, the request body is streamed from this file instead
-  uint64_t body_file_offset = 0; // with body_file: the slice [offset, offset + length) is sent
-  uint64_t body_file_length = 0; //   (length 0 = up to the end of the file)
+  std::string body;               // sent when not empty (or when method needs a body)
+  std::string body_file;          // if set, the request body is streamed from this file instead
+  uint64_t body_file_offset = 0;  // with body_file: the slice [offset, offset + length) is sent
+  uint64_t body_file_length = 0;  //   (length 0 = up to the end of the file)
   bool follow_redirects = true;
-  long timeout_seconds = 0;      // whole transfer; 0 = none (a stall of 60 s still aborts)
+  long timeout_seconds = 0;  // whole transfer; 0 = none (a stall of 60 s still aborts)
 };
 
 struct HttpResponse {

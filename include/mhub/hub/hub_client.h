@@ -30,8 +30,8 @@ struct CommitOperation {
   enum class Kind { kAdd, kDelete, kDeleteFolder };
   Kind kind = Kind::kAdd;
   std::string path_in_repo;
-  std::string local_path;   // kAdd: the file to upload (or use `content`)
-  std::string content;      // kAdd with empty local_path: the bytes to upload
+  std::string local_path;  // kAdd: the file to upload (or use `content`)
+  std::string content;     // kAdd with empty local_path: the bytes to upload
 
   static CommitOperation AddFile(std::string path_in_repo, std::string local_path);
   static CommitOperation AddBytes(std::string path_in_repo, std::string content);
@@ -41,24 +41,24 @@ struct CommitOperation {
 
 struct CommitOptions {
   std::string revision = "main";
-  std::string commit_message;      // default: "Upload with mhub"
+  std::string commit_message;  // default: "Upload with mhub"
   std::string commit_description;
-  std::string parent_commit;       // optimistic lock: fail if the branch moved
+  std::string parent_commit;  // optimistic lock: fail if the branch moved
   int lfs_parallelism = 4;
 };
 
 struct UploadFolderOptions {
   CommitOptions commit;
-  std::string path_in_repo;                 // "" = repo root
+  std::string path_in_repo;  // "" = repo root
   std::vector<std::string> allow_patterns;
   std::vector<std::string> ignore_patterns;
-  std::vector<std::string> delete_patterns; // remote files matching these (and not uploaded) are deleted
+  std::vector<std::string> delete_patterns;  // remote files matching these (and not uploaded) are deleted
 };
 
 struct DownloadOptions {
   std::string revision = "main";
   std::string subfolder;
-  std::string local_dir;   // if set, the file is also placed at <local_dir>/<path> and that path returned
+  std::string local_dir;  // if set, the file is also placed at <local_dir>/<path> and that path returned
   bool force_download = false;
 };
 
@@ -66,18 +66,18 @@ struct SnapshotOptions {
   std::string revision = "main";
   std::vector<std::string> allow_patterns;
   std::vector<std::string> ignore_patterns;
-  std::string local_dir;   // if set, files are also placed under it and it is returned
+  std::string local_dir;  // if set, files are also placed under it and it is returned
   int max_workers = 8;
 };
 
 struct ListModelsOptions {
   std::string search;
   std::string author;
-  std::vector<std::string> filter;   // tags: "library", "license:mit", "en", task names...
+  std::vector<std::string> filter;  // tags: "library", "license:mit", "en", task names...
   std::string pipeline_tag;
-  std::string sort;                  // downloads, likes, lastModified, createdAt, trendingScore
+  std::string sort;  // downloads, likes, lastModified, createdAt, trendingScore
   bool descending = true;
-  int64_t limit = 0;                 // 0 = no limit
+  int64_t limit = 0;  // 0 = no limit
   bool full = false;
   RepoType type = RepoType::kModel;  // list_models over datasets/spaces too
 };
@@ -95,8 +95,7 @@ class HubClient {
   Result<std::string> create_repo(const RepoRef& repo, const CreateRepoOptions& options = {}) const;
   Status delete_repo(const RepoRef& repo, bool missing_ok = false) const;
 
-  Result<RepoInfo> repo_info(const RepoRef& repo, const std::string& revision = "",
-                             bool files_metadata = false) const;
+  Result<RepoInfo> repo_info(const RepoRef& repo, const std::string& revision = "", bool files_metadata = false) const;
   Result<RepoInfo> model_info(const std::string& repo_id, const std::string& revision = "") const {
     return repo_info(RepoRef{repo_id, RepoType::kModel}, revision);
   }
@@ -141,8 +140,8 @@ class HubClient {
 
   Status UploadLfsObjects(const RepoRef& repo, const std::string& revision, const std::vector<PreparedAdd*>& lfs,
                           int parallelism) const;
-  Result<std::string> DownloadToCache(const RepoRef& repo, const std::string& filename,
-                                      const std::string& revision, bool force) const;
+  Result<std::string> DownloadToCache(const RepoRef& repo, const std::string& filename, const std::string& revision,
+                                      bool force) const;
 
   HubConfig config_;
   HttpClient http_;

@@ -18,7 +18,7 @@ inline constexpr const char* kDefaultEndpoint = "http://127.0.0.1:8080";
 
 struct HubConfig {
   std::string endpoint = kDefaultEndpoint;
-  std::string token;       // "" = anonymous
+  std::string token;  // "" = anonymous
   std::string hf_home;
   std::string cache_dir;
   bool offline = false;

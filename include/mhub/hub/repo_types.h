@@ -37,22 +37,22 @@ Status ValidateRepoId(std::string_view id);
 
 struct WhoAmI {
   std::string name;
-  std::string type;                 // "user" | "org"
+  std::string type;  // "user" | "org"
   std::vector<std::string> orgs;
-  std::string token_role;           // auth.accessToken.role
+  std::string token_role;  // auth.accessToken.role
   Json raw;
 };
 
 struct RepoSibling {
   std::string rfilename;
-  std::optional<uint64_t> size;     // with files metadata only
+  std::optional<uint64_t> size;  // with files metadata only
   std::string blob_id;
-  std::string lfs_sha256;           // "" when the file is not in LFS
+  std::string lfs_sha256;  // "" when the file is not in LFS
 };
 
 struct RepoInfo {
   std::string id;
-  std::string sha;                  // commit of the resolved revision
+  std::string sha;  // commit of the resolved revision
   std::string author;
   bool is_private = false;
   std::string last_modified;
@@ -62,21 +62,21 @@ struct RepoInfo {
   int64_t likes = 0;
   std::vector<std::string> tags;
   std::vector<RepoSibling> siblings;
-  Json raw;                         // the whole response object
+  Json raw;  // the whole response object
 };
 
 // One entry of a tree listing.
 struct RepoEntry {
-  std::string type;                 // "file" | "directory"
+  std::string type;  // "file" | "directory"
   std::string path;
   uint64_t size = 0;
-  std::string oid;                  // git blob (or tree) sha1
-  std::string lfs_oid;              // sha256 when the file is in LFS, else ""
+  std::string oid;      // git blob (or tree) sha1
+  std::string lfs_oid;  // sha256 when the file is in LFS, else ""
 };
 
 struct GitRef {
-  std::string name;                 // "main", "v1.0"
-  std::string ref;                  // "refs/heads/main"
+  std::string name;  // "main", "v1.0"
+  std::string ref;   // "refs/heads/main"
   std::string target_commit;
 };
 

@@ -10,7 +10,7 @@ namespace mhub::hub {
 
 struct ResolveOptions {
   std::string revision = "main";
-  std::vector<std::string> allow_patterns;   // empty = every file
+  std::vector<std::string> allow_patterns;  // empty = every file
   std::vector<std::string> ignore_patterns;
 };
 

@@ -37,6 +37,10 @@ struct ParsedCard {
 // reports them.
 Result<ParsedCard> ParseModelCard(std::string_view readme);
 
+// The typed fields of CardData read from front matter already converted to JSON (an object; other
+// values give an empty CardData with has_front_matter set).
+CardData CardDataFromJson(Json raw);
+
 // Converts YAML text (one document) to JSON: plain scalars become null/bool/int/float when they
 // read as such in YAML 1.2 core schema, quoted scalars stay strings. InvalidArgument on bad YAML.
 Result<Json> YamlToJson(std::string_view yaml);

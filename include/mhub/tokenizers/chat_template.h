@@ -59,6 +59,10 @@ struct ChatTemplateInputs {
   OrderedJson extra = OrderedJson::object();
 };
 
+// The variables ApplyChatTemplate renders with: messages, tools, documents, add_generation_prompt,
+// then every key of inputs.extra.
+OrderedJson ChatTemplateVariables(const ChatTemplateInputs& inputs);
+
 // Renders `tmpl` with messages, tools, documents, add_generation_prompt and the extra variables.
 Result<std::string> ApplyChatTemplate(const ChatTemplate& tmpl, const ChatTemplateInputs& inputs);
 

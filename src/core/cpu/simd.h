@@ -153,13 +153,14 @@ struct Vec {
 #error "define one of MHUB_SIMD_AVX512, MHUB_SIMD_AVX2, MHUB_SIMD_SCALAR before including simd.h"
 #endif
 
+using V = Vec;
+
 // ---- math on vectors (float32 accuracy: a few ulp) ----
 
 // e^x, Cephes-style: x = n ln2 + r, |r| <= ln2/2, e^r by a degree-6 polynomial, times 2^n.
 // Inputs below -87.3 give 0 (flushes the subnormal range), above 88.7 give +inf-ish (clamped to
 // FLT_MAX range), NaN stays NaN through the min/max order used.
 inline Vec::T VExp(Vec::T x) {
-  using V = Vec;
 #if defined(MHUB_SIMD_SCALAR)
   return std::exp(x);
 #else
@@ -189,7 +190,6 @@ inline Vec::T VExp(Vec::T x) {
 
 // erf(x): Abramowitz & Stegun 7.1.26 refined form (|error| < 1.5e-7), odd extension.
 inline Vec::T VErf(Vec::T x) {
-  using V = Vec;
 #if defined(MHUB_SIMD_SCALAR)
   return std::erf(x);
 #else
@@ -210,7 +210,6 @@ inline Vec::T VErf(Vec::T x) {
 // tanh(x) = sign(x) (1 - 2 / (e^{2|x|} + 1)); for |x| < 0.625 a Taylor-free rational keeps the
 // relative error small near 0: tanh(x) ~ x for tiny x is covered by the (e^{2x}-1)/(e^{2x}+1) form.
 inline Vec::T VTanh(Vec::T x) {
-  using V = Vec;
 #if defined(MHUB_SIMD_SCALAR)
   return std::tanh(x);
 #else
@@ -222,7 +221,6 @@ inline Vec::T VTanh(Vec::T x) {
 }
 
 inline Vec::T VSigmoid(Vec::T x) {
-  using V = Vec;
   return V::div(V::set1(1.0f), V::add(V::set1(1.0f), VExp(V::sub(V::zero(), x))));
 }
 

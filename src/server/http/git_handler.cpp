@@ -100,7 +100,9 @@ HubError HandleGitSmartHttp(RepoCall& call, const std::string& service_path) {
   call.res.file = result->body;
   if (service_path == "git-receive-pack" && result->status == 200) {
     Status st = RefreshRepoMetadata(*call.ctx.repos, *call.ctx.db, call.key);
-    if (!st.ok()) MHUB_LOG(kWarn) << "refresh after push to " << call.key.ToString() << ": " << st;
+    if (!st.ok()) {
+      MHUB_LOG(kWarn) << "refresh after push to " << call.key.ToString() << ": " << st;
+    }
   }
   return {};
 }

@@ -218,7 +218,9 @@ void DispatchRequest(HubContext& ctx, const HttpRequest& req, HttpResponse& res)
     error = HubError(Status::Internal("unexpected exception"));
   }
   if (!error.ok()) {
-    if (error.http_status() >= 500) MHUB_LOG(kError) << req.method << " " << req.target << ": " << error.status();
+    if (error.http_status() >= 500) {
+      MHUB_LOG(kError) << req.method << " " << req.target << ": " << error.status();
+    }
     WriteHubError(error, res);
   }
   MHUB_LOG(kInfo) << req.method << " " << req.target << " -> " << res.status;

@@ -1,5 +1,5 @@
 // libgit2 plumbing shared by the repo store files (see git_util.h).
-#include "storage/git_util.h"
+#include "server/storage/git_util.h"
 
 #include <sys/stat.h>
 

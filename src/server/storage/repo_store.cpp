@@ -15,8 +15,8 @@
 #include "mhub/base/env.h"
 #include "mhub/server/git_patterns.h"
 #include "mhub/server/repo_errors.h"
-#include "storage/git_util.h"
-#include "storage/tree_edit.h"
+#include "server/storage/git_util.h"
+#include "server/storage/tree_edit.h"
 
 namespace mhub::server {
 namespace fs = std::filesystem;
@@ -253,8 +253,8 @@ Result<RefList> RepoStore::ListRefs(const RepoKey& key) const {
       list->push_back(info);
       return true;
     };
-    take("refs/heads/", &out.branches) || take("refs/tags/", &out.tags) || take("refs/convert/", &out.converts) ||
-        take("refs/pr/", &out.pull_requests);
+    (void)(take("refs/heads/", &out.branches) || take("refs/tags/", &out.tags) || take("refs/convert/", &out.converts) ||
+        take("refs/pr/", &out.pull_requests));
   }
   if (rc != GIT_ITEROVER) return git::Error(rc, "listing refs of " + key.ToString());
   for (auto* list : {&out.branches, &out.tags, &out.converts, &out.pull_requests}) {

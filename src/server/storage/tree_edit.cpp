@@ -1,6 +1,6 @@
 // In-memory tree editing over libgit2 (see tree_edit.h). Each folder on an operation's path is
 // loaded once into a map; untouched subtrees keep their ids and are never read.
-#include "storage/tree_edit.h"
+#include "server/storage/tree_edit.h"
 
 #include <map>
 #include <memory>
@@ -10,7 +10,7 @@
 #include "mhub/server/git_patterns.h"
 #include "mhub/server/lfs_pointer.h"
 #include "mhub/server/repo_errors.h"
-#include "storage/git_util.h"
+#include "server/storage/git_util.h"
 
 namespace mhub::server {
 namespace {

@@ -340,7 +340,7 @@ class Lexer {
             cp = cp * 16 + static_cast<uint32_t>(h);
           }
           cur_ += n;
-          AppendUtf8(str, cp);
+          AppendUtf8(str, cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp);  // no lone surrogates in UTF-8
           continue;
         }
         switch (e) {

@@ -106,7 +106,9 @@ namespace {
 Status TooDeep() { return Status::ResourceExhausted("chat template: value nesting too deep"); }
 
 // RuntimeValue.toString() of the reference.
-Result<std::string> RuntimeToString(const Value& v, size_t depth) {
+Status TooLarge() { return Status::ResourceExhausted("chat template: text too large"); }
+
+Result<std::string> RuntimeToString(const Value& v, size_t depth, size_t max_bytes) {
   switch (v.kind) {
     case Kind::kUndefined: return std::string("undefined");
     case Kind::kNull: return std::string("null");
@@ -128,6 +130,7 @@ Result<std::string> RuntimeToString(const Value& v, size_t depth) {
     case Kind::kNamespace: {
       ToJsonOptions opt;
       opt.undefined_as_null = false;
+      opt.max_bytes = max_bytes;
       return ToJsonText(v, opt, depth);
     }
     case Kind::kFunction: return std::string("[function]");
@@ -187,6 +190,7 @@ std::string JsonQuote(std::string_view s, bool ensure_ascii) {
 
 Status ToJsonInto(const Value& v, const ToJsonOptions& opt, size_t depth, size_t max_depth, std::string& out) {
   if (depth > max_depth) return TooDeep();
+  if (out.size() > opt.max_bytes) return TooLarge();
   std::string item_sep, key_sep;
   if (opt.has_separators) {
     item_sep = opt.item_separator;
@@ -275,12 +279,12 @@ double JsToNumber(const std::string& s) {
 
 }  // namespace
 
-Result<std::string> ToOutput(const Value& v, size_t max_depth) {
+Result<std::string> ToOutput(const Value& v, size_t max_depth, size_t max_bytes) {
   if (v.kind == Kind::kUndefined || v.kind == Kind::kNull) return std::string();
-  return RuntimeToString(v, max_depth);
+  return RuntimeToString(v, max_depth, max_bytes);
 }
 
-Result<std::string> ToConcatString(const Value& v, size_t max_depth) {
+Result<std::string> ToConcatString(const Value& v, size_t max_depth, size_t max_bytes) {
   switch (v.kind) {
     case Kind::kFloat: return JsNumberToString(v.f);
     case Kind::kArray: {
@@ -289,20 +293,22 @@ Result<std::string> ToConcatString(const Value& v, size_t max_depth) {
       for (const Value& e : *v.array) {
         if (!first) out += ",";
         first = false;
-        MHUB_ASSIGN_OR_RETURN(std::string s, RuntimeToString(e, max_depth));
+        MHUB_ASSIGN_OR_RETURN(std::string s, RuntimeToString(e, max_depth, max_bytes));
         out += s;
+        if (out.size() > max_bytes) return TooLarge();
       }
       return out;
     }
     case Kind::kObject:
     case Kind::kNamespace: return std::string("[object Map]");
-    default: return RuntimeToString(v, max_depth);
+    default: return RuntimeToString(v, max_depth, max_bytes);
   }
 }
 
 Result<std::string> ToJsonText(const Value& v, const ToJsonOptions& opt, size_t max_depth) {
   std::string out;
   MHUB_RETURN_IF_ERROR(ToJsonInto(v, opt, 0, max_depth, out));
+  if (out.size() > opt.max_bytes) return TooLarge();
   return out;
 }
 
@@ -335,7 +341,7 @@ bool LooseEquals(const Value& a, const Value& b) {
   if (is_ref(a) || is_ref(b)) {  // object vs primitive: compare the object's string form
     const Value& obj = is_ref(a) ? a : b;
     const Value& prim = is_ref(a) ? b : a;
-    auto s = ToConcatString(obj, 64);
+    auto s = ToConcatString(obj, 64, 1u << 20);
     if (!s.ok()) return false;
     return LooseEquals(Value::Str(*s), prim);
   }

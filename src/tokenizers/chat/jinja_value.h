@@ -117,10 +117,11 @@ bool Truthy(const Value& v);
 
 // How a value prints in {{ }} output (RuntimeValue.toString): floats keep ".0", containers print as
 // JSON with ", " / ": " separators and undefined members as `undefined`. Undefined/none print "".
-Result<std::string> ToOutput(const Value& v, size_t max_depth);
+// `max_bytes` bounds the text produced (ResourceExhausted beyond it) for all printing functions.
+Result<std::string> ToOutput(const Value& v, size_t max_depth, size_t max_bytes);
 
 // JavaScript String(value.value): what `+` and `~` concatenate (floats print like JS numbers).
-Result<std::string> ToConcatString(const Value& v, size_t max_depth);
+Result<std::string> ToConcatString(const Value& v, size_t max_depth, size_t max_bytes);
 
 // A JS number as JavaScript prints it ("3", "0.1", "1e+21", "NaN").
 std::string JsNumberToString(double d);
@@ -132,6 +133,7 @@ struct ToJsonOptions {
   bool has_separators = false;
   std::string item_separator, key_separator;
   bool undefined_as_null = true;
+  size_t max_bytes = 16u << 20;
 };
 // The `tojson` filter (Python json.dumps-like output as the reference produces it).
 Result<std::string> ToJsonText(const Value& v, const ToJsonOptions& opt, size_t max_depth);

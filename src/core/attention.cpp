@@ -1,0 +1,125 @@
+// Attention driver: splits (batch, kv head, query-row chunk) work items over threads and feeds
+// groups of <= 4 query rows to the active ISA's attention_rows kernel (core/cpu/kernels_impl.inc).
+#include "mhub/core/attention.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/cpu/kernel_table.h"
+
+namespace mhub::core {
+namespace {
+
+Status CheckViews(const HeadsView& q, const HeadsView& k, const HeadsView& v, const HeadsView& out) {
+  auto mismatch = [](const std::string& what) { return Status::InvalidArgument("Attention: " + what); };
+  if (!q.data || !k.data || !v.data || !out.data) return mismatch("a view has no data");
+  if (k.batch != q.batch || v.batch != q.batch || out.batch != q.batch) return mismatch("batch sizes differ");
+  if (k.seq != v.seq) return mismatch("keys and values have different lengths");
+  if (out.seq != q.seq || out.heads != q.heads) return mismatch("out does not match q");
+  if (k.heads != v.heads) return mismatch("keys and values have different head counts");
+  if (k.heads <= 0 || q.heads % k.heads != 0)
+    return mismatch("num_heads " + std::to_string(q.heads) + " is not a multiple of num_kv_heads " +
+                    std::to_string(k.heads));
+  if (k.head_dim != q.head_dim || v.head_dim != q.head_dim || out.head_dim != q.head_dim)
+    return mismatch("head_dim differs between q, k, v, out");
+  return Status::OK();
+}
+
+constexpr int64_t kScoreBlock = 64;  // ldk padding: a multiple of every ISA's score block (4x16, 2x8, 2x1)
+
+}  // namespace
+
+Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, const HeadsView& out,
+                 const AttentionOptions& options) {
+  MHUB_RETURN_IF_ERROR(CheckViews(q, k, v, out));
+  const int64_t B = q.batch, Tq = q.seq, Hq = q.heads, Hkv = k.heads, G = Hq / Hkv, Tk = k.seq, D = q.head_dim;
+  const float scale = options.scale != 0.0f ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
+
+  // Padding mask -> one byte per (b, key).
+  thread_local std::vector<uint8_t> key_ok_buf;
+  const uint8_t* key_ok = nullptr;
+  if (options.key_mask) {
+    const Tensor& m = *options.key_mask;
+    if ((m.dtype() != DType::kI32 && m.dtype() != DType::kI64) || m.numel() != B * Tk)
+      return Status::InvalidArgument("Attention: key_mask must be (B, Tk) = (" + std::to_string(B) + ", " +
+                                     std::to_string(Tk) + ") I32/I64, got " + m.shape().ToString());
+    key_ok_buf.resize(static_cast<size_t>(B * Tk));
+    for (int64_t i = 0; i < B * Tk; ++i)
+      key_ok_buf[i] = (m.dtype() == DType::kI64 ? m.data<int64_t>()[i] != 0 : m.data<int32_t>()[i] != 0) ? 1 : 0;
+    key_ok = key_ok_buf.data();
+  }
+  if (B == 0 || Tq == 0) return Status::OK();
+
+  // Rows of one (b, kv head): r = t * G + g  (query position t, head g of the group).
+  const int64_t rows = Tq * G;
+  const int threads = omp_get_max_threads();
+  const int64_t want_items = 4 * static_cast<int64_t>(threads);
+  const int64_t chunks_per_bk = std::max<int64_t>(1, std::min((want_items + B * Hkv - 1) / (B * Hkv), (rows + 3) / 4));
+  const int64_t chunk_rows = ((rows + chunks_per_bk - 1) / chunks_per_bk + 3) / 4 * 4;
+  const int64_t chunks = (rows + chunk_rows - 1) / chunk_rows;
+  const int64_t items = B * Hkv * chunks;
+  const auto& kern = cpu::Kernels();
+
+  auto limit_of = [&](int64_t t) -> int64_t {
+    if (!options.causal) return Tk;
+    return std::clamp<int64_t>(options.q_offset + t + 1, 0, Tk);
+  };
+
+  auto run_item = [&](int64_t item) {
+    thread_local std::vector<float> kt_buf, score_buf;
+    const int64_t b = item / (Hkv * chunks), kvh = (item / chunks) % Hkv, c = item % chunks;
+    const int64_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
+    const float* kb = k.at(b, 0, kvh);
+    const float* vb = v.at(b, 0, kvh);
+    int64_t lmax = 0;
+    for (int64_t r = r0; r < r1; ++r) lmax = std::max(lmax, limit_of(r / G));
+    const int64_t ldk = std::max<int64_t>(kScoreBlock, (lmax + kScoreBlock - 1) / kScoreBlock * kScoreBlock);
+    const bool transpose = (r1 - r0) >= 4 && lmax > 0;
+    if (transpose) {
+      kt_buf.resize(static_cast<size_t>(D * ldk));
+      float* kt = kt_buf.data();
+      for (int64_t j = 0; j < lmax; ++j) {
+        const float* kj = kb + j * k.stride_t;
+        for (int64_t d = 0; d < D; ++d) kt[d * ldk + j] = kj[d];
+      }
+      for (int64_t d = 0; d < D; ++d) std::fill(kt + d * ldk + lmax, kt + (d + 1) * ldk, 0.0f);
+    }
+    score_buf.resize(static_cast<size_t>(4 * ldk));
+    cpu::AttentionRows a{};
+    a.key_ok = key_ok ? key_ok + b * Tk : nullptr;
+    a.k = kb;
+    a.k_stride = k.stride_t;
+    a.kt = transpose ? kt_buf.data() : nullptr;
+    a.ldk = ldk;
+    a.v = vb;
+    a.v_stride = v.stride_t;
+    a.tk = Tk;
+    a.d = D;
+    a.scale = scale;
+    a.scores = score_buf.data();
+    for (int64_t r = r0; r < r1; r += 4) {
+      a.rows = static_cast<int>(std::min<int64_t>(4, r1 - r));
+      for (int i = 0; i < a.rows; ++i) {
+        const int64_t t = (r + i) / G, h = kvh * G + (r + i) % G;
+        a.q[i] = q.at(b, t, h);
+        a.out[i] = out.at(b, t, h);
+        a.limit[i] = limit_of(t);
+      }
+      kern.attention_rows(a);
+    }
+  };
+
+  if (items == 1 || threads == 1 || omp_in_parallel()) {
+    for (int64_t i = 0; i < items; ++i) run_item(i);
+  } else {
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t i = 0; i < items; ++i) run_item(i);
+  }
+  return Status::OK();
+}
+
+}  // namespace mhub::core

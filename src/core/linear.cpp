@@ -1,0 +1,261 @@
+// Linear: own GEMV for a few rows (memory-bound decode), oneDNN matmul with pre-packed weights
+// for the rest (compute-bound prefill/encoders). See mhub/core/linear.h.
+#include "mhub/core/linear.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/cpu/kernel_table.h"
+#include "core/cpu/parallel.h"
+
+namespace mhub::core {
+
+namespace {
+
+dnnl::engine& Engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::algorithm DnnlAlgorithm(Activation act) {
+  switch (act) {
+    case Activation::kGeluErf: return dnnl::algorithm::eltwise_gelu_erf;
+    case Activation::kGeluTanh: return dnnl::algorithm::eltwise_gelu_tanh;
+    case Activation::kRelu: return dnnl::algorithm::eltwise_relu;
+    case Activation::kSilu: return dnnl::algorithm::eltwise_swish;
+    case Activation::kNone: break;
+  }
+  return dnnl::algorithm::undef;
+}
+
+// M used to ask oneDNN for its preferred weight layout (the layout depends on N, K and the ISA;
+// the same packed weights then serve every M).
+constexpr int64_t kPackingM = 256;
+
+}  // namespace
+
+struct Linear::Impl {
+  int64_t n = 0, k = 0;
+  DType compute = DType::kF32;
+  Tensor w;  // (N, K) row-major in `compute` dtype; may be a view of the caller's weight
+  std::vector<float> bias;  // (N) or empty
+
+  std::mutex mu;  // guards everything below
+  bool pack_tried = false;
+  dnnl::memory packed;  // weights in oneDNN's layout; empty handle if packing failed
+  std::unordered_map<int64_t, dnnl::matmul> prims;
+
+  dnnl::memory::data_type dt() const {
+    return compute == DType::kBF16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
+  }
+  dnnl::memory::desc user_weights_md() const {
+    return dnnl::memory::desc({k, n}, dt(), dnnl::memory::format_tag::ba);  // (K,N) view of (N,K) row-major
+  }
+
+  void PackLocked() {
+    pack_tried = true;
+    try {
+      using tag = dnnl::memory::format_tag;
+      dnnl::memory::desc src({kPackingM, k}, dt(), tag::ab);
+      dnnl::memory::desc wei({k, n}, dt(), tag::any);
+      dnnl::memory::desc dst({kPackingM, n}, dnnl::memory::data_type::f32, tag::ab);
+      dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wei, dst), Engine());
+      dnnl::memory user(user_weights_md(), Engine(), w.raw_data());
+      packed = dnnl::memory(pd.weights_desc(), Engine());
+      dnnl::stream s(Engine());
+      dnnl::reorder(user, packed).execute(s, user, packed);
+      s.wait();
+    } catch (const dnnl::error&) {
+      packed = dnnl::memory();
+    }
+  }
+
+  // Primitive for (m, act, accumulate); null handle if oneDNN refuses.
+  dnnl::matmul PrimitiveLocked(int64_t m, Activation act, bool accumulate) {
+    const int64_t key = m * 16 + static_cast<int64_t>(act) * 2 + (accumulate ? 1 : 0);
+    auto it = prims.find(key);
+    if (it != prims.end()) return it->second;
+    if (!pack_tried) PackLocked();
+    dnnl::matmul prim;
+    try {
+      using tag = dnnl::memory::format_tag;
+      dnnl::memory::desc src({m, k}, dt(), tag::ab);
+      dnnl::memory::desc wei = packed ? packed.get_desc() : user_weights_md();
+      dnnl::memory::desc dst({m, n}, dnnl::memory::data_type::f32, tag::ab);
+      dnnl::post_ops po;
+      if (act != Activation::kNone) po.append_eltwise(1.0f, DnnlAlgorithm(act), act == Activation::kSilu ? 1.0f : 0.0f, 0.0f);
+      if (accumulate) po.append_sum(1.0f);
+      dnnl::primitive_attr attr;
+      attr.set_post_ops(po);
+      dnnl::matmul::desc desc =
+          bias.empty() ? dnnl::matmul::desc(src, wei, dst)
+                       : dnnl::matmul::desc(src, wei, dnnl::memory::desc({1, n}, dnnl::memory::data_type::f32, tag::ab),
+                                            dst);
+      prim = dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, Engine()));
+    } catch (const dnnl::error&) {
+      prim = dnnl::matmul();
+    }
+    prims.emplace(key, prim);
+    return prim;
+  }
+};
+
+Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLayout layout,
+                              const LinearOptions& options) {
+  if (weight.ndim() != 2) return Status::InvalidArgument("Linear: weight must be 2-D, got " + weight.shape().ToString());
+  const DType wd = weight.dtype();
+  if (wd != DType::kF32 && wd != DType::kBF16 && wd != DType::kF16)
+    return Status::Unsupported("Linear: weight dtype " + std::string(DTypeName(wd)) + " is not supported");
+  if (options.compute != DType::kF32 && options.compute != DType::kBF16)
+    return Status::InvalidArgument("Linear: compute dtype must be F32 or BF16");
+  auto impl = std::make_shared<Impl>();
+  impl->compute = wd == DType::kBF16 ? DType::kBF16 : options.compute;
+  impl->n = layout == WeightLayout::kOutIn ? weight.dim(0) : weight.dim(1);
+  impl->k = layout == WeightLayout::kOutIn ? weight.dim(1) : weight.dim(0);
+  if (impl->n <= 0 || impl->k <= 0) return Status::InvalidArgument("Linear: empty weight");
+
+  // (N, K) row-major weights in the compute dtype; zero-copy when the caller's already are.
+  if (layout == WeightLayout::kOutIn && wd == impl->compute && reinterpret_cast<uintptr_t>(weight.raw_data()) % 64 == 0) {
+    impl->w = weight;
+  } else {
+    Tensor src = weight;
+    if (layout == WeightLayout::kInOut) {  // transpose (K, N) -> (N, K), keeping the dtype
+      Tensor t = Tensor::Empty(wd, {impl->n, impl->k});
+      const size_t es = DTypeSize(wd);
+      const auto* in = static_cast<const char*>(weight.raw_data());
+      auto* out = static_cast<char*>(t.raw_data());
+      for (int64_t kk = 0; kk < impl->k; ++kk)
+        for (int64_t nn = 0; nn < impl->n; ++nn) std::memcpy(out + (nn * impl->k + kk) * es, in + (kk * impl->n + nn) * es, es);
+      src = t;
+    }
+    if (src.dtype() == impl->compute) {
+      impl->w = src.raw_data() == weight.raw_data() ? src.Clone() : src;
+    } else {
+      MHUB_ASSIGN_OR_RETURN(impl->w, src.To(impl->compute));
+    }
+  }
+  if (bias.defined()) {
+    if (bias.numel() != impl->n)
+      return Status::InvalidArgument("Linear: bias has " + std::to_string(bias.numel()) + " values, expected " +
+                                     std::to_string(impl->n));
+    MHUB_ASSIGN_OR_RETURN(Tensor b32, bias.To(DType::kF32));
+    impl->bias.assign(b32.data<float>(), b32.data<float>() + impl->n);
+  }
+  Linear l;
+  l.impl_ = std::move(impl);
+  return l;
+}
+
+int64_t Linear::in_features() const { return impl_ ? impl_->k : 0; }
+int64_t Linear::out_features() const { return impl_ ? impl_->n : 0; }
+DType Linear::compute_dtype() const { return impl_ ? impl_->compute : DType::kF32; }
+
+namespace {
+
+void ApplyActivation(const cpu::KernelTable& kern, Activation act, float* x, int64_t n) {
+  switch (act) {
+    case Activation::kNone: break;
+    case Activation::kGeluErf: kern.gelu_erf(x, x, n); break;
+    case Activation::kGeluTanh: kern.gelu_tanh(x, x, n); break;
+    case Activation::kRelu: kern.relu(x, x, n); break;
+    case Activation::kSilu: kern.silu(x, x, n); break;
+  }
+}
+
+}  // namespace
+
+Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumulate) const {
+  if (!impl_) return Status::InvalidArgument("Linear::Forward on an empty Linear");
+  Impl& im = *impl_;
+  if (x.dtype() != DType::kF32 || y.dtype() != DType::kF32)
+    return Status::InvalidArgument("Linear::Forward: x and y must be F32");
+  if (x.ndim() < 1 || x.shape()[-1] != im.k)
+    return Status::InvalidArgument("Linear::Forward: x " + x.shape().ToString() + " does not end in in_features " +
+                                   std::to_string(im.k));
+  const int64_t m = x.shape().rows();
+  if (y.ndim() < 1 || y.shape()[-1] != im.n || y.shape().rows() != m)
+    return Status::InvalidArgument("Linear::Forward: y " + y.shape().ToString() + " should be (" + std::to_string(m) +
+                                   ", " + std::to_string(im.n) + ")");
+  if (m == 0) return Status::OK();
+  const int64_t n = im.n, k = im.k;
+  const float* xp = x.data<float>();
+  float* yp = y.data<float>();
+  const auto& kern = cpu::Kernels();
+
+  if (m <= kGemvMaxRows) {
+    const float* bias = im.bias.empty() ? nullptr : im.bias.data();
+    cpu::ParallelFor(n, 64, [&](int64_t n0, int64_t n1) {
+      thread_local std::vector<float> tmp;
+      const int64_t w = n1 - n0;
+      // Kernel writes out[r * ldo + j] for j < w; straight into y unless accumulating.
+      float* out = yp + n0;
+      int64_t ldo = n;
+      if (accumulate) {
+        tmp.resize(static_cast<size_t>(m * w));
+        out = tmp.data();
+        ldo = w;
+      }
+      if (im.compute == DType::kBF16)
+        kern.gemv_bf16(xp, m, k, im.w.data<uint16_t>() + n0 * k, 0, w, out, ldo);
+      else
+        kern.gemv_f32(xp, m, k, im.w.data<float>() + n0 * k, 0, w, out, ldo);
+      for (int64_t r = 0; r < m; ++r) {
+        float* row = out + r * ldo;
+        if (bias) kern.add(row, bias + n0, row, w);
+        ApplyActivation(kern, act, row, w);
+        if (accumulate) kern.add(yp + r * n + n0, row, yp + r * n + n0, w);
+      }
+    });
+    return Status::OK();
+  }
+
+  dnnl::matmul prim;
+  dnnl::memory::desc wmd;
+  void* wdata = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(im.mu);
+    prim = im.PrimitiveLocked(m, act, accumulate);
+    if (im.packed) {
+      wmd = im.packed.get_desc();
+      wdata = im.packed.get_data_handle();
+    } else {
+      wmd = im.user_weights_md();
+      wdata = im.w.raw_data();
+    }
+  }
+  if (!prim) return Status::Internal("Linear::Forward: oneDNN has no matmul for this shape");
+  try {
+    using tag = dnnl::memory::format_tag;
+    thread_local std::vector<uint16_t> xbf;
+    void* src_data = const_cast<float*>(xp);
+    if (im.compute == DType::kBF16) {
+      xbf.resize(static_cast<size_t>(m * k));
+      cpu::ParallelFor(m, std::max<int64_t>(1, 16384 / k), [&](int64_t r0, int64_t r1) {
+        kern.f32_to_bf16(xp + r0 * k, xbf.data() + r0 * k, (r1 - r0) * k);
+      });
+      src_data = xbf.data();
+    }
+    thread_local dnnl::stream stream(Engine());
+    dnnl::memory src({{m, k}, im.dt(), tag::ab}, Engine(), src_data);
+    dnnl::memory wei(wmd, Engine(), wdata);
+    dnnl::memory dst({{m, n}, dnnl::memory::data_type::f32, tag::ab}, Engine(), yp);
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+    if (!im.bias.empty())
+      args.emplace(DNNL_ARG_BIAS, dnnl::memory({{1, n}, dnnl::memory::data_type::f32, tag::ab}, Engine(),
+                                               const_cast<float*>(im.bias.data())));
+    prim.execute(stream, args);
+    stream.wait();
+  } catch (const dnnl::error& e) {
+    return Status::Internal(std::string("Linear::Forward: oneDNN: ") + e.what());
+  }
+  return Status::OK();
+}
+
+}  // namespace mhub::core

@@ -1,0 +1,183 @@
+// Llama, Mistral and Qwen2 (transformers modeling_llama.py / modeling_mistral.py /
+// modeling_qwen2.py): pre-RMSNorm decoder, rotary positions (rotate_half layout, rope_scaling
+// default/linear/dynamic/llama3), grouped-query attention, SwiGLU MLP. Qwen2 adds q/k/v biases.
+//
+// Checkpoint names (with or without "model."):
+//   embed_tokens.weight (V,C), norm.weight
+//   layers.{i}.input_layernorm.weight, layers.{i}.post_attention_layernorm.weight
+//   layers.{i}.self_attn.{q_proj (Hq*D,C), k_proj (Hkv*D,C), v_proj (Hkv*D,C), o_proj (C,Hq*D)}.{weight,bias?}
+//   layers.{i}.mlp.{gate_proj, up_proj (I,C), down_proj (C,I)}.weight
+//   heads: lm_head.weight (absent when tie_word_embeddings) | score.weight
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "mhub/core/attention.h"
+#include "mhub/core/kernels.h"
+#include "mhub/core/rope.h"
+#include "models/decoder_model.h"
+
+namespace mhub::models {
+namespace {
+
+struct LlamaLayer {
+  Norm input_layernorm, post_attention_layernorm;
+  LazyLinear q_proj, k_proj, v_proj, o_proj;
+  LazyLinear gate_proj, up_proj, down_proj;
+};
+
+class LlamaModel final : public DecoderModel {
+ public:
+  static Result<std::unique_ptr<Model>> Build(const BuildContext& ctx);
+
+ protected:
+  Result<core::Tensor> Hidden(const DecoderStep& step) const override;
+  int64_t num_layers() const override { return c_.num_hidden_layers; }
+  int64_t num_kv_heads() const override { return c_.num_key_value_heads; }
+  int64_t head_dim() const override { return c_.head_dim; }
+  int64_t max_positions() const override { return 0; }
+
+ private:
+  // cos/sin for positions [0, needed); grown (and cached) on demand.
+  Result<std::shared_ptr<const core::RopeTable>> Rope(int64_t needed) const;
+
+  formats::LlamaConfig c_;
+  core::RopeConfig rope_;
+  int64_t sliding_window_ = 0;  // 0 = none
+  core::Tensor embed_tokens_;   // (V,C)
+  std::vector<LlamaLayer> layers_;
+  Norm norm_;
+  mutable std::mutex rope_mu_;
+  mutable std::shared_ptr<const core::RopeTable> rope_table_;
+};
+
+Result<std::unique_ptr<Model>> LlamaModel::Build(const BuildContext& ctx) {
+  if (!ctx.config.llama) return Status::InvalidArgument("config is not a Llama-family config");
+  auto m = std::make_unique<LlamaModel>();
+  m->config_ = ctx.config;
+  m->c_ = *ctx.config.llama;
+  m->keepalive_ = ctx.keepalive;
+  m->task_ = ctx.task;
+  const formats::LlamaConfig& c = m->c_;
+  if (c.hidden_act != "silu") {
+    return Status::Unsupported("hidden_act '" + c.hidden_act + "' is not supported for " + ctx.config.model_type +
+                               "; supported: silu");
+  }
+  if (c.num_attention_heads % c.num_key_value_heads != 0) {
+    return Status::InvalidArgument("num_attention_heads is not a multiple of num_key_value_heads");
+  }
+  m->rope_.rotary_dim = c.head_dim;
+  m->rope_.theta = c.rope_theta;
+  if (c.rope_scaling) {
+    MHUB_ASSIGN_OR_RETURN(m->rope_.scaling, core::ParseRopeScaling(c.rope_scaling->rope_type));
+    m->rope_.factor = c.rope_scaling->factor;
+    m->rope_.low_freq_factor = c.rope_scaling->low_freq_factor;
+    m->rope_.high_freq_factor = c.rope_scaling->high_freq_factor;
+    m->rope_.original_max_position_embeddings =
+        c.rope_scaling->original_max_position_embeddings.value_or(m->rope_.scaling == core::RopeScaling::kDynamic
+                                                                      ? c.max_position_embeddings
+                                                                      : 8192);
+  }
+  const bool window_applies = ctx.config.model_type == "mistral" || c.use_sliding_window;
+  if (window_applies && c.sliding_window) m->sliding_window_ = *c.sliding_window;
+
+  const std::string stem = ctx.config.model_type == "mistral" ? "Mistral"
+                           : ctx.config.model_type == "qwen2" ? "Qwen2"
+                                                              : "Llama";
+  m->info_ = MakeModelInfo(ctx.config, ArchitectureName(stem, ctx.task), ctx.task);
+  m->info_.is_decoder = true;
+
+  VarBuilder vb(ctx.source, &m->params_, ctx.task == Task::kBase ? "" : BasePrefix(ctx.config.model_type));
+  const int64_t C = c.hidden_size, D = c.head_dim, Hq = c.num_attention_heads, Hkv = c.num_key_value_heads;
+  const bool qkv_bias = c.attention_bias || c.qkv_bias;
+  MHUB_ASSIGN_OR_RETURN(m->embed_tokens_, LoadEmbedding(vb.Pp("embed_tokens"), c.vocab_size, C));
+  for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
+    VarBuilder lb = vb.Pp("layers").Pp(i);
+    VarBuilder att = lb.Pp("self_attn"), mlp = lb.Pp("mlp");
+    LlamaLayer l;
+    MHUB_ASSIGN_OR_RETURN(l.input_layernorm, Norm::RmsNorm(lb.Pp("input_layernorm"), C, c.rms_norm_eps));
+    MHUB_ASSIGN_OR_RETURN(l.q_proj, LazyLinear::Load(att.Pp("q_proj"), C, Hq * D, qkv_bias));
+    MHUB_ASSIGN_OR_RETURN(l.k_proj, LazyLinear::Load(att.Pp("k_proj"), C, Hkv * D, qkv_bias));
+    MHUB_ASSIGN_OR_RETURN(l.v_proj, LazyLinear::Load(att.Pp("v_proj"), C, Hkv * D, qkv_bias));
+    MHUB_ASSIGN_OR_RETURN(l.o_proj, LazyLinear::Load(att.Pp("o_proj"), Hq * D, C, c.attention_bias));
+    MHUB_ASSIGN_OR_RETURN(l.post_attention_layernorm,
+                          Norm::RmsNorm(lb.Pp("post_attention_layernorm"), C, c.rms_norm_eps));
+    MHUB_ASSIGN_OR_RETURN(l.gate_proj, LazyLinear::Load(mlp.Pp("gate_proj"), C, c.intermediate_size, c.mlp_bias));
+    MHUB_ASSIGN_OR_RETURN(l.up_proj, LazyLinear::Load(mlp.Pp("up_proj"), C, c.intermediate_size, c.mlp_bias));
+    MHUB_ASSIGN_OR_RETURN(l.down_proj, LazyLinear::Load(mlp.Pp("down_proj"), c.intermediate_size, C, c.mlp_bias));
+    m->layers_.push_back(std::move(l));
+  }
+  MHUB_ASSIGN_OR_RETURN(m->norm_, Norm::RmsNorm(vb.Pp("norm"), C, c.rms_norm_eps));
+  MHUB_RETURN_IF_ERROR(m->LoadHead(vb.Head(), m->embed_tokens_, ctx.config.tie_word_embeddings, C, "score", false));
+  m->info_.weight_dtype = WeightDtypeName(m->params_);
+  return std::unique_ptr<Model>(std::move(m));
+}
+
+Result<std::shared_ptr<const core::RopeTable>> LlamaModel::Rope(int64_t needed) const {
+  if (rope_.scaling == core::RopeScaling::kDynamic && needed > rope_.original_max_position_embeddings) {
+    // NTK-dynamic theta depends on the current length: a table for this call only.
+    MHUB_ASSIGN_OR_RETURN(core::RopeTable t, core::RopeTable::Build(rope_, needed, needed));
+    return std::make_shared<const core::RopeTable>(std::move(t));
+  }
+  std::lock_guard<std::mutex> lock(rope_mu_);
+  if (!rope_table_ || rope_table_->max_positions() < needed) {
+    int64_t size = rope_table_ ? rope_table_->max_positions() : 256;
+    while (size < needed) size *= 2;
+    MHUB_ASSIGN_OR_RETURN(core::RopeTable t, core::RopeTable::Build(rope_, size));
+    rope_table_ = std::make_shared<const core::RopeTable>(std::move(t));
+  }
+  return rope_table_;
+}
+
+Result<core::Tensor> LlamaModel::Hidden(const DecoderStep& step) const {
+  const int64_t B = step.batch, T = step.seq, C = c_.hidden_size, D = c_.head_dim;
+  const int64_t Hq = c_.num_attention_heads, Hkv = c_.num_key_value_heads;
+  if (sliding_window_ > 0 && step.past + T > sliding_window_) {
+    return Status::Unsupported("sequences longer than sliding_window (" + std::to_string(sliding_window_) +
+                               ") are not supported yet");
+  }
+  int64_t max_pos = 0;
+  for (int64_t p : step.positions) max_pos = std::max(max_pos, p);
+  MHUB_ASSIGN_OR_RETURN(std::shared_ptr<const core::RopeTable> rope, Rope(max_pos + 1));
+
+  core::Tensor h = NewF32({B, T, C});  // (B,T,C) residual stream
+  MHUB_RETURN_IF_ERROR(core::Embedding(step.ids, embed_tokens_, h));
+  core::Tensor x = NewF32({B, T, C});         // (B,T,C) normalised block input
+  core::Tensor ctx = NewF32({B, T, Hq * D});  // (B,T,Hq*D) attention output
+  core::Tensor q, k, v, gate, up;             // (B,T,Hq*D) (B,T,Hkv*D) x2 (B,T,I) x2
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    const LlamaLayer& L = layers_[l];
+    core::KvCache& cache = (*step.layers)[l];
+    MHUB_RETURN_IF_ERROR(L.input_layernorm.Apply(h, x));
+    MHUB_RETURN_IF_ERROR(L.q_proj.Forward(x, q));
+    MHUB_RETURN_IF_ERROR(L.k_proj.Forward(x, k));
+    MHUB_RETURN_IF_ERROR(L.v_proj.Forward(x, v));
+    MHUB_ASSIGN_OR_RETURN(core::HeadsView qv, core::HeadsView::Of(q, Hq));
+    MHUB_ASSIGN_OR_RETURN(core::HeadsView kv, core::HeadsView::Of(k, Hkv));
+    MHUB_ASSIGN_OR_RETURN(core::HeadsView vv, core::HeadsView::Of(v, Hkv));
+    MHUB_RETURN_IF_ERROR(core::ApplyRope(qv, *rope, step.positions));
+    MHUB_RETURN_IF_ERROR(core::ApplyRope(kv, *rope, step.positions));
+    MHUB_RETURN_IF_ERROR(cache.Append(kv, vv));
+    MHUB_ASSIGN_OR_RETURN(core::HeadsView out, core::HeadsView::Of(ctx, Hq));
+    core::AttentionOptions opts;
+    opts.causal = true;
+    opts.q_offset = step.past;
+    opts.key_mask = &step.key_mask;
+    MHUB_RETURN_IF_ERROR(core::Attention(qv, cache.keys(), cache.values(), out, opts));
+    MHUB_RETURN_IF_ERROR(L.o_proj.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));  // h += attn
+    // h += down(silu(gate(x)) * up(x))
+    MHUB_RETURN_IF_ERROR(L.post_attention_layernorm.Apply(h, x));
+    MHUB_RETURN_IF_ERROR(L.gate_proj.Forward(x, gate));
+    MHUB_RETURN_IF_ERROR(L.up_proj.Forward(x, up));
+    MHUB_RETURN_IF_ERROR(core::SiluMul(gate, up, gate));
+    MHUB_RETURN_IF_ERROR(L.down_proj.Forward(gate, h, core::Activation::kNone, /*accumulate=*/true));
+  }
+  MHUB_RETURN_IF_ERROR(norm_.Apply(h, h));
+  return h;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Model>> BuildLlama(const BuildContext& context) { return LlamaModel::Build(context); }
+
+}  // namespace mhub::models

@@ -1,0 +1,20 @@
+// Constructors of the task pipelines (one file each under tasks/), used by Pipeline::Create.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "mhub/pipelines/pipeline.h"
+
+namespace mhub::pipelines {
+
+Result<std::unique_ptr<Pipeline>> MakeTextClassificationPipeline(const std::string& model, const PipelineOptions& o);
+Result<std::unique_ptr<Pipeline>> MakeTokenClassificationPipeline(const std::string& model, const PipelineOptions& o);
+Result<std::unique_ptr<Pipeline>> MakeFillMaskPipeline(const std::string& model, const PipelineOptions& o);
+Result<std::unique_ptr<Pipeline>> MakeFeatureExtractionPipeline(const std::string& model, const PipelineOptions& o,
+                                                                bool sentence_similarity);
+Result<std::unique_ptr<Pipeline>> MakeQuestionAnsweringPipeline(const std::string& model, const PipelineOptions& o);
+Result<std::unique_ptr<Pipeline>> MakeZeroShotPipeline(const std::string& model, const PipelineOptions& o);
+Result<std::unique_ptr<Pipeline>> MakeTextGenerationPipeline(const std::string& model, const PipelineOptions& o);
+
+}  // namespace mhub::pipelines

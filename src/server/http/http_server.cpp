@@ -1,0 +1,216 @@
+// HubServer on cpp-httplib. This is the only file that includes <httplib.h>: it converts
+// httplib's request/response to HttpRequest/HttpResponse and hands them to the router.
+#include "mhub/server/server.h"
+
+#include <httplib.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "mhub/base/env.h"
+#include "mhub/base/logging.h"
+#include "mhub/server/repo_sync.h"
+#include "server/http/router.h"
+#include "server/http/url_codec.h"
+
+namespace mhub::server {
+namespace {
+
+constexpr size_t kMaxTargetBytes = 8000;
+
+HttpRequest ConvertRequest(const httplib::Request& in) {
+  HttpRequest out;
+  out.method = in.method;
+  out.target = in.target;
+  size_t q = in.target.find('?');
+  out.raw_path = in.target.substr(0, q);
+  if (q != std::string::npos) out.query = ParseQueryString(std::string_view(in.target).substr(q + 1));
+  for (const auto& [k, v] : in.headers) out.headers.emplace_back(k, v);
+  out.remote_addr = in.remote_addr;
+  return out;
+}
+
+// Streams a file slice without reading it whole.
+void SetFileBody(httplib::Response& res, const FileBody& body, const std::string& content_type) {
+  int fd = ::open(body.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    res.status = 500;
+    res.set_content("{\"error\":\"cannot open file to send\"}", "application/json");
+    if (body.remove_after) ::unlink(body.path.c_str());
+    return;
+  }
+  auto state = std::make_shared<FileBody>(body);
+  res.set_content_provider(
+      static_cast<size_t>(body.length), content_type,
+      [fd, state](size_t offset, size_t length, httplib::DataSink& sink) {
+        std::string buf(std::min<size_t>(length, 1 << 20), '\0');
+        ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(state->offset + offset));
+        if (n <= 0) return false;
+        return sink.write(buf.data(), static_cast<size_t>(n));
+      },
+      [fd, state](bool) {
+        ::close(fd);
+        if (state->remove_after) ::unlink(state->path.c_str());
+      });
+}
+
+void ApplyResponse(const HttpResponse& in, const httplib::Request& req, httplib::Response& out) {
+  // This server does its own Range handling (resolve_handler.cpp); stop httplib from slicing
+  // the answer again. The Request object httplib passes is a mutable local of its own.
+  const_cast<httplib::Request&>(req).ranges.clear();
+  out.status = in.status;
+  for (const auto& [k, v] : in.headers) out.set_header(k, v);
+  std::string type = in.content_type.empty() ? "application/octet-stream" : in.content_type;
+  if (in.file) {
+    if (req.method == "HEAD") {
+      out.set_header("Content-Type", type);
+      out.set_header("Content-Length", std::to_string(in.file->length));
+      if (in.file->remove_after) ::unlink(in.file->path.c_str());
+    } else {
+      SetFileBody(out, *in.file, type);
+    }
+  } else if (in.head_content_length) {
+    out.set_header("Content-Type", type);
+    out.set_header("Content-Length", std::to_string(*in.head_content_length));
+  } else if (!in.body.empty() || !in.content_type.empty()) {
+    out.set_content(in.body, type);
+  }
+}
+
+}  // namespace
+
+struct HubServer::Impl {
+  ServerOptions options;
+  HubContext ctx;
+  httplib::Server http;
+  std::thread thread;
+  int bound_port = 0;
+
+  void Handle(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader) {
+    HttpRequest request = ConvertRequest(req);
+    if (reader) {
+      request.read_body = [reader](const BodyChunkSink& sink) -> Status {
+        bool stopped_by_sink = false;
+        bool ok = (*reader)([&](const char* data, size_t n) {
+          if (!sink(data, n)) {
+            stopped_by_sink = true;
+            return false;
+          }
+          return true;
+        });
+        if (!ok && !stopped_by_sink) return Status::IOError("the request body could not be read");
+        return Status::OK();
+      };
+    }
+    HttpResponse response;
+    DispatchRequest(ctx, request, response);
+    ApplyResponse(response, req, res);
+  }
+
+  void Install() {
+    http.new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
+    http.set_payload_max_length(std::numeric_limits<size_t>::max());
+    http.set_read_timeout(60);
+    http.set_write_timeout(60);
+    // GET/HEAD (no body) are served here, before httplib's regex routing.
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (req.target.size() > kMaxTargetBytes) {
+        res.status = 414;
+        res.set_content("{\"error\":\"URL too long\"}", "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") {
+        Handle(req, res, nullptr);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    const std::string any = "[\\s\\S]*";
+    auto with_body = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& r) {
+      Handle(req, res, &r);
+    };
+    auto without_body = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res, nullptr); };
+    http.Post(any, with_body);
+    http.Post(any, without_body);
+    http.Put(any, with_body);
+    http.Put(any, without_body);
+    http.Patch(any, with_body);
+    http.Patch(any, without_body);
+    http.Delete(any, with_body);
+    http.Delete(any, without_body);
+  }
+};
+
+HubServer::HubServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HubServer::~HubServer() { Stop(); }
+
+Result<std::unique_ptr<HubServer>> HubServer::Open(const ServerOptions& options) {
+  if (options.data_dir.empty()) return Status::InvalidArgument("the server needs a data directory (--data)");
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  HubContext& ctx = impl->ctx;
+  std::error_code ec;
+  ctx.data_dir = std::filesystem::absolute(options.data_dir, ec).lexically_normal().string();
+  while (ctx.data_dir.size() > 1 && ctx.data_dir.back() == '/') ctx.data_dir.pop_back();
+  MHUB_RETURN_IF_ERROR(Env::Default()->CreateDirs(ctx.data_dir));
+  ctx.tmp_dir = ctx.data_dir + "/tmp/http";
+  // Spooled bodies and CGI outputs of a previous run are garbage now.
+  std::filesystem::remove_all(ctx.tmp_dir, ec);
+  MHUB_RETURN_IF_ERROR(Env::Default()->CreateDirs(ctx.tmp_dir));
+  ctx.public_url = options.public_url;
+  while (!ctx.public_url.empty() && ctx.public_url.back() == '/') ctx.public_url.pop_back();
+  ctx.lfs = std::make_unique<LfsStore>(ctx.data_dir);
+  MHUB_RETURN_IF_ERROR(ctx.lfs->Init());
+  ctx.repos = std::make_unique<RepoStore>(ctx.data_dir, ctx.lfs.get());
+  MHUB_RETURN_IF_ERROR(ctx.repos->Init());
+  MHUB_ASSIGN_OR_RETURN(ctx.db, OpenSqliteMetadataDb(ctx.data_dir + "/db.sqlite"));
+  MHUB_ASSIGN_OR_RETURN(LfsUrlSigner signer, LfsUrlSigner::Open(ctx.data_dir));
+  ctx.signer = std::make_unique<LfsUrlSigner>(std::move(signer));
+  MHUB_ASSIGN_OR_RETURN(int imported, ImportMissingRepos(*ctx.repos, *ctx.db));
+  if (imported > 0) {
+    MHUB_LOG(kInfo) << "imported " << imported << " repos found on disk";
+  }
+  impl->Install();
+  return std::unique_ptr<HubServer>(new HubServer(std::move(impl)));
+}
+
+Status HubServer::Start() {
+  int port = impl_->options.port;
+  if (port == 0) {
+    port = impl_->http.bind_to_any_port(impl_->options.host);
+    if (port < 0) return Status::Unavailable("cannot bind " + impl_->options.host);
+  } else if (!impl_->http.bind_to_port(impl_->options.host, port)) {
+    return Status::Unavailable("cannot bind " + impl_->options.host + ":" + std::to_string(port));
+  }
+  impl_->bound_port = port;
+  impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
+  return Status::OK();
+}
+
+Status HubServer::Run() {
+  int port = impl_->options.port;
+  if (port == 0) {
+    port = impl_->http.bind_to_any_port(impl_->options.host);
+    if (port < 0) return Status::Unavailable("cannot bind " + impl_->options.host);
+  } else if (!impl_->http.bind_to_port(impl_->options.host, port)) {
+    return Status::Unavailable("cannot bind " + impl_->options.host + ":" + std::to_string(port));
+  }
+  impl_->bound_port = port;
+  MHUB_LOG(kInfo) << "mhub server listening on http://" << impl_->options.host << ":" << port;
+  if (!impl_->http.listen_after_bind()) return Status::IOError("the server stopped with an error");
+  return Status::OK();
+}
+
+void HubServer::Stop() {
+  if (!impl_) return;
+  impl_->http.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+int HubServer::port() const { return impl_->bound_port; }
+
+}  // namespace mhub::server

@@ -1,0 +1,24 @@
+// Operations on Encoding exactly as HF tokenizers (tokenizer/encoding.rs, utils/truncation.rs,
+// utils/padding.rs): merge with cartesian overflowings, windowed truncation, padding.
+#pragma once
+
+#include "mhub/base/status.h"
+#include "mhub/tokenizers/encoding.h"
+#include "mhub/tokenizers/tokenizer.h"
+
+namespace mhub::tokenizers {
+
+// HF Encoding::merge_with (growing_offsets shifts the pair's offsets by our last end).
+void MergeWith(Encoding& self, Encoding pair, bool growing_offsets);
+Encoding MergeAll(std::vector<Encoding> encodings, bool growing_offsets);
+// HF Encoding::truncate; InvalidArgument when stride >= max_len (HF panics there).
+Status Truncate(Encoding& e, size_t max_len, size_t stride, Direction direction);
+// HF truncate_encodings.
+Status TruncateEncodings(Encoding& first, Encoding* second, const TruncationParams& params);
+void Pad(Encoding& e, size_t target, uint32_t pad_id, uint32_t pad_type_id, const std::string& pad_token,
+         Direction direction);
+void PadEncodings(std::vector<Encoding*>& encodings, const PaddingParams& params);
+// Sets sequence_ranges to {id: [0, len)}.
+void SetSequenceId(Encoding& e, size_t id);
+
+}  // namespace mhub::tokenizers

@@ -1,0 +1,171 @@
+// The encode pipeline (HF tokenizer/mod.rs encode_single_sequence / post_process): added tokens
+// and normalization, pre-tokenization, model, offsets, truncation, post-processing, padding.
+#include "tokenizers/encoding_ops.h"
+#include "tokenizers/tokenizer_impl.h"
+#include "tokenizers/unicode.h"
+
+namespace mhub::tokenizers {
+namespace {
+
+// Appends `n`'s text and alignments to `pt` as pieces split on the normalized added tokens.
+void AppendNormalized(const Tokenizer::Impl& impl, const NormalizedString& n, PreTokenized& pt) {
+  thread_local std::vector<AddedMatch> matches;
+  const uint32_t base = static_cast<uint32_t>(pt.text.size());
+  pt.text += n.text;
+  pt.align.insert(pt.align.end(), n.align.begin(), n.align.end());
+  if (!impl.added.HasMatchers(true)) {
+    if (!n.text.empty()) pt.pieces.push_back({base, base + static_cast<uint32_t>(n.text.size()), n.align[0].start, -1});
+    return;
+  }
+  impl.added.FindMatches(n.text, true, impl.encode_special_tokens, matches);
+  for (const AddedMatch& m : matches) {
+    if (m.end == m.begin) continue;
+    pt.pieces.push_back({base + m.begin, base + m.end, n.align[m.begin].start, m.id});
+  }
+}
+
+void ToCharOffsets(std::string_view original, Encoding& e) {
+  bool ascii = true;
+  for (char c : original) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return;
+  std::vector<uint32_t> map(original.size());
+  uint32_t ch = 0;
+  for (size_t i = 0; i < original.size();) {
+    size_t len = unicode::CharLen(static_cast<unsigned char>(original[i]));
+    for (size_t k = 0; k < len && i + k < map.size(); ++k) map[i + k] = ch;
+    i += len;
+    ++ch;
+  }
+  for (auto& [s, end] : e.offsets) {
+    if (s >= map.size()) continue;  // HF keeps offsets it cannot convert
+    size_t cs = map[s];
+    size_t ce;
+    if (end < map.size()) {
+      ce = map[end];
+    } else {
+      ce = end > 0 ? map[std::min(end, map.size()) - 1] + 1 : cs + 1;
+    }
+    s = cs;
+    end = ce;
+  }
+}
+
+}  // namespace
+
+Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t type_id, std::optional<uint32_t> word,
+                                                 OffsetType offset_type) const {
+  size_t bad = unicode::FirstInvalidUtf8(text);
+  if (bad != text.size()) {
+    return Status::InvalidArgument("input is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+  }
+  PreTokenized pt;
+  pt.text.reserve(text.size() + 16);
+  pt.align.reserve(text.size() + 16);
+  // 1. Added tokens matched on the original text, then normalization per remaining segment.
+  thread_local std::vector<AddedMatch> raw_matches;
+  std::vector<AddedMatch> segments;
+  if (added.HasMatchers(false)) {
+    added.FindMatches(text, false, encode_special_tokens, raw_matches);
+    segments = raw_matches;
+  } else {
+    segments.push_back({-1, 0, static_cast<uint32_t>(text.size())});
+  }
+  for (const AddedMatch& seg : segments) {
+    if (seg.end == seg.begin) continue;
+    std::string_view piece = text.substr(seg.begin, seg.end - seg.begin);
+    NormalizedString n = NormalizedString::FromOriginal(piece, seg.begin);
+    if (seg.id >= 0) {
+      const uint32_t base = static_cast<uint32_t>(pt.text.size());
+      pt.text += n.text;
+      pt.align.insert(pt.align.end(), n.align.begin(), n.align.end());
+      pt.pieces.push_back({base, base + static_cast<uint32_t>(n.text.size()), seg.begin, seg.id});
+      continue;
+    }
+    if (normalizer) MHUB_RETURN_IF_ERROR(normalizer->Normalize(n));
+    AppendNormalized(*this, n, pt);
+  }
+  // 2. Pre-tokenization.
+  if (pre_tokenizer) MHUB_RETURN_IF_ERROR(pre_tokenizer->PreTokenize(pt));
+  if (pt.byte_level && !model->SupportsByteLevelInput()) pt.MaterializeByteLevel();
+  // 3. Model.
+  Encoding e;
+  e.ids.reserve(pt.pieces.size() * 2);
+  thread_local std::vector<ModelToken> toks;
+  for (size_t w = 0; w < pt.pieces.size(); ++w) {
+    const Piece& p = pt.pieces[w];
+    std::optional<uint32_t> word_id = word ? word : std::optional<uint32_t>(static_cast<uint32_t>(w));
+    std::string_view ptext = pt.PieceText(p);
+    if (p.added_id >= 0) {
+      e.ids.push_back(static_cast<uint32_t>(p.added_id));
+      e.tokens.emplace_back(ptext);
+      e.offsets.push_back(pt.OriginalSpan(p.begin, p.end));
+      e.word_ids.push_back(word_id);
+      continue;
+    }
+    toks.clear();
+    MHUB_RETURN_IF_ERROR(model->Tokenize(ptext, pt.byte_level, toks));
+    for (const ModelToken& t : toks) {
+      e.ids.push_back(t.id);
+      if (t.raw_text) {
+        e.tokens.emplace_back(ptext.substr(t.begin, t.end - t.begin));
+      } else {
+        const std::string* s = model->IdToToken(t.id);
+        e.tokens.emplace_back(s ? *s : std::string());
+      }
+      e.offsets.push_back(pt.OriginalSpan(p.begin + t.begin, p.begin + t.end));
+      e.word_ids.push_back(word_id);
+    }
+  }
+  const size_t n = e.ids.size();
+  e.type_ids.assign(n, type_id);
+  e.special_tokens_mask.assign(n, 0);
+  e.attention_mask.assign(n, 1);
+  if (offset_type == OffsetType::kChar) ToCharOffsets(text, e);
+  return e;
+}
+
+Result<Encoding> Tokenizer::Impl::EncodeFull(const std::vector<std::string_view>& first, bool first_pretokenized,
+                                             const std::vector<std::string_view>* second, bool add_special_tokens,
+                                             OffsetType offset_type, bool pad) const {
+  auto encode_input = [&](const std::vector<std::string_view>& parts, uint32_t type_id) -> Result<Encoding> {
+    if (!first_pretokenized) return EncodeSequence(parts[0], type_id, std::nullopt, offset_type);
+    std::vector<Encoding> words;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      MHUB_ASSIGN_OR_RETURN(Encoding e, EncodeSequence(parts[i], type_id, static_cast<uint32_t>(i), offset_type));
+      words.push_back(std::move(e));
+    }
+    return MergeAll(std::move(words), false);
+  };
+  MHUB_ASSIGN_OR_RETURN(Encoding a, encode_input(first, 0));
+  std::optional<Encoding> b;
+  if (second) {
+    MHUB_ASSIGN_OR_RETURN(Encoding eb, encode_input(*second, 1));
+    b = std::move(eb);
+  }
+  if (truncation) {
+    TruncationParams params = *truncation;
+    size_t added_count = post_processor ? post_processor->AddedTokens(b.has_value()) : 0;
+    if (add_special_tokens && added_count > 0) {
+      if (params.max_length < added_count) {
+        return Status::InvalidArgument("truncation max_length " + std::to_string(params.max_length) +
+                                       " is smaller than the special tokens added (" + std::to_string(added_count) + ")");
+      }
+      params.max_length -= added_count;
+    }
+    MHUB_RETURN_IF_ERROR(TruncateEncodings(a, b ? &*b : nullptr, params));
+  }
+  MHUB_ASSIGN_OR_RETURN(Encoding out, PostProcess(post_processor.get(), std::move(a), b ? &*b : nullptr,
+                                                  add_special_tokens));
+  if (pad && padding) {
+    std::vector<Encoding*> one{&out};
+    PadEncodings(one, *padding);
+  }
+  return out;
+}
+
+}  // namespace mhub::tokenizers

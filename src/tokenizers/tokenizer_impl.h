@@ -1,0 +1,38 @@
+// The state behind mhub::tokenizers::Tokenizer: the pipeline components and settings.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "mhub/tokenizers/decoder.h"
+#include "mhub/tokenizers/tokenizer.h"
+#include "tokenizers/added_vocabulary.h"
+#include "tokenizers/models/model.h"
+#include "tokenizers/normalizers/normalizer.h"
+#include "tokenizers/pre_tokenizers/pre_tokenizer.h"
+#include "tokenizers/processors/post_processor.h"
+
+namespace mhub::tokenizers {
+
+struct Tokenizer::Impl {
+  std::unique_ptr<Normalizer> normalizer;
+  std::unique_ptr<PreTokenizer> pre_tokenizer;
+  std::unique_ptr<Model> model;
+  std::unique_ptr<PostProcessor> post_processor;
+  std::unique_ptr<Decoder> decoder;
+  AddedVocabulary added;
+  std::optional<TruncationParams> truncation;
+  std::optional<PaddingParams> padding;
+  bool encode_special_tokens = false;
+  bool byte_level_input = false;  // the pre-tokenizer hands raw bytes to the model
+
+  // One sequence (raw text, or one word of pre-tokenized input) up to the model's tokens.
+  Result<Encoding> EncodeSequence(std::string_view text, uint32_t type_id, std::optional<uint32_t> word,
+                                  OffsetType offset_type) const;
+  // Sequence(s) -> truncation, post-processing, padding (HF encode).
+  Result<Encoding> EncodeFull(const std::vector<std::string_view>& first, bool first_pretokenized,
+                              const std::vector<std::string_view>* second, bool add_special_tokens,
+                              OffsetType offset_type, bool pad) const;
+};
+
+}  // namespace mhub::tokenizers

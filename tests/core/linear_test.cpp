@@ -1,0 +1,154 @@
+// Linear against a naive triple loop: the GEMV path (M <= kGemvMaxRows) on every ISA and the oneDNN
+// path, f32 and bf16, both weight layouts, bias, fused activations and the residual accumulate.
+#include "mhub/core/linear.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/reference/reference_kernels.h"
+#include "core_test_util.h"
+#include "mhub/core/dtype.h"
+
+namespace mhub::core {
+namespace {
+
+using testing::RandomTensor;
+
+class LinearTest : public testing::IsaTest {};
+
+float Act(Activation act, double v) {
+  switch (act) {
+    case Activation::kGeluErf: return static_cast<float>(0.5 * v * (1 + std::erf(v / std::sqrt(2.0))));
+    case Activation::kGeluTanh:
+      return static_cast<float>(0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v))));
+    case Activation::kRelu: return static_cast<float>(v > 0 ? v : 0);
+    case Activation::kSilu: return static_cast<float>(v / (1 + std::exp(-v)));
+    case Activation::kNone: break;
+  }
+  return static_cast<float>(v);
+}
+
+std::vector<float> RoundBf16(const float* p, int64_t n) {
+  std::vector<float> out(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) out[i] = BF16ToF32(F32ToBF16(p[i]));
+  return out;
+}
+
+// Checks y = act(x W^T + b) (+ y0) with tolerance relative to sum |x||w| (accumulation order differs).
+void Check(int64_t m, int64_t k, int64_t n, DType wdtype, DType compute, WeightLayout layout, bool bias,
+           Activation act, bool accumulate, uint32_t seed) {
+  SCOPED_TRACE("M=" + std::to_string(m) + " K=" + std::to_string(k) + " N=" + std::to_string(n) + " w=" +
+               std::string(DTypeName(wdtype)) + " compute=" + std::string(DTypeName(compute)) +
+               " layout=" + std::to_string(static_cast<int>(layout)) + " act=" + std::to_string(static_cast<int>(act)) +
+               " acc=" + std::to_string(accumulate));
+  Tensor x = RandomTensor({m, k}, seed, -1, 1);
+  Tensor w_outin = RandomTensor({n, k}, seed + 1, -1, 1);
+  Tensor b = bias ? RandomTensor({n}, seed + 2) : Tensor();
+  Tensor w = w_outin;
+  if (layout == WeightLayout::kInOut) {
+    w = Tensor::Empty(DType::kF32, {k, n});
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < k; ++j) w.data<float>()[j * n + i] = w_outin.data<float>()[i * k + j];
+  }
+  w = w.To(wdtype).value();
+  LinearOptions opt;
+  opt.compute = compute;
+  Linear lin = Linear::Create(w, b, layout, opt).value();
+  ASSERT_EQ(lin.in_features(), k);
+  ASSERT_EQ(lin.out_features(), n);
+  const bool bf16 = lin.compute_dtype() == DType::kBF16;
+  Tensor y = RandomTensor({m, n}, seed + 3);
+  Tensor y0 = y.Clone();
+  ASSERT_TRUE(lin.Forward(x, y, act, accumulate).ok());
+
+  // Reference operands: weights as the compute dtype sees them; x rounded to bf16 on the oneDNN bf16 path.
+  std::vector<float> wr = bf16 ? RoundBf16(w_outin.data<float>(), n * k)
+                               : std::vector<float>(w_outin.data<float>(), w_outin.data<float>() + n * k);
+  if (wdtype == DType::kF16 && !bf16) wr = w_outin.To(DType::kF16).value().ToFloatVector();
+  std::vector<float> xr = (bf16 && m > kGemvMaxRows) ? RoundBf16(x.data<float>(), m * k)
+                                                      : std::vector<float>(x.data<float>(), x.data<float>() + m * k);
+  std::vector<float> ref(static_cast<size_t>(m * n));
+  reference::Matmul(xr.data(), wr.data(), bias ? b.data<float>() : nullptr, ref.data(), m, n, k);
+  int failures = 0;
+  for (int64_t i = 0; i < m && failures < 5; ++i)
+    for (int64_t j = 0; j < n && failures < 5; ++j) {
+      double mag = bias ? std::fabs(b.data<float>()[j]) : 0.0;
+      for (int64_t l = 0; l < k; ++l) mag += std::fabs(xr[i * k + l] * wr[j * k + l]);
+      const float expect = Act(act, ref[i * n + j]) + (accumulate ? y0.data<float>()[i * n + j] : 0.0f);
+      const float got = y.data<float>()[i * n + j];
+      const double tol = 1e-4 * mag + 1e-5 * std::fabs(expect) + 1e-6;
+      if (!(std::fabs(got - expect) <= tol)) {
+        ADD_FAILURE() << "y[" << i << "," << j << "] = " << got << " expected " << expect << " tol " << tol;
+        ++failures;
+      }
+    }
+}
+
+TEST_P(LinearTest, GemvPathMatchesNaive) {
+  uint32_t seed = 1;
+  for (int64_t m : {1, 2, 3, 4})
+    for (int64_t k : {1, 7, 16, 64, 100})
+      for (int64_t n : {1, 5, 64, 131})
+        for (DType wd : {DType::kF32, DType::kBF16})
+          Check(m, k, n, wd, DType::kF32, WeightLayout::kOutIn, (seed & 1) != 0, Activation::kNone, false, seed += 5);
+}
+
+TEST_P(LinearTest, GemvEpilogues) {
+  uint32_t seed = 1000;
+  for (Activation act :
+       {Activation::kNone, Activation::kGeluErf, Activation::kGeluTanh, Activation::kRelu, Activation::kSilu})
+    for (bool acc : {false, true})
+      for (WeightLayout layout : {WeightLayout::kOutIn, WeightLayout::kInOut})
+        Check(1, 48, 70, DType::kF32, DType::kF32, layout, true, act, acc, seed += 5);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllIsas, LinearTest, ::testing::ValuesIn(testing::SupportedIsas()), testing::IsaParamName);
+
+TEST(LinearOneDnn, MatchesNaiveF32AndBf16) {
+  uint32_t seed = 2000;
+  for (int64_t m : {5, 17, 64, 129})
+    for (int64_t k : {7, 64, 96})
+      for (int64_t n : {3, 64, 130}) {
+        Check(m, k, n, DType::kF32, DType::kF32, WeightLayout::kOutIn, true, Activation::kNone, false, seed += 5);
+        Check(m, k, n, DType::kBF16, DType::kF32, WeightLayout::kOutIn, true, Activation::kNone, false, seed += 5);
+      }
+}
+
+TEST(LinearOneDnn, LayoutsDtypesActivationsAccumulate) {
+  uint32_t seed = 3000;
+  for (Activation act :
+       {Activation::kNone, Activation::kGeluErf, Activation::kGeluTanh, Activation::kRelu, Activation::kSilu})
+    for (bool acc : {false, true}) {
+      Check(33, 40, 50, DType::kF32, DType::kF32, WeightLayout::kInOut, true, act, acc, seed += 5);
+      Check(33, 40, 50, DType::kF32, DType::kBF16, WeightLayout::kOutIn, false, act, acc, seed += 5);
+    }
+  Check(9, 24, 20, DType::kF16, DType::kF32, WeightLayout::kOutIn, true, Activation::kNone, false, seed += 5);
+  Check(2, 24, 20, DType::kF16, DType::kBF16, WeightLayout::kInOut, true, Activation::kNone, true, seed += 5);
+}
+
+TEST(LinearOneDnn, SameResultForEveryM) {
+  // Rows computed alone (GEMV) or in a batch (oneDNN) agree within f32 accumulation error.
+  const int64_t k = 768, n = 300;
+  Tensor w = RandomTensor({n, k}, 5);
+  Linear lin = Linear::Create(w, Tensor(), WeightLayout::kOutIn).value();
+  Tensor x = RandomTensor({40, k}, 6);
+  Tensor y = Tensor::Empty(DType::kF32, {40, n});
+  ASSERT_TRUE(lin.Forward(x, y).ok());
+  for (int64_t r : {0, 13, 39}) {
+    Tensor y1 = Tensor::Empty(DType::kF32, {1, n});
+    ASSERT_TRUE(lin.Forward(x.Narrow0(r, 1), y1).ok());
+    testing::ExpectClose(y1.data<float>(), y.data<float>() + r * n, n, 1e-4f, 1e-4f, "row " + std::to_string(r));
+  }
+}
+
+TEST(LinearShapes, RejectsMismatches) {
+  Linear lin = Linear::Create(RandomTensor({4, 3}, 1), Tensor(), WeightLayout::kOutIn).value();
+  Tensor x = RandomTensor({2, 5}, 2), y = Tensor::Empty(DType::kF32, {2, 4});
+  EXPECT_EQ(lin.Forward(x, y).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Linear::Create(RandomTensor({4}, 1), Tensor(), WeightLayout::kOutIn).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace mhub::core
