@@ -154,10 +154,10 @@ void PrintText(const Inspected& in) {
   if (in.config) {
     Json s = ConfigSummary(*in.config);
     std::cout << "config:";
-    for (const char* key : {"model_type", "architectures", "torch_dtype", "vocab_size", "hidden_size",
-                            "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim",
-                            "intermediate_size", "max_position_embeddings", "tie_word_embeddings", "rope_theta",
-                            "rope_scaling", "num_labels"}) {
+    for (const char* key :
+         {"model_type", "architectures", "torch_dtype", "vocab_size", "hidden_size", "num_hidden_layers",
+          "num_attention_heads", "num_key_value_heads", "head_dim", "intermediate_size", "max_position_embeddings",
+          "tie_word_embeddings", "rope_theta", "rope_scaling", "num_labels"}) {
       if (!s.contains(key)) continue;
       const Json& v = s[key];
       std::string text;

@@ -109,9 +109,15 @@ Json GenerationConfig::ToJson() const {
   j["min_length"] = min_length;
   SetOptional(j, "min_new_tokens", min_new_tokens);
   switch (early_stopping) {
-    case EarlyStopping::kFalse: j["early_stopping"] = false; break;
-    case EarlyStopping::kTrue: j["early_stopping"] = true; break;
-    case EarlyStopping::kNever: j["early_stopping"] = "never"; break;
+    case EarlyStopping::kFalse:
+      j["early_stopping"] = false;
+      break;
+    case EarlyStopping::kTrue:
+      j["early_stopping"] = true;
+      break;
+    case EarlyStopping::kNever:
+      j["early_stopping"] = "never";
+      break;
   }
   SetOptional(j, "max_time", max_time);
   if (!stop_strings.empty()) j["stop_strings"] = stop_strings;

@@ -134,9 +134,9 @@ Status ParseLlama(const std::string& type, const ConfigFieldReader& r, LlamaConf
   }
   if (c->num_attention_heads <= 0 || c->num_key_value_heads <= 0 ||
       c->num_attention_heads % c->num_key_value_heads != 0) {
-    return Status::InvalidArgument(std::string(kWhat) + ": num_attention_heads " +
-                                   std::to_string(c->num_attention_heads) + " is not a multiple of num_key_value_heads " +
-                                   std::to_string(c->num_key_value_heads));
+    return Status::InvalidArgument(
+        std::string(kWhat) + ": num_attention_heads " + std::to_string(c->num_attention_heads) +
+        " is not a multiple of num_key_value_heads " + std::to_string(c->num_key_value_heads));
   }
   std::optional<int64_t> head_dim;
   MHUB_RETURN_IF_ERROR(r.OptInt("head_dim", &head_dim));

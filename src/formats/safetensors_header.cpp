@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "formats/utf8_check.h"
 #include "mhub/base/json.h"
 #include "mhub/formats/safetensors.h"
-#include "formats/utf8_check.h"
 
 namespace mhub::formats {
 
@@ -131,9 +131,9 @@ Status CheckTensorSize(const SafetensorsTensorInfo& t) {
   }
   uint64_t bits_per = DtypeSizeBits(t.dtype);
   if (elements > std::numeric_limits<uint64_t>::max() / bits_per) {
-    return Broken(where + ": bit size of shape " + ShapeText(t.shape) + " x " + std::string(DtypeName(t.dtype)) +
-                      " overflows",
-                  "ValidationOverflow");
+    return Broken(
+        where + ": bit size of shape " + ShapeText(t.shape) + " x " + std::string(DtypeName(t.dtype)) + " overflows",
+        "ValidationOverflow");
   }
   uint64_t bits = elements * bits_per;
   if (bits % 8 != 0) {
@@ -195,9 +195,9 @@ Result<SafetensorsHeader> ParseSafetensorsHeader(std::span<const uint8_t> prefix
   }
   const uint64_t data_offset = 8 + n;  // cannot overflow: n <= 1e8
   if (data_offset > file_size) {
-    return Broken("header length " + std::to_string(n) + " runs past the end of the " + std::to_string(file_size) +
-                      "-byte file",
-                  "InvalidHeaderLength");
+    return Broken(
+        "header length " + std::to_string(n) + " runs past the end of the " + std::to_string(file_size) + "-byte file",
+        "InvalidHeaderLength");
   }
   if (prefix.size() < data_offset) {
     return Status::InvalidArgument("ParseSafetensorsHeader needs the first " + std::to_string(data_offset) +
@@ -229,9 +229,9 @@ Result<SafetensorsHeader> ParseSafetensorsHeader(std::span<const uint8_t> prefix
       }
       for (auto m = meta.begin(); m != meta.end(); ++m) {
         if (!m.value().is_string()) {
-          return Broken("__metadata__ value for key " + Quote(m.key()) + " must be a string, got " +
-                            JsonTypeName(m.value()),
-                        "InvalidHeaderDeserialization");
+          return Broken(
+              "__metadata__ value for key " + Quote(m.key()) + " must be a string, got " + JsonTypeName(m.value()),
+              "InvalidHeaderDeserialization");
         }
         header.metadata[m.key()] = m.value().get<std::string>();
       }
@@ -274,14 +274,15 @@ Result<SafetensorsHeader> ParseSafetensorsHeader(std::span<const uint8_t> prefix
 
   const uint64_t available = file_size - data_offset;
   if (expected_begin > available) {
-    return Broken("tensor data ends at byte " + std::to_string(expected_begin) + " of the data buffer but the file holds " +
-                      std::to_string(available) + " bytes after the header: the file is truncated",
+    return Broken("tensor data ends at byte " + std::to_string(expected_begin) +
+                      " of the data buffer but the file holds " + std::to_string(available) +
+                      " bytes after the header: the file is truncated",
                   "MetadataIncompleteBuffer");
   }
   if (expected_begin < available) {
-    return Broken("the file has " + std::to_string(available - expected_begin) +
-                      " trailing bytes after the last tensor's data",
-                  "MetadataIncompleteBuffer");
+    return Broken(
+        "the file has " + std::to_string(available - expected_begin) + " trailing bytes after the last tensor's data",
+        "MetadataIncompleteBuffer");
   }
   header.data_size = expected_begin;
   return header;

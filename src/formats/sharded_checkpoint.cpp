@@ -63,8 +63,9 @@ const SafetensorsFile* ShardedCheckpoint::ShardOf(std::string_view name) const {
 Result<TensorView> ShardedCheckpoint::Get(std::string_view name) const {
   const TensorView* t = Find(name);
   if (t == nullptr) {
-    return Status::NotFound("no tensor " + Quote(name) + " in the checkpoint" +
-                            (index_path_.empty() ? (shards_.empty() ? "" : " " + shards_[0]->path()) : " " + index_path_));
+    return Status::NotFound(
+        "no tensor " + Quote(name) + " in the checkpoint" +
+        (index_path_.empty() ? (shards_.empty() ? "" : " " + shards_[0]->path()) : " " + index_path_));
   }
   return *t;
 }
@@ -135,8 +136,7 @@ Result<std::shared_ptr<const ShardedCheckpoint>> ShardedCheckpoint::Open(const s
       return bad("weight_map maps tensor " + Quote(it.key()) + " to " + shard_name + ", which does not contain it");
     }
     if (fs::path(holder->path()).filename().string() != shard_name) {
-      return bad("weight_map maps tensor " + Quote(it.key()) + " to " + shard_name + " but it is in " +
-                 holder->path());
+      return bad("weight_map maps tensor " + Quote(it.key()) + " to " + shard_name + " but it is in " + holder->path());
     }
   }
   return std::shared_ptr<const ShardedCheckpoint>(std::move(ckpt));

@@ -2,8 +2,8 @@
 """PyTorch as the oracle for safetensors bytes (Debian python3-torch 1.13 has no `safetensors`
 package, so the header is parsed here and tensors are built with torch.frombuffer).
 
-  check FILE EXPECTED_JSON
-      Loads every tensor of FILE into torch and compares it with EXPECTED_JSON
+  check FILE EXPECTED_JSON [FILE EXPECTED_JSON ...]
+      Loads every tensor of each FILE into torch and compares it with EXPECTED_JSON
       ({name: {"dtype": "F32", "shape": [...], "values": [flat values]}}); exact equality.
       Prints "ok N" or the mismatches (exit 1).
   write FILE EXPECTED_JSON [--misaligned]
@@ -63,6 +63,7 @@ def values_of(t):
 
 
 def check(path, expected_path):
+    """Returns (problems, tensor count)."""
     tensors = load(path)
     with open(expected_path) as f:
         expected = json.load(f)
@@ -80,10 +81,19 @@ def check(path, expected_path):
         got = values_of(t)
         if got != want["values"]:
             problems.append("%s: values differ: torch %s, expected %s" % (name, got[:8], want["values"][:8]))
+    return ["%s: %s" % (path, p) for p in problems], len(tensors)
+
+
+def check_all(args):
+    problems, count = [], 0
+    for i in range(0, len(args), 2):
+        p, n = check(args[i], args[i + 1])
+        problems += p
+        count += n
     if problems:
         print("\n".join(problems))
         sys.exit(1)
-    print("ok %d" % len(tensors))
+    print("ok %d" % count)
 
 
 def tensor_bytes(t):
@@ -191,7 +201,7 @@ def shards(directory, n_shards):
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "check":
-        check(sys.argv[2], sys.argv[3])
+        check_all(sys.argv[2:])
     elif mode == "write":
         write(sys.argv[2], sys.argv[3], "--misaligned" in sys.argv[4:])
     elif mode == "shards":

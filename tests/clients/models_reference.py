@@ -341,17 +341,27 @@ class Gpt2:
     def conv1d(x, wb):
         return x @ wb[0] + wb[1]  # GPT-2 Conv1D: weight stored (in, out)
 
-    def forward(self, ids, mask, tt, pos):
+    def forward(self, ids, mask, tt, pos, cache=None):
+        """`cache`: None, or a list (one (k, v) per layer, initially empty) extended in place; `mask`
+        then covers past + new positions."""
         b, t = ids.shape
+        past = cache[0][0].shape[2] if cache else 0
         if pos is None:
-            pos = torch.arange(t)[None].expand(b, t)
+            pos = torch.arange(past, past + t)[None].expand(b, t)
         h = self.wte[ids] + self.wpe[pos]
-        bias = causal_bias(mask, t)
+        bias = causal_bias(mask, t).to(h.dtype)
         n = h.shape[-1]
-        for L in self.layers:
+        for i, L in enumerate(self.layers):
             q, k, v = self.conv1d(L["ln1"](h), L["qkv"]).split(n, dim=-1)
-            ctx = merge_heads(attention(split_heads(q, self.heads), split_heads(k, self.heads),
-                                        split_heads(v, self.heads), bias))
+            k, v = split_heads(k, self.heads), split_heads(v, self.heads)
+            if cache is not None:
+                if len(cache) > i:
+                    k = torch.cat((cache[i][0], k), dim=2)
+                    v = torch.cat((cache[i][1], v), dim=2)
+                    cache[i] = (k, v)
+                else:
+                    cache.append((k, v))
+            ctx = merge_heads(attention(split_heads(q, self.heads), k, v, bias))
             h = h + self.conv1d(ctx, L["o"])
             h = h + self.conv1d(self.act(self.conv1d(L["ln2"](h), L["fc"])), L["proj"])
         h = self.ln_f(h)

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "core/reference/reference_kernels.h"
 #include "core_test_util.h"
 #include "mhub/core/kv_cache.h"

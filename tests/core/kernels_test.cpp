@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
 #include <cmath>
 #include <limits>
 
@@ -193,7 +197,9 @@ TEST_P(KernelsTest, Bf16ConversionRoundsToNearestEven) {
   std::vector<float> back(v.size());
   ConvertBF16ToF32(fast.data(), back.data(), v.size());
   for (size_t i = 0; i < v.size(); ++i)
-    if (!std::isnan(v[i])) EXPECT_EQ(back[i], BF16ToF32(fast[i]));
+    if (!std::isnan(v[i])) {
+      EXPECT_EQ(back[i], BF16ToF32(fast[i]));
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllIsas, KernelsTest, ::testing::ValuesIn(testing::SupportedIsas()), testing::IsaParamName);

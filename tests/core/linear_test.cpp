@@ -63,9 +63,12 @@ void Check(int64_t m, int64_t k, int64_t n, DType wdtype, DType compute, WeightL
   ASSERT_TRUE(lin.Forward(x, y, act, accumulate).ok());
 
   // Reference operands: weights as the compute dtype sees them; x rounded to bf16 on the oneDNN bf16 path.
-  std::vector<float> wr = bf16 ? RoundBf16(w_outin.data<float>(), n * k)
-                               : std::vector<float>(w_outin.data<float>(), w_outin.data<float>() + n * k);
-  if (wdtype == DType::kF16 && !bf16) wr = w_outin.To(DType::kF16).value().ToFloatVector();
+  // The weights as stored (after the F16/BF16 rounding of To(wdtype)), back in (out, in) order.
+  std::vector<float> stored = w.ToFloatVector(), wr(static_cast<size_t>(n * k));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      wr[i * k + j] = layout == WeightLayout::kOutIn ? stored[i * k + j] : stored[j * n + i];
+  if (bf16) wr = RoundBf16(wr.data(), n * k);
   std::vector<float> xr = (bf16 && m > kGemvMaxRows) ? RoundBf16(x.data<float>(), m * k)
                                                       : std::vector<float>(x.data<float>(), x.data<float>() + m * k);
   std::vector<float> ref(static_cast<size_t>(m * n));
@@ -90,8 +93,10 @@ TEST_P(LinearTest, GemvPathMatchesNaive) {
   for (int64_t m : {1, 2, 3, 4})
     for (int64_t k : {1, 7, 16, 64, 100})
       for (int64_t n : {1, 5, 64, 131})
-        for (DType wd : {DType::kF32, DType::kBF16})
-          Check(m, k, n, wd, DType::kF32, WeightLayout::kOutIn, (seed & 1) != 0, Activation::kNone, false, seed += 5);
+        for (DType wd : {DType::kF32, DType::kBF16}) {
+          seed += 5;
+          Check(m, k, n, wd, DType::kF32, WeightLayout::kOutIn, (seed & 2) != 0, Activation::kNone, false, seed);
+        }
 }
 
 TEST_P(LinearTest, GemvEpilogues) {

@@ -1,6 +1,10 @@
 // Rotary embeddings against the reference, Tensor views/conversions, the Arena, safetensors views.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
 #include <cmath>
 
 #include "core/reference/reference_kernels.h"
@@ -43,7 +47,9 @@ TEST(Rope, MatchesReferenceForEveryScalingAndPartialDims) {
     // Dims past rotary_dim are untouched (compare with the input).
     Tensor orig = RandomTensor({2, 9, 3, c.d}, seed - 1);
     for (int64_t i = 0; i < x.numel(); ++i)
-      if (i % c.d >= c.rot) ASSERT_EQ(x.data<float>()[i], orig.data<float>()[i]);
+      if (i % c.d >= c.rot) {
+        ASSERT_EQ(x.data<float>()[i], orig.data<float>()[i]);
+      }
   }
 }
 
@@ -62,10 +68,16 @@ TEST(Rope, Llama3BandsFollowTheirDefinition) {
   std::vector<float> a = RopeInvFreq(base), b = RopeInvFreq(l3);
   for (size_t i = 0; i < a.size(); ++i) {
     const double wavelen = 2 * M_PI / a[i];
-    if (wavelen < 8192 / 4.0) EXPECT_EQ(b[i], a[i]);
-    if (wavelen > 8192 / 1.0) EXPECT_FLOAT_EQ(b[i], a[i] / 8.0f);
+    if (wavelen < 8192 / 4.0) {
+      EXPECT_EQ(b[i], a[i]);
+    }
+    if (wavelen > 8192 / 1.0) {
+      EXPECT_FLOAT_EQ(b[i], a[i] / 8.0f);
+    }
     EXPECT_LE(b[i], a[i]);
-    if (i) EXPECT_LE(b[i], b[i - 1]);
+    if (i) {
+      EXPECT_LE(b[i], b[i - 1]);
+    }
   }
   EXPECT_EQ(ParseRopeScaling("yarn").status().code(), StatusCode::kUnsupported);
 }
@@ -108,6 +120,7 @@ TEST(Arena, ReusesOneBlockAfterTheFirstPass) {
     for (int i = 0; i < 20; ++i) ts.push_back(arena.NewTensor(DType::kF32, {1000, 100 + i}));
     for (const Tensor& t : ts) EXPECT_EQ(reinterpret_cast<uintptr_t>(t.raw_data()) % 64, 0u);
     // Distinct, non-overlapping storage.
+    std::sort(ts.begin(), ts.end(), [](const Tensor& a, const Tensor& b) { return a.raw_data() < b.raw_data(); });
     for (size_t i = 1; i < ts.size(); ++i)
       EXPECT_GE(static_cast<char*>(ts[i].raw_data()) - static_cast<char*>(ts[i - 1].raw_data()),
                 static_cast<ptrdiff_t>(ts[i - 1].nbytes()));

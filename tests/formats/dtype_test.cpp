@@ -17,9 +17,9 @@ TEST(DtypeTest, NamesRoundTripAndAreDistinct) {
     EXPECT_TRUE(names.insert(DtypeName(d)).second);
   }
   // The full list of the format's dtype strings.
-  for (const char* name : {"BOOL", "F4", "F6_E2M3", "F6_E3M2", "U8", "I8", "F8_E5M2", "F8_E4M3", "F8_E8M0",
-                           "F8_E4M3FNUZ", "F8_E5M2FNUZ", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "C64",
-                           "F64", "I64", "U64"}) {
+  for (const char* name : {"BOOL",    "F4",          "F6_E2M3",     "F6_E3M2", "U8",  "I8",  "F8_E5M2", "F8_E4M3",
+                           "F8_E8M0", "F8_E4M3FNUZ", "F8_E5M2FNUZ", "I16",     "U16", "F16", "BF16",    "I32",
+                           "U32",     "F32",         "C64",         "F64",     "I64", "U64"}) {
     EXPECT_TRUE(ParseDtype(name).ok()) << name;
   }
   EXPECT_EQ(names.size(), 22u);

@@ -9,10 +9,10 @@
 namespace mhub::formats {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using mhub::testing::SourceDir;
 using mhub::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 TEST(GenerationConfigTest, TransformersDefaults) {
   auto g = ParseGenerationConfig(Json::object());
@@ -57,9 +57,9 @@ TEST(GenerationConfigTest, RealLlama31FileAndRoundTrip) {
 }
 
 TEST(GenerationConfigTest, FieldsAndErrors) {
-  auto g = ParseGenerationConfig(Json::parse(
-      R"({"max_new_tokens":32,"early_stopping":"never","stop_strings":"###","min_p":0.05,)"
-      R"("bad_words_ids":[[1,2],[3]],"eos_token_id":7,"no_repeat_ngram_size":3})"));
+  auto g = ParseGenerationConfig(
+      Json::parse(R"({"max_new_tokens":32,"early_stopping":"never","stop_strings":"###","min_p":0.05,)"
+                  R"("bad_words_ids":[[1,2],[3]],"eos_token_id":7,"no_repeat_ngram_size":3})"));
   ASSERT_TRUE(g.ok()) << g.status();
   EXPECT_EQ(g->MaxNewTokensFor(1000), 32);
   EXPECT_EQ(g->early_stopping, EarlyStopping::kNever);

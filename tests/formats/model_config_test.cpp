@@ -9,10 +9,10 @@
 namespace mhub::formats {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using mhub::testing::SourceDir;
 using mhub::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 std::string DataPath(const std::string& name) { return SourceDir() + "/tests/formats/data/" + name; }
 
@@ -66,7 +66,8 @@ TEST(ModelConfigTest, DistilBertDefaultsAndAliases) {
   EXPECT_EQ(c.distilbert->activation, "gelu");
   EXPECT_FALSE(c.distilbert->sinusoidal_pos_embds);
   EXPECT_DOUBLE_EQ(c.distilbert->seq_classif_dropout, 0.2);
-  ModelConfig alias = Parse(R"({"model_type":"distilbert","hidden_size":256,"num_hidden_layers":2,"num_attention_heads":4})");
+  ModelConfig alias =
+      Parse(R"({"model_type":"distilbert","hidden_size":256,"num_hidden_layers":2,"num_attention_heads":4})");
   EXPECT_EQ(alias.distilbert->dim, 256);
   EXPECT_EQ(alias.distilbert->n_layers, 2);
   EXPECT_EQ(alias.distilbert->n_heads, 4);
@@ -126,7 +127,8 @@ TEST(ModelConfigTest, LlamaDefaults) {
   EXPECT_THAT(c.eos_token_ids, ElementsAre(2));
   EXPECT_FALSE(c.tie_word_embeddings);
 
-  ModelConfig gqa = Parse(R"({"model_type":"llama","hidden_size":512,"num_attention_heads":8,"num_key_value_heads":null})");
+  ModelConfig gqa =
+      Parse(R"({"model_type":"llama","hidden_size":512,"num_attention_heads":8,"num_key_value_heads":null})");
   EXPECT_EQ(gqa.llama->num_key_value_heads, 8);
   EXPECT_EQ(gqa.llama->head_dim, 64);
 }
@@ -182,9 +184,9 @@ TEST(ModelConfigTest, LegacyRopeTypeKeyAndV5RopeParameters) {
   EXPECT_EQ(legacy.llama->rope_scaling->rope_type, "linear");
   EXPECT_DOUBLE_EQ(legacy.llama->rope_scaling->factor, 2.0);
 
-  ModelConfig v5 = Parse(
-      R"({"model_type":"llama","rope_parameters":{"rope_type":"llama3","rope_theta":500000.0,"factor":8.0,)"
-      R"("low_freq_factor":1.0,"high_freq_factor":4.0,"original_max_position_embeddings":8192}})");
+  ModelConfig v5 =
+      Parse(R"({"model_type":"llama","rope_parameters":{"rope_type":"llama3","rope_theta":500000.0,"factor":8.0,)"
+            R"("low_freq_factor":1.0,"high_freq_factor":4.0,"original_max_position_embeddings":8192}})");
   EXPECT_DOUBLE_EQ(v5.llama->rope_theta, 500000.0);
   ASSERT_TRUE(v5.llama->rope_scaling);
   EXPECT_EQ(v5.llama->rope_scaling->rope_type, "llama3");
@@ -195,9 +197,8 @@ TEST(ModelConfigTest, LegacyRopeTypeKeyAndV5RopeParameters) {
 }
 
 TEST(ModelConfigTest, EosAsListAndLabels) {
-  ModelConfig c = Parse(
-      R"({"model_type":"llama","eos_token_id":[128001,128008,128009],)"
-      R"("id2label":{"0":"neg","1":"neu","2":"pos"},"problem_type":"single_label_classification"})");
+  ModelConfig c = Parse(R"({"model_type":"llama","eos_token_id":[128001,128008,128009],)"
+                        R"("id2label":{"0":"neg","1":"neu","2":"pos"},"problem_type":"single_label_classification"})");
   EXPECT_THAT(c.eos_token_ids, ElementsAre(128001, 128008, 128009));
   EXPECT_TRUE(c.eos_token_id_is_list);
   EXPECT_EQ(c.num_labels(), 3);
@@ -215,9 +216,9 @@ TEST(ModelConfigTest, EosAsListAndLabels) {
 // Every key of a real Hub config that mhub types is written back with the same value, and unknown
 // keys survive (the property save_pretrained relies on).
 TEST(ModelConfigTest, RealHubConfigsRoundTrip) {
-  for (const char* name : {"bert-base-uncased.config.json", "roberta-base.config.json", "distilbert-sst2.config.json",
-                           "gpt2.config.json", "llama-3.2-1b.config.json", "qwen2.5-0.5b.config.json",
-                           "mistral-7b-v0.1.config.json"}) {
+  for (const char* name :
+       {"bert-base-uncased.config.json", "roberta-base.config.json", "distilbert-sst2.config.json", "gpt2.config.json",
+        "llama-3.2-1b.config.json", "qwen2.5-0.5b.config.json", "mistral-7b-v0.1.config.json"}) {
     SCOPED_TRACE(name);
     auto original = ReadJsonFile(DataPath(name));
     ASSERT_TRUE(original.ok());

@@ -56,17 +56,28 @@ T Load(const uint8_t* p) {
 double ValueAt(const TensorView& t, size_t i) {
   const uint8_t* p = t.data;
   switch (t.dtype) {
-    case Dtype::kF32: return Load<float>(p + 4 * i);
-    case Dtype::kF64: return Load<double>(p + 8 * i);
-    case Dtype::kF16: return HalfToDouble(Load<uint16_t>(p + 2 * i));
-    case Dtype::kBF16: return Bf16ToDouble(Load<uint16_t>(p + 2 * i));
-    case Dtype::kI64: return static_cast<double>(Load<int64_t>(p + 8 * i));
-    case Dtype::kI32: return Load<int32_t>(p + 4 * i);
-    case Dtype::kI16: return Load<int16_t>(p + 2 * i);
-    case Dtype::kI8: return Load<int8_t>(p + i);
-    case Dtype::kU8: return p[i];
-    case Dtype::kBool: return p[i];
-    default: return NAN;
+    case Dtype::kF32:
+      return Load<float>(p + 4 * i);
+    case Dtype::kF64:
+      return Load<double>(p + 8 * i);
+    case Dtype::kF16:
+      return HalfToDouble(Load<uint16_t>(p + 2 * i));
+    case Dtype::kBF16:
+      return Bf16ToDouble(Load<uint16_t>(p + 2 * i));
+    case Dtype::kI64:
+      return static_cast<double>(Load<int64_t>(p + 8 * i));
+    case Dtype::kI32:
+      return Load<int32_t>(p + 4 * i);
+    case Dtype::kI16:
+      return Load<int16_t>(p + 2 * i);
+    case Dtype::kI8:
+      return Load<int8_t>(p + i);
+    case Dtype::kU8:
+      return p[i];
+    case Dtype::kBool:
+      return p[i];
+    default:
+      return NAN;
   }
 }
 
@@ -160,16 +171,21 @@ TEST(SafetensorsTorchTest, MhubShardsLoadIntoTorch) {
   auto result = WriteShardedSafetensors(dir.path(), views, options);
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_GT(result->shard_files.size(), 2u);
+  std::string args;
+  size_t count = 0;
   for (const std::string& shard : result->shard_files) {
-    SCOPED_TRACE(shard);
     auto file = SafetensorsFile::Open(dir / shard);
     ASSERT_TRUE(file.ok()) << file.status();
     Json expected = Json::object();
     for (const std::string& name : (*file)->names()) expected[name] = w.expected[name];
-    mhub::testing::WriteFileOrDie(dir / "expected.json", expected.dump());
-    auto run = RunCommand(TorchScript() + " check " + ShellQuote(dir / shard) + " " + ShellQuote(dir / "expected.json"));
-    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    count += expected.size();
+    mhub::testing::WriteFileOrDie(dir / (shard + ".json"), expected.dump());
+    args += " " + ShellQuote(dir / shard) + " " + ShellQuote(dir / (shard + ".json"));
   }
+  EXPECT_EQ(count, views.size());
+  auto run = RunCommand(TorchScript() + " check" + args);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(run.out, "ok " + std::to_string(views.size()) + "\n");
 }
 
 void CheckTorchWrittenFile(bool misaligned) {

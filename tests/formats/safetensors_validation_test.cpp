@@ -47,8 +47,8 @@ std::vector<Case> BrokenCases() {
   std::vector<Case> cases;
   cases.push_back({"too small", std::string("\x01\x00\x00", 3), "(HeaderTooSmall)", "3 bytes"});
   cases.push_back({"too large", LengthPrefix(100'000'001) + "{}", "(HeaderTooLarge)", "100000001"});
-  cases.push_back({"huge length overflowing 8+N", LengthPrefix(~0ULL) + "{}", "(HeaderTooLarge)",
-                   "18446744073709551615"});
+  cases.push_back(
+      {"huge length overflowing 8+N", LengthPrefix(~0ULL) + "{}", "(HeaderTooLarge)", "18446744073709551615"});
   cases.push_back({"header past end", LengthPrefix(64) + "{}", "(InvalidHeaderLength)", "runs past the end"});
   cases.push_back({"bad utf8", RawSafetensors("{\"\xff\":1}", ""), "(InvalidHeader)", "byte 0xff at header offset 2"});
   cases.push_back({"overlong utf8", RawSafetensors("{\"\xc0\xaf\":1}", ""), "(InvalidHeader)", "byte 0xc0"});
@@ -70,7 +70,8 @@ std::vector<Case> BrokenCases() {
                    "(InvalidHeaderDeserialization)", "tensor 'w': \"dtype\" must be a string"});
   cases.push_back({"unknown dtype", RawSafetensors(R"({"w":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}})", "abcd"),
                    "(InvalidHeaderDeserialization)", "tensor 'w': unknown dtype 'F33'"});
-  cases.push_back({"lowercase dtype", RawSafetensors(R"({"w":{"dtype":"f32","shape":[1],"data_offsets":[0,4]}})", "abcd"),
+  cases.push_back({"lowercase dtype",
+                   RawSafetensors(R"({"w":{"dtype":"f32","shape":[1],"data_offsets":[0,4]}})", "abcd"),
                    "(InvalidHeaderDeserialization)", "tensor 'w': unknown dtype 'f32'"});
   cases.push_back({"negative dim", RawSafetensors(R"({"w":{"dtype":"U8","shape":[-1],"data_offsets":[0,1]}})", "a"),
                    "(InvalidHeaderDeserialization)", "tensor 'w': shape[0] = -1 is not a non-negative integer"});
@@ -83,35 +84,39 @@ std::vector<Case> BrokenCases() {
   cases.push_back({"first tensor not at 0",
                    RawSafetensors(R"({"w":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})", "abcd"),
                    "(InvalidOffset)", "tensor 'w' starts at 2 but the first tensor must start at 0"});
-  cases.push_back({"gap", RawSafetensors(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
-                                         R"("b":{"dtype":"U8","shape":[2],"data_offsets":[3,5]}})",
-                                         "abcde"),
+  cases.push_back({"gap",
+                   RawSafetensors(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
+                                  R"("b":{"dtype":"U8","shape":[2],"data_offsets":[3,5]}})",
+                                  "abcde"),
                    "(InvalidOffset)", "tensor 'b' starts at 3 but the previous tensor 'a' ends at 2"});
-  cases.push_back({"overlap", RawSafetensors(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
-                                             R"("b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}})",
-                                             "abc"),
+  cases.push_back({"overlap",
+                   RawSafetensors(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
+                                  R"("b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}})",
+                                  "abc"),
                    "(InvalidOffset)", "tensor 'b' starts at 1 but the previous tensor 'a' ends at 2"});
-  cases.push_back({"end before begin", RawSafetensors(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
-                                                      R"("w":{"dtype":"U8","shape":[1],"data_offsets":[2,1]}})",
-                                                      "ab"),
+  cases.push_back({"end before begin",
+                   RawSafetensors(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
+                                  R"("w":{"dtype":"U8","shape":[1],"data_offsets":[2,1]}})",
+                                  "ab"),
                    "(InvalidOffset)", "tensor 'w': data_offsets end 1 is before begin 2"});
-  cases.push_back({"empty span for a non-empty tensor", RawSafetensors(R"({"w":{"dtype":"U8","shape":[1],"data_offsets":[0,0]},)"
-                                                              R"("v":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}})",
-                                                              ""),
+  cases.push_back({"empty span for a non-empty tensor",
+                   RawSafetensors(R"({"w":{"dtype":"U8","shape":[1],"data_offsets":[0,0]},)"
+                                  R"("v":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}})",
+                                  ""),
                    "(TensorInvalidInfo)", "tensor 'w': data_offsets [0, 0] hold 0 bytes but U8 [1] needs 1"});
-  cases.push_back({"element overflow",
-                   RawSafetensors(R"({"w":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,4]}})",
-                                  "abcd"),
-                   "(ValidationOverflow)", "tensor 'w': element count of shape [1099511627776, 1099511627776] overflows"});
-  cases.push_back({"bit size overflow",
-                   RawSafetensors(R"({"w":{"dtype":"F64","shape":[4611686018427387904],"data_offsets":[0,8]}})",
-                                  "abcdefgh"),
-                   "(ValidationOverflow)", "tensor 'w': bit size of shape [4611686018427387904] x F64 overflows"});
+  cases.push_back(
+      {"element overflow",
+       RawSafetensors(R"({"w":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,4]}})", "abcd"),
+       "(ValidationOverflow)", "tensor 'w': element count of shape [1099511627776, 1099511627776] overflows"});
+  cases.push_back(
+      {"bit size overflow",
+       RawSafetensors(R"({"w":{"dtype":"F64","shape":[4611686018427387904],"data_offsets":[0,8]}})", "abcdefgh"),
+       "(ValidationOverflow)", "tensor 'w': bit size of shape [4611686018427387904] x F64 overflows"});
   cases.push_back({"sub-byte not whole bytes",
                    RawSafetensors(R"({"w":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})", "ab"),
                    "(MisalignedSlice)", "tensor 'w': 3 elements of F4 are not a whole number of bytes"});
-  cases.push_back({"size mismatch", RawSafetensors(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,12]}})",
-                                                   std::string(12, 'x')),
+  cases.push_back({"size mismatch",
+                   RawSafetensors(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,12]}})", std::string(12, 'x')),
                    "(TensorInvalidInfo)", "tensor 'w': data_offsets [0, 12] hold 12 bytes but F32 [2] needs 8"});
   cases.push_back({"truncated", RawSafetensors(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", "abcd"),
                    "(MetadataIncompleteBuffer)", "truncated"});
@@ -127,7 +132,8 @@ TEST(SafetensorsValidationTest, EachRuleHasItsOwnMessage) {
     SCOPED_TRACE(c.name);
     std::string message = BrokenMessage(c.file);
     EXPECT_THAT(message, HasSubstr(c.detail));
-    EXPECT_TRUE(message.size() >= strlen(c.rule) && message.compare(message.size() - strlen(c.rule), strlen(c.rule), c.rule) == 0)
+    EXPECT_TRUE(message.size() >= strlen(c.rule) &&
+                message.compare(message.size() - strlen(c.rule), strlen(c.rule), c.rule) == 0)
         << message << " should end with " << c.rule;
     EXPECT_TRUE(messages.insert(message).second) << "message repeated: " << message;
   }
@@ -152,7 +158,10 @@ TEST(SafetensorsValidationTest, AcceptsWhatTheReferenceAccepts) {
       "\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2],\"extra\":true},"
       "\"f4\":{\"dtype\":\"F4\",\"shape\":[2,2],\"data_offsets\":[6,8]},"
       "\"__metadata__\":null}    ";
-  auto r = Parse(RawSafetensors(header, "ab" "wxyz" "pq"));
+  auto r = Parse(RawSafetensors(header,
+                                "ab"
+                                "wxyz"
+                                "pq"));
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->tensors.size(), 4u);
   std::vector<std::string> order;
@@ -173,8 +182,8 @@ TEST(SafetensorsValidationTest, NeedsTheWholeHeaderInThePrefix) {
   auto r = ParseSafetensorsHeader({reinterpret_cast<const uint8_t*>(file.data()), 20}, file.size());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  auto whole_header = ParseSafetensorsHeader({reinterpret_cast<const uint8_t*>(file.data()), file.size() - 1},
-                                             file.size());
+  auto whole_header =
+      ParseSafetensorsHeader({reinterpret_cast<const uint8_t*>(file.data()), file.size() - 1}, file.size());
   EXPECT_TRUE(whole_header.ok()) << whole_header.status();
 }
 

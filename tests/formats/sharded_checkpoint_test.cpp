@@ -13,10 +13,10 @@
 namespace mhub::formats {
 namespace {
 
-using ::testing::HasSubstr;
 using mhub::testing::ReadFileOrDie;
 using mhub::testing::TempDir;
 using mhub::testing::WriteFileOrDie;
+using ::testing::HasSubstr;
 
 struct Tensors {
   std::vector<std::string> storage;

@@ -8,8 +8,6 @@
 
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using mhub::Json;
 using mhub::testing::MhubBin;
 using mhub::testing::Python;
@@ -17,6 +15,8 @@ using mhub::testing::RunCommand;
 using mhub::testing::ShellQuote;
 using mhub::testing::SourceDir;
 using mhub::testing::TempDir;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 std::string Inspect(const std::string& args) { return ShellQuote(MhubBin()) + " inspect " + args; }
 

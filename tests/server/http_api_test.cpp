@@ -211,7 +211,7 @@ TEST_F(HttpApiTest, ErrorsCarryTheHubErrorCodes) {
   EXPECT_EQ(discussions.status, 501);
   EXPECT_EQ(discussions.Header("x-error-code"), "NotImplemented");
   // Path traversal in every spelling is refused, never served.
-  for (const std::string& path : {"..%2F..%2Fdb.sqlite", "a/../../x", "%2Fetc%2Fpasswd", "a%5Cb", "a%00b"}) {
+  for (std::string path : {"..%2F..%2Fdb.sqlite", "a/../../x", "%2Fetc%2Fpasswd", "a%5Cb", "a%00b"}) {
     CurlReply r = Curl("GET", hub_.url() + "/alice/err/resolve/main/" + path, {}, "", false, "--path-as-is");
     EXPECT_GE(r.status, 400) << path;
     EXPECT_LT(r.status, 500) << path;
@@ -368,7 +368,8 @@ TEST_F(HttpApiTest, SettingsMoveDeleteAndPreupload) {
                                     {"gitIgnore", "*.log\n"}}));
   ASSERT_EQ(pre.status, 200) << pre.body;
   std::map<std::string, Json> modes;
-  for (const auto& f : ParseOrDie(pre.body)["files"]) modes[f["path"]] = f;
+  Json pre_json = ParseOrDie(pre.body);
+  for (const auto& f : pre_json["files"]) modes[f["path"].get<std::string>()] = f;
   EXPECT_EQ(modes["w.safetensors"]["uploadMode"], "lfs");
   EXPECT_EQ(modes["notes.txt"]["uploadMode"], "regular");
   EXPECT_EQ(modes["big.txt"]["uploadMode"], "lfs");

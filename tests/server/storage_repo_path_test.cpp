@@ -104,7 +104,9 @@ TEST(ValidateRefNameTest, AgreesWithGitCheckRefFormat) {
   for (const char* name : names) {
     const bool ours = ValidateRefName(name).ok();
     const bool git = RunCommand("git check-ref-format " + ShellQuote(std::string("refs/heads/") + name)).exit_code == 0;
-    if (ours) EXPECT_TRUE(git) << name << " accepted by us but not by git";
+    if (ours) {
+      EXPECT_TRUE(git) << name << " accepted by us but not by git";
+    }
     if (std::string(name).rfind("refs/", 0) != 0 && std::string(name) != "HEAD" && std::string(name) != "-dash") {
       EXPECT_EQ(ours, git) << name;
     }

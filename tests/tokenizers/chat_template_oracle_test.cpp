@@ -4,6 +4,9 @@
 // When the reference refuses a template (syntax error, raise_exception, type error), mhub must too.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -54,6 +57,9 @@ size_t ExpectAgreement(const std::vector<RenderCase>& cases) {
     auto tmpl = ChatTemplate::Parse(c.source);
     Result<std::string> got = tmpl.ok() ? tmpl->Render(c.vars) : Result<std::string>(tmpl.status());
     if (!want[i]["ok"].get<bool>()) {
+      if (std::getenv("MHUB_TEST_VERBOSE")) {
+        std::cerr << c.name << ": reference error: " << want[i]["error"].get<std::string>() << "\n";
+      }
       EXPECT_FALSE(got.ok()) << "reference failed with: " << want[i]["error"].get<std::string>()
                              << "\nmhub rendered: " << (got.ok() ? *got : "");
       if (!got.ok()) {
@@ -191,8 +197,8 @@ const char* kFeatureTemplates[] = {
     // operators and precedence
     "{{ 1 + 2 * 3 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ 7 / 2 }} {{ 2 ** 10 }} {{ 'a' ~ 1 ~ 2.0 }} "
     "{{ 'ab' + 'cd' }} {{ 1 < 2 and 2 >= 2 }} {{ not true or false }} {{ 'b' in 'abc' }} {{ 'x' not in ['a', 'x'] }} "
-    "{{ 'k' in {'k': 1} }} {{ 1 == 1.0 }} {{ 1 != '1' }} {{ (1, 2) }} {{ [1, 2] + [3] }} {{ 10 - 2 - 3 }} "
-    "{{ 2 * (3 + 4) }} {{ -(3) }} {{ 1.5 * 2 }} {{ 5 > 3 > 1 }} {{ 'a' if 1 else 'b' }} {{ messages|length - 1 }} "
+    "{{ 'k' in {'k': 1} }} {{ 1 == 1.0 }} {{ 1 != '1' }} {{ (1, 2)|length }} {{ [1, 2] + [3] }} {{ 10 - 2 - 3 }} "
+    "{{ 2 * (3 + 4) }} {{ -(3) }} {{ 1.5 * 2 }} {{ (5 > 3) == true }} {{ 'a' if 1 else 'b' }} {{ messages|length - 1 }} "
     "{{ none == none }} {{ [] or 'empty' }} {{ 0 and 1 }} {{ 'x' and 'y' }}",
     // slicing and indexing
     "{{ 'hello'[1:3] }} {{ 'hello'[::-1] }} {{ 'hello'[-2:] }} {{ messages[1:]|length }} {{ [1,2,3,4,5][::2]|join }} "
@@ -250,7 +256,7 @@ const char* kFeatureTemplates[] = {
     "{% else %}{{ m.content }}{% endif %}\n{% endfor %}  {%- generation -%}  x  {%- endgeneration %} y",
     // how values print
     "{{ none }}|{{ undefined }}|{{ true }}|{{ [1, 'a', none, [true]] }}|{{ {'a': none, 'b': 'x'} }}|{{ 1.5 }}|"
-    "{{ 10/4 }}|{{ 10/5 }}|{{ 0.1 + 0.2 }}|{{ 1/3 }}|{{ 100000000000000000000000.0 }}|{{ 0.000001 }}|{{ 1e-7 is defined }}",
+    "{{ 10/4 }}|{{ 10/5 }}|{{ 0.1 + 0.2 }}|{{ 1/3 }}|{{ 100000000000000000000000.0 }}|{{ 0.000001 }}|{{ -0.0 }}|{{ -1 }}|{{ - 2.5 }}",
     // call blocks, filter blocks, varargs and kwargs
     "{% macro wrap(tag) %}<{{ tag }}>{{ caller() }}</{{ tag }}>{% endmacro %}{% call wrap('b') %}inside {{ messages|length }}"
     "{% endcall %}{% filter upper %}shout {{ messages[0].role }}{% endfilter %}"
@@ -294,6 +300,30 @@ TEST(ChatTemplateOracleTest, FeatureTemplatesMatchReference) {
   EXPECT_GE(rendered, cases.size() - 4) << "feature templates are meant to render in the reference";
 }
 
+// The kept fuzz corpus (fuzz/corpus/tokenizers_chat_template) doubles as rendering cases.
+TEST(ChatTemplateOracleTest, FuzzCorpusTemplatesMatchReference) {
+  ChatTemplateInputs in;
+  in.messages = OrderedJson::array(
+      {Msg("system", "You are helpful."), Msg("user", "Hi \"there\" 😀\n"),
+       OrderedJson{{"role", "assistant"},
+                   {"content", ""},
+                   {"tool_calls", OrderedJson::array({{{"type", "function"},
+                                                       {"function", {{"name", "f"}, {"arguments", {{"x", 1}}}}}}})}},
+       Msg("tool", "{\"ok\": true}"), Msg("assistant", "<think>\nhm\n</think>\n\nDone.")});
+  in.tools = WeatherTools();
+  in.add_generation_prompt = true;
+  in.extra = {{"bos_token", "<s>"}, {"eos_token", "</s>"}};
+  const OrderedJson vars = ChatTemplateVariables(in);
+  std::vector<RenderCase> cases;
+  const std::string dir = SourceDir() + "/fuzz/corpus/tokenizers_chat_template";
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    cases.push_back({entry.path().filename().string(), testing::ReadFileOrDie(entry.path().string()), vars});
+  }
+  ASSERT_GE(cases.size(), 4u);
+  size_t rendered = ExpectAgreement(cases);
+  EXPECT_GE(rendered, 3u);
+}
+
 TEST(ChatTemplateOracleTest, ErrorsAgreeWithReference) {
   OrderedJson vars = OrderedJson{{"messages", OrderedJson::array({Msg("user", "x")})}};
   const char* bad[] = {
@@ -321,6 +351,9 @@ TEST(ChatTemplateOracleTest, ErrorsAgreeWithReference) {
       "{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}",
       "{{ '\\q' }}",
       "{{ (1, 2 }}",
+      "{{ (1, 2) }}",
+      "{{ 1e-7 }}",
+      "{{ 5 > 3 > 1 }}",
   };
   std::vector<RenderCase> cases;
   for (const char* src : bad) cases.push_back({"error case", src, vars});

@@ -15,28 +15,28 @@
 namespace mhub::formats {
 
 enum class Dtype : uint8_t {
-  kBool,         // "BOOL", 8 bits, 0 or 1
-  kF4,           // "F4", 4 bits (MXFP4 E2M1), two per byte
-  kF6E2M3,       // "F6_E2M3", 6 bits (MX)
-  kF6E3M2,       // "F6_E3M2", 6 bits (MX)
-  kU8,           // "U8"
-  kI8,           // "I8"
-  kF8E5M2,       // "F8_E5M2"
-  kF8E4M3,       // "F8_E4M3"
-  kF8E8M0,       // "F8_E8M0" (MX scale)
-  kF8E4M3Fnuz,   // "F8_E4M3FNUZ"
-  kF8E5M2Fnuz,   // "F8_E5M2FNUZ"
-  kI16,          // "I16"
-  kU16,          // "U16"
-  kF16,          // "F16" (IEEE half)
-  kBF16,         // "BF16"
-  kI32,          // "I32"
-  kU32,          // "U32"
-  kF32,          // "F32"
-  kC64,          // "C64" (complex, two F32 parts)
-  kF64,          // "F64"
-  kI64,          // "I64"
-  kU64,          // "U64"
+  kBool,        // "BOOL", 8 bits, 0 or 1
+  kF4,          // "F4", 4 bits (MXFP4 E2M1), two per byte
+  kF6E2M3,      // "F6_E2M3", 6 bits (MX)
+  kF6E3M2,      // "F6_E3M2", 6 bits (MX)
+  kU8,          // "U8"
+  kI8,          // "I8"
+  kF8E5M2,      // "F8_E5M2"
+  kF8E4M3,      // "F8_E4M3"
+  kF8E8M0,      // "F8_E8M0" (MX scale)
+  kF8E4M3Fnuz,  // "F8_E4M3FNUZ"
+  kF8E5M2Fnuz,  // "F8_E5M2FNUZ"
+  kI16,         // "I16"
+  kU16,         // "U16"
+  kF16,         // "F16" (IEEE half)
+  kBF16,        // "BF16"
+  kI32,         // "I32"
+  kU32,         // "U32"
+  kF32,         // "F32"
+  kC64,         // "C64" (complex, two F32 parts)
+  kF64,         // "F64"
+  kI64,         // "I64"
+  kU64,         // "U64"
 };
 
 // Every dtype, in declaration order (for tests and listings).

@@ -85,8 +85,8 @@ struct Gpt2Config {
 struct RopeScaling {
   std::string rope_type = "default";  // "linear", "dynamic", "yarn", "longrope", "llama3", ...
   double factor = 1.0;
-  double low_freq_factor = 1.0;                  // llama3
-  double high_freq_factor = 4.0;                 // llama3
+  double low_freq_factor = 1.0;   // llama3
+  double high_freq_factor = 4.0;  // llama3
   std::optional<int64_t> original_max_position_embeddings;
   Json raw = Json::object();  // every key as read (beta_fast, attention_factor, ...)
 };
@@ -107,8 +107,8 @@ struct LlamaConfig {
   double initializer_range = 0.02;
   double rope_theta = 10000.0;
   std::optional<RopeScaling> rope_scaling;  // absent or rope_type "default": plain RoPE
-  bool attention_bias = false;  // Llama: bias on q, k, v and o projections
-  bool qkv_bias = false;        // Qwen2: bias on q, k, v only (always true for qwen2)
+  bool attention_bias = false;              // Llama: bias on q, k, v and o projections
+  bool qkv_bias = false;                    // Qwen2: bias on q, k, v only (always true for qwen2)
   bool mlp_bias = false;
   double attention_dropout = 0.0;
   int64_t pretraining_tp = 1;
@@ -128,7 +128,7 @@ struct ModelConfig {
   std::optional<int64_t> decoder_start_token_id;
   std::vector<int64_t> eos_token_ids;  // "eos_token_id": int or list; empty when null
   bool eos_token_id_is_list = false;
-  bool tie_word_embeddings = true;  // Llama/Mistral/Qwen2 default false
+  bool tie_word_embeddings = true;          // Llama/Mistral/Qwen2 default false
   std::map<int64_t, std::string> id2label;  // always filled: LABEL_i for num_labels (default 2)
   std::map<std::string, int64_t> label2id;
   std::string problem_type;  // "", "regression", "single_label_classification", "multi_label_classification"

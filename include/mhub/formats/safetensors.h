@@ -68,9 +68,9 @@ struct SafetensorsTensorInfo {
 };
 
 struct SafetensorsHeader {
-  uint64_t header_size = 0;  // N, padding included
-  uint64_t data_offset = 0;  // 8 + N: where the data buffer starts in the file
-  uint64_t data_size = 0;    // length of the data buffer (= the last tensor's end)
+  uint64_t header_size = 0;                     // N, padding included
+  uint64_t data_offset = 0;                     // 8 + N: where the data buffer starts in the file
+  uint64_t data_size = 0;                       // length of the data buffer (= the last tensor's end)
   std::vector<SafetensorsTensorInfo> tensors;   // sorted by data_offsets (file order)
   std::map<std::string, std::string> metadata;  // "__metadata__"; empty when absent
 };
@@ -122,8 +122,8 @@ class SafetensorsFile {
   static Result<std::shared_ptr<const SafetensorsFile>> Build(std::shared_ptr<SafetensorsFile> file);
 
   std::string path_;
-  MmapFile map_;        // for Open
-  std::string bytes_;   // for FromBytes
+  MmapFile map_;       // for Open
+  std::string bytes_;  // for FromBytes
   const uint8_t* base_ = nullptr;
   size_t size_ = 0;
   SafetensorsHeader header_;

@@ -19,7 +19,7 @@ struct LfsPointer {
 bool IsSha256Hex(std::string_view text);
 
 // "version https://git-lfs.github.com/spec/v1\noid sha256:<oid>\nsize <size>\n" — byte-identical to
-// what `git lfs pointer --file` writes.
+// what `git lfs pointer --file` writes; like git-lfs, the empty file's "pointer" is empty text.
 std::string FormatLfsPointer(const LfsPointer& pointer);
 
 // Parses a pointer blob. InvalidArgument when `blob` is not a pointer (then it is regular content).

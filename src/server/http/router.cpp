@@ -218,7 +218,7 @@ void DispatchRequest(HubContext& ctx, const HttpRequest& req, HttpResponse& res)
     error = HubError(Status::Internal("unexpected exception"));
   }
   if (!error.ok()) {
-    if (error.http_status() >= 500) {
+    if (error.http_status() >= 500 && error.http_status() != 501) {
       MHUB_LOG(kError) << req.method << " " << req.target << ": " << error.status();
     }
     WriteHubError(error, res);

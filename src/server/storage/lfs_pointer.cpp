@@ -20,6 +20,7 @@ bool IsSha256Hex(std::string_view text) {
 }
 
 std::string FormatLfsPointer(const LfsPointer& pointer) {
+  if (pointer.size == 0) return "";  // git-lfs stores an empty file as an empty blob
   return std::string(kVersionLine) + "\noid sha256:" + pointer.oid + "\nsize " + std::to_string(pointer.size) + "\n";
 }
 

@@ -348,7 +348,7 @@ Result<Value> RangeFn(const std::vector<Value>& args) {
   if (step == 0) return Fail("range() step must not be zero");
   std::vector<Value> out;
   for (int64_t v = start; step > 0 ? v < stop : v > stop; v += step) {
-    if (out.size() >= (1u << 20)) return Status::ResourceExhausted("chat template: range() too long");
+    if (out.size() >= (1u << 18)) return Status::ResourceExhausted("chat template: range() too long");
     out.push_back(Value::Int(v));
     if ((step > 0 && v > INT64_MAX - step) || (step < 0 && v < INT64_MIN - step)) break;
   }

@@ -27,7 +27,7 @@ class DepthGuard {
   size_t& d_;
 };
 
-constexpr size_t kMaxArrayItems = 1u << 20;
+constexpr size_t kMaxArrayItems = 1u << 18;  // far above any real conversation
 
 bool IsNumber(const Value& v) { return v.kind == Kind::kInt || v.kind == Kind::kFloat; }
 
@@ -514,7 +514,7 @@ Result<Value> Interpreter::EvalBinary(const Node& n, Env& env) {
       if (left.array->size() + right.array->size() > kMaxArrayItems) {
         return Status::ResourceExhausted("chat template: list too long");
       }
-      MHUB_RETURN_IF_ERROR(Charge((left.array->size() + right.array->size()) / 8));
+      MHUB_RETURN_IF_ERROR(Charge((left.array->size() + right.array->size()) / 2));
       std::vector<Value> all = *left.array;
       all.insert(all.end(), right.array->begin(), right.array->end());
       return Value::Array(std::move(all));

@@ -298,13 +298,16 @@ class Parser {
   Result<NodePtr> ParseNot() {
     Guard g(this);
     MHUB_RETURN_IF_ERROR(CheckDepth());
-    if (IsIdent("not")) {
+    // A loop, as in the reference: in `not a not b` the second operand replaces the first.
+    NodePtr result;
+    while (IsIdent("not")) {
       uint32_t pos = tokens_[cur_++].pos;
       NodePtr n = Make(NodeKind::kUnary, pos);
       n->str = "not";
       MHUB_ASSIGN_OR_RETURN(n->x, ParseNot());
-      return n;
+      result = std::move(n);
     }
+    if (result) return result;
     return ParseComparison();
   }
 

@@ -217,6 +217,7 @@ Status ToJsonInto(const Value& v, const ToJsonOptions& opt, size_t depth, size_t
   for (size_t k = 0; k < depth; ++k) base_pad += indent_unit;
   const std::string child_pad = base_pad + indent_unit;
   if (v.kind == Kind::kArray) {
+    if (v.is_tuple) return Status::InvalidArgument("Cannot convert to JSON: TupleValue");  // as the reference
     if (v.array->empty()) {
       out += "[]";
       return Status::OK();

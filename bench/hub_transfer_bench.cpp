@@ -1,0 +1,298 @@
+// Hub transfer and API benchmark, mhub server + mhub client vs Debian nginx in the same run:
+//   1. upload of one large LFS file (sha256 + preupload + LFS PUT + commit), MB/s;
+//   2. download of that file over loopback: hf_hub_download (HEAD, GET, fsync, rename, symlink)
+//      and a plain GET of the resolve URL, vs a plain GET of the same bytes from nginx -> ratio;
+//   3. API latency p50/p99 with 64 concurrent clients (model info, listing with search) on a hub
+//      holding --repos repositories created through the API.
+// Usage: hub_transfer_bench [--size-mb 512] [--repos 2000] [--clients 64] [--seconds 10]
+// Needs the mhub binary (MHUB_BIN, default <this dir>/../apps/mhub/mhub) and /usr/sbin/nginx.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mhub/hub/hub_client.h"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+bool WaitForPort(int port) {
+  for (int i = 0; i < 300; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    ::close(fd);
+    if (up) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, copy[0].c_str(), &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+void Stop(pid_t pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+}
+
+std::string LastLineOf(const std::string& cmd) {
+  std::string out, last;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return "";
+  char buf[4096];
+  while (std::fgets(buf, sizeof(buf), p)) out += buf;
+  ::pclose(p);
+  size_t end = out.find_last_not_of("\n");
+  if (end == std::string::npos) return "";
+  size_t start = out.rfind('\n', end);
+  return out.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+// Plain GET of `url` into `path` (pwrite as it arrives); returns seconds or <0 on failure.
+double TimedGet(const mhub::hub::HttpClient& http, const std::string& url, const std::string& path, uint64_t expect) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  uint64_t pos = 0;
+  mhub::hub::BodySink sink = [&](long, const char* d, size_t n) -> mhub::Status {
+    if (::pwrite(fd, d, n, static_cast<off_t>(pos)) != static_cast<ssize_t>(n)) return mhub::Status::IOError("write");
+    pos += n;
+    return mhub::Status::OK();
+  };
+  mhub::hub::HttpRequest req;
+  req.url = url;
+  auto t0 = Clock::now();
+  auto r = http.Perform(req, sink);
+  auto t1 = Clock::now();
+  ::close(fd);
+  if (!r.ok() || !r->ok() || pos != expect) {
+    std::fprintf(stderr, "GET %s failed: %s\n", url.c_str(),
+                 r.ok() ? std::to_string(r->status).c_str() : r.status().ToString().c_str());
+    return -1;
+  }
+  return Seconds(t0, t1);
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
+  return v[i];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int size_mb = 512, repos = 2000, clients = 64;
+  double seconds = 10;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--size-mb")
+      size_mb = std::atoi(argv[i + 1]);
+    else if (a == "--repos")
+      repos = std::atoi(argv[i + 1]);
+    else if (a == "--clients")
+      clients = std::atoi(argv[i + 1]);
+    else if (a == "--seconds")
+      seconds = std::atof(argv[i + 1]);
+  }
+  std::string mhub_bin = std::getenv("MHUB_BIN") ? std::getenv("MHUB_BIN") : "";
+  if (mhub_bin.empty()) mhub_bin = (fs::canonical("/proc/self/exe").parent_path() / "../apps/mhub/mhub").string();
+  char tmpl[] = "/tmp/mhub_hub_bench_XXXXXX";
+  if (!::mkdtemp(tmpl)) return 1;
+  const std::string tmp = tmpl;
+  ::setenv("MHUB_NO_PROGRESS", "1", 1);
+
+  int port = FreePort();
+  pid_t server =
+      Spawn({mhub_bin, "server", "--data", tmp + "/data", "--port", std::to_string(port)}, tmp + "/server.log");
+  if (server < 0 || !WaitForPort(port)) {
+    std::fprintf(stderr, "mhub server did not start (log: %s/server.log)\n", tmp.c_str());
+    return 1;
+  }
+  std::string token = LastLineOf(mhub_bin + " admin create-user bench --data " + tmp + "/data");
+  mhub::hub::HubConfig config;
+  config.endpoint = "http://127.0.0.1:" + std::to_string(port);
+  config.token = token;
+  config.cache_dir = tmp + "/cache";
+  mhub::hub::HubClient client(config);
+  mhub::hub::RepoRef repo{"bench/big", mhub::hub::RepoType::kModel};
+  if (auto s = client.create_repo(repo); !s.ok()) {
+    std::fprintf(stderr, "create_repo: %s\n", s.status().ToString().c_str());
+    return 1;
+  }
+
+  // 1. Upload.
+  const uint64_t size = static_cast<uint64_t>(size_mb) << 20;
+  {
+    std::ofstream out(tmp + "/big.bin", std::ios::binary);
+    std::mt19937_64 rng(42);
+    std::vector<uint64_t> block(1 << 17);
+    for (uint64_t done = 0; done < size; done += block.size() * 8) {
+      for (auto& w : block) w = rng();
+      out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(block.size() * 8));
+    }
+  }
+  auto t0 = Clock::now();
+  auto commit = client.upload_file(repo, tmp + "/big.bin", "big.bin");
+  auto t1 = Clock::now();
+  if (!commit.ok()) {
+    std::fprintf(stderr, "upload: %s\n", commit.status().ToString().c_str());
+    return 1;
+  }
+  double mb = static_cast<double>(size) / (1 << 20);
+  std::printf("upload   %d MB (sha256 + preupload + LFS PUT + commit): %.2f s, %.0f MB/s\n", size_mb, Seconds(t0, t1),
+              mb / Seconds(t0, t1));
+
+  // 2. Download: mhub vs nginx serving the same bytes.
+  int nginx_port = FreePort();
+  fs::create_directories(tmp + "/www");
+  fs::create_hard_link(tmp + "/big.bin", tmp + "/www/big.bin");
+  {
+    std::ofstream conf(tmp + "/nginx.conf");
+    conf << "daemon off;\nworker_processes 1;\npid " << tmp << "/nginx.pid;\nerror_log " << tmp
+         << "/nginx.err;\nevents {}\nhttp {\n access_log off;\n sendfile on;\n client_body_temp_path " << tmp
+         << "/nb;\n proxy_temp_path " << tmp << "/np;\n fastcgi_temp_path " << tmp << "/nf;\n uwsgi_temp_path " << tmp
+         << "/nu;\n scgi_temp_path " << tmp << "/ns;\n server {\n  listen 127.0.0.1:" << nginx_port << ";\n  root "
+         << tmp << "/www;\n }\n}\n";
+  }
+  pid_t nginx = Spawn({"/usr/sbin/nginx", "-c", tmp + "/nginx.conf", "-p", tmp}, tmp + "/nginx.log");
+  if (nginx < 0 || !WaitForPort(nginx_port)) {
+    std::fprintf(stderr, "nginx did not start (see %s/nginx.err)\n", tmp.c_str());
+    Stop(server);
+    return 1;
+  }
+  mhub::hub::HttpClient http;
+  const std::string resolve_url = config.endpoint + "/bench/big/resolve/main/big.bin";
+  const std::string nginx_url = "http://127.0.0.1:" + std::to_string(nginx_port) + "/big.bin";
+  double best_cache = 1e9, best_get = 1e9, best_nginx = 1e9;
+  for (int run = 0; run < 3; ++run) {
+    double n = TimedGet(http, nginx_url, tmp + "/nginx.out", size);
+    double g = TimedGet(http, resolve_url, tmp + "/mhub.out", size);
+    auto c0 = Clock::now();
+    auto path = client.hf_hub_download(repo, "big.bin", {"main", "", "", /*force_download=*/true});
+    auto c1 = Clock::now();
+    if (n < 0 || g < 0 || !path.ok()) {
+      std::fprintf(stderr, "download failed%s\n", path.ok() ? "" : (": " + path.status().ToString()).c_str());
+      Stop(nginx);
+      Stop(server);
+      return 1;
+    }
+    best_nginx = std::min(best_nginx, n);
+    best_get = std::min(best_get, g);
+    best_cache = std::min(best_cache, Seconds(c0, c1));
+  }
+  std::printf("download %d MB, best of 3 over loopback:\n", size_mb);
+  std::printf("  nginx GET                         %7.0f MB/s\n", mb / best_nginx);
+  std::printf("  mhub server GET (resolve URL)     %7.0f MB/s   ratio vs nginx %.2fx\n", mb / best_get,
+              best_nginx / best_get);
+  std::printf("  mhub hf_hub_download (into cache) %7.0f MB/s   ratio vs nginx %.2fx\n", mb / best_cache,
+              best_nginx / best_cache);
+  Stop(nginx);
+
+  // 3. API latency on a hub with many repos.
+  auto r0 = Clock::now();
+  std::atomic<int> next{0}, failures{0};
+  std::vector<std::thread> creators;
+  for (int t = 0; t < 16; ++t) {
+    creators.emplace_back([&] {
+      for (int i = next++; i < repos; i = next++) {
+        if (!client.create_repo({"bench/repo-" + std::to_string(i), mhub::hub::RepoType::kModel}).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : creators) t.join();
+  auto r1 = Clock::now();
+  std::printf("created %d repos through the API in %.1f s (%.0f/s, %d failures)\n", repos, Seconds(r0, r1),
+              repos / Seconds(r0, r1), failures.load());
+
+  std::vector<std::vector<double>> info_lat(static_cast<size_t>(clients)), list_lat(static_cast<size_t>(clients));
+  std::atomic<int> errors{0};
+  auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> workers;
+  for (int c = 0; c < clients; ++c) {
+    workers.emplace_back([&, c] {
+      std::mt19937 rng(static_cast<uint32_t>(c));
+      while (Clock::now() < deadline) {
+        int i = static_cast<int>(rng() % static_cast<uint32_t>(std::max(1, repos)));
+        auto a = Clock::now();
+        auto info = client.model_info("bench/repo-" + std::to_string(i));
+        auto b = Clock::now();
+        if (!info.ok()) ++errors;
+        info_lat[static_cast<size_t>(c)].push_back(Seconds(a, b) * 1e3);
+        mhub::hub::ListModelsOptions o;
+        o.search = "repo-" + std::to_string(i % 100);
+        o.limit = 20;
+        a = Clock::now();
+        auto list = client.list_models(o);
+        b = Clock::now();
+        if (!list.ok()) ++errors;
+        list_lat[static_cast<size_t>(c)].push_back(Seconds(a, b) * 1e3);
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  std::vector<double> all_info, all_list;
+  for (auto& v : info_lat) all_info.insert(all_info.end(), v.begin(), v.end());
+  for (auto& v : list_lat) all_list.insert(all_list.end(), v.begin(), v.end());
+  std::printf("API, %d concurrent clients, %d repos, %.0f s (%d errors):\n", clients, repos, seconds, errors.load());
+  std::printf("  model_info          n=%zu  p50 %.2f ms  p99 %.2f ms  %.0f req/s\n", all_info.size(),
+              Percentile(all_info, 0.5), Percentile(all_info, 0.99), all_info.size() / seconds);
+  std::printf("  list_models(search) n=%zu  p50 %.2f ms  p99 %.2f ms  %.0f req/s\n", all_list.size(),
+              Percentile(all_list, 0.5), Percentile(all_list, 0.99), all_list.size() / seconds);
+  Stop(server);
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  return 0;
+}

@@ -1,0 +1,81 @@
+// GPT-2-small-shaped greedy decode (12 layers, n_embd 768, vocab 50257, random weights) with the
+// KV cache, fp32 and bf16, mhub vs the PyTorch reference (tests/clients/models_reference.py with a
+// KV cache) in the same run; and from_pretrained of the ~500 MB fp32 checkpoint.
+//   models_decode_bench [--quick]
+#include <cstdio>
+#include <cstring>
+
+#include "mhub/core/cpu.h"
+#include "mhub/models/auto_model.h"
+#include "models_bench_common.h"
+
+using namespace mhub;
+using namespace mhub::models;
+using namespace mhub::models::bench;
+
+namespace {
+
+Json Gpt2Small(const std::string& dtype) {
+  return Json{{"model_type", "gpt2"}, {"architectures", {"GPT2LMHeadModel"}}, {"vocab_size", 50257},
+              {"n_embd", 768},        {"n_layer", 12},                        {"n_head", 12},
+              {"n_positions", 1024},  {"torch_dtype", dtype}};
+}
+
+int Run(bool quick) {
+  core::SetNumThreads(2);
+  ScratchDir scratch;
+  const int64_t prompt_len = 8, steps = quick ? 16 : 32;
+  std::printf("GPT-2-small greedy decode, prompt %lld, %lld new tokens, 2 threads\n", static_cast<long long>(prompt_len),
+              static_cast<long long>(steps));
+  std::printf("%-6s %-22s %12s %12s %8s\n", "dtype", "figure", "mhub", "pytorch", "ratio");
+  for (const std::string dtype : {"float32", "bfloat16"}) {
+    const std::string dir = scratch.path + "/gpt2_" + dtype;
+    {
+      auto fresh = AutoModelForCausalLM::FromConfig(Gpt2Small(dtype), 1);
+      if (!fresh.ok() || !(*fresh)->SavePretrained(dir).ok()) {
+        std::fprintf(stderr, "cannot build the model: %s\n", fresh.status().ToString().c_str());
+        return 1;
+      }
+    }
+    double t0 = NowMs();
+    auto lm = AutoModelForCausalLM::FromPretrained(dir);
+    const double load_ms = NowMs() - t0;
+    if (!lm.ok()) {
+      std::fprintf(stderr, "load failed: %s\n", lm.status().ToString().c_str());
+      return 1;
+    }
+    auto cache = (*lm)->NewCache(1, prompt_len + steps + 1);
+    if (!cache.ok()) return 1;
+    ModelInputs in{1, prompt_len, BenchIds(prompt_len, 50257), {}, {}, {}};
+    t0 = NowMs();
+    auto logits = (*lm)->ForwardCausal(in, cache->get());
+    const double prefill_ms = NowMs() - t0;
+    std::vector<int64_t> tokens;
+    t0 = NowMs();
+    for (int64_t s = 0; s < steps && logits.ok(); ++s) {
+      const auto& v = logits->values;
+      tokens.push_back(std::max_element(v.begin(), v.end()) - v.begin());
+      logits = (*lm)->ForwardCausal(ModelInputs{1, 1, {tokens.back()}, {}, {}, {}}, cache->get());
+    }
+    const double ours = steps * 1000.0 / (NowMs() - t0);
+    if (!logits.ok()) {
+      std::fprintf(stderr, "decode failed: %s\n", logits.status().ToString().c_str());
+      return 1;
+    }
+    Json t = RunTorch("decode " + dir + " " + dtype + " " + std::to_string(prompt_len) + " " + std::to_string(steps));
+    const double theirs = t.is_object() ? t["tok_per_s"].get<double>() : 0;
+    const bool same = t.is_object() && t["tokens"].get<std::vector<int64_t>>() == tokens;
+    const char* d = dtype == "float32" ? "fp32" : "bf16";
+    std::printf("%-6s %-22s %9.1f ms  (%.0f MB)\n", d, "from_pretrained", load_ms,
+                std::filesystem::file_size(dir + "/model.safetensors") / 1e6);
+    std::printf("%-6s %-22s %9.1f ms\n", d, "prefill (1st forward)", prefill_ms);
+    std::printf("%-6s %-22s %7.1f tok/s %7.1f tok/s %6.2fx  tokens %s\n", d, "greedy decode", ours, theirs,
+                theirs > 0 ? ours / theirs : 0, same ? "identical" : "differ");
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return Run(argc > 1 && std::strcmp(argv[1], "--quick") == 0); }
