@@ -75,9 +75,11 @@ int main(int argc, char** argv) {
       specs.push_back(std::to_string(s.m) + "," + std::to_string(s.k) + "," + std::to_string(s.n) + "," + dt);
 
   // Peer first (its own process), then ours, so neither warms caches for the other.
-  std::string cmd = "OPENBLAS_CORETYPE=Cooperlake /usr/bin/python3 " MHUB_SOURCE_DIR
-                    "/tests/clients/core_matmul_peer.py --threads " +
-                    std::to_string(threads) + " --min-time " + std::to_string(min_time);
+  const char* src_env = std::getenv("MHUB_SOURCE_DIR");  // lets a copied binary find the peer script
+  const std::string src_dir = src_env ? src_env : MHUB_SOURCE_DIR;
+  std::string cmd = "OPENBLAS_CORETYPE=Cooperlake /usr/bin/python3 " + src_dir +
+                    "/tests/clients/core_matmul_peer.py --threads " + std::to_string(threads) +
+                    " --min-time " + std::to_string(min_time);
   for (const auto& s : specs) cmd += " " + s;
   std::map<std::string, double> torch_sec;
   if (FILE* p = popen(cmd.c_str(), "r")) {

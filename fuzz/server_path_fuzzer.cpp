@@ -27,7 +27,8 @@ void CheckNormalized(const std::string& p) {
     if (end == std::string::npos) end = p.size();
     const std::string seg = p.substr(start, end - start);
     Check(seg != ".." && seg != "." && !seg.empty());
-    Check(!(seg.size() == 4 && (seg[1] | 0x20) == 'g' && (seg[2] | 0x20) == 'i' && (seg[3] | 0x20) == 't' && seg[0] == '.'));
+    Check(!(seg.size() == 4 && (seg[1] | 0x20) == 'g' && (seg[2] | 0x20) == 'i' && (seg[3] | 0x20) == 't' &&
+            seg[0] == '.'));
     start = end + 1;
   }
 }

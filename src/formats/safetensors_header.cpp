@@ -118,30 +118,43 @@ Result<SafetensorsTensorInfo> ParseTensorEntry(const std::string& name, const Js
   return info;
 }
 
+enum class SizeError { kNone, kElementOverflow, kBitOverflow, kNotWholeBytes };
+
+// Byte size of `shape` (dims >= 0) elements of `dtype`, with checked arithmetic.
+SizeError ComputeByteSize(Dtype dtype, std::span<const int64_t> shape, uint64_t* elements, uint64_t* bytes) {
+  uint64_t count = 1;
+  for (int64_t d : shape) {
+    uint64_t ud = static_cast<uint64_t>(d);
+    if (ud != 0 && count > std::numeric_limits<uint64_t>::max() / ud) return SizeError::kElementOverflow;
+    count *= ud;
+  }
+  *elements = count;
+  uint64_t bits_per = DtypeSizeBits(dtype);
+  if (count > std::numeric_limits<uint64_t>::max() / bits_per) return SizeError::kBitOverflow;
+  uint64_t bits = count * bits_per;
+  if (bits % 8 != 0) return SizeError::kNotWholeBytes;
+  *bytes = bits / 8;
+  return SizeError::kNone;
+}
+
 // Checks one tensor's byte size against dtype x shape (rules of Metadata::validate after offsets).
 Status CheckTensorSize(const SafetensorsTensorInfo& t) {
   const std::string where = "tensor " + Quote(t.name);
-  uint64_t elements = 1;
-  for (int64_t d : t.shape) {
-    uint64_t ud = static_cast<uint64_t>(d);
-    if (ud != 0 && elements > std::numeric_limits<uint64_t>::max() / ud) {
+  uint64_t elements = 0, need = 0;
+  switch (ComputeByteSize(t.dtype, t.shape, &elements, &need)) {
+    case SizeError::kElementOverflow:
       return Broken(where + ": element count of shape " + ShapeText(t.shape) + " overflows", "ValidationOverflow");
-    }
-    elements *= ud;
+    case SizeError::kBitOverflow:
+      return Broken(
+          where + ": bit size of shape " + ShapeText(t.shape) + " x " + std::string(DtypeName(t.dtype)) + " overflows",
+          "ValidationOverflow");
+    case SizeError::kNotWholeBytes:
+      return Broken(where + ": " + std::to_string(elements) + " elements of " + std::string(DtypeName(t.dtype)) +
+                        " are not a whole number of bytes",
+                    "MisalignedSlice");
+    case SizeError::kNone:
+      break;
   }
-  uint64_t bits_per = DtypeSizeBits(t.dtype);
-  if (elements > std::numeric_limits<uint64_t>::max() / bits_per) {
-    return Broken(
-        where + ": bit size of shape " + ShapeText(t.shape) + " x " + std::string(DtypeName(t.dtype)) + " overflows",
-        "ValidationOverflow");
-  }
-  uint64_t bits = elements * bits_per;
-  if (bits % 8 != 0) {
-    return Broken(where + ": " + std::to_string(elements) + " elements of " + std::string(DtypeName(t.dtype)) +
-                      " are not a whole number of bytes",
-                  "MisalignedSlice");
-  }
-  uint64_t need = bits / 8;
   if (t.end - t.begin != need) {
     return Broken(where + ": data_offsets [" + std::to_string(t.begin) + ", " + std::to_string(t.end) + "] hold " +
                       std::to_string(t.end - t.begin) + " bytes but " + std::string(DtypeName(t.dtype)) + " " +
@@ -154,35 +167,36 @@ Status CheckTensorSize(const SafetensorsTensorInfo& t) {
 }  // namespace
 
 int64_t TensorView::numel() const {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
+  // Unsigned: a validated shape like [2^62, 2, 0] has an intermediate product above INT64_MAX.
+  uint64_t n = 1;
+  for (int64_t d : shape) n *= static_cast<uint64_t>(d);
+  return static_cast<int64_t>(n);
 }
 
 Result<uint64_t> TensorByteSize(Dtype dtype, std::span<const int64_t> shape) {
-  uint64_t elements = 1;
   for (int64_t d : shape) {
     if (d < 0) return Status::InvalidArgument("negative dimension " + std::to_string(d) + " in tensor shape");
-    uint64_t ud = static_cast<uint64_t>(d);
-    if (ud != 0 && elements > std::numeric_limits<uint64_t>::max() / ud) {
+  }
+  uint64_t elements = 0, bytes = 0;
+  switch (ComputeByteSize(dtype, shape, &elements, &bytes)) {
+    case SizeError::kElementOverflow:
       return Status::InvalidArgument("tensor element count overflows");
-    }
-    elements *= ud;
+    case SizeError::kBitOverflow:
+      return Status::InvalidArgument("tensor bit size overflows");
+    case SizeError::kNotWholeBytes:
+      return Status::InvalidArgument(std::to_string(elements) + " elements of " + std::string(DtypeName(dtype)) +
+                                     " are not a whole number of bytes");
+    case SizeError::kNone:
+      break;
   }
-  uint64_t bits_per = DtypeSizeBits(dtype);
-  if (elements > std::numeric_limits<uint64_t>::max() / bits_per) {
-    return Status::InvalidArgument("tensor bit size overflows");
-  }
-  uint64_t bits = elements * bits_per;
-  if (bits % 8 != 0) {
-    return Status::InvalidArgument(std::to_string(elements) + " elements of " + std::string(DtypeName(dtype)) +
-                                   " are not a whole number of bytes");
-  }
-  return bits / 8;
+  return bytes;
 }
 
 Result<SafetensorsHeader> ParseSafetensorsHeader(std::span<const uint8_t> prefix, uint64_t file_size) {
-  if (file_size < 8 || prefix.size() < 8) {
+  if (file_size >= 8 && prefix.size() < 8) {
+    return Status::InvalidArgument("ParseSafetensorsHeader needs at least the first 8 bytes of the file");
+  }
+  if (file_size < 8) {
     return Broken("file is " + std::to_string(file_size) + " bytes, too small for the 8-byte header length",
                   "HeaderTooSmall");
   }

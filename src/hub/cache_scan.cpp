@@ -60,7 +60,7 @@ Result<std::vector<CachedRepo>> ScanCache(const std::string& cache_dir) {
       if (!text.ok()) continue;
       std::string commit = *text;
       while (!commit.empty() && (commit.back() == '\n' || commit.back() == ' ')) commit.pop_back();
-      repo.refs[fs::relative(it->path(), refs_dir).generic_string()] = commit;
+      repo.refs[it->path().lexically_relative(refs_dir).generic_string()] = commit;
     }
     e2.clear();
     for (const auto& snap : fs::directory_iterator(entry.path() / "snapshots", e2)) {

@@ -351,10 +351,13 @@ Result<CommitInfo> HubClient::upload_folder(const RepoRef& repo, const std::stri
   std::vector<CommitOperation> ops;
   std::set<std::string> uploaded;
   std::vector<std::string> rels;
-  for (auto it = fs::recursive_directory_iterator(folder, ec); !ec && it != fs::recursive_directory_iterator();
+  // Normalised without a trailing '/', so paths relative to it have no "../" artefacts.
+  fs::path base = fs::path(folder).lexically_normal();
+  if (base.filename().empty() && base.has_parent_path()) base = base.parent_path();
+  for (auto it = fs::recursive_directory_iterator(base, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
     if (!it->is_regular_file()) continue;
-    std::string rel = fs::relative(it->path(), folder).generic_string();
+    std::string rel = it->path().lexically_relative(base).generic_string();
     // Never upload VCS data or huggingface_hub's local-dir metadata.
     if (rel.rfind(".git/", 0) == 0 || rel.find("/.git/") != std::string::npos) continue;
     if (rel.rfind(".cache/huggingface/", 0) == 0) continue;
@@ -366,7 +369,7 @@ Result<CommitInfo> HubClient::upload_folder(const RepoRef& repo, const std::stri
   for (const auto& rel : rels) {
     std::string in_repo = JoinRepoPath(options.path_in_repo, rel);
     uploaded.insert(in_repo);
-    ops.push_back(CommitOperation::AddFile(in_repo, (fs::path(folder) / rel).string()));
+    ops.push_back(CommitOperation::AddFile(in_repo, (base / rel).string()));
   }
   if (!options.delete_patterns.empty()) {
     auto remote = list_repo_files(repo, options.commit.revision.empty() ? "main" : options.commit.revision);

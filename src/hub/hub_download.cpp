@@ -297,7 +297,7 @@ Result<std::string> HubClient::snapshot_download(const RepoRef& repo, const Snap
     for (auto it = fs::recursive_directory_iterator(snapshot_dir, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
       if (it->is_directory()) continue;
-      std::string rel = fs::relative(it->path(), snapshot_dir).generic_string();
+      std::string rel = it->path().lexically_relative(snapshot_dir).generic_string();
       if (PathPassesFilters(rel, options.allow_patterns, options.ignore_patterns)) files.push_back(rel);
     }
   }

@@ -172,6 +172,12 @@ TEST(SafetensorsValidationTest, AcceptsWhatTheReferenceAccepts) {
   EXPECT_EQ(r->data_offset, 8 + header.size());
   EXPECT_TRUE(r->metadata.empty());
 
+  // An empty tensor whose leading dims multiply past INT64_MAX (the reference uses usize).
+  auto wide = SafetensorsFile::FromBytes(
+      RawSafetensors(R"({"z":{"dtype":"U8","shape":[4611686018427387904,2,0],"data_offsets":[0,0]}})", ""));
+  ASSERT_TRUE(wide.ok()) << wide.status();
+  EXPECT_EQ((*wide)->tensors()[0].numel(), 0);
+
   auto empty = Parse(RawSafetensors("{}", ""));
   ASSERT_TRUE(empty.ok()) << empty.status();
   EXPECT_TRUE(empty->tensors.empty());

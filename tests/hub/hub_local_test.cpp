@@ -23,11 +23,21 @@ using mhub::testing::TempDir;
 
 TEST(HubPatternsTest, GlobMatchAgreesWithPythonFnmatch) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"*.json", "config.json"},      {"*.json", "sub/config.json"},
-      {"*.bin", "model.safetensors"}, {"sub/*", "sub/a/b.txt"},
-      {"sub/*", "other/sub/a"},       {"model-?????-of-*.safetensors", "model-00001-of-00002.safetensors"},
-      {"[ab]*.txt", "a1.txt"},        {"[!ab]*.txt", "a1.txt"},
-      {"*", ".gitattributes"},        {"README.md", "README.md"},
+      {"*.json", "config.json"},
+      {"*.json", "sub/config.json"},
+      {"*.bin", "model.safetensors"},
+      {"sub/*", "sub/a/b.txt"},
+      {"sub/*", "other/sub/a"},
+      {"model-?"
+       "?"
+       "?"
+       "?"
+       "?-of-*.safetensors",
+       "model-00001-of-00002.safetensors"},
+      {"[ab]*.txt", "a1.txt"},
+      {"[!ab]*.txt", "a1.txt"},
+      {"*", ".gitattributes"},
+      {"README.md", "README.md"},
       {"*.md", "docs/README.mdx"},
   };
   std::string script = "import fnmatch,sys\n";
@@ -117,19 +127,35 @@ TEST(HubCacheTest, RefsAndSnapshotLinks) {
   // Relinking is idempotent.
   ASSERT_TRUE(mhub::hub::LinkSnapshotFile(repo, commit, "a/b/c.txt", "e1").ok());
 
-  // The JS client's scanCacheDir reads what we wrote: same size, ref and file count.
+  // The JS client's scanCacheDir reads a cache we wrote the same way (it lists only top-level
+  // snapshot files and refs, so this cache has only those): same size, ref and file count.
+  TempDir flat;
+  const std::string flat_repo = flat / "models--o--n";
+  std::filesystem::create_directories(flat_repo + "/blobs");
+  mhub::testing::WriteFileOrDie(flat_repo + "/blobs/e2", "12345");
+  ASSERT_TRUE(mhub::hub::WriteCachedRef(flat_repo, "main", commit).ok());
+  ASSERT_TRUE(mhub::hub::LinkSnapshotFile(flat_repo, commit, "top.txt", "e2").ok());
   const std::string js = "require(" + ShellQuote(NodeModulesDir() + "/@huggingface/hub") + ").scanCacheDir(" +
-                         ShellQuote(cache.path()) +
+                         ShellQuote(flat.path()) +
                          ").then(s=>{const r=s.repos[0];console.log(r.id.name,r.size,r.revisions[0].refs.join(','),"
                          "r.revisions[0].files.length)})";
   auto r = RunCommand("node -e " + ShellQuote(js));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto scan = mhub::hub::ScanCache(cache.path());
+  auto scan = mhub::hub::ScanCache(flat.path());
   ASSERT_TRUE(scan.ok());
   ASSERT_EQ(scan->size(), 1u);
   const auto& repo_scan = (*scan)[0];
+  ASSERT_EQ(repo_scan.revisions.size(), 1u);
+  ASSERT_EQ(repo_scan.revisions[0].refs.size(), 1u);
   EXPECT_EQ(r.out, repo_scan.repo.id + " " + std::to_string(repo_scan.size_on_disk) + " " +
                        repo_scan.revisions[0].refs[0] + " " + std::to_string(repo_scan.revisions[0].nb_files) + "\n");
+  // Our own scan also sees nested files and nested refs.
+  auto nested = mhub::hub::ScanCache(cache.path());
+  ASSERT_TRUE(nested.ok());
+  ASSERT_EQ(nested->size(), 1u);
+  EXPECT_EQ((*nested)[0].refs.at("refs/pr/1"), commit);
+  EXPECT_EQ((*nested)[0].revisions[0].nb_files, 1u);
+  EXPECT_EQ((*nested)[0].size_on_disk, 4u);
   EXPECT_EQ(repo_scan.repo.id, "o/n");
 }
 

@@ -89,9 +89,9 @@ TEST(YamlToJsonTest, AgreesWithPyYamlSafeLoad) {
   };
   for (const std::string& doc : docs) {
     WriteFileOrDie(dir / "doc.yaml", doc);
-    const std::string py = Py(
-        "import json, sys, yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1], encoding='utf-8').read())))",
-        dir / "doc.yaml");
+    const std::string py =
+        Py("import json, sys, yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1], encoding='utf-8').read())))",
+           dir / "doc.yaml");
     auto expected = ParseJson(py);
     ASSERT_TRUE(expected.ok()) << py;
     auto ours = YamlToJson(doc);
@@ -185,8 +185,8 @@ TEST(ValidateCardYamlTest, ErrorsAndWarnings) {
   auto bad = ValidateCardYaml("---\nlicense: [mit\n---\n", RepoType::kModel);
   ASSERT_EQ(bad.errors.size(), 1u);
   EXPECT_NE(bad.errors[0].find("invalid YAML"), std::string::npos);
-  auto types = ValidateCardYaml("---\nlicense: 3\nlanguage: {a: 1}\ntags: [1]\nlibrary_name: [x]\n---\n",
-                                RepoType::kModel);
+  auto types =
+      ValidateCardYaml("---\nlicense: 3\nlanguage: {a: 1}\ntags: [1]\nlibrary_name: [x]\n---\n", RepoType::kModel);
   EXPECT_EQ(types.errors.size(), 4u);
   auto list = ValidateCardYaml("---\n- a\n---\n", RepoType::kModel);
   EXPECT_EQ(list.errors.size(), 1u);
@@ -195,9 +195,9 @@ TEST(ValidateCardYamlTest, ErrorsAndWarnings) {
   EXPECT_EQ(unknown.warnings.size(), 2u);
   auto mi = ValidateCardYaml("---\nmodel-index:\n- name: m\n  results:\n  - metrics: []\n---\n", RepoType::kModel);
   EXPECT_EQ(mi.errors.size(), 1u);  // results[0].task.type missing
-  auto mi_ok = ValidateCardYaml(
-      "---\nmodel-index:\n- name: m\n  results:\n  - task: {type: fill-mask}\n    metrics: []\n---\n",
-      RepoType::kModel);
+  auto mi_ok =
+      ValidateCardYaml("---\nmodel-index:\n- name: m\n  results:\n  - task: {type: fill-mask}\n    metrics: []\n---\n",
+                       RepoType::kModel);
   EXPECT_TRUE(mi_ok.ok());
   EXPECT_TRUE(ValidateCardYaml("---\nlicense: [mit, apache-2.0]\n---\n", RepoType::kDataset).ok());
   EXPECT_FALSE(ValidateCardYaml("---\nlicense: [mit, apache-2.0]\n---\n", RepoType::kModel).ok());

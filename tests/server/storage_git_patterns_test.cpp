@@ -17,12 +17,39 @@ using mhub::testing::ShellQuote;
 using mhub::testing::TempDir;
 using mhub::testing::WriteFileOrDie;
 
-const std::vector<std::string> kPaths = {
-    "model.safetensors", "sub/model.safetensors", "a.bin", "x/y/z.bin", "README.md", "config.json",
-    "saved_model/variables/v.data", "saved_model/x", "other/saved_model/x/y", "logs/events.out.tfevents.1",
-    "data.tar.gz", "data.tar", "t.lfs.x", "foo", "sub/foo", "foo/bar", "deep/a/b/c.txt", "a b.txt",
-    "dir/a b.txt", "build/out.o", "src/build/out.o", "notes.TXT", "x.pt", "y.pth", "w.gguf", "#hash",
-    "a[1].bin", "q?.md", "star*.md", "doc/readme.md", "doc/sub/readme.md", "file.log", "keep.log"};
+const std::vector<std::string> kPaths = {"model.safetensors",
+                                         "sub/model.safetensors",
+                                         "a.bin",
+                                         "x/y/z.bin",
+                                         "README.md",
+                                         "config.json",
+                                         "saved_model/variables/v.data",
+                                         "saved_model/x",
+                                         "other/saved_model/x/y",
+                                         "logs/events.out.tfevents.1",
+                                         "data.tar.gz",
+                                         "data.tar",
+                                         "t.lfs.x",
+                                         "foo",
+                                         "sub/foo",
+                                         "foo/bar",
+                                         "deep/a/b/c.txt",
+                                         "a b.txt",
+                                         "dir/a b.txt",
+                                         "build/out.o",
+                                         "src/build/out.o",
+                                         "notes.TXT",
+                                         "x.pt",
+                                         "y.pth",
+                                         "w.gguf",
+                                         "#hash",
+                                         "a[1].bin",
+                                         "q?.md",
+                                         "star*.md",
+                                         "doc/readme.md",
+                                         "doc/sub/readme.md",
+                                         "file.log",
+                                         "keep.log"};
 
 std::vector<std::string> GitLines(const std::string& cmd) {
   auto r = RunCommand(cmd);
@@ -40,7 +67,8 @@ std::vector<bool> GitLfs(const TempDir& dir, const std::string& attributes) {
   std::string input;
   for (const auto& p : kPaths) input += p + '\n';
   WriteFileOrDie(dir / "paths", input);
-  auto lines = GitLines("cd " + ShellQuote(dir / "w") + " && git check-attr --stdin filter < " + ShellQuote(dir / "paths"));
+  auto lines =
+      GitLines("cd " + ShellQuote(dir / "w") + " && git check-attr --stdin filter < " + ShellQuote(dir / "paths"));
   std::vector<bool> out;
   for (const auto& l : lines) out.push_back(l.size() > 5 && l.substr(l.size() - 5) == ": lfs");
   return out;
@@ -48,9 +76,7 @@ std::vector<bool> GitLfs(const TempDir& dir, const std::string& attributes) {
 
 class GitPatternsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(RunCommand("git init -q " + ShellQuote(dir_ / "w")).exit_code, 0);
-  }
+  void SetUp() override { ASSERT_EQ(RunCommand("git init -q " + ShellQuote(dir_ / "w")).exit_code, 0); }
   TempDir dir_;
 };
 
@@ -88,9 +114,9 @@ TEST_F(GitPatternsTest, HandWrittenAttributesMatchGitCheckAttr) {
 }
 
 TEST_F(GitPatternsTest, LfsLineTracksExactlyItsPath) {
-  for (const std::string& path : {std::string("a b.txt"), std::string("dir/a b.txt"), std::string("a[1].bin"),
-                                  std::string("q?.md"), std::string("star*.md"), std::string("#hash"),
-                                  std::string("foo")}) {
+  for (const std::string& path :
+       {std::string("a b.txt"), std::string("dir/a b.txt"), std::string("a[1].bin"), std::string("q?.md"),
+        std::string("star*.md"), std::string("#hash"), std::string("foo")}) {
     const std::string text = GitAttributesLfsLine(path) + "\n";
     const GitAttributes attrs(text);
     const auto git = GitLfs(dir_, text);

@@ -63,17 +63,18 @@ TEST(LfsPointerTest, FormatIsByteIdenticalToGitLfs) {
 TEST(LfsPointerTest, RefusesNonPointers) {
   const std::string oid(64, 'a');
   EXPECT_TRUE(ParseLfsPointer("version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\nsize 12\n").ok());
-  EXPECT_TRUE(ParseLfsPointer("version https://git-lfs.github.com/spec/v1\next-0-foo sha256:" + oid + "\noid sha256:" +
-                              oid + "\nsize 12\n")
+  EXPECT_TRUE(ParseLfsPointer("version https://git-lfs.github.com/spec/v1\next-0-foo sha256:" + oid +
+                              "\noid sha256:" + oid + "\nsize 12\n")
                   .ok());
   for (const std::string& bad :
        {std::string("hello\n"), std::string(""),
-        "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\nsize 12",           // no final newline
-        "version https://git-lfs.github.com/spec/v1\nsize 12\noid sha256:" + oid + "\n",         // unsorted
+        "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\nsize 12",             // no final newline
+        "version https://git-lfs.github.com/spec/v1\nsize 12\noid sha256:" + oid + "\n",           // unsorted
         "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid.substr(1) + "\nsize 1\n",  // short oid
         "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\nsize -1\n",
         "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\n",
-        "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\nsize 1\n" + std::string(1100, 'x') + "\n"}) {
+        "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\nsize 1\n" + std::string(1100, 'x') +
+            "\n"}) {
     EXPECT_FALSE(ParseLfsPointer(bad).ok()) << bad.substr(0, 120);
   }
   EXPECT_TRUE(IsSha256Hex(oid));

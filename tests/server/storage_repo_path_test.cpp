@@ -62,11 +62,11 @@ TEST(NormalizeRepoFilePathTest, CollapsesHarmlessSpellings) {
 
 TEST(NormalizeRepoFilePathTest, RefusesEscapesAndOddities) {
   const std::string nul("a\0b", 3);
-  for (const std::string& p : {std::string(""), std::string("."), std::string("/etc/passwd"), std::string("../x"),
-                               std::string("a/../../x"), std::string("a/.."), std::string(".git/config"),
-                               std::string("a/.GIT/hooks"), std::string("a\\b"), nul, std::string("a/b/"),
-                               std::string("a\nb"), std::string("\xff\xfe"), std::string("\xc0\xaf"),
-                               std::string(5000, 'a'), std::string(300, 'b') + "/c"}) {
+  for (const std::string& p :
+       {std::string(""), std::string("."), std::string("/etc/passwd"), std::string("../x"), std::string("a/../../x"),
+        std::string("a/.."), std::string(".git/config"), std::string("a/.GIT/hooks"), std::string("a\\b"), nul,
+        std::string("a/b/"), std::string("a\nb"), std::string("\xff\xfe"), std::string("\xc0\xaf"),
+        std::string(5000, 'a'), std::string(300, 'b') + "/c"}) {
     EXPECT_FALSE(NormalizeRepoFilePath(p).ok()) << p;
   }
   EXPECT_FALSE(NormalizeRepoFolderPath("../x").ok());
@@ -98,9 +98,10 @@ TEST(NormalizeRepoFilePathTest, AcceptedPathsAreValidGitPaths) {
 }
 
 TEST(ValidateRefNameTest, AgreesWithGitCheckRefFormat) {
-  const char* names[] = {"main", "dev", "feature/x", "v1.0", "release-2024", "a/b/c", "with space", "a..b",
-                         "a~1", "a^", "a:b", "a?", "a*", "a[", "a\\b", "x.lock", "a/.hidden", "-dash",
-                         "trailing/", "trailing.", "@{x", "refs/pr/5", "HEAD", "\xc3\xa9t\xc3\xa9"};
+  const char* names[] = {"main",       "dev",       "feature/x", "v1.0",      "release-2024", "a/b/c",
+                         "with space", "a..b",      "a~1",       "a^",        "a:b",          "a?",
+                         "a*",         "a[",        "a\\b",      "x.lock",    "a/.hidden",    "-dash",
+                         "trailing/",  "trailing.", "@{x",       "refs/pr/5", "HEAD",         "\xc3\xa9t\xc3\xa9"};
   for (const char* name : names) {
     const bool ours = ValidateRefName(name).ok();
     const bool git = RunCommand("git check-ref-format " + ShellQuote(std::string("refs/heads/") + name)).exit_code == 0;

@@ -126,9 +126,11 @@ TEST_F(RepoStoreTest, CommitRegularAndLfsFilesAsGitSeesThem) {
 
   // A clone sees both LFS files, and .gitattributes now tracks the custom path too.
   const std::string clone = dir_ / "clone";
-  auto cl = RunCommand("GIT_LFS_SKIP_SMUDGE=1 git clone -q " + ShellQuote(store_.RepoDir(key_)) + " " + ShellQuote(clone));
+  auto cl =
+      RunCommand("GIT_LFS_SKIP_SMUDGE=1 git clone -q " + ShellQuote(store_.RepoDir(key_)) + " " + ShellQuote(clone));
   ASSERT_EQ(cl.exit_code, 0) << cl.err;
-  auto attr = RunCommand("git -C " + ShellQuote(clone) + " check-attr filter weights/data.custom model.safetensors config.json");
+  auto attr = RunCommand("git -C " + ShellQuote(clone) +
+                         " check-attr filter weights/data.custom model.safetensors config.json");
   EXPECT_EQ(attr.out,
             "weights/data.custom: filter: lfs\nmodel.safetensors: filter: lfs\nconfig.json: filter: unspecified\n");
   auto lsf = RunCommand("cd " + ShellQuote(clone) + " && git lfs ls-files --long");
@@ -400,8 +402,8 @@ TEST_F(RepoStoreTest, ConcurrentCommitsAreAllKept) {
 
 TEST_F(RepoStoreTest, PreuploadDecidesLfsIgnoreAndReportsOids) {
   auto oid = lfs_.Put("weights");
-  ASSERT_TRUE(Commit({CommitOperation::AddFile(".gitignore", "*.tmp\ncache/\n"), CommitOperation::AddFile("a.txt", "hi"),
-                      CommitOperation::AddLfsFile("m.safetensors", *oid)})
+  ASSERT_TRUE(Commit({CommitOperation::AddFile(".gitignore", "*.tmp\ncache/\n"),
+                      CommitOperation::AddFile("a.txt", "hi"), CommitOperation::AddLfsFile("m.safetensors", *oid)})
                   .ok());
   const std::string head = *store_.ResolveRevision(key_, "main");
   std::vector<PreuploadFile> files = {
@@ -439,6 +441,12 @@ TEST_F(RepoStoreTest, PreuploadDecidesLfsIgnoreAndReportsOids) {
   EXPECT_FALSE((*custom)[0].should_ignore);
   EXPECT_TRUE((*custom)[1].should_ignore);
   EXPECT_EQ(store_.Preupload(key_, head, {{"../x", 1, "a"}}).status().code(), StatusCode::kInvalidArgument);
+  // No revision yet (a branch about to be created): the default attributes apply.
+  auto fresh = store_.Preupload(key_, "", {{"m.safetensors", 3, "abc"}, {"a.txt", 3, "abc"}});
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_TRUE((*fresh)[0].lfs);
+  EXPECT_FALSE((*fresh)[1].lfs);
+  EXPECT_FALSE((*fresh)[0].oid.has_value());
 }
 
 }  // namespace

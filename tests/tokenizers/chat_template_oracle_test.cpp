@@ -62,8 +62,10 @@ size_t ExpectAgreement(const std::vector<RenderCase>& cases) {
       }
       EXPECT_FALSE(got.ok()) << "reference failed with: " << want[i]["error"].get<std::string>()
                              << "\nmhub rendered: " << (got.ok() ? *got : "");
-      if (!got.ok()) {
-        EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument) << got.status();
+      if (!got.ok()) {  // a template error, or a limit where the reference overflows its stack/strings
+        EXPECT_TRUE(got.status().code() == StatusCode::kInvalidArgument ||
+                    got.status().code() == StatusCode::kResourceExhausted)
+            << got.status();
       }
       continue;
     }
@@ -321,7 +323,7 @@ TEST(ChatTemplateOracleTest, FuzzCorpusTemplatesMatchReference) {
   }
   ASSERT_GE(cases.size(), 4u);
   size_t rendered = ExpectAgreement(cases);
-  EXPECT_GE(rendered, 3u);
+  EXPECT_GE(rendered, 2u);  // features.jinja and chatml_tools.jinja; the others are meant to fail
 }
 
 TEST(ChatTemplateOracleTest, ErrorsAgreeWithReference) {

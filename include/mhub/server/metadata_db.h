@@ -61,17 +61,17 @@ struct IssuedToken {
 
 struct RepoRecord {
   RepoKey key;
-  int64_t row_id = 0;         // stable numeric id (the API `_id` is derived from it)
+  int64_t row_id = 0;  // stable numeric id (the API `_id` is derived from it)
   bool is_private = false;
-  std::string gated;          // "" (not gated), "auto", "manual"
+  std::string gated;  // "" (not gated), "auto", "manual"
   bool disabled = false;
   int64_t created_ms = 0;
   int64_t last_modified_ms = 0;
-  std::string sha;            // head commit of main ("" until known)
+  std::string sha;  // head commit of main ("" until known)
   int64_t downloads = 0;
   int64_t likes = 0;
-  std::string author;         // = key.id.ns
-  std::string sdk;            // spaces only
+  std::string author;  // = key.id.ns
+  std::string sdk;     // spaces only
   // Card metadata (from README.md on main):
   std::string card_data_json = "{}";  // CardData::raw, serialized
   std::vector<std::string> tags;      // DeriveSearchTags
@@ -101,9 +101,9 @@ struct RepoQuery {
   RepoSort sort = RepoSort::kDefault;  // kDefault: downloads for lists, like the Hub
   bool descending = true;              // direction=-1 (default); false for direction=1
   uint64_t limit = 1000;
-  uint64_t offset = 0;   // pagination: the HTTP layer carries it in an opaque cursor
-  std::string viewer;    // user name or "" (anonymous): private repos appear only to the owner
-                         // and members of the owning org
+  uint64_t offset = 0;  // pagination: the HTTP layer carries it in an opaque cursor
+  std::string viewer;   // user name or "" (anonymous): private repos appear only to the owner
+                        // and members of the owning org
 };
 
 struct RepoPage {

@@ -15,15 +15,15 @@ namespace mhub::server {
 
 struct CardData {
   bool has_front_matter = false;
-  Json raw = Json::object();       // the whole front matter as JSON (API `cardData`)
-  std::string license;             // "mit"; "" when absent
+  Json raw = Json::object();           // the whole front matter as JSON (API `cardData`)
+  std::string license;                 // "mit"; "" when absent
   std::vector<std::string> languages;  // `language` as a string or a list
   std::vector<std::string> tags;
   std::string pipeline_tag;
   std::string library_name;
   std::vector<std::string> datasets;
   std::vector<std::string> base_models;  // `base_model` as a string or a list
-  Json model_index = nullptr;      // `model-index` as JSON, null when absent
+  Json model_index = nullptr;            // `model-index` as JSON, null when absent
 };
 
 struct ParsedCard {

@@ -45,18 +45,18 @@ struct CommitInfo {
 };
 
 struct LfsInfo {
-  std::string oid;           // sha256 of the content
-  uint64_t size = 0;         // content size
-  uint64_t pointer_size = 0; // size of the pointer blob in git
+  std::string oid;            // sha256 of the content
+  uint64_t size = 0;          // content size
+  uint64_t pointer_size = 0;  // size of the pointer blob in git
 };
 
 // A tree or paths-info entry (hub-api.md 6.1).
 struct TreeEntry {
   enum class Type { kFile, kDirectory };
   Type type = Type::kFile;
-  std::string path;    // full repo path, no leading '/'
-  std::string oid;     // git blob sha1 (files) or git tree sha1 (directories)
-  uint64_t size = 0;   // file: the content size (the LFS object's size for LFS files); directory: 0
+  std::string path;   // full repo path, no leading '/'
+  std::string oid;    // git blob sha1 (files) or git tree sha1 (directories)
+  uint64_t size = 0;  // file: the content size (the LFS object's size for LFS files); directory: 0
   std::optional<LfsInfo> lfs;
   std::optional<CommitInfo> last_commit;  // only when asked for (expand=true)
 };
@@ -64,9 +64,9 @@ struct TreeEntry {
 // A file read from a commit.
 struct FileBlob {
   std::string path;
-  std::string oid;   // git blob sha1 (of the pointer for LFS files): the ETag of regular files
-  uint64_t size = 0; // the content size (LFS object's size for LFS files)
-  std::string data;  // the blob bytes: the content, or the pointer text for LFS files
+  std::string oid;             // git blob sha1 (of the pointer for LFS files): the ETag of regular files
+  uint64_t size = 0;           // the content size (LFS object's size for LFS files)
+  std::string data;            // the blob bytes: the content, or the pointer text for LFS files
   std::optional<LfsInfo> lfs;  // set when the blob is an LFS pointer; content is in LfsStore
 };
 
@@ -116,20 +116,20 @@ struct CommitRequest {
 };
 
 struct CommitOutcome {
-  std::string commit_id;       // the new head of the branch
-  std::string previous_commit; // the head before (empty when the branch was created)
+  std::string commit_id;        // the new head of the branch
+  std::string previous_commit;  // the head before (empty when the branch was created)
 };
 
 // What preupload answers for one file (hub-api.md 7.1).
 struct PreuploadFile {
-  std::string path;    // as given (normalized)
+  std::string path;  // as given (normalized)
   uint64_t size = 0;
   std::string sample;  // first bytes of the file (base64-decoded by the caller)
 };
 struct PreuploadAnswer {
   std::string path;
-  bool lfs = false;            // uploadMode "lfs" vs "regular"
-  bool should_ignore = false;  // matched by the .gitignore
+  bool lfs = false;                // uploadMode "lfs" vs "regular"
+  bool should_ignore = false;      // matched by the .gitignore
   std::optional<std::string> oid;  // current oid at the revision: sha256 for LFS, git sha1 otherwise
 };
 
@@ -191,8 +191,7 @@ class RepoStore {
   Status DeleteTag(const RepoKey& key, std::string_view tag);
 
   // Commits reachable from `revision`, newest first, skipping `offset`, at most `limit`.
-  Result<CommitPage> ListCommits(const RepoKey& key, std::string_view revision, uint64_t offset,
-                                 uint64_t limit) const;
+  Result<CommitPage> ListCommits(const RepoKey& key, std::string_view revision, uint64_t offset, uint64_t limit) const;
 
   // Applies `request` on top of the branch head and moves the branch. LFS operations write the
   // pointer blob and, when the path is not already LFS-tracked by .gitattributes, append a line
@@ -203,8 +202,9 @@ class RepoStore {
   // Operations apply in order; a later one wins over an earlier one on the same path.
   Result<CommitOutcome> Commit(const RepoKey& key, const CommitRequest& request);
 
-  // Hub preupload decision at `commit` (empty = the repo has no such revision yet): LFS when
-  // .gitattributes (the commit's, plus `extra_gitattributes` from the client) tracks the path
+  // Hub preupload decision at `commit` (empty = the repo has no such revision yet; then the
+  // default .gitattributes applies): LFS when .gitattributes (the commit's, plus
+  // `extra_gitattributes` from the client) tracks the path
   // with filter=lfs, when size > kLfsSizeThreshold, or when the sample looks binary (has a NUL
   // byte or is not valid UTF-8); empty files are always regular. should_ignore from
   // `gitignore` (client-sent text) or else the commit's .gitignore.

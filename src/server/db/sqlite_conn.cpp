@@ -70,8 +70,8 @@ Result<Stmt> Conn::Prepare(const std::string& sql) {
   auto it = stmts.find(sql);
   if (it == stmts.end()) {
     sqlite3_stmt* stmt = nullptr;
-    const int rc = sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
-                                      nullptr);
+    const int rc =
+        sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) return Error(db, rc, "preparing SQL");
     it = stmts.emplace(sql, stmt).first;
   }

@@ -276,8 +276,8 @@ class SqliteMetadataDb final : public MetadataDb {
     t.info.name = std::string(name.empty() ? "token" : name);
     t.info.role = role;
     t.info.created_ms = NowMillis();
-    MHUB_ASSIGN_OR_RETURN(
-        Stmt s, c->Prepare("INSERT INTO tokens(user_id, name, role, hash, created_ms) VALUES(?,?,?,?,?)"));
+    MHUB_ASSIGN_OR_RETURN(Stmt s,
+                          c->Prepare("INSERT INTO tokens(user_id, name, role, hash, created_ms) VALUES(?,?,?,?,?)"));
     s.Bind(1, u.id).Bind(2, t.info.name).Bind(3, TokenRoleName(role)).Bind(4, Sha256Hex(t.secret));
     s.Bind(5, t.info.created_ms);
     MHUB_RETURN_IF_ERROR(s.Run());
@@ -286,7 +286,8 @@ class SqliteMetadataDb final : public MetadataDb {
   }
 
   Result<TokenInfo> LookupToken(std::string_view secret) override {
-    if (secret.empty() || secret.size() > 256) return Status::Unauthenticated("Invalid credentials in Authorization header");
+    if (secret.empty() || secret.size() > 256)
+      return Status::Unauthenticated("Invalid credentials in Authorization header");
     MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
     MHUB_ASSIGN_OR_RETURN(Stmt s, c->Prepare("SELECT t.id, u.name, t.name, t.role, t.created_ms FROM tokens t "
                                              "JOIN accounts u ON u.id=t.user_id WHERE t.hash=?"));
@@ -416,7 +417,8 @@ class SqliteMetadataDb final : public MetadataDb {
     s.Bind(1, to.id.ns).Bind(2, to.id.name).Bind(3, to.id.ToString()).Bind(4, to.id.ns);
     s.Bind(5, TypeCode(from.type)).Bind(6, from.id.ns).Bind(7, from.id.name);
     Status st = s.Run();
-    if (st.code() == StatusCode::kAlreadyExists) return Status::AlreadyExists("repository " + to.ToString() + " already exists");
+    if (st.code() == StatusCode::kAlreadyExists)
+      return Status::AlreadyExists("repository " + to.ToString() + " already exists");
     MHUB_RETURN_IF_ERROR(st);
     if (sqlite3_changes(c->db) == 0) return RepoNotFoundError("repository " + from.ToString() + " not found");
     return Status::OK();
@@ -473,7 +475,8 @@ class SqliteMetadataDb final : public MetadataDb {
 
   Status IncrementDownloads(const RepoKey& key, int64_t count) override {
     MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
-    MHUB_ASSIGN_OR_RETURN(Stmt s, c->Prepare("UPDATE repos SET downloads=downloads+? WHERE type=? AND ns=? AND name=?"));
+    MHUB_ASSIGN_OR_RETURN(Stmt s,
+                          c->Prepare("UPDATE repos SET downloads=downloads+? WHERE type=? AND ns=? AND name=?"));
     s.Bind(1, count).Bind(2, TypeCode(key.type)).Bind(3, key.id.ns).Bind(4, key.id.name);
     MHUB_RETURN_IF_ERROR(s.Run());
     if (sqlite3_changes(c->db) == 0) return RepoNotFoundError("repository " + key.ToString() + " not found");
@@ -521,7 +524,9 @@ class SqliteMetadataDb final : public MetadataDb {
       MHUB_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
       const int64_t t = s.Int(0);
-      out.push_back(RepoKey{t == 1 ? RepoType::kDataset : t == 2 ? RepoType::kSpace : RepoType::kModel,
+      out.push_back(RepoKey{t == 1   ? RepoType::kDataset
+                            : t == 2 ? RepoType::kSpace
+                                     : RepoType::kModel,
                             RepoId{s.Text(1), s.Text(2)}});
     }
     return out;
@@ -540,8 +545,9 @@ Result<RepoPage> SqliteMetadataDb::SearchRepos(const RepoQuery& q) {
   if (q.viewer.empty()) {
     sql += " AND r.private=0";
   } else {
-    sql += " AND (r.private=0 OR r.ns=? OR r.ns IN (SELECT o.name FROM members m JOIN accounts o ON o.id=m.org_id "
-           "JOIN accounts u ON u.id=m.user_id WHERE u.name=?))";
+    sql +=
+        " AND (r.private=0 OR r.ns=? OR r.ns IN (SELECT o.name FROM members m JOIN accounts o ON o.id=m.org_id "
+        "JOIN accounts u ON u.id=m.user_id WHERE u.name=?))";
     text_params.push_back(q.viewer);
     text_params.push_back(q.viewer);
   }

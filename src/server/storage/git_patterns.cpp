@@ -150,11 +150,21 @@ std::string UnquoteC(std::string_view q, size_t* consumed) {
     if (q[i] == '\\' && i + 1 < q.size()) {
       const char e = q[i + 1];
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        default: out += e; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        default:
+          out += e;
+          break;
       }
       i += 2;
     } else {
@@ -265,16 +275,21 @@ bool GitIgnore::IsIgnored(std::string_view path) const {
 }
 
 std::string DefaultGitAttributes(bool dataset) {
-  static const char* const kModelPatterns[] = {
-      "*.7z",     "*.arrow",   "*.bin",    "*.bz2", "*.ckpt",   "*.ftz",         "*.gguf",
-      "*.gz",     "*.h5",      "*.joblib", "*.lfs.*", "*.mlmodel", "*.model",     "*.msgpack",
-      "*.npy",    "*.npz",     "*.onnx",   "*.ot",  "*.parquet", "*.pb",         "*.pickle",
-      "*.pkl",    "*.pt",      "*.pth",    "*.rar", "*.safetensors", "saved_model/**/*", "*.tar.*",
-      "*.tar",    "*.tflite",  "*.tgz",    "*.wasm", "*.xz",    "*.zip",         "*.zst",
-      "*tfevents*"};
-  static const char* const kDatasetExtra[] = {
-      "*.lz4",  "*.mds", "*.pcm", "*.sam", "*.raw", "*.aac", "*.flac", "*.mp3",  "*.ogg",  "*.wav",
-      "*.bmp",  "*.gif", "*.png", "*.tiff", "*.jpg", "*.jpeg", "*.webp", "*.mp4", "*.webm"};
+  static const char* const kModelPatterns[] = {"*.7z",      "*.arrow",       "*.bin",
+                                               "*.bz2",     "*.ckpt",        "*.ftz",
+                                               "*.gguf",    "*.gz",          "*.h5",
+                                               "*.joblib",  "*.lfs.*",       "*.mlmodel",
+                                               "*.model",   "*.msgpack",     "*.npy",
+                                               "*.npz",     "*.onnx",        "*.ot",
+                                               "*.parquet", "*.pb",          "*.pickle",
+                                               "*.pkl",     "*.pt",          "*.pth",
+                                               "*.rar",     "*.safetensors", "saved_model/**/*",
+                                               "*.tar.*",   "*.tar",         "*.tflite",
+                                               "*.tgz",     "*.wasm",        "*.xz",
+                                               "*.zip",     "*.zst",         "*tfevents*"};
+  static const char* const kDatasetExtra[] = {"*.lz4", "*.mds",  "*.pcm",  "*.sam", "*.raw", "*.aac", "*.flac",
+                                              "*.mp3", "*.ogg",  "*.wav",  "*.bmp", "*.gif", "*.png", "*.tiff",
+                                              "*.jpg", "*.jpeg", "*.webp", "*.mp4", "*.webm"};
   std::string out;
   for (const char* p : kModelPatterns) out += std::string(p) + " filter=lfs diff=lfs merge=lfs -text\n";
   if (dataset) {

@@ -17,18 +17,42 @@ namespace mhub::server::git {
 // server owns its data dir; the repos are never worked on by other users).
 void EnsureInit();
 
-struct RepoFree { void operator()(git_repository* p) const { git_repository_free(p); } };
-struct ObjectFree { void operator()(git_object* p) const { git_object_free(p); } };
-struct CommitFree { void operator()(git_commit* p) const { git_commit_free(p); } };
-struct TreeFree { void operator()(git_tree* p) const { git_tree_free(p); } };
-struct TreeEntryFree { void operator()(git_tree_entry* p) const { git_tree_entry_free(p); } };
-struct BlobFree { void operator()(git_blob* p) const { git_blob_free(p); } };
-struct RefFree { void operator()(git_reference* p) const { git_reference_free(p); } };
-struct RevwalkFree { void operator()(git_revwalk* p) const { git_revwalk_free(p); } };
-struct SignatureFree { void operator()(git_signature* p) const { git_signature_free(p); } };
-struct TreeBuilderFree { void operator()(git_treebuilder* p) const { git_treebuilder_free(p); } };
-struct OdbFree { void operator()(git_odb* p) const { git_odb_free(p); } };
-struct RefIterFree { void operator()(git_reference_iterator* p) const { git_reference_iterator_free(p); } };
+struct RepoFree {
+  void operator()(git_repository* p) const { git_repository_free(p); }
+};
+struct ObjectFree {
+  void operator()(git_object* p) const { git_object_free(p); }
+};
+struct CommitFree {
+  void operator()(git_commit* p) const { git_commit_free(p); }
+};
+struct TreeFree {
+  void operator()(git_tree* p) const { git_tree_free(p); }
+};
+struct TreeEntryFree {
+  void operator()(git_tree_entry* p) const { git_tree_entry_free(p); }
+};
+struct BlobFree {
+  void operator()(git_blob* p) const { git_blob_free(p); }
+};
+struct RefFree {
+  void operator()(git_reference* p) const { git_reference_free(p); }
+};
+struct RevwalkFree {
+  void operator()(git_revwalk* p) const { git_revwalk_free(p); }
+};
+struct SignatureFree {
+  void operator()(git_signature* p) const { git_signature_free(p); }
+};
+struct TreeBuilderFree {
+  void operator()(git_treebuilder* p) const { git_treebuilder_free(p); }
+};
+struct OdbFree {
+  void operator()(git_odb* p) const { git_odb_free(p); }
+};
+struct RefIterFree {
+  void operator()(git_reference_iterator* p) const { git_reference_iterator_free(p); }
+};
 
 using RepoPtr = std::unique_ptr<git_repository, RepoFree>;
 using ObjectPtr = std::unique_ptr<git_object, ObjectFree>;

@@ -22,7 +22,8 @@ namespace {
 std::string ErrnoText() { return std::strerror(errno); }
 
 Status CheckOid(std::string_view oid) {
-  if (!IsSha256Hex(oid)) return Status::InvalidArgument("LFS oid '" + std::string(oid.substr(0, 80)) + "' is not 64 lowercase hex");
+  if (!IsSha256Hex(oid))
+    return Status::InvalidArgument("LFS oid '" + std::string(oid.substr(0, 80)) + "' is not 64 lowercase hex");
   return Status::OK();
 }
 
@@ -114,8 +115,7 @@ class FileLfsWriter final : public LfsWriter {
 
 }  // namespace
 
-LfsStore::LfsStore(std::string data_dir)
-    : objects_dir_(data_dir + "/lfs/objects"), tmp_dir_(data_dir + "/lfs/tmp") {}
+LfsStore::LfsStore(std::string data_dir) : objects_dir_(data_dir + "/lfs/objects"), tmp_dir_(data_dir + "/lfs/tmp") {}
 
 Status LfsStore::Init() {
   MHUB_RETURN_IF_ERROR(Env::Default()->CreateDirs(objects_dir_));

@@ -2,7 +2,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
+#include <ctime>
 #include <thread>
 
 #include "mhub/server/git_patterns.h"
@@ -83,8 +85,7 @@ Result<CommitOutcome> RepoStore::Commit(const RepoKey& key, const CommitRequest&
     }
     if (op.kind == CommitOperation::Kind::kAddLfsFile) {
       if (lfs_ == nullptr || !lfs_->Has(op.lfs_oid)) {
-        return Status::NotFound("LFS object " + op.lfs_oid.substr(0, 64) + " for '" + copy.path +
-                                "' was not uploaded");
+        return Status::NotFound("LFS object " + op.lfs_oid.substr(0, 64) + " for '" + copy.path + "' was not uploaded");
       }
       MHUB_ASSIGN_OR_RETURN(uint64_t stored, lfs_->Size(op.lfs_oid));
       if (op.lfs_size && *op.lfs_size != stored) {
@@ -203,6 +204,8 @@ Result<std::vector<PreuploadAnswer>> RepoStore::Preupload(const RepoKey& key, st
       if (ignore.ok()) ignore_text = ignore->data;
     }
   }
+  // A revision that does not exist yet (a new branch) gets the attributes every new repo starts with.
+  if (commit.empty()) attributes_text = DefaultGitAttributes(key.type == RepoType::kDataset);
   if (!extra_gitattributes.empty()) attributes_text += "\n" + std::string(extra_gitattributes);
   const GitAttributes attributes(attributes_text);
   const GitIgnore ignore(ignore_text);

@@ -108,7 +108,8 @@ Result<std::string> Normalize(std::string_view path, bool folder) {
     start = end + 1;
     if (seg.empty() || seg == ".") continue;
     if (seg == "..") return Status::InvalidArgument("path " + Quoted(path) + " must not contain '..'");
-    if (EqualsIgnoreCase(seg, ".git")) return Status::InvalidArgument("path " + Quoted(path) + " must not contain '.git'");
+    if (EqualsIgnoreCase(seg, ".git"))
+      return Status::InvalidArgument("path " + Quoted(path) + " must not contain '.git'");
     if (seg.size() > kMaxSegmentLength) {
       return Status::InvalidArgument("path " + Quoted(path) + " has a segment longer than 255 bytes");
     }
@@ -172,8 +173,7 @@ Status ValidateRepoIdPart(std::string_view part, std::string_view what) {
   }
   for (char c : part) {
     if (!IsIdChar(c)) {
-      return Status::InvalidArgument(name + " " + Quoted(part) +
-                                     " may only contain letters, digits, '-', '_' and '.'");
+      return Status::InvalidArgument(name + " " + Quoted(part) + " may only contain letters, digits, '-', '_' and '.'");
     }
   }
   auto edge_ok = [](char c) { return IsAlnum(c) || c == '_'; };
@@ -220,7 +220,8 @@ Status ValidateRefName(std::string_view name) {
   if (name.size() > 255) return bad("longer than 255 characters");
   if (name.rfind("refs/", 0) == 0) return bad("must not start with 'refs/'");
   if (name == "HEAD" || name == "@") return bad("reserved name");
-  if (name.front() == '/' || name.back() == '/' || name.back() == '.') return bad("must not start or end with '/' or end with '.'");
+  if (name.front() == '/' || name.back() == '/' || name.back() == '.')
+    return bad("must not start or end with '/' or end with '.'");
   if (name.find("..") != std::string_view::npos) return bad("must not contain '..'");
   if (name.find("@{") != std::string_view::npos) return bad("must not contain '@{'");
   if (name.find("//") != std::string_view::npos) return bad("must not contain '//'");

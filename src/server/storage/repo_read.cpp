@@ -129,7 +129,8 @@ Status FillLastCommits(git_repository* repo, const git_commit* start, std::vecto
       const TreeEntry& first = (*entries)[it->second.front()];
       git_oid now, before;
       git_oid_fromstr(&now, first.oid.c_str());
-      const bool changed = !parent_tree || !OidAt(parent_tree.get(), it->first, &before) || git_oid_cmp(&now, &before) != 0;
+      const bool changed =
+          !parent_tree || !OidAt(parent_tree.get(), it->first, &before) || git_oid_cmp(&now, &before) != 0;
       if (changed) {
         for (size_t idx : it->second) (*entries)[idx].last_commit = info;
         it = pending.erase(it);
@@ -145,9 +146,8 @@ Status FillLastCommits(git_repository* repo, const git_commit* start, std::vecto
 
 }  // namespace
 
-Result<std::vector<TreeEntry>> RepoStore::ListTree(const RepoKey& key, std::string_view commit,
-                                                   std::string_view folder, bool recursive,
-                                                   bool with_last_commit) const {
+Result<std::vector<TreeEntry>> RepoStore::ListTree(const RepoKey& key, std::string_view commit, std::string_view folder,
+                                                   bool recursive, bool with_last_commit) const {
   MHUB_ASSIGN_OR_RETURN(std::string dir_path, NormalizeRepoFolderPath(folder));
   MHUB_ASSIGN_OR_RETURN(git::RepoPtr repo, git::Open(RepoDir(key), key));
   MHUB_ASSIGN_OR_RETURN(git::CommitPtr c, git::LookupCommit(repo.get(), commit, key));

@@ -216,7 +216,8 @@ Status RepoStore::Move(const RepoKey& from, const RepoKey& to) {
   MHUB_RETURN_IF_ERROR(Env::Default()->CreateDirs(parent));
   if (::rename(src.c_str(), dst.c_str()) != 0) {
     const int err = errno;
-    if (err == ENOTEMPTY || err == EEXIST) return Status::AlreadyExists("repository " + to.ToString() + " already exists");
+    if (err == ENOTEMPTY || err == EEXIST)
+      return Status::AlreadyExists("repository " + to.ToString() + " already exists");
     if (err == ENOENT) return RepoNotFoundError("repository " + from.ToString() + " does not exist");
     return Status::IOError("moving " + src + " to " + dst + ": " + std::strerror(err));
   }
@@ -253,8 +254,8 @@ Result<RefList> RepoStore::ListRefs(const RepoKey& key) const {
       list->push_back(info);
       return true;
     };
-    (void)(take("refs/heads/", &out.branches) || take("refs/tags/", &out.tags) || take("refs/convert/", &out.converts) ||
-        take("refs/pr/", &out.pull_requests));
+    (void)(take("refs/heads/", &out.branches) || take("refs/tags/", &out.tags) ||
+           take("refs/convert/", &out.converts) || take("refs/pr/", &out.pull_requests));
   }
   if (rc != GIT_ITEROVER) return git::Error(rc, "listing refs of " + key.ToString());
   for (auto* list : {&out.branches, &out.tags, &out.converts, &out.pull_requests}) {
@@ -280,11 +281,13 @@ Status RepoStore::CreateBranch(const RepoKey& key, std::string_view branch, std:
                            nullptr);
     if (rc != 0) return git::Error(rc, "writing empty commit");
   } else {
-    MHUB_ASSIGN_OR_RETURN(target, git::ResolveRevision(repo.get(), from_revision.empty() ? "HEAD" : from_revision, key));
+    MHUB_ASSIGN_OR_RETURN(target,
+                          git::ResolveRevision(repo.get(), from_revision.empty() ? "HEAD" : from_revision, key));
   }
   const std::string ref_name = "refs/heads/" + std::string(branch);
   git_reference* ref = nullptr;
-  const int rc = git_reference_create(&ref, repo.get(), ref_name.c_str(), &target, overwrite ? 1 : 0, "branch: Created");
+  const int rc =
+      git_reference_create(&ref, repo.get(), ref_name.c_str(), &target, overwrite ? 1 : 0, "branch: Created");
   if (rc == GIT_EEXISTS) return Status::AlreadyExists("branch '" + std::string(branch) + "' already exists");
   if (rc != 0) return git::Error(rc, "creating branch '" + std::string(branch) + "'");
   git_reference_free(ref);
@@ -298,7 +301,8 @@ Status RepoStore::DeleteBranch(const RepoKey& key, std::string_view branch) {
   const std::string ref_name = "refs/heads/" + std::string(branch);
   git_reference* ref = nullptr;
   int rc = git_reference_lookup(&ref, repo.get(), ref_name.c_str());
-  if (rc == GIT_ENOTFOUND) return RevisionNotFoundError("branch '" + std::string(branch) + "' not found in " + key.ToString());
+  if (rc == GIT_ENOTFOUND)
+    return RevisionNotFoundError("branch '" + std::string(branch) + "' not found in " + key.ToString());
   if (rc != 0) return git::Error(rc, "looking up branch '" + std::string(branch) + "'");
   git::RefPtr owned(ref);
   rc = git_reference_delete(ref);

@@ -94,7 +94,8 @@ class TreeEditor {
   Status Remove(const std::string& path, bool folder) {
     MHUB_ASSIGN_OR_RETURN(Node * parent, Parent(path, false));
     const char* what = folder ? "folder" : "file";
-    if (parent == nullptr) return EntryNotFoundError(std::string("cannot delete ") + what + " '" + path + "': not found");
+    if (parent == nullptr)
+      return EntryNotFoundError(std::string("cannot delete ") + what + " '" + path + "': not found");
     auto it = parent->entries.find(Leaf(path));
     if (it == parent->entries.end() || IsTree(it->second) != folder) {
       return EntryNotFoundError(std::string("cannot delete ") + what + " '" + path + "': not found");

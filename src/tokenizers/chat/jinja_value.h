@@ -20,22 +20,9 @@ namespace mhub::tokenizers::jinja {
 class Interpreter;
 struct Env;
 struct Value;
+class ObjectMap;
 
 enum class Kind : uint8_t { kUndefined, kNull, kBool, kInt, kFloat, kString, kArray, kObject, kNamespace, kFunction };
-
-// Insertion-ordered string map (JS Map semantics).
-class ObjectMap {
- public:
-  const Value* Find(std::string_view key) const;
-  void Set(const std::string& key, Value v);
-  bool Erase(const std::string& key);
-  size_t size() const { return entries_.size(); }
-  const std::vector<std::pair<std::string, Value>>& entries() const { return entries_; }
-
- private:
-  std::vector<std::pair<std::string, Value>> entries_;
-  std::unordered_map<std::string, size_t> index_;
-};
 
 // A callable: builtin function, bound method or macro. `args` may end with a keyword-arguments
 // object (Value::is_kwargs). `env` is the calling scope.
@@ -80,16 +67,10 @@ struct Value {
     x.array = std::make_shared<std::vector<Value>>(std::move(items));
     return x;
   }
-  static Value Object(ObjectMap m = {}) {
-    Value x = Make(Kind::kObject);
-    x.object = std::make_shared<ObjectMap>(std::move(m));
-    return x;
-  }
-  static Value Namespace(ObjectMap m = {}) {
-    Value x = Make(Kind::kNamespace);
-    x.object = std::make_shared<ObjectMap>(std::move(m));
-    return x;
-  }
+  static Value Object();
+  static Value Object(ObjectMap m);
+  static Value Namespace();
+  static Value Namespace(ObjectMap m);
   static Value Function(NativeFn f) {
     Value x = Make(Kind::kFunction);
     x.fn = std::make_shared<NativeFn>(std::move(f));
@@ -102,12 +83,40 @@ struct Value {
   bool IsContainer() const { return kind == Kind::kObject || kind == Kind::kNamespace; }
 
  private:
+  friend class ObjectMap;
   static Value Make(Kind k) {
     Value x;
     x.kind = k;
     return x;
   }
 };
+
+// Insertion-ordered string map (JS Map semantics).
+class ObjectMap {
+ public:
+  const Value* Find(std::string_view key) const;
+  void Set(const std::string& key, Value v);
+  bool Erase(const std::string& key);
+  size_t size() const { return entries_.size(); }
+  const std::vector<std::pair<std::string, Value>>& entries() const { return entries_; }
+
+ private:
+  std::vector<std::pair<std::string, Value>> entries_;
+  std::unordered_map<std::string, size_t> index_;
+};
+
+inline Value Value::Object(ObjectMap m) {
+  Value x = Make(Kind::kObject);
+  x.object = std::make_shared<ObjectMap>(std::move(m));
+  return x;
+}
+inline Value Value::Object() { return Object(ObjectMap()); }
+inline Value Value::Namespace(ObjectMap m) {
+  Value x = Make(Kind::kNamespace);
+  x.object = std::make_shared<ObjectMap>(std::move(m));
+  return x;
+}
+inline Value Value::Namespace() { return Namespace(ObjectMap()); }
 
 // "UndefinedValue", "StringValue", ... as the reference names types in its messages.
 std::string_view KindName(const Value& v);
