@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,6 +153,7 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/mhub_hub_bench_XXXXXX";
   if (!::mkdtemp(tmpl)) return 1;
   const std::string tmp = tmpl;
+  ::chmod(tmp.c_str(), 0755);  // nginx workers run as nobody
   ::setenv("MHUB_NO_PROGRESS", "1", 1);
 
   int port = FreePort();

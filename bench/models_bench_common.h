@@ -9,9 +9,21 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "mhub/base/json.h"
 
 namespace mhub::models::bench {
+
+// libgomp reads OMP_WAIT_POLICY when it loads, so a bench that wants "passive" (threads sleep at
+// barriers instead of spinning, which on a shared machine with more runnable threads than cores is
+// several times faster for both mhub and PyTorch) re-executes itself with it set. The PyTorch child
+// inherits the same policy, so the comparison stays even. Keeps a policy the caller already set.
+inline void EnsurePassiveOmpWait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "passive", 1);
+  execv("/proc/self/exe", argv);  // returns only on failure; then run with the default policy
+}
 
 inline double NowMs() {
   using namespace std::chrono;

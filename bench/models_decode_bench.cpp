@@ -16,8 +16,9 @@ using namespace mhub::models::bench;
 namespace {
 
 Json Gpt2Small(const std::string& dtype) {
-  return Json{{"model_type", "gpt2"}, {"architectures", {"GPT2LMHeadModel"}}, {"vocab_size", 50257},
-              {"n_embd", 768},        {"n_layer", 12},                        {"n_head", 12},
+  return Json{{"model_type", "gpt2"}, {"architectures", {"GPT2LMHeadModel"}},
+              {"vocab_size", 50257},  {"n_embd", 768},
+              {"n_layer", 12},        {"n_head", 12},
               {"n_positions", 1024},  {"torch_dtype", dtype}};
 }
 
@@ -25,8 +26,8 @@ int Run(bool quick) {
   core::SetNumThreads(2);
   ScratchDir scratch;
   const int64_t prompt_len = 8, steps = quick ? 16 : 32;
-  std::printf("GPT-2-small greedy decode, prompt %lld, %lld new tokens, 2 threads\n", static_cast<long long>(prompt_len),
-              static_cast<long long>(steps));
+  std::printf("GPT-2-small greedy decode, prompt %lld, %lld new tokens, 2 threads\n",
+              static_cast<long long>(prompt_len), static_cast<long long>(steps));
   std::printf("%-6s %-22s %12s %12s %8s\n", "dtype", "figure", "mhub", "pytorch", "ratio");
   for (const std::string dtype : {"float32", "bfloat16"}) {
     const std::string dir = scratch.path + "/gpt2_" + dtype;
@@ -78,4 +79,8 @@ int Run(bool quick) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Run(argc > 1 && std::strcmp(argv[1], "--quick") == 0); }
+int main(int argc, char** argv) {
+  EnsurePassiveOmpWait(argv);
+  std::printf("OMP_WAIT_POLICY=%s\n", std::getenv("OMP_WAIT_POLICY"));
+  return Run(argc > 1 && std::strcmp(argv[1], "--quick") == 0);
+}

@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <cstring>
 
-#include "models_bench_common.h"
 #include "mhub/core/cpu.h"
 #include "mhub/models/auto_model.h"
+#include "models_bench_common.h"
 
 using namespace mhub;
 using namespace mhub::models;
@@ -47,6 +47,7 @@ int Run(bool quick) {
         return 1;
       }
     }
+    std::fprintf(stderr, "[%s] model written\n", dtype.c_str());
     double t0 = NowMs();
     auto model = LoadModel(dir, Task::kBase);
     const double load_ms = NowMs() - t0;
@@ -62,20 +63,23 @@ int Run(bool quick) {
       std::fprintf(stderr, "forward failed: %s\n", first.status().ToString().c_str());
       return 1;
     }
+    std::fprintf(stderr, "[%s] first forward %.0f ms\n", dtype.c_str(), first_ms);
     std::vector<double> lat;
     for (int i = 0; i < runs1; ++i) {
       t0 = NowMs();
       (void)(*model)->Forward(one);
       lat.push_back(NowMs() - t0);
     }
+    std::fprintf(stderr, "[%s] B=1 median %.0f ms\n", dtype.c_str(), Median(lat));
     std::vector<double> big;
-    (void)(*model)->Forward(many);  // warm-up at this shape
+    if (!quick) (void)(*model)->Forward(many);  // warm-up at this shape
     for (int i = 0; i < runs32; ++i) {
       t0 = NowMs();
       (void)(*model)->Forward(many);
       big.push_back(NowMs() - t0);
     }
     const double ours_b1 = Median(lat), ours_b32 = 32000.0 / Median(big);
+    std::fprintf(stderr, "[%s] mhub done, running PyTorch\n", dtype.c_str());
     Json t1 = RunTorch("encoder " + dir + " " + dtype + " 1 128 " + std::to_string(quick ? 2 : 5));
     Json t32 = RunTorch("encoder " + dir + " " + dtype + " 32 128 1");
     const double torch_b1 = t1.is_object() ? Median(t1["ms"].get<std::vector<double>>()) : 0;
@@ -94,4 +98,8 @@ int Run(bool quick) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Run(argc > 1 && std::strcmp(argv[1], "--quick") == 0); }
+int main(int argc, char** argv) {
+  EnsurePassiveOmpWait(argv);
+  std::printf("OMP_WAIT_POLICY=%s\n", std::getenv("OMP_WAIT_POLICY"));
+  return Run(argc > 1 && std::strcmp(argv[1], "--quick") == 0);
+}

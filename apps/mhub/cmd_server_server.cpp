@@ -54,8 +54,9 @@ MHUB_REGISTER_COMMAND(server) {
   auto opts = std::make_shared<ServerCommandOptions>();
   sub->add_option("--data", opts->data_dir, "Data directory (repos, LFS objects, db.sqlite)")->required();
   sub->add_option("--host", opts->host, "Address to listen on")->capture_default_str();
-  sub->add_option("--port", opts->port, "Port to listen on (0: any free port)")->capture_default_str()->check(
-      CLI::Range(0, 65535));
+  sub->add_option("--port", opts->port, "Port to listen on (0: any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
   sub->add_option("--public-url", opts->public_url, "Base URL clients reach the hub at (default: from Host)");
   sub->add_option("--threads", opts->threads, "Worker threads")->capture_default_str()->check(CLI::Range(1, 1024));
   return [opts]() { return RunServer(*opts); };

@@ -18,7 +18,8 @@ Result<HeadsView> HeadsView::Of(const Tensor& x, int64_t heads) {
 
 Result<HeadsView> HeadsView::FromPacked(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_dim) {
   if (x.dtype() != DType::kF32) return Status::InvalidArgument("HeadsView needs an F32 tensor");
-  if (x.ndim() != 3) return Status::InvalidArgument("HeadsView::FromPacked expects (B,T,X), got " + x.shape().ToString());
+  if (x.ndim() != 3)
+    return Status::InvalidArgument("HeadsView::FromPacked expects (B,T,X), got " + x.shape().ToString());
   if (head_offset < 0 || heads <= 0 || head_dim <= 0 || (head_offset + heads) * head_dim > x.dim(2))
     return Status::InvalidArgument("HeadsView::FromPacked: heads [" + std::to_string(head_offset) + ", " +
                                    std::to_string(head_offset + heads) + ") of size " + std::to_string(head_dim) +

@@ -23,8 +23,7 @@ Status CheckF32(const Tensor& t, const char* what, const char* op) {
 
 Status CheckSameShape(const Tensor& a, const Tensor& b, const char* op) {
   if (!(a.shape() == b.shape()))
-    return Status::InvalidArgument(std::string(op) + ": shape " + a.shape().ToString() + " vs " +
-                                   b.shape().ToString());
+    return Status::InvalidArgument(std::string(op) + ": shape " + a.shape().ToString() + " vs " + b.shape().ToString());
   return Status::OK();
 }
 
@@ -63,8 +62,8 @@ Status Embedding(const Tensor& ids, const Tensor& table, Tensor& out, bool accum
   MHUB_RETURN_IF_ERROR(CheckF32(out, "out", op));
   const int64_t n = ids.numel(), v = table.dim(0), c = table.dim(1);
   if (out.numel() != n * c || out.shape()[-1] != c)
-    return Status::InvalidArgument("Embedding: out " + out.shape().ToString() + " does not hold " +
-                                   std::to_string(n) + " rows of " + std::to_string(c));
+    return Status::InvalidArgument("Embedding: out " + out.shape().ToString() + " does not hold " + std::to_string(n) +
+                                   " rows of " + std::to_string(c));
   auto id_at = [&](int64_t i) -> int64_t {
     return ids.dtype() == DType::kI64 ? ids.data<int64_t>()[i] : ids.data<int32_t>()[i];
   };
@@ -88,7 +87,9 @@ Status Embedding(const Tensor& ids, const Tensor& table, Tensor& out, bool accum
           std::memcpy(dst, src, static_cast<size_t>(c) * sizeof(float));
         break;
       }
-      case DType::kBF16: k.bf16_to_f32(table.data<uint16_t>() + id * c, dst, c, accumulate); break;
+      case DType::kBF16:
+        k.bf16_to_f32(table.data<uint16_t>() + id * c, dst, c, accumulate);
+        break;
       default: {
         const uint16_t* src = table.data<uint16_t>() + id * c;
         for (int64_t j = 0; j < c; ++j) dst[j] = (accumulate ? dst[j] : 0.0f) + F16ToF32(src[j]);

@@ -35,9 +35,9 @@ HeadsView KvCache::View(const Tensor& t) const {
 Status KvCache::Append(const HeadsView& k_new, const HeadsView& v_new) {
   for (const HeadsView* x : {&k_new, &v_new}) {
     if (x->batch != batch_ || x->heads != heads_ || x->head_dim != head_dim_ || x->seq != k_new.seq)
-      return Status::InvalidArgument("KvCache::Append: new keys/values do not match the cache (B=" +
-                                     std::to_string(batch_) + ", Hkv=" + std::to_string(heads_) +
-                                     ", D=" + std::to_string(head_dim_) + ")");
+      return Status::InvalidArgument(
+          "KvCache::Append: new keys/values do not match the cache (B=" + std::to_string(batch_) +
+          ", Hkv=" + std::to_string(heads_) + ", D=" + std::to_string(head_dim_) + ")");
   }
   const int64_t tn = k_new.seq;
   if (length_ + tn > max_len_)

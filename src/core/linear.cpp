@@ -26,11 +26,16 @@ dnnl::engine& Engine() {
 
 dnnl::algorithm DnnlAlgorithm(Activation act) {
   switch (act) {
-    case Activation::kGeluErf: return dnnl::algorithm::eltwise_gelu_erf;
-    case Activation::kGeluTanh: return dnnl::algorithm::eltwise_gelu_tanh;
-    case Activation::kRelu: return dnnl::algorithm::eltwise_relu;
-    case Activation::kSilu: return dnnl::algorithm::eltwise_swish;
-    case Activation::kNone: break;
+    case Activation::kGeluErf:
+      return dnnl::algorithm::eltwise_gelu_erf;
+    case Activation::kGeluTanh:
+      return dnnl::algorithm::eltwise_gelu_tanh;
+    case Activation::kRelu:
+      return dnnl::algorithm::eltwise_relu;
+    case Activation::kSilu:
+      return dnnl::algorithm::eltwise_swish;
+    case Activation::kNone:
+      break;
   }
   return dnnl::algorithm::undef;
 }
@@ -44,7 +49,7 @@ constexpr int64_t kPackingM = 256;
 struct Linear::Impl {
   int64_t n = 0, k = 0;
   DType compute = DType::kF32;
-  Tensor w;  // (N, K) row-major in `compute` dtype; may be a view of the caller's weight
+  Tensor w;                 // (N, K) row-major in `compute` dtype; may be a view of the caller's weight
   std::vector<float> bias;  // (N) or empty
 
   std::mutex mu;  // guards everything below
@@ -90,14 +95,15 @@ struct Linear::Impl {
       dnnl::memory::desc wei = packed ? packed.get_desc() : user_weights_md();
       dnnl::memory::desc dst({m, n}, dnnl::memory::data_type::f32, tag::ab);
       dnnl::post_ops po;
-      if (act != Activation::kNone) po.append_eltwise(1.0f, DnnlAlgorithm(act), act == Activation::kSilu ? 1.0f : 0.0f, 0.0f);
+      if (act != Activation::kNone)
+        po.append_eltwise(1.0f, DnnlAlgorithm(act), act == Activation::kSilu ? 1.0f : 0.0f, 0.0f);
       if (accumulate) po.append_sum(1.0f);
       dnnl::primitive_attr attr;
       attr.set_post_ops(po);
       dnnl::matmul::desc desc =
-          bias.empty() ? dnnl::matmul::desc(src, wei, dst)
-                       : dnnl::matmul::desc(src, wei, dnnl::memory::desc({1, n}, dnnl::memory::data_type::f32, tag::ab),
-                                            dst);
+          bias.empty()
+              ? dnnl::matmul::desc(src, wei, dst)
+              : dnnl::matmul::desc(src, wei, dnnl::memory::desc({1, n}, dnnl::memory::data_type::f32, tag::ab), dst);
       prim = dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, Engine()));
     } catch (const dnnl::error&) {
       prim = dnnl::matmul();
@@ -109,7 +115,8 @@ struct Linear::Impl {
 
 Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLayout layout,
                               const LinearOptions& options) {
-  if (weight.ndim() != 2) return Status::InvalidArgument("Linear: weight must be 2-D, got " + weight.shape().ToString());
+  if (weight.ndim() != 2)
+    return Status::InvalidArgument("Linear: weight must be 2-D, got " + weight.shape().ToString());
   const DType wd = weight.dtype();
   if (wd != DType::kF32 && wd != DType::kBF16 && wd != DType::kF16)
     return Status::Unsupported("Linear: weight dtype " + std::string(DTypeName(wd)) + " is not supported");
@@ -122,7 +129,8 @@ Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLa
   if (impl->n <= 0 || impl->k <= 0) return Status::InvalidArgument("Linear: empty weight");
 
   // (N, K) row-major weights in the compute dtype; zero-copy when the caller's already are.
-  if (layout == WeightLayout::kOutIn && wd == impl->compute && reinterpret_cast<uintptr_t>(weight.raw_data()) % 64 == 0) {
+  if (layout == WeightLayout::kOutIn && wd == impl->compute &&
+      reinterpret_cast<uintptr_t>(weight.raw_data()) % DTypeSize(wd) == 0) {
     impl->w = weight;
   } else {
     Tensor src = weight;
@@ -132,7 +140,8 @@ Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLa
       const auto* in = static_cast<const char*>(weight.raw_data());
       auto* out = static_cast<char*>(t.raw_data());
       for (int64_t kk = 0; kk < impl->k; ++kk)
-        for (int64_t nn = 0; nn < impl->n; ++nn) std::memcpy(out + (nn * impl->k + kk) * es, in + (kk * impl->n + nn) * es, es);
+        for (int64_t nn = 0; nn < impl->n; ++nn)
+          std::memcpy(out + (nn * impl->k + kk) * es, in + (kk * impl->n + nn) * es, es);
       src = t;
     }
     if (src.dtype() == impl->compute) {
@@ -161,11 +170,20 @@ namespace {
 
 void ApplyActivation(const cpu::KernelTable& kern, Activation act, float* x, int64_t n) {
   switch (act) {
-    case Activation::kNone: break;
-    case Activation::kGeluErf: kern.gelu_erf(x, x, n); break;
-    case Activation::kGeluTanh: kern.gelu_tanh(x, x, n); break;
-    case Activation::kRelu: kern.relu(x, x, n); break;
-    case Activation::kSilu: kern.silu(x, x, n); break;
+    case Activation::kNone:
+      break;
+    case Activation::kGeluErf:
+      kern.gelu_erf(x, x, n);
+      break;
+    case Activation::kGeluTanh:
+      kern.gelu_tanh(x, x, n);
+      break;
+    case Activation::kRelu:
+      kern.relu(x, x, n);
+      break;
+    case Activation::kSilu:
+      kern.silu(x, x, n);
+      break;
   }
 }
 
@@ -237,9 +255,9 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
     void* src_data = const_cast<float*>(xp);
     if (im.compute == DType::kBF16) {
       xbf.resize(static_cast<size_t>(m * k));
-      cpu::ParallelFor(m, std::max<int64_t>(1, 16384 / k), [&](int64_t r0, int64_t r1) {
-        kern.f32_to_bf16(xp + r0 * k, xbf.data() + r0 * k, (r1 - r0) * k);
-      });
+      uint16_t* xb = xbf.data();  // this thread's buffer (the workers' thread_locals are others)
+      cpu::ParallelFor(m, std::max<int64_t>(1, 16384 / k),
+                       [&](int64_t r0, int64_t r1) { kern.f32_to_bf16(xp + r0 * k, xb + r0 * k, (r1 - r0) * k); });
       src_data = xbf.data();
     }
     thread_local dnnl::stream stream(Engine());

@@ -115,8 +115,8 @@ Tensor Tensor::QuantizedI8(const Tensor& values_i8, const Tensor& scales_f32) {
   Tensor t = values_i8;
   t.row_scales_ = scales_f32.data<float>();
   // Keep both storages alive through one owner.
-  auto both = std::make_shared<std::pair<std::shared_ptr<const void>, std::shared_ptr<const void>>>(
-      values_i8.owner_, scales_f32.owner_);
+  auto both = std::make_shared<std::pair<std::shared_ptr<const void>, std::shared_ptr<const void>>>(values_i8.owner_,
+                                                                                                    scales_f32.owner_);
   t.owner_ = std::shared_ptr<const void>(both, both.get());
   return t;
 }
@@ -232,7 +232,8 @@ Status Tensor::CopyFrom(const Tensor& src) {
         return Status::OK();
       }
       break;
-    case DType::kI8: break;
+    case DType::kI8:
+      break;
   }
   return Status::Unsupported("no conversion from " + std::string(DTypeName(src.dtype_)) + " to " +
                              std::string(DTypeName(dtype_)));

@@ -9,15 +9,27 @@ namespace mhub::core {
 Result<Tensor> Tensor::FromSafetensors(const formats::TensorView& view, std::shared_ptr<const void> keepalive) {
   DType dtype;
   switch (view.dtype) {
-    case formats::Dtype::kF32: dtype = DType::kF32; break;
-    case formats::Dtype::kBF16: dtype = DType::kBF16; break;
-    case formats::Dtype::kF16: dtype = DType::kF16; break;
-    case formats::Dtype::kI8: dtype = DType::kI8; break;
-    case formats::Dtype::kI32: dtype = DType::kI32; break;
-    case formats::Dtype::kI64: dtype = DType::kI64; break;
+    case formats::Dtype::kF32:
+      dtype = DType::kF32;
+      break;
+    case formats::Dtype::kBF16:
+      dtype = DType::kBF16;
+      break;
+    case formats::Dtype::kF16:
+      dtype = DType::kF16;
+      break;
+    case formats::Dtype::kI8:
+      dtype = DType::kI8;
+      break;
+    case formats::Dtype::kI32:
+      dtype = DType::kI32;
+      break;
+    case formats::Dtype::kI64:
+      dtype = DType::kI64;
+      break;
     default:
-      return Status::Unsupported("tensor '" + view.name + "' has dtype " +
-                                 std::string(formats::DtypeName(view.dtype)) + ", which mhub_core cannot compute with");
+      return Status::Unsupported("tensor '" + view.name + "' has dtype " + std::string(formats::DtypeName(view.dtype)) +
+                                 ", which mhub_core cannot compute with");
   }
   if (view.shape.size() > static_cast<size_t>(kMaxDims))
     return Status::Unsupported("tensor '" + view.name + "' has " + std::to_string(view.shape.size()) +

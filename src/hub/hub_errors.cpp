@@ -24,7 +24,8 @@ Status StatusFromResponse(const HttpResponse& response, const std::string& what)
   }
   std::string code = response.header("x-error-code");
   std::string text = what + ": HTTP " + std::to_string(response.status);
-  if (!code.empty()) text += " " + code;
+  // The server's message often starts with the code already ("RepoNotFound: ..."): say it once.
+  if (!code.empty() && message.rfind(code, 0) != 0) text += " " + code;
   if (!message.empty()) text += ": " + message;
   switch (response.status) {
     case 400:

@@ -22,8 +22,8 @@ struct Family {
 };
 
 constexpr Family kFamilies[] = {
-    {"bert", BuildBert},   {"roberta", BuildBert}, {"xlm-roberta", BuildBert}, {"distilbert", BuildDistilBert},
-    {"gpt2", BuildGpt2},   {"llama", BuildLlama},  {"mistral", BuildLlama},    {"qwen2", BuildLlama},
+    {"bert", BuildBert}, {"roberta", BuildBert}, {"xlm-roberta", BuildBert}, {"distilbert", BuildDistilBert},
+    {"gpt2", BuildGpt2}, {"llama", BuildLlama},  {"mistral", BuildLlama},    {"qwen2", BuildLlama},
 };
 
 std::string SupportedList() {

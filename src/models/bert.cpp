@@ -217,8 +217,8 @@ Result<core::Tensor> BertModel::Encode(const ModelInputs& in) const {
   }
   core::Tensor ids = IdsTensor(in.input_ids, B, T);
   core::Tensor pos = IdsTensor(PositionIds(in), B, T);
-  core::Tensor types = in.token_type_ids.empty() ? core::Tensor::Zeros(core::DType::kI64, {B, T})
-                                                 : IdsTensor(in.token_type_ids, B, T);
+  core::Tensor types =
+      in.token_type_ids.empty() ? core::Tensor::Zeros(core::DType::kI64, {B, T}) : IdsTensor(in.token_type_ids, B, T);
   core::Tensor mask = IdsTensor(MaskOrOnes(in), B, T);
 
   // embeddings: LN(word + position + token_type)

@@ -39,8 +39,7 @@ Status DecoderModel::LoadHead(const VarBuilder& head, const core::Tensor& embedd
       return Status::OK();
     default:
       return UnsupportedTask(config_.model_type, task_,
-                             {Task::kBase, Task::kCausalLM, Task::kSequenceClassification,
-                              Task::kTokenClassification});
+                             {Task::kBase, Task::kCausalLM, Task::kSequenceClassification, Task::kTokenClassification});
   }
 }
 

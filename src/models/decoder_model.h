@@ -19,10 +19,10 @@ namespace mhub::models {
 // One call of the block stack: T new tokens per row after `past` cached ones.
 struct DecoderStep {
   int64_t batch = 0, seq = 0, past = 0;
-  core::Tensor ids;                     // (B,T) I64
-  std::vector<int64_t> positions;       // (B*T) position id of each new token
-  core::Tensor key_mask;                // (B, past+T) I64, 1 = attend
-  std::vector<core::KvCache>* layers;   // one per layer; the new keys/values get appended
+  core::Tensor ids;                    // (B,T) I64
+  std::vector<int64_t> positions;      // (B*T) position id of each new token
+  core::Tensor key_mask;               // (B, past+T) I64, 1 = attend
+  std::vector<core::KvCache>* layers;  // one per layer; the new keys/values get appended
 };
 
 class DecoderCache final : public KvCache {

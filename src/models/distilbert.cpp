@@ -156,7 +156,7 @@ Result<core::Tensor> DistilBertModel::Encode(const ModelInputs& in) const {
     MHUB_RETURN_IF_ERROR(core::Attention(qv, kv, vv, cv, opts));
     MHUB_RETURN_IF_ERROR(l.out_lin.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
     MHUB_RETURN_IF_ERROR(l.sa_layer_norm.Apply(h, h));  // h = LN(h + attn)
-    core::Tensor inner;                                  // (B,T,hidden_dim)
+    core::Tensor inner;                                 // (B,T,hidden_dim)
     MHUB_RETURN_IF_ERROR(l.lin1.Forward(h, inner, act_));
     MHUB_RETURN_IF_ERROR(l.lin2.Forward(inner, h, core::Activation::kNone, /*accumulate=*/true));
     MHUB_RETURN_IF_ERROR(l.output_layer_norm.Apply(h, h));  // h = LN(h + ffn)

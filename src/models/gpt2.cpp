@@ -50,8 +50,9 @@ Result<std::unique_ptr<Model>> Gpt2Model::Build(const BuildContext& ctx) {
   m->task_ = ctx.task;
   const formats::Gpt2Config& c = m->c_;
   if (!c.scale_attn_weights || c.scale_attn_by_inverse_layer_idx) {
-    return Status::Unsupported("GPT-2 attention scaling other than 1/sqrt(head_dim) is not supported "
-                               "(scale_attn_weights=false or scale_attn_by_inverse_layer_idx=true)");
+    return Status::Unsupported(
+        "GPT-2 attention scaling other than 1/sqrt(head_dim) is not supported "
+        "(scale_attn_weights=false or scale_attn_by_inverse_layer_idx=true)");
   }
   if (c.n_embd % c.n_head != 0) return Status::InvalidArgument("n_embd is not divisible by n_head");
   MHUB_ASSIGN_OR_RETURN(m->act_, ParseActivation(c.activation_function));

@@ -90,7 +90,8 @@ Result<core::Activation> ParseActivation(const std::string& name) {
   if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return core::Activation::kGeluTanh;
   if (name == "relu") return core::Activation::kRelu;
   if (name == "silu" || name == "swish") return core::Activation::kSilu;
-  return Status::Unsupported("activation '" + name + "' is not supported; supported: gelu, gelu_new, "
+  return Status::Unsupported("activation '" + name +
+                             "' is not supported; supported: gelu, gelu_new, "
                              "gelu_pytorch_tanh, gelu_fast, relu, silu");
 }
 

@@ -73,10 +73,8 @@ Result<std::unique_ptr<Model>> LlamaModel::Build(const BuildContext& ctx) {
     m->rope_.factor = c.rope_scaling->factor;
     m->rope_.low_freq_factor = c.rope_scaling->low_freq_factor;
     m->rope_.high_freq_factor = c.rope_scaling->high_freq_factor;
-    m->rope_.original_max_position_embeddings =
-        c.rope_scaling->original_max_position_embeddings.value_or(m->rope_.scaling == core::RopeScaling::kDynamic
-                                                                      ? c.max_position_embeddings
-                                                                      : 8192);
+    m->rope_.original_max_position_embeddings = c.rope_scaling->original_max_position_embeddings.value_or(
+        m->rope_.scaling == core::RopeScaling::kDynamic ? c.max_position_embeddings : 8192);
   }
   const bool window_applies = ctx.config.model_type == "mistral" || c.use_sliding_window;
   if (window_applies && c.sliding_window) m->sliding_window_ = *c.sliding_window;

@@ -175,8 +175,8 @@ std::string BasePrefix(const std::string& model_type) {
 Status UnsupportedTask(const std::string& model_type, Task task, const std::vector<Task>& supported) {
   std::string list;
   for (Task t : supported) list += std::string(list.empty() ? "" : ", ") + TaskName(t);
-  return Status::Unsupported("model_type '" + model_type + "' has no " + TaskName(task) + " head in mhub; supported: " +
-                             list);
+  return Status::Unsupported("model_type '" + model_type + "' has no " + TaskName(task) +
+                             " head in mhub; supported: " + list);
 }
 
 }  // namespace mhub::models

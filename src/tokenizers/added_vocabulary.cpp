@@ -22,11 +22,9 @@ size_t AddedVocabulary::AddTokens(const std::vector<AddedToken>& tokens, const M
   size_t ignored = 0;
   for (const AddedToken& t : tokens) {
     bool exists = false;
-    for (const auto& [id, tok] : by_id_) {
-      if (SameToken(tok, t)) {
-        exists = true;
-        break;
-      }
+    if (auto known = by_content_.find(t.content); known != by_content_.end()) {
+      auto it = by_id_.find(known->second);
+      exists = it != by_id_.end() && SameToken(it->second, t);
     }
     if (t.content.empty() || exists) {
       ++ignored;
@@ -42,12 +40,12 @@ size_t AddedVocabulary::AddTokens(const std::vector<AddedToken>& tokens, const M
       if (by_content_.empty()) {
         new_id = vocab_size;
       } else {
-        uint32_t max = 0;
-        for (const auto& [c, id] : by_content_) max = std::max(max, id);
+        uint32_t max = max_id_;
         new_id = (max >= vocab_size || vocab_size == 0) ? max + 1 : vocab_size;
       }
     }
     by_content_[t.content] = new_id;
+    max_id_ = by_content_.size() == 1 ? new_id : std::max(max_id_, new_id);
     AddedToken stored = t;
     stored.id = new_id;
     by_id_[new_id] = stored;

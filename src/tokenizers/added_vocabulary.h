@@ -65,6 +65,7 @@ class AddedVocabulary {
   std::vector<AddedToken> special_tokens_;
   std::vector<AddedToken> added_tokens_;
   std::unordered_set<std::string> special_set_;
+  uint32_t max_id_ = 0;  // largest id in by_content_
   Trie raw_, normalized_;
 };
 

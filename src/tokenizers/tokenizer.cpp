@@ -8,6 +8,7 @@
 #include "mhub/base/env.h"
 #include "tokenizers/encoding_ops.h"
 #include "tokenizers/tokenizer_impl.h"
+#include "tokenizers/tokenizer_json_reader.h"
 #include "tokenizers/unicode.h"
 
 namespace mhub::tokenizers {
@@ -124,8 +125,8 @@ Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
 Result<Tokenizer> Tokenizer::FromJson(std::string_view json_text) {
-  MHUB_ASSIGN_OR_RETURN(Json j, ParseJson(json_text, "tokenizer.json"));
-  if (!j.is_object()) return Status::InvalidArgument("tokenizer.json: expected an object");
+  MHUB_ASSIGN_OR_RETURN(TokenizerJsonParts parts, ReadTokenizerJson(json_text));
+  Json& j = parts.rest;
   if (j.contains("version")) {
     if (!j["version"].is_string() || j["version"].get<std::string>() != "1.0") {
       return Status::InvalidArgument("version: unknown tokenizer version " + DumpJson(j["version"]));
@@ -140,13 +141,7 @@ Result<Tokenizer> Tokenizer::FromJson(std::string_view json_text) {
     MHUB_ASSIGN_OR_RETURN(impl->pre_tokenizer, PreTokenizer::FromJson(j["pre_tokenizer"], "pre_tokenizer"));
   }
   {
-    Json& m = j["model"];
-    MHUB_ASSIGN_OR_RETURN(ModelTables tables, Model::TablesFromJson(m, "model"));
-    if (m.is_object()) {
-      m.erase("vocab");
-      m.erase("merges");
-    }
-    MHUB_ASSIGN_OR_RETURN(impl->model, Model::FromJson(m, std::move(tables), "model"));
+    MHUB_ASSIGN_OR_RETURN(impl->model, Model::FromJson(j["model"], std::move(parts.tables), "model"));
   }
   if (j.contains("post_processor") && !j["post_processor"].is_null()) {
     MHUB_ASSIGN_OR_RETURN(impl->post_processor, PostProcessor::FromJson(j["post_processor"], "post_processor"));

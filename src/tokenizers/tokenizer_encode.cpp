@@ -1,5 +1,7 @@
 // The encode pipeline (HF tokenizer/mod.rs encode_single_sequence / post_process): added tokens
 // and normalization, pre-tokenization, model, offsets, truncation, post-processing, padding.
+#include <algorithm>
+
 #include "tokenizers/encoding_ops.h"
 #include "tokenizers/tokenizer_impl.h"
 #include "tokenizers/unicode.h"
@@ -58,7 +60,8 @@ void ToCharOffsets(std::string_view original, Encoding& e) {
 }  // namespace
 
 Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t type_id, std::optional<uint32_t> word,
-                                                 OffsetType offset_type) const {
+                                                 OffsetType offset_type, std::optional<size_t> max_tokens,
+                                                 Direction direction) const {
   size_t bad = unicode::FirstInvalidUtf8(text);
   if (bad != text.size()) {
     return Status::InvalidArgument("input is not valid UTF-8 (byte " + std::to_string(bad) + ")");
@@ -96,20 +99,53 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
   Encoding e;
   e.ids.reserve(pt.pieces.size() * 2);
   thread_local std::vector<ModelToken> toks;
-  for (size_t w = 0; w < pt.pieces.size(); ++w) {
+  const size_t n_pieces = pt.pieces.size();
+  // Which pieces get tokenized: all, or up to the early-exit limit from one end.
+  size_t first_piece = 0;
+  size_t last_piece = n_pieces;  // exclusive
+  std::vector<std::vector<ModelToken>> left_tokens;  // kLeft early exit: tokens per piece, from the end
+  if (max_tokens && direction == Direction::kLeft) {
+    size_t count = 0;
+    size_t w = n_pieces;
+    while (w > 0 && count < *max_tokens) {
+      --w;
+      const Piece& p = pt.pieces[w];
+      std::vector<ModelToken> pt_toks;
+      if (p.added_id >= 0) {
+        pt_toks.push_back({static_cast<uint32_t>(p.added_id), 0, p.end - p.begin, true});
+      } else {
+        MHUB_RETURN_IF_ERROR(model->Tokenize(pt.PieceText(p), pt.byte_level, pt_toks));
+      }
+      count += pt_toks.size();
+      left_tokens.push_back(std::move(pt_toks));
+    }
+    first_piece = w;
+    std::reverse(left_tokens.begin(), left_tokens.end());
+  }
+  size_t count = 0;
+  for (size_t w = first_piece; w < last_piece; ++w) {
+    if (max_tokens && direction == Direction::kRight && count >= *max_tokens) break;
     const Piece& p = pt.pieces[w];
-    std::optional<uint32_t> word_id = word ? word : std::optional<uint32_t>(static_cast<uint32_t>(w));
+    // Word ids count the pre-tokens that were tokenized (after a left early exit, from there).
+    std::optional<uint32_t> word_id = word ? word : std::optional<uint32_t>(static_cast<uint32_t>(w - first_piece));
     std::string_view ptext = pt.PieceText(p);
     if (p.added_id >= 0) {
       e.ids.push_back(static_cast<uint32_t>(p.added_id));
       e.tokens.emplace_back(ptext);
       e.offsets.push_back(pt.OriginalSpan(p.begin, p.end));
       e.word_ids.push_back(word_id);
+      ++count;
       continue;
     }
-    toks.clear();
-    MHUB_RETURN_IF_ERROR(model->Tokenize(ptext, pt.byte_level, toks));
-    for (const ModelToken& t : toks) {
+    const std::vector<ModelToken>* piece_toks = &toks;
+    if (!left_tokens.empty()) {
+      piece_toks = &left_tokens[w - first_piece];
+    } else {
+      toks.clear();
+      MHUB_RETURN_IF_ERROR(model->Tokenize(ptext, pt.byte_level, toks));
+    }
+    count += piece_toks->size();
+    for (const ModelToken& t : *piece_toks) {
       e.ids.push_back(t.id);
       if (t.raw_text) {
         e.tokens.emplace_back(ptext.substr(t.begin, t.end - t.begin));
@@ -132,8 +168,24 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
 Result<Encoding> Tokenizer::Impl::EncodeFull(const std::vector<std::string_view>& first, bool first_pretokenized,
                                              const std::vector<std::string_view>* second, bool add_special_tokens,
                                              OffsetType offset_type, bool pad) const {
+  // HF 0.23 stops tokenizing a sequence once it holds as many tokens as truncation keeps.
+  std::optional<size_t> limit;
+  Direction limit_direction = Direction::kRight;
+  if (truncation && truncation->max_length > 0) {
+    // The limit is the configured max_length itself (special tokens not subtracted), as HF does.
+    limit = truncation->max_length;
+    limit_direction = truncation->direction;
+  }
+  auto limit_for = [&](uint32_t type_id) -> std::optional<size_t> {
+    if (!truncation) return std::nullopt;
+    if (truncation->strategy == TruncationStrategy::kOnlyFirst && type_id != 0) return std::nullopt;
+    if (truncation->strategy == TruncationStrategy::kOnlySecond && type_id != 1) return std::nullopt;
+    return limit;
+  };
   auto encode_input = [&](const std::vector<std::string_view>& parts, uint32_t type_id) -> Result<Encoding> {
-    if (!first_pretokenized) return EncodeSequence(parts[0], type_id, std::nullopt, offset_type);
+    if (!first_pretokenized) {
+      return EncodeSequence(parts[0], type_id, std::nullopt, offset_type, limit_for(type_id), limit_direction);
+    }
     std::vector<Encoding> words;
     for (size_t i = 0; i < parts.size(); ++i) {
       MHUB_ASSIGN_OR_RETURN(Encoding e, EncodeSequence(parts[i], type_id, static_cast<uint32_t>(i), offset_type));

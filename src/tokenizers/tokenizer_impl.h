@@ -27,8 +27,12 @@ struct Tokenizer::Impl {
   bool byte_level_input = false;  // the pre-tokenizer hands raw bytes to the model
 
   // One sequence (raw text, or one word of pre-tokenized input) up to the model's tokens.
+  // With `max_tokens`, tokenization stops after the pre-token that reaches that many tokens,
+  // working from the end for kLeft (HF 0.23's early exit under truncation; it decides which
+  // overflowing windows exist).
   Result<Encoding> EncodeSequence(std::string_view text, uint32_t type_id, std::optional<uint32_t> word,
-                                  OffsetType offset_type) const;
+                                  OffsetType offset_type, std::optional<size_t> max_tokens = std::nullopt,
+                                  Direction direction = Direction::kRight) const;
   // Sequence(s) -> truncation, post-processing, padding (HF encode).
   Result<Encoding> EncodeFull(const std::vector<std::string_view>& first, bool first_pretokenized,
                               const std::vector<std::string_view>* second, bool add_special_tokens,

@@ -35,7 +35,7 @@ function encodingToJson(e) {
 function configure(tok, req) {
   if (req.truncation) {
     const t = req.truncation;
-    tok.setTruncation(t.max_length, { stride: t.stride || 0, strategy: t.strategy || 'LongestFirst', direction: t.direction || 'Right' });
+    tok.setTruncation(t.max_length, { stride: t.stride || 0, strategy: t.strategy || 'LongestFirst', direction: t.direction || 'right' });
   } else {
     tok.disableTruncation();
   }

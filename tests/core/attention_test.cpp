@@ -53,11 +53,11 @@ void RunCase(const Case& c, uint32_t seed) {
 
 TEST_P(AttentionTest, MatchesNaiveReference) {
   const Case cases[] = {
-      {1, 1, 1, 1, 1, 8, false, 0, false},    {1, 5, 5, 2, 2, 13, true, 0, false},
-      {2, 7, 7, 4, 2, 64, true, 0, true},      {2, 128, 128, 12, 12, 64, false, 0, true},
-      {1, 33, 33, 8, 1, 80, true, 0, false},   {3, 1, 40, 8, 2, 128, true, 39, true},
-      {1, 4, 20, 6, 3, 32, true, 16, false},   {2, 17, 67, 4, 4, 24, false, 0, true},
-      {1, 70, 70, 2, 1, 16, true, 0, true},    {1, 9, 300, 3, 1, 64, true, 291, false},
+      {1, 1, 1, 1, 1, 8, false, 0, false},   {1, 5, 5, 2, 2, 13, true, 0, false},
+      {2, 7, 7, 4, 2, 64, true, 0, true},    {2, 128, 128, 12, 12, 64, false, 0, true},
+      {1, 33, 33, 8, 1, 80, true, 0, false}, {3, 1, 40, 8, 2, 128, true, 39, true},
+      {1, 4, 20, 6, 3, 32, true, 16, false}, {2, 17, 67, 4, 4, 24, false, 0, true},
+      {1, 70, 70, 2, 1, 16, true, 0, true},  {1, 9, 300, 3, 1, 64, true, 291, false},
   };
   uint32_t seed = 10;
   for (const Case& c : cases) RunCase(c, seed += 2);
@@ -103,8 +103,9 @@ TEST_P(AttentionTest, KvCacheDecodeEqualsFullRecompute) {
     for (int64_t b = 0; b < B; ++b)
       std::memcpy(chunk.data<float>() + b * n * chunk.dim(2), qkv.data<float>() + (b * T + t) * qkv.dim(2),
                   static_cast<size_t>(n * qkv.dim(2)) * sizeof(float));
-    ASSERT_TRUE(cache.Append(HeadsView::FromPacked(chunk, Hq, Hkv, D).value(),
-                             HeadsView::FromPacked(chunk, Hq + Hkv, Hkv, D).value())
+    ASSERT_TRUE(cache
+                    .Append(HeadsView::FromPacked(chunk, Hq, Hkv, D).value(),
+                            HeadsView::FromPacked(chunk, Hq + Hkv, Hkv, D).value())
                     .ok());
     Tensor o = Tensor::Empty(DType::kF32, {B, n, Hq, D});
     AttentionOptions opt;

@@ -138,7 +138,7 @@ TEST_P(KernelsTest, BinaryOpsBiasScaleArgmax) {
   // argmax: first index of the max, as torch.argmax
   Tensor logits = RandomTensor({3, 50257}, 503, -5, 5);
   logits.data<float>()[17] = 9.0f;
-  logits.data<float>()[40000] = 9.0f;  // tie in row 0: the first wins
+  logits.data<float>()[40000] = 9.0f;          // tie in row 0: the first wins
   logits.data<float>()[50257 + 50256] = 7.0f;  // last element of row 1
   Tensor ids = Tensor::Empty(DType::kI64, {3});
   ASSERT_TRUE(ArgmaxRows(logits, ids).ok());
@@ -173,9 +173,10 @@ TEST_P(KernelsTest, EmbeddingGathersEveryDtype) {
 }
 
 TEST_P(KernelsTest, Bf16ConversionRoundsToNearestEven) {
-  std::vector<float> v = {1.0f, -2.5f, 1.00390625f /* tie, even stays */, 1.01171875f /* tie, odd rounds up */,
-                          3.0e38f, -0.0f, std::numeric_limits<float>::infinity(),
-                          std::numeric_limits<float>::quiet_NaN(), 1e-40f};
+  std::vector<float> v = {
+      1.0f,    -2.5f, 1.00390625f /* tie, even stays */,      1.01171875f /* tie, odd rounds up */,
+      3.0e38f, -0.0f, std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(),
+      1e-40f};
   Tensor r = RandomTensor({1000}, 700, -1e4, 1e4);
   for (int i = 0; i < 1000; ++i) v.push_back(r.data<float>()[i]);
   std::vector<uint16_t> fast(v.size());

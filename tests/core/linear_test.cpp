@@ -19,12 +19,16 @@ class LinearTest : public testing::IsaTest {};
 
 float Act(Activation act, double v) {
   switch (act) {
-    case Activation::kGeluErf: return static_cast<float>(0.5 * v * (1 + std::erf(v / std::sqrt(2.0))));
+    case Activation::kGeluErf:
+      return static_cast<float>(0.5 * v * (1 + std::erf(v / std::sqrt(2.0))));
     case Activation::kGeluTanh:
       return static_cast<float>(0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v))));
-    case Activation::kRelu: return static_cast<float>(v > 0 ? v : 0);
-    case Activation::kSilu: return static_cast<float>(v / (1 + std::exp(-v)));
-    case Activation::kNone: break;
+    case Activation::kRelu:
+      return static_cast<float>(v > 0 ? v : 0);
+    case Activation::kSilu:
+      return static_cast<float>(v / (1 + std::exp(-v)));
+    case Activation::kNone:
+      break;
   }
   return static_cast<float>(v);
 }
@@ -36,10 +40,10 @@ std::vector<float> RoundBf16(const float* p, int64_t n) {
 }
 
 // Checks y = act(x W^T + b) (+ y0) with tolerance relative to sum |x||w| (accumulation order differs).
-void Check(int64_t m, int64_t k, int64_t n, DType wdtype, DType compute, WeightLayout layout, bool bias,
-           Activation act, bool accumulate, uint32_t seed) {
-  SCOPED_TRACE("M=" + std::to_string(m) + " K=" + std::to_string(k) + " N=" + std::to_string(n) + " w=" +
-               std::string(DTypeName(wdtype)) + " compute=" + std::string(DTypeName(compute)) +
+void Check(int64_t m, int64_t k, int64_t n, DType wdtype, DType compute, WeightLayout layout, bool bias, Activation act,
+           bool accumulate, uint32_t seed) {
+  SCOPED_TRACE("M=" + std::to_string(m) + " K=" + std::to_string(k) + " N=" + std::to_string(n) +
+               " w=" + std::string(DTypeName(wdtype)) + " compute=" + std::string(DTypeName(compute)) +
                " layout=" + std::to_string(static_cast<int>(layout)) + " act=" + std::to_string(static_cast<int>(act)) +
                " acc=" + std::to_string(accumulate));
   Tensor x = RandomTensor({m, k}, seed, -1, 1);
@@ -70,7 +74,7 @@ void Check(int64_t m, int64_t k, int64_t n, DType wdtype, DType compute, WeightL
       wr[i * k + j] = layout == WeightLayout::kOutIn ? stored[i * k + j] : stored[j * n + i];
   if (bf16) wr = RoundBf16(wr.data(), n * k);
   std::vector<float> xr = (bf16 && m > kGemvMaxRows) ? RoundBf16(x.data<float>(), m * k)
-                                                      : std::vector<float>(x.data<float>(), x.data<float>() + m * k);
+                                                     : std::vector<float>(x.data<float>(), x.data<float>() + m * k);
   std::vector<float> ref(static_cast<size_t>(m * n));
   reference::Matmul(xr.data(), wr.data(), bias ? b.data<float>() : nullptr, ref.data(), m, n, k);
   int failures = 0;
@@ -118,6 +122,11 @@ TEST(LinearOneDnn, MatchesNaiveF32AndBf16) {
         Check(m, k, n, DType::kF32, DType::kF32, WeightLayout::kOutIn, true, Activation::kNone, false, seed += 5);
         Check(m, k, n, DType::kBF16, DType::kF32, WeightLayout::kOutIn, true, Activation::kNone, false, seed += 5);
       }
+}
+
+TEST(LinearOneDnn, LargeBf16InputsConvertOnEveryThread) {
+  Check(300, 768, 64, DType::kBF16, DType::kF32, WeightLayout::kOutIn, true, Activation::kGeluTanh, false, 77);
+  Check(300, 768, 64, DType::kF32, DType::kBF16, WeightLayout::kInOut, true, Activation::kNone, true, 78);
 }
 
 TEST(LinearOneDnn, LayoutsDtypesActivationsAccumulate) {

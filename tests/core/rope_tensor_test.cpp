@@ -102,7 +102,8 @@ TEST(TensorViews, ConversionsAndI8Scales) {
   Tensor t = RandomTensor({3, 4}, 2, -100, 100);
   Tensor bf = t.To(DType::kBF16).value();
   Tensor back = bf.To(DType::kF32).value();
-  for (int64_t i = 0; i < 12; ++i) EXPECT_NEAR(back.data<float>()[i], t.data<float>()[i], std::fabs(t.data<float>()[i]) / 256);
+  for (int64_t i = 0; i < 12; ++i)
+    EXPECT_NEAR(back.data<float>()[i], t.data<float>()[i], std::fabs(t.data<float>()[i]) / 256);
   Tensor q = Tensor::Empty(DType::kI8, {2, 3});
   const int8_t vals[] = {1, -2, 3, 127, 0, -128};
   std::memcpy(q.raw_data(), vals, 6);
@@ -143,7 +144,7 @@ TEST(TensorSafetensors, ZeroCopyViewKeepsFileAlive) {
   Tensor tw = Tensor::FromSafetensors(*file->Find("w"), file).value();
   Tensor th = Tensor::FromSafetensors(*file->Find("h"), file).value();
   EXPECT_EQ(tw.raw_data(), static_cast<const void*>(file->Find("w")->data));  // zero copy
-  file.reset();  // the tensors keep the file alive
+  file.reset();                                                               // the tensors keep the file alive
   EXPECT_EQ(tw.ToFloatVector(), w);
   EXPECT_EQ(th.ToFloatVector(), (std::vector<float>{1.5f, -2.0f}));
   EXPECT_EQ(tw.shape(), Shape({2, 3}));

@@ -36,10 +36,10 @@ class TorchParity : public ::testing::Test {
   }
   void RunTorch() {
     mhub::testing::WriteFileOrDie(dir_ / "shapes.txt", shapes_);
-    auto r = mhub::testing::RunCommand(mhub::testing::Python() + " " +
-                                       mhub::testing::ShellQuote(mhub::testing::SourceDir() +
-                                                                 "/tests/clients/core_torch_parity.py") +
-                                       " " + mhub::testing::ShellQuote(dir_.path()));
+    auto r = mhub::testing::RunCommand(
+        mhub::testing::Python() + " " +
+        mhub::testing::ShellQuote(mhub::testing::SourceDir() + "/tests/clients/core_torch_parity.py") + " " +
+        mhub::testing::ShellQuote(dir_.path()));
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   TempDir dir_;
@@ -112,7 +112,8 @@ TEST_F(TorchParity, KernelsMatchPyTorch) {
     std::vector<float> ref = Read("linear", M * N);
     testing::ExpectClose(y3.data<float>(), ref.data(), 3 * N, 1e-5f, 1e-5f, "linear gemv");
     // bf16 weights and activations (torch rounds the output to bf16 too: compare at bf16 resolution).
-    Linear lin16 = Linear::Create(lw.To(DType::kBF16).value(), lb.To(DType::kBF16).value(), WeightLayout::kOutIn).value();
+    Linear lin16 =
+        Linear::Create(lw.To(DType::kBF16).value(), lb.To(DType::kBF16).value(), WeightLayout::kOutIn).value();
     ASSERT_TRUE(lin16.Forward(a, y).ok());
     expect_close(y, "linear_bf16", 1.6e-2f);
 

@@ -174,6 +174,27 @@ TEST_F(HubCliTest, RepoUploadLsDownloadSearchCacheDelete) {
   EXPECT_EQ((*sj)[0]["id"], "bob/cli-model");
   EXPECT_EQ(Lines(Mhub("search cli- --limit 1").out).size(), 1u);
 
+  // Card metadata filters: only cli-other has a README saying what it is.
+  WriteFileOrDie(work_ / "README.md",
+                 "---\nlicense: mit\nlibrary_name: transformers\nlanguage: en\npipeline_tag: text-classification\n---\n"
+                 "# other\n");
+  ASSERT_EQ(Mhub("upload bob/cli-other " + ShellQuote(work_ / "README.md")).exit_code, 0);
+  for (std::string filter : {"--license mit", "--library transformers", "--language en", "--task text-classification",
+                             "--license mit --task text-classification"}) {
+    auto r = Mhub("search cli- " + filter);
+    ASSERT_EQ(r.exit_code, 0) << filter << ": " << r.err;
+    EXPECT_EQ(Lines(r.out), std::vector<std::string>{"bob/cli-other"}) << filter;
+  }
+  auto none = Mhub("search cli- --license apache-2.0");
+  ASSERT_EQ(none.exit_code, 0);
+  EXPECT_TRUE(Lines(none.out).empty()) << none.out;
+  auto by_author = Mhub("search --author bob --sort lastModified --json");
+  ASSERT_EQ(by_author.exit_code, 0) << by_author.err;
+  auto aj = mhub::ParseJson(by_author.out);
+  ASSERT_TRUE(aj.ok());
+  ASSERT_GE(aj->size(), 2u);
+  EXPECT_EQ((*aj)[0]["id"], "bob/cli-other") << "the latest change comes first";
+
   // cache ls: the repo, its size (the two blobs + config + notes), the main ref.
   auto cache = Mhub("cache ls --json");
   ASSERT_EQ(cache.exit_code, 0) << cache.err;

@@ -65,8 +65,10 @@ TEST(ModelsLoading, BertNamesWithoutPrefixAndGammaBeta) {
   EXPECT_THAT(names, ::testing::Contains("classifier.weight"));
   RewriteCheckpoint(dir / "orig", dir / "variant", [](const std::string& n) {
     std::string out = n.rfind("bert.", 0) == 0 ? n.substr(5) : n;
-    if (out.size() > 16 && out.substr(out.size() - 16) == "LayerNorm.weight") out = out.substr(0, out.size() - 6) + "gamma";
-    if (out.size() > 14 && out.substr(out.size() - 14) == "LayerNorm.bias") out = out.substr(0, out.size() - 4) + "beta";
+    if (out.size() > 16 && out.substr(out.size() - 16) == "LayerNorm.weight")
+      out = out.substr(0, out.size() - 6) + "gamma";
+    if (out.size() > 14 && out.substr(out.size() - 14) == "LayerNorm.bias")
+      out = out.substr(0, out.size() - 4) + "beta";
     return out;
   });
   auto loaded = AutoModelForSequenceClassification::FromPretrained(dir / "variant");
@@ -127,8 +129,9 @@ TEST(ModelsLoading, Gpt2WithoutPrefixWithBuffersAndExplicitLmHead) {
       {"h.0.attn.bias", formats::Dtype::kU8, {1, 1, 128, 128}, mask_bytes.data(), mask_bytes.size()},
       {"h.0.attn.masked_bias", formats::Dtype::kF32, {}, reinterpret_cast<const uint8_t*>(masked_bias.data()), 4},
       wte};
-  RewriteCheckpoint(dir / "orig", dir / "variant",
-                    [](const std::string& n) { return n.rfind("transformer.", 0) == 0 ? n.substr(12) : n; }, extra);
+  RewriteCheckpoint(
+      dir / "orig", dir / "variant",
+      [](const std::string& n) { return n.rfind("transformer.", 0) == 0 ? n.substr(12) : n; }, extra);
   auto loaded = AutoModelForCausalLM::FromPretrained(dir / "variant");
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   ModelInputs in{1, 4, {5, 6, 7, 8}, {}, {}, {}};
@@ -192,8 +195,11 @@ TEST(ModelsLoading, ClearErrors) {
   std::vector<int8_t> q(211 * 32, 1);
   RewriteCheckpoint(dir / "db", dir / "db_i8",
                     [](const std::string& n) { return n == "embeddings.word_embeddings.weight" ? std::string() : n; },
-                    {{"embeddings.word_embeddings.weight", formats::Dtype::kI8, {211, 32},
-                      reinterpret_cast<const uint8_t*>(q.data()), q.size()}});
+                    {{"embeddings.word_embeddings.weight",
+                      formats::Dtype::kI8,
+                      {211, 32},
+                      reinterpret_cast<const uint8_t*>(q.data()),
+                      q.size()}});
   auto i8 = AutoModel::FromPretrained(dir / "db_i8");
   ASSERT_FALSE(i8.ok());
   EXPECT_EQ(i8.status().code(), StatusCode::kUnsupported);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <random>
@@ -109,8 +110,8 @@ std::vector<int64_t> GreedyWithoutCache(const CausalLM& lm, std::vector<int64_t>
 // Everything is computed once: mhub's outputs, then one run of the PyTorch reference over all jobs.
 struct Suite {
   mhub::testing::TempDir dir;
-  std::map<std::string, Status> status;          // per case: building, saving, loading, running
-  std::map<std::string, ModelOutputs> ours;      // loaded-from-disk model outputs
+  std::map<std::string, Status> status;           // per case: building, saving, loading, running
+  std::map<std::string, ModelOutputs> ours;       // loaded-from-disk model outputs
   std::map<std::string, ModelOutputs> in_memory;  // FromConfig model outputs (before saving)
   std::map<std::string, Json> theirs;
   std::map<std::string, std::vector<int64_t>> cached, uncached, reference_tokens;
@@ -205,6 +206,7 @@ TEST_P(ForwardParity, MatchesPyTorch) {
     // to 8 mantissa bits, so a few bf16 ulps of the magnitude.
     const double tol = (bf16 ? 3e-2 : 1e-4) * scale;
     const double diff = MaxAbsDiff(ours.at(key), shape, values);
+    std::printf("    %-40s %-18s max|mhub-torch| %.3g  (tolerance %.3g)\n", name.c_str(), key.c_str(), diff, tol);
     EXPECT_LE(diff, tol) << key << " max |mhub - torch| = " << diff << " (magnitude " << scale << ")";
     // A load/save round trip changes nothing.
     EXPECT_EQ(ours.at(key).values, s.in_memory.at(name).at(key).values) << key;

@@ -116,9 +116,9 @@ Json RunReference(const Json& jobs, const std::string& work_dir) {
   const std::string in_path = work_dir + "/reference_jobs.json", out_path = work_dir + "/reference_out.json";
   mhub::testing::WriteFileOrDie(in_path, DumpJson(Json{{"jobs", jobs}}));
   const std::string script = mhub::testing::SourceDir() + "/tests/clients/models_reference.py";
-  mhub::testing::CommandResult r = mhub::testing::RunCommand(
-      mhub::testing::Python() + " " + mhub::testing::ShellQuote(script) + " " + mhub::testing::ShellQuote(in_path) +
-      " " + mhub::testing::ShellQuote(out_path));
+  mhub::testing::CommandResult r =
+      mhub::testing::RunCommand(mhub::testing::Python() + " " + mhub::testing::ShellQuote(script) + " " +
+                                mhub::testing::ShellQuote(in_path) + " " + mhub::testing::ShellQuote(out_path));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   if (r.exit_code != 0) return Json::array();
   Result<Json> parsed = ParseJson(mhub::testing::ReadFileOrDie(out_path));

@@ -28,7 +28,8 @@ class GitLfsE2eTest : public ::testing::Test {
     std::string env = "export HOME=" + ShellQuote(home_.path()) +
                       " GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 GIT_ASKPASS=/bin/false"
                       " GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=a@x GIT_COMMITTER_NAME=Alice GIT_COMMITTER_EMAIL=a@x;"
-                      " cd " + ShellQuote(work_.path()) + " && ";
+                      " cd " +
+                      ShellQuote(work_.path()) + " && ";
     return RunCommand(env + script);
   }
 
@@ -42,6 +43,7 @@ class GitLfsE2eTest : public ::testing::Test {
 };
 
 TEST_F(GitLfsE2eTest, CloneCommitPushAndReadBack) {
+  ASSERT_EQ(Sh("git lfs install --skip-repo >/dev/null").exit_code, 0);  // into the private HOME
   CommandResult clone = Sh("git clone -q " + ShellQuote(RepoUrl("alice", token_)) + " w 2>&1");
   ASSERT_EQ(clone.exit_code, 0) << clone.out << clone.err;
   // The repo the hub created already tracks *.bin with LFS.
@@ -52,9 +54,9 @@ TEST_F(GitLfsE2eTest, CloneCommitPushAndReadBack) {
   for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<char>((i * 2654435761u) >> 13);
   WriteFileOrDie(work_ / "w/weights.bin", weights);
   WriteFileOrDie(work_ / "w/README.md", "---\nlicense: apache-2.0\ntags:\n- pushed-by-git\n---\n# via git\n");
-  CommandResult push = Sh(
-      "cd w && git lfs install --local >/dev/null && git add weights.bin README.md && git commit -qm 'add weights' && "
-      "GIT_TRACE=1 GIT_CURL_VERBOSE=1 git push -q origin main 2>&1");
+  CommandResult push =
+      Sh("cd w && git add weights.bin README.md && git commit -qm 'add weights' && "
+         "git push -q origin main 2>&1");
   ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
   std::string head = Sh("cd w && git rev-parse HEAD").out.substr(0, 40);
   // git stored a pointer, git-lfs uploaded the object through the batch API.
@@ -77,10 +79,10 @@ TEST_F(GitLfsE2eTest, CloneCommitPushAndReadBack) {
   EXPECT_TRUE(get.body == weights);
 
   // A fresh clone smudges the LFS file back to the same bytes.
-  CommandResult clone2 = Sh("git clone -q " + ShellQuote(RepoUrl("alice", token_)) + " w2 2>&1 && sha256sum w2/weights.bin");
+  CommandResult clone2 =
+      Sh("git clone -q " + ShellQuote(RepoUrl("alice", token_)) + " w2 2>&1 && sha256sum w2/weights.bin");
   ASSERT_EQ(clone2.exit_code, 0) << clone2.out << clone2.err;
-  EXPECT_EQ(clone2.out.substr(clone2.out.size() - 65 - std::string("w2/weights.bin").size() - 1, 64), oid)
-      << clone2.out;
+  EXPECT_EQ(clone2.out.substr(0, 64), oid) << clone2.out;
   // Anonymous clone of a public repo works too (read access).
   CommandResult anon = Sh("GIT_LFS_SKIP_SMUDGE=1 git clone -q " + ShellQuote(RepoUrl("", "")) + " w3 2>&1");
   EXPECT_EQ(anon.exit_code, 0) << anon.out;
@@ -88,8 +90,8 @@ TEST_F(GitLfsE2eTest, CloneCommitPushAndReadBack) {
 
 TEST_F(GitLfsE2eTest, PushNeedsAWriteToken) {
   ASSERT_EQ(Sh("git clone -q " + ShellQuote(RepoUrl("alice", token_)) + " w 2>&1").exit_code, 0);
-  std::string before = Sh("git --git-dir=" + ShellQuote(hub_.data_dir() + "/repos/models/alice/gitrepo.git") +
-                          " rev-parse main").out;
+  std::string before =
+      Sh("git --git-dir=" + ShellQuote(hub_.data_dir() + "/repos/models/alice/gitrepo.git") + " rev-parse main").out;
   WriteFileOrDie(work_ / "w/a.txt", "a\n");
   ASSERT_EQ(Sh("cd w && git add a.txt && git commit -qm a").exit_code, 0);
   // Anonymous: the server challenges (401) and git, with no credentials, gives up.
@@ -102,8 +104,8 @@ TEST_F(GitLfsE2eTest, PushNeedsAWriteToken) {
   EXPECT_NE(read.exit_code, 0) << read.out;
   CommandResult wrong = Sh("cd w && git push -q " + ShellQuote(RepoUrl("alice", "hf_wrong")) + " main 2>&1");
   EXPECT_NE(wrong.exit_code, 0) << wrong.out;
-  std::string after = Sh("git --git-dir=" + ShellQuote(hub_.data_dir() + "/repos/models/alice/gitrepo.git") +
-                         " rev-parse main").out;
+  std::string after =
+      Sh("git --git-dir=" + ShellQuote(hub_.data_dir() + "/repos/models/alice/gitrepo.git") + " rev-parse main").out;
   EXPECT_EQ(before, after);
   // Another user's write token cannot push to alice's repo.
   std::string bob = hub_.CreateUser("bob");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "mhub/base/json.h"
 #include "server/http_test_support.h"
@@ -117,10 +118,11 @@ TEST_F(HttpApiTest, UploadThenDownloadRegularAndLfsFiles) {
   for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<char>((i * 7919) % 251);
   UploadLfs("alice/tiny", weights);
   std::string oid = Sha256OfString(weights);
-  CurlReply c = Commit("alice/tiny", {FileOp("config.json", config),
-                                      Json{{"key", "lfsFile"},
-                                           {"value", {{"path", "model.safetensors"}, {"algo", "sha256"}, {"oid", oid},
-                                                      {"size", weights.size()}}}}});
+  CurlReply c = Commit(
+      "alice/tiny",
+      {FileOp("config.json", config),
+       Json{{"key", "lfsFile"},
+            {"value", {{"path", "model.safetensors"}, {"algo", "sha256"}, {"oid", oid}, {"size", weights.size()}}}}});
   ASSERT_EQ(c.status, 200) << c.body;
   Json commit = ParseOrDie(c.body);
   std::string sha = commit["commitOid"];
@@ -128,7 +130,8 @@ TEST_F(HttpApiTest, UploadThenDownloadRegularAndLfsFiles) {
   EXPECT_EQ(commit["commitUrl"], hub_.url() + "/alice/tiny/commit/" + sha);
 
   // Regular file: HEAD as huggingface_hub does it.
-  CurlReply head = Curl("HEAD", hub_.url() + "/alice/tiny/resolve/main/config.json", {auth_, "Accept-Encoding: identity"});
+  CurlReply head =
+      Curl("HEAD", hub_.url() + "/alice/tiny/resolve/main/config.json", {auth_, "Accept-Encoding: identity"});
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.Header("x-repo-commit"), sha);
   EXPECT_EQ(head.Header("etag"), "\"" + GitBlobSha(config) + "\"");
@@ -233,9 +236,11 @@ TEST_F(HttpApiTest, CommitRejectsBadInputAndStaleParents) {
   // Malformed bodies: 400, repo unchanged.
   for (const std::string& body :
        {std::string("not json\n"), std::string("{\"key\":\"file\",\"value\":{\"path\":\"x\",\"content\":\"\"}}\n"),
-        std::string("{\"key\":\"header\",\"value\":{\"summary\":\"s\"}}\n{\"key\":\"file\",\"value\":{\"path\":\"../x\","
-                    "\"content\":\"eA==\"}}\n"),
-        std::string("{\"key\":\"header\",\"value\":{}}\n{\"key\":\"file\",\"value\":{\"path\":\"x\",\"content\":\"*\"}}\n"),
+        std::string(
+            "{\"key\":\"header\",\"value\":{\"summary\":\"s\"}}\n{\"key\":\"file\",\"value\":{\"path\":\"../x\","
+            "\"content\":\"eA==\"}}\n"),
+        std::string(
+            "{\"key\":\"header\",\"value\":{}}\n{\"key\":\"file\",\"value\":{\"path\":\"x\",\"content\":\"*\"}}\n"),
         std::string("{\"key\":\"header\",\"value\":{}}\n{\"key\":\"lfsFile\",\"value\":{\"path\":\"x.bin\",\"oid\":\"" +
                     std::string(64, 'a') + "\",\"size\":3}}\n")}) {
     CurlReply r = Api("POST", "/api/models/alice/c/commit/main", body, "application/x-ndjson");
@@ -243,7 +248,8 @@ TEST_F(HttpApiTest, CommitRejectsBadInputAndStaleParents) {
   }
   EXPECT_EQ(GitRevParse("alice/c", "main"), second);
   // A file and a deletion in one commit.
-  CurlReply del = Commit("alice/c", {FileOp("dir/b.txt", "b"), Json{{"key", "deletedFile"}, {"value", {{"path", "a.txt"}}}}});
+  CurlReply del =
+      Commit("alice/c", {FileOp("dir/b.txt", "b"), Json{{"key", "deletedFile"}, {"value", {{"path", "a.txt"}}}}});
   ASSERT_EQ(del.status, 200) << del.body;
   EXPECT_EQ(Curl("GET", hub_.url() + "/alice/c/resolve/main/a.txt").status, 404);
   EXPECT_EQ(Curl("GET", hub_.url() + "/alice/c/resolve/main/dir/b.txt").body, "b");
@@ -300,7 +306,8 @@ TEST_F(HttpApiTest, TreePathsInfoRefsCommitsBranchesTags) {
   // Branch with a slash-free name and a tag; then revisions with encoded refs.
   ASSERT_EQ(Api("POST", "/api/models/alice/t/branch/dev", DumpJson(Json{{"startingPoint", "main"}})).status, 200);
   EXPECT_EQ(Api("POST", "/api/models/alice/t/branch/dev", DumpJson(Json{{"startingPoint", "main"}})).status, 409);
-  ASSERT_EQ(Api("POST", "/api/models/alice/t/tag/main", DumpJson(Json{{"tag", "v1.0"}, {"message", "first"}})).status, 200);
+  ASSERT_EQ(Api("POST", "/api/models/alice/t/tag/main", DumpJson(Json{{"tag", "v1.0"}, {"message", "first"}})).status,
+            200);
   CurlReply refs = Api("GET", "/api/models/alice/t/refs");
   Json rj = ParseOrDie(refs.body);
   EXPECT_EQ(rj["branches"].size(), 2u);
@@ -382,6 +389,47 @@ TEST_F(HttpApiTest, SettingsMoveDeleteAndPreupload) {
   EXPECT_EQ(Api("GET", "/api/models/acme/m2").status, 200);
   ASSERT_EQ(Api("DELETE", "/api/repos/delete", DumpJson(Json{{"name", "m2"}, {"organization", "acme"}})).status, 200);
   EXPECT_EQ(Api("GET", "/api/models/acme/m2").Header("x-error-code"), "RepoNotFound");
+}
+
+TEST_F(HttpApiTest, BadBodiesAndUrlsAreClear4xx) {
+  CreateRepo("bad");
+  // Oversized JSON body: 413, and the server keeps serving.
+  std::string huge(17u << 20, ' ');
+  CurlReply big = Api("POST", "/api/repos/create", "{\"name\": \"x\"" + huge + "}");
+  EXPECT_EQ(big.status, 413) << big.body;
+  CurlReply malformed = Api("POST", "/api/repos/create", "{\"name\": ");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_TRUE(ParseOrDie(malformed.body)["error"].is_string());
+  CurlReply wrong_type = Api("POST", "/api/models/alice/bad/paths-info/main", "{\"paths\": [1, 2]}");
+  EXPECT_EQ(wrong_type.status, 400);
+  CurlReply batch = Curl("POST", hub_.url() + "/alice/bad.git/info/lfs/objects/batch",
+                         {auth_, "Content-Type: application/vnd.git-lfs+json"},
+                         "{\"operation\":\"upload\",\"objects\":[{\"oid\":\"../../x\",\"size\":1}]}");
+  EXPECT_EQ(batch.status, 200);
+  EXPECT_EQ(ParseOrDie(batch.body)["objects"][0]["error"]["code"], 422);
+  // A forged or expired LFS upload URL is refused.
+  std::string oid = Sha256OfString("x");
+  CurlReply forged = Curl(
+      "PUT", hub_.url() + "/alice/bad.git/info/lfs/objects/" + oid + "?size=1&exp=99999999999&sig=00", {}, "x", true);
+  EXPECT_EQ(forged.status, 403);
+  // A body that does not hash to its oid is never stored.
+  Json b{{"operation", "upload"}, {"objects", {{{"oid", oid}, {"size", 1}}}}};
+  Json answer = ParseOrDie(Curl("POST", hub_.url() + "/alice/bad.git/info/lfs/objects/batch",
+                                {auth_, "Content-Type: application/vnd.git-lfs+json"}, DumpJson(b))
+                               .body);
+  std::string href = answer["objects"][0]["actions"]["upload"]["href"];
+  EXPECT_EQ(Curl("PUT", href, {}, "y", true).status, 400);
+  EXPECT_FALSE(std::filesystem::exists(hub_.data_dir() + "/lfs/objects/" + oid.substr(0, 2) + "/" + oid.substr(2, 2) +
+                                       "/" + oid));
+  EXPECT_EQ(Curl("PUT", href, {}, "x", true).status, 200);
+  // Very long URLs and encoded control characters.
+  EXPECT_EQ(Curl("GET", hub_.url() + "/alice/bad/resolve/main/" + std::string(9000, 'a')).status, 414);
+  CurlReply nl = Curl("GET", hub_.url() + "/alice/bad/resolve/main/a%0Ab");
+  EXPECT_GE(nl.status, 400);
+  EXPECT_LT(nl.status, 500);
+  EXPECT_EQ(Curl("GET", hub_.url() + "/api/models/alice/bad/tree/main?cursor=%%%").status, 400);
+  // Still alive.
+  EXPECT_EQ(Curl("GET", hub_.url() + "/api/models/alice/bad").status, 200);
 }
 
 }  // namespace

@@ -41,6 +41,8 @@ struct CurlReply {
 inline CurlReply Curl(const std::string& method, const std::string& url, const std::vector<std::string>& headers = {},
                       const std::string& body = "", bool send_body = false, const std::string& extra_args = "") {
   TempDir tmp;
+  WriteFileOrDie(tmp / "body", "");  // curl writes nothing when it cannot connect
+  WriteFileOrDie(tmp / "headers", "");
   std::string cmd = "curl -sS -o " + ShellQuote(tmp / "body") + " -D " + ShellQuote(tmp / "headers") +
                     " -w '%{http_code}' --max-time 120";
   if (method == "HEAD") {
@@ -110,7 +112,8 @@ class InProcessHub {
   const std::string& url() const { return url_; }
   const std::string& data_dir() const { return data_.path(); }
   std::string CreateUser(const std::string& name, const std::string& org = "") {
-    return MhubAdmin(data_.path(), "create-user " + ShellQuote(name) + (org.empty() ? "" : " --org " + ShellQuote(org)));
+    return MhubAdmin(data_.path(),
+                     "create-user " + ShellQuote(name) + (org.empty() ? "" : " --org " + ShellQuote(org)));
   }
   std::string CreateToken(const std::string& user, const std::string& role) {
     return MhubAdmin(data_.path(), "create-token " + ShellQuote(user) + " --role " + role);

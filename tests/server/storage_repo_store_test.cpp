@@ -275,6 +275,22 @@ TEST_F(RepoStoreTest, ParentCommitIsOptimisticLocking) {
   auto dev = store_.Commit(key_, req);
   ASSERT_TRUE(dev.ok()) << dev.status();
   EXPECT_EQ(Git("ls-tree --name-only dev"), "c\n");
+  // A PR ref grows from its base; parentCommit names that base.
+  const std::string main_head = Trim(Git("rev-parse main"));
+  CommitRequest pr;
+  pr.branch = "refs/pr/1";
+  pr.create_branch = true;
+  pr.branch_base = "main";
+  pr.parent_commit = main_head;
+  pr.operations = {CommitOperation::AddFile("pr.txt", "1")};
+  auto pr_commit = store_.Commit(key_, pr);
+  ASSERT_TRUE(pr_commit.ok()) << pr_commit.status();
+  EXPECT_EQ(Trim(Git("rev-parse refs/pr/1^")), main_head);
+  EXPECT_EQ(Git("ls-tree --name-only refs/pr/1"), ".gitattributes\na\nb\npr.txt\n");
+  EXPECT_EQ(store_.ListRefs(key_)->pull_requests.at(0).name, "1");
+  pr.branch = "refs/pr/2";
+  pr.parent_commit = initial_;
+  EXPECT_EQ(store_.Commit(key_, pr).status().code(), StatusCode::kConflict);
 }
 
 TEST_F(RepoStoreTest, ResolveRevisionAgreesWithGitRevParse) {

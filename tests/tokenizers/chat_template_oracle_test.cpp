@@ -110,7 +110,8 @@ std::vector<std::pair<std::string, ChatTemplateInputs>> Conversations() {
                           Msg("assistant", "I'm doing great. How can I help you today?"),
                           Msg("user", "Tell me a joke.")}));
   add("single user, unicode quotes newlines",
-      OrderedJson::array({Msg("user", "  Héllo \"world\" 'single' \\ back\nnew line\ttab 😀 中文 {{ not_code }} {% x %}  ")}));
+      OrderedJson::array(
+          {Msg("user", "  Héllo \"world\" 'single' \\ back\nnew line\ttab 😀 中文 {{ not_code }} {% x %}  ")}));
   add("no system, whitespace around content",
       OrderedJson::array({Msg("user", "\nfirst question\n"), Msg("assistant", "  an answer  \n\n"),
                           Msg("user", "second</s><|eot_id|>")}));
@@ -118,27 +119,28 @@ std::vector<std::pair<std::string, ChatTemplateInputs>> Conversations() {
   add("tools and tool calls",
       OrderedJson::array(
           {Msg("system", "Use tools when useful."), Msg("user", "Weather in Paris and news?"),
-           OrderedJson{{"role", "assistant"},
-                       {"content", ""},
-                       {"tool_calls", OrderedJson::array(
-                                          {OrderedJson{{"type", "function"},
-                                                       {"function", {{"name", "get_weather"},
-                                                                     {"arguments", {{"city", "Paris"}, {"unit", "celsius"}}}}}},
-                                           OrderedJson{{"type", "function"},
-                                                       {"function", {{"name", "search"},
-                                                                     {"arguments", "{\"query\": \"news\"}"}}}}})}},
-           Msg("tool", "{\"temp\": 21}"), Msg("tool", "Top story: ☀️"), Msg("assistant", "It is 21°C. Top story: ☀️"),
-           Msg("user", "Thanks!")}),
+           OrderedJson{
+               {"role", "assistant"},
+               {"content", ""},
+               {"tool_calls",
+                OrderedJson::array(
+                    {OrderedJson{{"type", "function"},
+                                 {"function",
+                                  {{"name", "get_weather"}, {"arguments", {{"city", "Paris"}, {"unit", "celsius"}}}}}},
+                     OrderedJson{{"type", "function"},
+                                 {"function", {{"name", "search"}, {"arguments", "{\"query\": \"news\"}"}}}}})}},
+           Msg("tool", "{\"temp\": 21}"), Msg("tool", "Top story: ☀️"),
+           Msg("assistant", "It is 21°C. Top story: ☀️"), Msg("user", "Thanks!")}),
       WeatherTools());
   add("reasoning",
-      OrderedJson::array({Msg("user", "What is 2+2?"),
-                          Msg("assistant", "<think>\nAdd them.\n</think>\n\nIt is 4."), Msg("user", "And 3+3?"),
+      OrderedJson::array({Msg("user", "What is 2+2?"), Msg("assistant", "<think>\nAdd them.\n</think>\n\nIt is 4."),
+                          Msg("user", "And 3+3?"),
                           OrderedJson{{"role", "assistant"}, {"content", "6"}, {"reasoning_content", "Add again."}}}),
       nullptr, OrderedJson{{"enable_thinking", false}});
   add("content lists",
-      OrderedJson::array({Msg("system", OrderedJson::array({{{"type", "text"}, {"text", "Be brief."}}})),
-                          Msg("user", OrderedJson::array({{{"type", "image"}},
-                                                          {{"type", "text"}, {"text", " What is this? "}}}))}));
+      OrderedJson::array(
+          {Msg("system", OrderedJson::array({{{"type", "text"}, {"text", "Be brief."}}})),
+           Msg("user", OrderedJson::array({{{"type", "image"}}, {{"type", "text"}, {"text", " What is this? "}}}))}));
   add("roles do not alternate", OrderedJson::array({Msg("user", "a"), Msg("user", "b")}));
   add("no messages", OrderedJson::array());
   return out;
@@ -188,7 +190,8 @@ const char* kFeatureTemplates[] = {
     "{{ [1,2,2,3]|unique|list|length }} {{ [1,2]|reverse|join('-') }} {{ 'abc'|replace('b','X') }} "
     "{{ 'a.b.c'.split('.')|join('|') }} {{ 'aaa'|replace('a', 'b', 2) }} {{ ['x', 1, 2.5, true]|join(' ') }}",
     // tojson in its variants
-    "{{ tools|tojson }}\n{{ tools|tojson(indent=2) }}\n{{ {'a': [1, 2.5, none, true, 'q\"\\n'], 'e': [], 'o': {}}|tojson(indent=4) }}\n"
+    "{{ tools|tojson }}\n{{ tools|tojson(indent=2) }}\n{{ {'a': [1, 2.5, none, true, 'q\"\\n'], 'e': [], 'o': "
+    "{}}|tojson(indent=4) }}\n"
     "{{ messages[0]|tojson(ensure_ascii=true) }}{{ {'z': 1, 'a': 2}|tojson(sort_keys=true) }}"
     "{{ [1, {'k': 2}]|tojson(separators=(',', ':')) }}{{ 'é😀\\t'|tojson }}{{ none|tojson }}{{ missing|tojson }}",
     // tests
@@ -200,7 +203,8 @@ const char* kFeatureTemplates[] = {
     "{{ 1 + 2 * 3 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ 7 / 2 }} {{ 2 ** 10 }} {{ 'a' ~ 1 ~ 2.0 }} "
     "{{ 'ab' + 'cd' }} {{ 1 < 2 and 2 >= 2 }} {{ not true or false }} {{ 'b' in 'abc' }} {{ 'x' not in ['a', 'x'] }} "
     "{{ 'k' in {'k': 1} }} {{ 1 == 1.0 }} {{ 1 != '1' }} {{ (1, 2)|length }} {{ [1, 2] + [3] }} {{ 10 - 2 - 3 }} "
-    "{{ 2 * (3 + 4) }} {{ -(3) }} {{ 1.5 * 2 }} {{ (5 > 3) == true }} {{ 'a' if 1 else 'b' }} {{ messages|length - 1 }} "
+    "{{ 2 * (3 + 4) }} {{ -(3) }} {{ 1.5 * 2 }} {{ (5 > 3) == true }} {{ 'a' if 1 else 'b' }} {{ messages|length - 1 "
+    "}} "
     "{{ none == none }} {{ [] or 'empty' }} {{ 0 and 1 }} {{ 'x' and 'y' }}",
     // slicing and indexing
     "{{ 'hello'[1:3] }} {{ 'hello'[::-1] }} {{ 'hello'[-2:] }} {{ messages[1:]|length }} {{ [1,2,3,4,5][::2]|join }} "
@@ -214,7 +218,8 @@ const char* kFeatureTemplates[] = {
     "{% endif %}{{ leaked }}{{ ns }}",
     // macros with defaults and keyword arguments
     "{% macro render(m, prefix='> ') %}{{ prefix }}{{ m.role }}: {{ m.content }}{% endmacro %}"
-    "{% for m in messages %}{{ render(m) }}\n{{ render(m, prefix='* ') }}\n{{ render(prefix='# ', m=m) }}\n{% endfor %}",
+    "{% for m in messages %}{{ render(m) }}\n{{ render(m, prefix='* ') }}\n{{ render(prefix='# ', m=m) }}\n{% endfor "
+    "%}",
     // whitespace control with trim_blocks / lstrip_blocks
     "{% for m in messages %}\n    {% if m.role == 'user' %}\n        User: {{ m.content }}\n    {% else %}\n"
     "  Other: {{ m.content }}\n    {%- endif %}\n{% endfor %}\n{# a comment #}\n  {#- stripped comment -#}\n"
@@ -230,7 +235,8 @@ const char* kFeatureTemplates[] = {
     "|{{ 'a,b,c'.split(',', 1)|last }}|{{ 'HeLLo'.upper() }}{{ 'HeLLo'.lower() }}|{{ 'hello world'.title() }}"
     "|{{ 'x'.replace('x', 'y') }}|{{ '  a  b '.split()|join('+') }}|{{ messages[0].content.strip() }}",
     // default and conditional expressions
-    "{{ missing|default('dflt') }} {{ ''|default('empty', true) }} {{ none|default('n') }} {{ 'yes' if true else 'no' }} "
+    "{{ missing|default('dflt') }} {{ ''|default('empty', true) }} {{ none|default('n') }} {{ 'yes' if true else 'no' "
+    "}} "
     "[{{ 'a' if false }}] {{ x if x is defined else 'undef' }} {{ messages[9]|default('none') }} "
     "{{ add_generation_prompt|default(false) }} {{ 0|default(5, true) }}",
     // loop control, else blocks, range, loop filters
@@ -249,7 +255,8 @@ const char* kFeatureTemplates[] = {
     "{{ 'a\\nb\\n\\nc'|indent }}|{{ 'a\\nb'|indent(2, true) }}|{{ 'a\\n\\nb'|indent(width=3, blank=true) }}",
     // number conversions and printing
     "{{ '42'|int + 1 }} {{ '3.5'|float }} {{ 'x'|int }} {{ 3.7|int }} {{ -3|abs }} {{ 3|float }} {{ 2.50|string }} "
-    "{{ true|int }} {{ [1, 'a']|string }} {{ 1.0 }} {{ '12abc'|int }} {{ 'x'|int(7) }} {{ 2.5|abs }} {{ false|string }}",
+    "{{ true|int }} {{ [1, 'a']|string }} {{ 1.0 }} {{ '12abc'|int }} {{ 'x'|int(7) }} {{ 2.5|abs }} {{ false|string "
+    "}}",
     // dictsort
     "{% for k, v in {'b': 2, 'A': 1, 'c': 0}|dictsort %}{{ k }}{{ v }}{% endfor %}"
     "{% for k, v in {'b': 2, 'A': 1, 'c': 0}|dictsort(by='value', reverse=true) %}{{ k }}{% endfor %}",
@@ -258,9 +265,11 @@ const char* kFeatureTemplates[] = {
     "{% else %}{{ m.content }}{% endif %}\n{% endfor %}  {%- generation -%}  x  {%- endgeneration %} y",
     // how values print
     "{{ none }}|{{ undefined }}|{{ true }}|{{ [1, 'a', none, [true]] }}|{{ {'a': none, 'b': 'x'} }}|{{ 1.5 }}|"
-    "{{ 10/4 }}|{{ 10/5 }}|{{ 0.1 + 0.2 }}|{{ 1/3 }}|{{ 100000000000000000000000.0 }}|{{ 0.000001 }}|{{ -0.0 }}|{{ -1 }}|{{ - 2.5 }}",
+    "{{ 10/4 }}|{{ 10/5 }}|{{ 0.1 + 0.2 }}|{{ 1/3 }}|{{ 100000000000000000000000.0 }}|{{ 0.000001 }}|{{ -0.0 }}|{{ -1 "
+    "}}|{{ - 2.5 }}",
     // call blocks, filter blocks, varargs and kwargs
-    "{% macro wrap(tag) %}<{{ tag }}>{{ caller() }}</{{ tag }}>{% endmacro %}{% call wrap('b') %}inside {{ messages|length }}"
+    "{% macro wrap(tag) %}<{{ tag }}>{{ caller() }}</{{ tag }}>{% endmacro %}{% call wrap('b') %}inside {{ "
+    "messages|length }}"
     "{% endcall %}{% filter upper %}shout {{ messages[0].role }}{% endfilter %}"
     "{% macro f(a) %}{{ a }}{{ varargs|length }}{{ kwargs|length }}{% endmacro %}{{ f(1, 2, 3, x=4) }}",
     // sort variants

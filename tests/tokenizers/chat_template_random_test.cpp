@@ -29,40 +29,123 @@ class ExprGen {
   std::string Expr(int depth) {
     if (depth <= 0) return Atom();
     switch (Pick(9)) {
-      case 0: return Atom();
-      case 1: return Expr(depth - 1) + " " + Of(kBinary) + " " + Expr(depth - 1);
-      case 2: return "(" + Expr(depth - 1) + ")";
-      case 3: return Expr(depth - 1) + "|" + Of(kFilters);
-      case 4: return Expr(depth - 1) + " is " + (Pick(3) == 0 ? "not " : "") + Of(kTests);
-      case 5: return Primary(depth - 1) + Of(kPostfix);
-      case 6: return Of(kUnary) + Primary(depth - 1);
-      case 7: return Expr(depth - 1) + " if " + Expr(depth - 1) + " else " + Expr(depth - 1);
-      default: return "[" + Expr(depth - 1) + ", " + Expr(depth - 1) + "]";
+      case 0:
+        return Atom();
+      case 1:
+        return Expr(depth - 1) + " " + Of(kBinary) + " " + Expr(depth - 1);
+      case 2:
+        return "(" + Expr(depth - 1) + ")";
+      case 3:
+        return Expr(depth - 1) + "|" + Of(kFilters);
+      case 4:
+        return Expr(depth - 1) + " is " + (Pick(3) == 0 ? "not " : "") + Of(kTests);
+      case 5:
+        return Primary(depth - 1) + Of(kPostfix);
+      case 6:
+        return Of(kUnary) + Primary(depth - 1);
+      case 7:
+        return Expr(depth - 1) + " if " + Expr(depth - 1) + " else " + Expr(depth - 1);
+      default:
+        return "[" + Expr(depth - 1) + ", " + Expr(depth - 1) + "]";
     }
   }
 
  private:
   static constexpr const char* kAtoms[] = {
-      "s",  "e",     "n",    "f",    "neg",      "l",     "sl",   "d",        "t",     "nn",    "msgs", "msgs[0]",
-      "1",  "2",     "-1",   "0.5",  "'a'",      "\"xy\"", "true", "false",    "none",  "[1, 'a']", "{'a': 1}",
-      "''", "'é z'", "3",    "ns",   "undefinedvar", "msgs[1].content", "d.k", "l[0]", "'  pad '", "'A,b,,C'",
+      "s",
+      "e",
+      "n",
+      "f",
+      "neg",
+      "l",
+      "sl",
+      "d",
+      "t",
+      "nn",
+      "msgs",
+      "msgs[0]",
+      "1",
+      "2",
+      "-1",
+      "0.5",
+      "'a'",
+      "\"xy\"",
+      "true",
+      "false",
+      "none",
+      "[1, 'a']",
+      "{'a': 1}",
+      "''",
+      "'é z'",
+      "3",
+      "ns",
+      "undefinedvar",
+      "msgs[1].content",
+      "d.k",
+      "l[0]",
+      "'  pad '",
+      "'A,b,,C'",
   };
-  static constexpr const char* kBinary[] = {"+",  "-",  "*",  "/",   "//",  "%",      "~",  "==", "!=",
-                                            "<",  ">",  "<=", ">=",  "and", "or",     "in", "not in"};
+  static constexpr const char* kBinary[] = {
+      "+", "-", "*", "/", "//", "%", "~", "==", "!=", "<", ">", "<=", ">=", "and", "or", "in", "not in"};
   static constexpr const char* kFilters[] = {
-      "length",  "upper",     "lower",         "trim",          "first",           "last",         "join",
-      "list",    "tojson",    "string",        "int",           "float",           "abs",          "reverse",
-      "sort",    "unique",    "items",         "capitalize",    "title",           "default('z')", "join(', ')",
-      "safe",    "tojson(indent=2)", "replace('a', 'b')", "indent", "dictsort", "default(1, true)",
-      "map(attribute='role')|list", "selectattr('role', 'equalto', 'user')|list",
+      "length",
+      "upper",
+      "lower",
+      "trim",
+      "first",
+      "last",
+      "join",
+      "list",
+      "tojson",
+      "string",
+      "int",
+      "float",
+      "abs",
+      "reverse",
+      "sort",
+      "unique",
+      "items",
+      "capitalize",
+      "title",
+      "default('z')",
+      "join(', ')",
+      "safe",
+      "tojson(indent=2)",
+      "replace('a', 'b')",
+      "indent",
+      "dictsort",
+      "default(1, true)",
+      "map(attribute='role')|list",
+      "selectattr('role', 'equalto', 'user')|list",
   };
-  static constexpr const char* kTests[] = {"defined", "none",   "string", "mapping", "iterable", "number",
-                                           "integer", "boolean", "odd",   "even",    "sequence", "lower", "true"};
+  static constexpr const char* kTests[] = {"defined", "none", "string", "mapping",  "iterable", "number", "integer",
+                                           "boolean", "odd",  "even",   "sequence", "lower",    "true"};
   static constexpr const char* kPostfix[] = {
-      "[0]",       "[1:]",      "[::-1]",        "[-1]",       "[:2]",       ".upper()",   ".strip()", ".split()",
-      ".keys()",   ".items()",  ".get('k')",     ".lower()",   ".title()",   ".length",    "['k']",    ".content",
-      ".split(',')", ".startswith('a')", ".endswith(('x', 'z'))", ".replace(' ', '_')", ".values()", ".lstrip()",
-      ".get('zz', 'dflt')", ".role",
+      "[0]",
+      "[1:]",
+      "[::-1]",
+      "[-1]",
+      "[:2]",
+      ".upper()",
+      ".strip()",
+      ".split()",
+      ".keys()",
+      ".items()",
+      ".get('k')",
+      ".lower()",
+      ".title()",
+      ".length",
+      "['k']",
+      ".content",
+      ".split(',')",
+      ".startswith('a')",
+      ".endswith(('x', 'z'))",
+      ".replace(' ', '_')",
+      ".values()",
+      ".lstrip()",
+      ".get('zz', 'dflt')",
+      ".role",
   };
   static constexpr const char* kUnary[] = {"not ", "-", "not not "};
 
@@ -124,14 +207,15 @@ TEST(ChatTemplateRandomTest, RandomExpressionsMatchReference) {
       continue;
     }
     ++compared;
-    ASSERT_TRUE(got.ok()) << templates[k] << "\nreference: " << w["text"].get<std::string>() << "\nmhub: " << got.status();
+    ASSERT_TRUE(got.ok()) << templates[k] << "\nreference: " << w["text"].get<std::string>()
+                          << "\nmhub: " << got.status();
     EXPECT_EQ(*got, w["text"].get<std::string>()) << templates[k];
   }
   // The generator is tuned so that most expressions are valid; both engines must see that.
   EXPECT_GT(compared, templates.size() / 3) << "compared " << compared << ", both failed " << both_failed;
   EXPECT_EQ(only_mhub, 0u) << "mhub accepted expressions the reference rejects (MHUB_TEST_VERBOSE=1 lists them)";
-  std::cerr << "random expressions: " << compared << " compared, " << both_failed << " rejected by both, " << only_mhub << " rendered only by mhub, of "
-            << templates.size() << "\n";
+  std::cerr << "random expressions: " << compared << " compared, " << both_failed << " rejected by both, " << only_mhub
+            << " rendered only by mhub, of " << templates.size() << "\n";
 }
 
 }  // namespace

@@ -51,8 +51,9 @@ TEST(ChatTemplateTest, HostileTemplatesHitLimitsInsteadOfCrashing) {
   ASSERT_FALSE(rec.ok());
   EXPECT_EQ(rec.status().code(), StatusCode::kResourceExhausted) << rec.status();
   // Output doubling.
-  auto grow = RenderText("{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}"
-                         "{% endfor %}{{ ns.s }}");
+  auto grow = RenderText(
+      "{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}"
+      "{% endfor %}{{ ns.s }}");
   ASSERT_FALSE(grow.ok());
   EXPECT_EQ(grow.status().code(), StatusCode::kResourceExhausted) << grow.status();
   // Quadratic loops beyond the step budget.
@@ -62,8 +63,9 @@ TEST(ChatTemplateTest, HostileTemplatesHitLimitsInsteadOfCrashing) {
   ASSERT_FALSE(loops.ok());
   EXPECT_EQ(loops.status().code(), StatusCode::kResourceExhausted) << loops.status();
   // Lists that grow exponentially by aliasing.
-  auto lists = RenderText("{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}"
-                          "{% endfor %}{{ ns.l|length }}");
+  auto lists = RenderText(
+      "{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}"
+      "{% endfor %}{{ ns.l|length }}");
   ASSERT_FALSE(lists.ok());
   EXPECT_EQ(lists.status().code(), StatusCode::kResourceExhausted) << lists.status();
   // A namespace that contains itself cannot be printed forever.

@@ -35,8 +35,8 @@ TEST(TokenizerConfigTest, RealConfigsMatchPythonReading) {
     ASSERT_TRUE(cfg.ok()) << cfg.status();
     Json got = {
         {"tokenizer_class", cfg->tokenizer_class},
-        {"model_max_length", cfg->model_max_length == TokenizerConfig::kNoMaxLength ? Json("no-limit")
-                                                                                   : Json(cfg->model_max_length)},
+        {"model_max_length",
+         cfg->model_max_length == TokenizerConfig::kNoMaxLength ? Json("no-limit") : Json(cfg->model_max_length)},
         {"padding_side", cfg->padding_side},
         {"truncation_side", cfg->truncation_side},
         {"bos_token", Optional(cfg->bos_token)},

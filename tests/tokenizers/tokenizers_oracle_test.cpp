@@ -163,10 +163,11 @@ std::vector<Json> BuildRequests(bool small) {
     r["pair"] = misc[(i * 7 + 3) % misc.size()];
     r["add_special"] = i % 4 != 3;
     if (i % 2 == 0) {
-      r["truncation"] = Json{{"max_length", 8 + (i % 5) * 3},
-                             {"stride", i % 3},
+      // Stride stays below every window HF will cut (HF aborts the process otherwise).
+      r["truncation"] = Json{{"max_length", 12 + (i % 5) * 3},
+                             {"stride", i % 3 == 0 ? i % 2 : 0},
                              {"strategy", strategies[i % 3]},
-                             {"direction", i % 4 == 0 ? "Left" : "Right"}};
+                             {"direction", i % 4 == 0 ? "left" : "right"}};
     }
     if (i % 3 == 0) {
       r["padding"] = Json{{"max_length", i % 2 ? Json(40) : Json(nullptr)},
@@ -182,7 +183,7 @@ std::vector<Json> BuildRequests(bool small) {
     Json r = Req("encode");
     r["text"] = misc[i];
     r["truncation"] = Json{{"max_length", 6 + i % 7}, {"stride", i % 4}, {"strategy", "LongestFirst"},
-                           {"direction", i % 2 ? "Left" : "Right"}};
+                           {"direction", i % 2 ? "left" : "right"}};
     reqs.push_back(r);
   }
   for (size_t i = 0; i + 8 < std::min<size_t>(misc.size(), 200); i += 8) {
@@ -234,7 +235,7 @@ Json Ours(Tokenizer& tok, const Json& req) {
     p.strategy = s == "OnlyFirst"    ? TruncationStrategy::kOnlyFirst
                  : s == "OnlySecond" ? TruncationStrategy::kOnlySecond
                                      : TruncationStrategy::kLongestFirst;
-    p.direction = t.value("direction", "Right") == "Left" ? Direction::kLeft : Direction::kRight;
+    p.direction = t.value("direction", "right") == "left" ? Direction::kLeft : Direction::kRight;
     Status st = tok.SetTruncation(p);
     if (!st.ok()) return Json{{"ok", false}, {"error", st.ToString()}};
   } else {

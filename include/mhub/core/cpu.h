@@ -26,7 +26,9 @@ Isa ActiveIsa();
 // while kernels run on other threads.
 Status SetIsa(Isa isa);
 
-// Threads used by our kernels and by oneDNN (omp_set_num_threads). 0 = one per core.
+// Threads used by our kernels and by oneDNN when called from this thread (omp_set_num_threads sets
+// the calling thread's OpenMP default; new threads start from OMP_NUM_THREADS or one per core).
+// 0 = one per core.
 void SetNumThreads(int n);
 int NumThreads();
 

@@ -69,11 +69,11 @@ struct ModelInfo {
   int64_t num_labels = 0;               // classification heads; 0 otherwise
   std::vector<std::string> id2label;    // index = class id; "LABEL_i" when the config has none
   std::map<std::string, int64_t> label2id;
-  int64_t pad_token_id = -1;            // -1 when absent
+  int64_t pad_token_id = -1;  // -1 when absent
   int64_t bos_token_id = -1;
-  std::vector<int64_t> eos_token_ids;   // config eos_token_id (int or list); may be empty
-  bool is_decoder = false;              // causal LM architectures
-  std::string weight_dtype;             // "F32", "BF16" or "F16" as stored in the checkpoint
+  std::vector<int64_t> eos_token_ids;  // config eos_token_id (int or list); may be empty
+  bool is_decoder = false;             // causal LM architectures
+  std::string weight_dtype;            // "F32", "BF16" or "F16" as stored in the checkpoint
 };
 
 class Model {

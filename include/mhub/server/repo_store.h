@@ -104,15 +104,21 @@ struct CommitOperation {
 };
 
 struct CommitRequest {
-  std::string branch = "main";  // branch name (not "refs/heads/..."); must exist unless create_branch
+  // A branch name ("main", not "refs/heads/main"), or a full "refs/pr/N" / "refs/convert/x" ref.
+  // Must exist unless create_branch.
+  std::string branch = "main";
   // When set (5..40 hex chars, a prefix is enough), the commit fails with Conflict unless the
-  // branch head is this commit. When unset, concurrent commits are retried on the new head.
+  // branch head (for a branch being created: its base) is this commit. When unset, concurrent
+  // commits are retried on the new head.
   std::optional<std::string> parent_commit;
   std::vector<CommitOperation> operations;
   std::string summary;      // first line; "Upload files" style default when empty
   std::string description;  // rest of the message, may be empty
   CommitAuthor author;
-  bool create_branch = false;  // create `branch` (from the empty tree) if missing
+  bool create_branch = false;  // create `branch` if missing, starting from `branch_base`
+  // With create_branch: the revision a missing branch starts from (e.g. "main" for a PR ref
+  // "refs/pr/3"); empty = a root commit over an empty tree.
+  std::string branch_base;
 };
 
 struct CommitOutcome {

@@ -15,11 +15,11 @@
 namespace mhub::server {
 
 struct ServerOptions {
-  std::string data_dir;             // created if missing
+  std::string data_dir;  // created if missing
   std::string host = "127.0.0.1";
-  int port = 8080;                  // 0: any free port (see port())
-  std::string public_url;           // base URL in links and LFS hrefs; empty: from the Host header
-  int threads = 32;                 // request worker threads
+  int port = 8080;         // 0: any free port (see port())
+  std::string public_url;  // base URL in links and LFS hrefs; empty: from the Host header
+  int threads = 32;        // request worker threads
 };
 
 class HubServer {

@@ -19,10 +19,10 @@ struct TokenizerConfig {
   // transformers' "no limit" default (int(1e30)); values beyond int64 are clamped to this.
   static constexpr int64_t kNoMaxLength = INT64_MAX;
 
-  std::string tokenizer_class;                // "" when absent
+  std::string tokenizer_class;  // "" when absent
   int64_t model_max_length = kNoMaxLength;
-  std::string padding_side = "right";         // "right" or "left"
-  std::string truncation_side = "right";      // "right" or "left"
+  std::string padding_side = "right";     // "right" or "left"
+  std::string truncation_side = "right";  // "right" or "left"
   // Special tokens: the string form, or the "content" of the AddedToken dict form; nullopt when
   // absent or null.
   std::optional<std::string> bos_token, eos_token, unk_token, pad_token, sep_token, cls_token, mask_token;

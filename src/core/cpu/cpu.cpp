@@ -29,9 +29,12 @@ std::atomic<int>& ActiveIsaSlot() {
 
 std::string_view IsaName(Isa isa) {
   switch (isa) {
-    case Isa::kScalar: return "scalar";
-    case Isa::kAvx2: return "avx2";
-    case Isa::kAvx512: return "avx512";
+    case Isa::kScalar:
+      return "scalar";
+    case Isa::kAvx2:
+      return "avx2";
+    case Isa::kAvx512:
+      return "avx512";
   }
   return "unknown";
 }
@@ -60,9 +63,12 @@ namespace cpu {
 
 const KernelTable& KernelsFor(Isa isa) {
   switch (isa) {
-    case Isa::kAvx512: return kKernelsAvx512;
-    case Isa::kAvx2: return kKernelsAvx2;
-    case Isa::kScalar: break;
+    case Isa::kAvx512:
+      return kKernelsAvx512;
+    case Isa::kAvx2:
+      return kKernelsAvx2;
+    case Isa::kScalar:
+      break;
   }
   return kKernelsScalar;
 }

@@ -11,9 +11,9 @@ namespace mhub::core::cpu {
 
 // One group of attention query rows (at most 4) against the keys of one (batch, kv head).
 struct AttentionRows {
-  const float* q[4];   // (D) each
-  float* out[4];       // (D) each
-  int64_t limit[4];    // keys [0, limit) may be visible (causal bound)
+  const float* q[4];  // (D) each
+  float* out[4];      // (D) each
+  int64_t limit[4];   // keys [0, limit) may be visible (causal bound)
   int rows;
   const uint8_t* key_ok;  // (Tk) 1 = visible, or null: all visible
   const float* k;         // (Tk, D) rows at stride k_stride (used when kt is null)
@@ -54,7 +54,7 @@ struct KernelTable {
   void (*attention_rows)(const AttentionRows& a);
 };
 
-const KernelTable& Kernels();  // for ActiveIsa()
+const KernelTable& Kernels();            // for ActiveIsa()
 const KernelTable& KernelsFor(Isa isa);  // precondition: IsaSupported(isa)
 
 extern const KernelTable kKernelsScalar;

@@ -1,7 +1,7 @@
 // The avx2 build of the kernel table (compiled with this ISA's -m flags; see src/core/CMakeLists.txt).
 #define MHUB_SIMD_AVX2 1
-#include "core/cpu/simd.h"
 #include "core/cpu/kernel_table.h"
+#include "core/cpu/simd.h"
 
 #include "core/cpu/kernels_impl.inc"
 

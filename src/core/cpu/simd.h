@@ -220,8 +220,6 @@ inline Vec::T VTanh(Vec::T x) {
 #endif
 }
 
-inline Vec::T VSigmoid(Vec::T x) {
-  return V::div(V::set1(1.0f), V::add(V::set1(1.0f), VExp(V::sub(V::zero(), x))));
-}
+inline Vec::T VSigmoid(Vec::T x) { return V::div(V::set1(1.0f), V::add(V::set1(1.0f), VExp(V::sub(V::zero(), x)))); }
 
 }  // namespace

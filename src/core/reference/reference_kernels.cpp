@@ -6,8 +6,8 @@
 
 namespace mhub::core::reference {
 
-void LayerNorm(const float* x, const float* res, float* sum_out, const float* w, const float* b, float eps,
-               float* out, int64_t rows, int64_t c) {
+void LayerNorm(const float* x, const float* res, float* sum_out, const float* w, const float* b, float eps, float* out,
+               int64_t rows, int64_t c) {
   std::vector<double> s(static_cast<size_t>(c));
   for (int64_t r = 0; r < rows; ++r) {
     double mean = 0;

@@ -13,8 +13,8 @@
 namespace mhub::core::reference {
 
 // x, out: (rows, c); res/sum_out/bias may be null.
-void LayerNorm(const float* x, const float* res, float* sum_out, const float* w, const float* b, float eps,
-               float* out, int64_t rows, int64_t c);
+void LayerNorm(const float* x, const float* res, float* sum_out, const float* w, const float* b, float eps, float* out,
+               int64_t rows, int64_t c);
 void RmsNorm(const float* x, const float* w, float eps, float* out, int64_t rows, int64_t c);
 void Softmax(const float* x, float* out, int64_t rows, int64_t c);
 void Gelu(const float* x, float* out, int64_t n, GeluKind kind);

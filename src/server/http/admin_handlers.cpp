@@ -122,8 +122,8 @@ HubError HandleCreateRepo(HubContext& ctx, const HttpRequest& req, const Princip
   }
   std::string url = RepoWebUrl(BaseUrl(ctx, req), key);
   if (ctx.db->GetRepo(key).ok() || ctx.repos->Exists(key)) {
-    SetJson(res, Json{{"error", "You already created this " + std::string(RepoTypeName(key.type)) + " repo"},
-                      {"url", url}},
+    SetJson(res,
+            Json{{"error", "You already created this " + std::string(RepoTypeName(key.type)) + " repo"}, {"url", url}},
             409);
     res.SetHeader("X-Error-Message", "You already created this " + std::string(RepoTypeName(key.type)) + " repo");
     return {};
@@ -197,8 +197,8 @@ HubError HandleRepoSettings(RepoCall& call) {
   }
   MHUB_RETURN_IF_ERROR(call.ctx.db->UpdateRepoSettings(call.key, is_private, gated));
   MHUB_ASSIGN_OR_RETURN(RepoRecord record, call.ctx.db->GetRepo(call.key));
-  SetJson(call.res, Json{{"private", record.is_private},
-                         {"gated", record.gated.empty() ? Json(false) : Json(record.gated)}});
+  SetJson(call.res,
+          Json{{"private", record.is_private}, {"gated", record.gated.empty() ? Json(false) : Json(record.gated)}});
   return {};
 }
 

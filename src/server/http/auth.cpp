@@ -12,7 +12,8 @@ Result<Principal> Authenticate(HubContext& ctx, const HttpRequest& req) {
   if (header.empty()) return who;
   std::string secret;
   auto starts_with_ci = [&](std::string_view prefix) {
-    return header.size() >= prefix.size() && HeaderNameEquals(std::string_view(header).substr(0, prefix.size()), prefix);
+    return header.size() >= prefix.size() &&
+           HeaderNameEquals(std::string_view(header).substr(0, prefix.size()), prefix);
   };
   if (starts_with_ci("Bearer ")) {
     secret = header.substr(7);
@@ -29,7 +30,8 @@ Result<Principal> Authenticate(HubContext& ctx, const HttpRequest& req) {
   if (secret.empty()) return Status::Unauthenticated(kInvalidCredentialsMessage);
   auto token = ctx.db->LookupToken(secret);
   if (!token.ok()) {
-    if (token.status().code() == StatusCode::kUnauthenticated) return Status::Unauthenticated(kInvalidCredentialsMessage);
+    if (token.status().code() == StatusCode::kUnauthenticated)
+      return Status::Unauthenticated(kInvalidCredentialsMessage);
     return token.status();
   }
   who.authenticated = true;

@@ -19,8 +19,8 @@ namespace {
 // Streams the request body into a new temp file; returns its path.
 Result<std::string> SpoolBody(const RepoCall& call) {
   static std::atomic<uint64_t> counter{0};
-  std::string path = call.ctx.tmp_dir + "/git-body-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(counter.fetch_add(1));
+  std::string path =
+      call.ctx.tmp_dir + "/git-body-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IOError("cannot create " + path);
   uint64_t total = 0;
@@ -72,7 +72,8 @@ HubError HandleGitSmartHttp(RepoCall& call, const std::string& service_path) {
   }
   GitCgiRequest cgi;
   cgi.project_root = call.ctx.data_dir + "/repos";
-  cgi.path_info = "/" + std::string(RepoTypePlural(call.key.type)) + "/" + call.key.id.ToString() + ".git/" + service_path;
+  cgi.path_info =
+      "/" + std::string(RepoTypePlural(call.key.type)) + "/" + call.key.id.ToString() + ".git/" + service_path;
   cgi.method = call.req.method == "HEAD" ? "GET" : call.req.method;
   size_t q = call.req.target.find('?');
   cgi.query_string = q == std::string::npos ? "" : call.req.target.substr(q + 1);

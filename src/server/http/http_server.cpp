@@ -20,6 +20,7 @@ namespace mhub::server {
 namespace {
 
 constexpr size_t kMaxTargetBytes = 8000;
+constexpr size_t kMaxDrainBytes = 1 << 20;
 
 HttpRequest ConvertRequest(const httplib::Request& in) {
   HttpRequest out;
@@ -91,8 +92,12 @@ struct HubServer::Impl {
 
   void Handle(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader) {
     HttpRequest request = ConvertRequest(req);
+    // body_read: the handler asked for the body; body_cut: it stopped reading before the end.
+    auto body_read = std::make_shared<bool>(false);
+    auto body_cut = std::make_shared<bool>(false);
     if (reader) {
-      request.read_body = [reader](const BodyChunkSink& sink) -> Status {
+      request.read_body = [reader, body_read, body_cut](const BodyChunkSink& sink) -> Status {
+        *body_read = true;
         bool stopped_by_sink = false;
         bool ok = (*reader)([&](const char* data, size_t n) {
           if (!sink(data, n)) {
@@ -101,12 +106,24 @@ struct HubServer::Impl {
           }
           return true;
         });
+        if (!ok) *body_cut = true;
         if (!ok && !stopped_by_sink) return Status::IOError("the request body could not be read");
         return Status::OK();
       };
     }
     HttpResponse response;
     DispatchRequest(ctx, request, response);
+    if (reader && !*body_read) {
+      // A body the handler did not want must still leave the connection, or the next request on
+      // this keep-alive connection would be parsed from its bytes. Small ones are drained.
+      size_t drained = 0;
+      bool ok = (*reader)([&](const char*, size_t n) {
+        drained += n;
+        return drained <= kMaxDrainBytes;
+      });
+      if (!ok || drained > kMaxDrainBytes) response.SetHeader("Connection", "close");
+    }
+    if (*body_cut) response.SetHeader("Connection", "close");
     ApplyResponse(response, req, res);
   }
 

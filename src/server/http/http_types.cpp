@@ -81,8 +81,10 @@ Result<std::string> HttpRequest::ReadBody(size_t limit) const {
 
 void HttpResponse::SetHeader(std::string_view name, std::string value) {
   for (auto it = headers.begin(); it != headers.end();) {
-    if (HeaderNameEquals(it->first, name)) it = headers.erase(it);
-    else ++it;
+    if (HeaderNameEquals(it->first, name))
+      it = headers.erase(it);
+    else
+      ++it;
   }
   headers.emplace_back(std::string(name), std::move(value));
 }

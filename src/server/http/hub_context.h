@@ -13,11 +13,11 @@
 namespace mhub::server {
 
 struct HttpLimits {
-  size_t max_json_body = 16u << 20;       // JSON requests (create repo, paths-info, batch, ...)
-  size_t max_commit_body = 1024u << 20;   // NDJSON commit bodies (regular files travel inline)
-  uint64_t max_lfs_object = 64ull << 30;  // one LFS object
-  size_t max_git_body = size_t{4096} << 20;     // one git push / fetch negotiation
-  int64_t lfs_url_ttl_s = 3600;           // lifetime of signed LFS transfer URLs
+  size_t max_json_body = 16u << 20;          // JSON requests (create repo, paths-info, batch, ...)
+  size_t max_commit_body = 1024u << 20;      // NDJSON commit bodies (regular files travel inline)
+  uint64_t max_lfs_object = 64ull << 30;     // one LFS object
+  size_t max_git_body = size_t{4096} << 20;  // one git push / fetch negotiation
+  int64_t lfs_url_ttl_s = 3600;              // lifetime of signed LFS transfer URLs
 };
 
 struct HubContext {

@@ -40,7 +40,7 @@ Result<uint64_t> CheckSignedUrl(const RepoCall& call, const std::string& action,
   std::string exp_text = call.req.Query("exp");
   MHUB_ASSIGN_OR_RETURN(uint64_t expires, ParseSize(exp_text));
   MHUB_RETURN_IF_ERROR(call.ctx.signer->Check(action, call.key.ToString(), oid, size, static_cast<int64_t>(expires),
-                                             call.req.Query("sig")));
+                                              call.req.Query("sig")));
   return size;
 }
 
@@ -165,8 +165,8 @@ HubError HandleLfsVerify(RepoCall& call) {
   auto stored = call.ctx.lfs->Size(oid);
   if (!stored.ok()) return HubError(Status::NotFound("LFS object " + oid + " was not uploaded"), "", 404);
   if (static_cast<int64_t>(*stored) != size) {
-    return HubError(Status::InvalidArgument("LFS object " + oid + " has size " + std::to_string(*stored) +
-                                            ", not " + std::to_string(size)),
+    return HubError(Status::InvalidArgument("LFS object " + oid + " has size " + std::to_string(*stored) + ", not " +
+                                            std::to_string(size)),
                     "", 422);
   }
   SetJson(call.res, Json{{"oid", oid}, {"size", size}});

@@ -62,8 +62,8 @@ HubError HandleListRepos(HubContext& ctx, const HttpRequest& req, const Principa
     out.push_back(std::move(item));
   }
   if (page.has_more) {
-    res.SetHeader("Link", "<" + NextPageUrl(ctx, req, EncodeCursor(query.offset + page.repos.size())) +
-                              ">; rel=\"next\"");
+    res.SetHeader("Link",
+                  "<" + NextPageUrl(ctx, req, EncodeCursor(query.offset + page.repos.size())) + ">; rel=\"next\"");
   }
   SetJson(res, out);
   return {};

@@ -61,7 +61,8 @@ RangeOutcome ParseRange(const std::string& header, uint64_t size, ByteRange* out
 std::string ContentDisposition(const std::string& path) {
   std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   std::string ascii;
-  for (unsigned char c : base) ascii.push_back(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? static_cast<char>(c) : '_');
+  for (unsigned char c : base)
+    ascii.push_back(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? static_cast<char>(c) : '_');
   return "inline; filename*=UTF-8''" + PercentEncode(base) + "; filename=\"" + ascii + "\";";
 }
 

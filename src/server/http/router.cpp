@@ -94,7 +94,8 @@ HubError RouteRepoApi(HubContext& ctx, const HttpRequest& req, HttpResponse& res
     }
     return MethodNotAllowed(req);
   }
-  if (action == "settings" && seg.size() == 5) return req.method == "PUT" ? HandleRepoSettings(call) : MethodNotAllowed(req);
+  if (action == "settings" && seg.size() == 5)
+    return req.method == "PUT" ? HandleRepoSettings(call) : MethodNotAllowed(req);
   if (action == "auth-check") {
     if (!IsGetLike(req)) return MethodNotAllowed(req);
     return HandleAuthCheck(call, seg.size() == 6 && seg[5] == "write");
@@ -109,14 +110,17 @@ HubError RouteApi(HubContext& ctx, const HttpRequest& req, HttpResponse& res, co
   }
   if (seg.size() == 3 && seg[1] == "repos") {
     if (seg[2] == "create") return req.method == "POST" ? HandleCreateRepo(ctx, req, who, res) : MethodNotAllowed(req);
-    if (seg[2] == "delete") return req.method == "DELETE" ? HandleDeleteRepo(ctx, req, who, res) : MethodNotAllowed(req);
+    if (seg[2] == "delete")
+      return req.method == "DELETE" ? HandleDeleteRepo(ctx, req, who, res) : MethodNotAllowed(req);
     if (seg[2] == "move") return req.method == "POST" ? HandleMoveRepo(ctx, req, who, res) : MethodNotAllowed(req);
   }
   if (seg.size() == 2 && seg[1] == "validate-yaml") {
     return req.method == "POST" ? HandleValidateYaml(ctx, req, res) : MethodNotAllowed(req);
   }
   if (seg.size() >= 2 && (seg[1] == "models" || seg[1] == "datasets" || seg[1] == "spaces")) {
-    RepoType type = seg[1] == "models" ? RepoType::kModel : seg[1] == "datasets" ? RepoType::kDataset : RepoType::kSpace;
+    RepoType type = seg[1] == "models"     ? RepoType::kModel
+                    : seg[1] == "datasets" ? RepoType::kDataset
+                                           : RepoType::kSpace;
     if (seg.size() == 2) return IsGetLike(req) ? HandleListRepos(ctx, req, who, type, res) : MethodNotAllowed(req);
     if (seg.size() == 3) return HubError::RepoNotFound(seg[2]);  // legacy one-part ids are not hosted here
     return RouteRepoApi(ctx, req, res, who, type, seg);
@@ -189,8 +193,8 @@ HubError Route(HubContext& ctx, const HttpRequest& req, HttpResponse& res) {
   }
   auto who = Authenticate(ctx, req);
   if (!who.ok()) {
-    bool git = req.raw_path.find(".git/") != std::string::npos || req.raw_path.find("/info/refs") != std::string::npos ||
-               req.raw_path.find("/git-") != std::string::npos;
+    bool git = req.raw_path.find(".git/") != std::string::npos ||
+               req.raw_path.find("/info/refs") != std::string::npos || req.raw_path.find("/git-") != std::string::npos;
     if (git) return HubError::GitAuthRequired(kInvalidCredentialsMessage);
     return HubError::InvalidCredentials();
   }

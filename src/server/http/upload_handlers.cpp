@@ -66,8 +66,9 @@ HubError HandleCommit(RepoCall& call, const std::string& revision) {
   if (!outcome.ok()) {
     const Status& st = outcome.status();
     if (st.code() == StatusCode::kConflict) {
-      return HubError(Status::Conflict("A commit has happened since. Please refresh and try again. (" + st.message() + ")"),
-                      "", 412);
+      return HubError(
+          Status::Conflict("A commit has happened since. Please refresh and try again. (" + st.message() + ")"), "",
+          412);
     }
     if (st.code() == StatusCode::kNotFound && NotFoundKindOf(st) == NotFoundKind::kOther) {
       return HubError::BadRequest(st.message());  // an LFS object that was never uploaded

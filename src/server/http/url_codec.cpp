@@ -29,7 +29,8 @@ Result<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '%') {
-      if (i + 2 >= text.size()) return Status::InvalidArgument("truncated percent escape in '" + std::string(text) + "'");
+      if (i + 2 >= text.size())
+        return Status::InvalidArgument("truncated percent escape in '" + std::string(text) + "'");
       int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
       if (hi < 0 || lo < 0) return Status::InvalidArgument("bad percent escape in '" + std::string(text) + "'");
       out.push_back(static_cast<char>(hi * 16 + lo));

@@ -115,7 +115,7 @@ Result<CommitOutcome> RepoStore::Commit(const RepoKey& key, const CommitRequest&
 
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     // 1. The current head (or none for a new branch).
-    git_oid head;
+    git_oid head{};
     bool has_head = false;
     int rc = git_reference_name_to_id(&head, repo.get(), ref_name.c_str());
     if (rc == 0) {
@@ -129,19 +129,29 @@ Result<CommitOutcome> RepoStore::Commit(const RepoKey& key, const CommitRequest&
     } else {
       return git::Error(rc, "reading branch '" + request.branch + "'");
     }
+    // A new branch grows from `branch_base` (its commit becomes the parent; the ref is created
+    // only if still absent).
+    git_oid parent_oid = head;
+    bool has_parent = has_head;
+    if (!has_head && !request.branch_base.empty()) {
+      MHUB_ASSIGN_OR_RETURN(parent_oid, git::ResolveRevision(repo.get(), request.branch_base, key));
+      has_parent = true;
+    }
     const std::string head_hex = has_head ? git::OidHex(head) : std::string();
-    if (parent_prefix && (!has_head || head_hex.compare(0, parent_prefix->size(), *parent_prefix) != 0)) {
+    // On a new branch the expected parent is its base (hub-api.md 7.3: a PR's parentCommit).
+    const std::string parent_hex = has_parent ? git::OidHex(parent_oid) : std::string();
+    if (parent_prefix && (!has_parent || parent_hex.compare(0, parent_prefix->size(), *parent_prefix) != 0)) {
       return Status::Conflict("parent commit " + *parent_prefix + " is not the head of '" + request.branch +
-                              "' (head is " + (has_head ? head_hex : std::string("absent")) + ")");
+                              "' (head is " + (has_parent ? parent_hex : std::string("absent")) + ")");
     }
     // 2. New objects: blobs, trees, the commit. Nothing is visible yet.
-    git::CommitPtr head_commit;
+    git::CommitPtr parent_commit;
     git::TreePtr base_tree;
-    if (has_head) {
+    if (has_parent) {
       git_commit* hc = nullptr;
-      rc = git_commit_lookup(&hc, repo.get(), &head);
-      if (rc != 0) return git::Error(rc, "reading head commit " + head_hex);
-      head_commit.reset(hc);
+      rc = git_commit_lookup(&hc, repo.get(), &parent_oid);
+      if (rc != 0) return git::Error(rc, "reading parent commit " + git::OidHex(parent_oid));
+      parent_commit.reset(hc);
       git_tree* t = nullptr;
       rc = git_commit_tree(&t, hc);
       if (rc != 0) return git::Error(rc, "reading head tree");
@@ -154,9 +164,9 @@ Result<CommitOutcome> RepoStore::Commit(const RepoKey& key, const CommitRequest&
     git::TreePtr new_tree_owned(new_tree);
     MHUB_ASSIGN_OR_RETURN(git::SignaturePtr sig, git::Signature(request.author.name, request.author.email));
     git_oid commit_oid;
-    const git_commit* parents[1] = {head_commit.get()};
+    const git_commit* parents[1] = {parent_commit.get()};
     rc = git_commit_create(&commit_oid, repo.get(), nullptr, sig.get(), sig.get(), "UTF-8", message.c_str(), new_tree,
-                           has_head ? 1 : 0, parents);
+                           has_parent ? 1 : 0, parents);
     if (rc != 0) return git::Error(rc, "writing commit");
     // 3. Publish: move the ref only if it still points where we started.
     git_reference* ref = nullptr;

@@ -19,7 +19,8 @@ const std::string& ChatTemplate::source() const { return program_->source; }
 
 Result<std::string> ChatTemplate::Render(const OrderedJson& vars) const {
   if (!vars.is_object() && !vars.is_null()) {
-    return Status::InvalidArgument("chat template variables must be a JSON object, got " + std::string(vars.type_name()));
+    return Status::InvalidArgument("chat template variables must be a JSON object, got " +
+                                   std::string(vars.type_name()));
   }
   jinja::Env globals;
   jinja::InstallGlobals(globals);

@@ -12,14 +12,14 @@ namespace mhub::tokenizers::jinja {
 
 enum class NodeKind : uint8_t {
   // statements
-  kText,        // str: literal output
+  kText,  // str: literal output
   kComment,
-  kIf,          // x: test, body, alt (alt may hold one nested kIf for elif)
-  kFor,         // x: loop variable (identifier/tuple), y: iterable (may be kSelect), body, alt (else block)
-  kSet,         // x: assignee, y: value (null for block set), body
-  kMacro,       // str: name, list: parameters (identifiers / kKeywordArg), body
-  kCallBlock,   // x: call expression, list: caller parameters, body
-  kFilterBlock, // x: filter (identifier / call), body
+  kIf,           // x: test, body, alt (alt may hold one nested kIf for elif)
+  kFor,          // x: loop variable (identifier/tuple), y: iterable (may be kSelect), body, alt (else block)
+  kSet,          // x: assignee, y: value (null for block set), body
+  kMacro,        // str: name, list: parameters (identifiers / kKeywordArg), body
+  kCallBlock,    // x: call expression, list: caller parameters, body
+  kFilterBlock,  // x: filter (identifier / call), body
   kBreak,
   kContinue,
   // expressions

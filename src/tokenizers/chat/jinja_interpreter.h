@@ -1,5 +1,5 @@
-// Evaluator of a parsed chat template (semantics of @huggingface/jinja src/runtime.ts Interpreter).
-// Bounded: evaluation depth, steps and the size of produced text are checked against the
+// Evaluator of a parsed chat template (jinja_statements.cpp, jinja_expressions.cpp) (semantics of @huggingface/jinja
+// src/runtime.ts Interpreter). Bounded: evaluation depth, steps and the size of produced text are checked against the
 // program's ChatTemplateLimits.
 #pragma once
 
@@ -20,6 +20,18 @@ struct Env {
   explicit Env(Env* p = nullptr) : parent(p) {}
   const Value* Find(const std::string& name) const;
   void Set(const std::string& name, Value v) { vars[name] = std::move(v); }
+};
+
+// RAII depth counter for nested evaluation (expressions, blocks, macro calls).
+class DepthGuard {
+ public:
+  explicit DepthGuard(size_t& d) : d_(d) { ++d_; }
+  ~DepthGuard() { --d_; }
+  DepthGuard(const DepthGuard&) = delete;
+  DepthGuard& operator=(const DepthGuard&) = delete;
+
+ private:
+  size_t& d_;
 };
 
 class Interpreter {
@@ -65,7 +77,7 @@ class Interpreter {
   uint64_t steps_ = 0;
 };
 
-// Builtins (jinja_builtins.cpp).
+// Builtins (jinja_methods.cpp, jinja_filters.cpp).
 // Installs true/false/none, range, namespace, raise_exception, strftime_now into `env`.
 void InstallGlobals(Env& env);
 // The method or property `name` of a string, array or object value; Undefined when there is none.
@@ -77,6 +89,10 @@ Result<Value> FilterCall(Interpreter& in, const Value& operand, const std::strin
 // Slicing (Python semantics) of arrays and strings (by code point).
 Result<Value> SliceValue(Interpreter& in, const Value& obj, const Value& start, const Value& stop, const Value& step,
                          const Node* at);
+// Unicode upper/lower case mapping as JavaScript's toUpperCase/toLowerCase (simple mappings, ß -> SS).
+std::string CaseMapped(std::string_view s, bool upper);
+// [[key, value], ...] of an object, in insertion order.
+Value ItemsOf(const ObjectMap& m);
 // Ordering used by sort/dictsort (numbers, booleans, strings optionally case-folded).
 Result<int> CompareValues(const Value& a, const Value& b, bool case_sensitive);
 

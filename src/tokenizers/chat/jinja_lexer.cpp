@@ -182,7 +182,8 @@ class Lexer {
       }
       char ch = src_[cur_];
       if (ch == '-' || ch == '+') {
-        if (tokens_.empty() || tokens_.back().type == Tok::kText) return Error(cur_, std::string("Unexpected character: ") + ch);
+        if (tokens_.empty() || tokens_.back().type == Tok::kText)
+          return Error(cur_, std::string("Unexpected character: ") + ch);
         Tok lt = tokens_.back().type;
         bool binary = lt == Tok::kIdentifier || lt == Tok::kNumber || lt == Tok::kString || lt == Tok::kCloseParen ||
                       lt == Tok::kCloseSquare;
@@ -276,16 +277,21 @@ class Lexer {
       Tok type;
     };
     static constexpr Op kOps[] = {
-        {"{%", Tok::kOpenStatement}, {"%}", Tok::kCloseStatement}, {"{{", Tok::kOpenExpression},
-        {"}}", Tok::kCloseExpression}, {"(", Tok::kOpenParen},      {")", Tok::kCloseParen},
-        {"{", Tok::kOpenCurly},        {"}", Tok::kCloseCurly},     {"[", Tok::kOpenSquare},
-        {"]", Tok::kCloseSquare},      {",", Tok::kComma},          {".", Tok::kDot},
-        {":", Tok::kColon},            {"|", Tok::kPipe},           {"<=", Tok::kComparison},
-        {">=", Tok::kComparison},      {"==", Tok::kComparison},    {"!=", Tok::kComparison},
-        {"<", Tok::kComparison},       {">", Tok::kComparison},     {"+", Tok::kAdditive},
-        {"-", Tok::kAdditive},         {"~", Tok::kAdditive},       {"**", Tok::kPower},
-        {"*", Tok::kMultiplicative},   {"//", Tok::kMultiplicative}, {"/", Tok::kMultiplicative},
-        {"%", Tok::kMultiplicative},   {"=", Tok::kEquals},
+        {"{%", Tok::kOpenStatement},  {"%}", Tok::kCloseStatement},
+        {"{{", Tok::kOpenExpression}, {"}}", Tok::kCloseExpression},
+        {"(", Tok::kOpenParen},       {")", Tok::kCloseParen},
+        {"{", Tok::kOpenCurly},       {"}", Tok::kCloseCurly},
+        {"[", Tok::kOpenSquare},      {"]", Tok::kCloseSquare},
+        {",", Tok::kComma},           {".", Tok::kDot},
+        {":", Tok::kColon},           {"|", Tok::kPipe},
+        {"<=", Tok::kComparison},     {">=", Tok::kComparison},
+        {"==", Tok::kComparison},     {"!=", Tok::kComparison},
+        {"<", Tok::kComparison},      {">", Tok::kComparison},
+        {"+", Tok::kAdditive},        {"-", Tok::kAdditive},
+        {"~", Tok::kAdditive},        {"**", Tok::kPower},
+        {"*", Tok::kMultiplicative},  {"//", Tok::kMultiplicative},
+        {"/", Tok::kMultiplicative},  {"%", Tok::kMultiplicative},
+        {"=", Tok::kEquals},
     };
     for (const Op& op : kOps) {
       std::string_view seq(op.seq);
@@ -344,16 +350,35 @@ class Lexer {
           continue;
         }
         switch (e) {
-          case 'n': str += '\n'; break;
-          case 't': str += '\t'; break;
-          case 'r': str += '\r'; break;
-          case 'b': str += '\b'; break;
-          case 'f': str += '\f'; break;
-          case 'v': str += '\v'; break;
-          case '\'': str += '\''; break;
-          case '"': str += '"'; break;
-          case '\\': str += '\\'; break;
-          default: return Error(cur_ - 2, std::string("Unexpected escaped character: ") + e);
+          case 'n':
+            str += '\n';
+            break;
+          case 't':
+            str += '\t';
+            break;
+          case 'r':
+            str += '\r';
+            break;
+          case 'b':
+            str += '\b';
+            break;
+          case 'f':
+            str += '\f';
+            break;
+          case 'v':
+            str += '\v';
+            break;
+          case '\'':
+            str += '\'';
+            break;
+          case '"':
+            str += '"';
+            break;
+          case '\\':
+            str += '\\';
+            break;
+          default:
+            return Error(cur_ - 2, std::string("Unexpected escaped character: ") + e);
         }
         continue;
       }

@@ -85,14 +85,16 @@ class Parser {
         ++cur_;
         return n;
       }
-      case Tok::kOpenStatement: return ParseStatement();
+      case Tok::kOpenStatement:
+        return ParseStatement();
       case Tok::kOpenExpression: {
         ++cur_;
         MHUB_ASSIGN_OR_RETURN(NodePtr e, ParseExpression());
         MHUB_RETURN_IF_ERROR(Expect(Tok::kCloseExpression, "Expected closing expression token '}}'").status());
         return e;
       }
-      default: return Error("Unexpected token '" + t.value + "'");
+      default:
+        return Error("Unexpected token '" + t.value + "'");
     }
   }
 
@@ -594,7 +596,8 @@ class Parser {
         ++cur_;
         return n;
       }
-      default: return ErrorAt(t.pos, "Unexpected token '" + t.value + "'");
+      default:
+        return ErrorAt(t.pos, "Unexpected token '" + t.value + "'");
     }
   }
 

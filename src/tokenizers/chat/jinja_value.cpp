@@ -35,16 +35,26 @@ bool ObjectMap::Erase(const std::string& key) {
 
 std::string_view KindName(const Value& v) {
   switch (v.kind) {
-    case Kind::kUndefined: return "UndefinedValue";
-    case Kind::kNull: return "NullValue";
-    case Kind::kBool: return "BooleanValue";
-    case Kind::kInt: return "IntegerValue";
-    case Kind::kFloat: return "FloatValue";
-    case Kind::kString: return "StringValue";
-    case Kind::kArray: return v.is_tuple ? "TupleValue" : "ArrayValue";
-    case Kind::kObject: return v.is_kwargs ? "KeywordArgumentsValue" : "ObjectValue";
-    case Kind::kNamespace: return "NamespaceValue";
-    case Kind::kFunction: return "FunctionValue";
+    case Kind::kUndefined:
+      return "UndefinedValue";
+    case Kind::kNull:
+      return "NullValue";
+    case Kind::kBool:
+      return "BooleanValue";
+    case Kind::kInt:
+      return "IntegerValue";
+    case Kind::kFloat:
+      return "FloatValue";
+    case Kind::kString:
+      return "StringValue";
+    case Kind::kArray:
+      return v.is_tuple ? "TupleValue" : "ArrayValue";
+    case Kind::kObject:
+      return v.is_kwargs ? "KeywordArgumentsValue" : "ObjectValue";
+    case Kind::kNamespace:
+      return "NamespaceValue";
+    case Kind::kFunction:
+      return "FunctionValue";
   }
   return "Value";
 }
@@ -52,15 +62,23 @@ std::string_view KindName(const Value& v) {
 bool Truthy(const Value& v) {
   switch (v.kind) {
     case Kind::kUndefined:
-    case Kind::kNull: return false;
-    case Kind::kBool: return v.b;
-    case Kind::kInt: return v.i != 0;
-    case Kind::kFloat: return v.f != 0 && !std::isnan(v.f);
-    case Kind::kString: return !v.s.empty();
-    case Kind::kArray: return !v.array->empty();
-    case Kind::kObject: return v.object->size() > 0;
+    case Kind::kNull:
+      return false;
+    case Kind::kBool:
+      return v.b;
+    case Kind::kInt:
+      return v.i != 0;
+    case Kind::kFloat:
+      return v.f != 0 && !std::isnan(v.f);
+    case Kind::kString:
+      return !v.s.empty();
+    case Kind::kArray:
+      return !v.array->empty();
+    case Kind::kObject:
+      return v.object->size() > 0;
     case Kind::kNamespace:
-    case Kind::kFunction: return true;
+    case Kind::kFunction:
+      return true;
   }
   return false;
 }
@@ -110,10 +128,14 @@ Status TooLarge() { return Status::ResourceExhausted("chat template: text too la
 
 Result<std::string> RuntimeToString(const Value& v, size_t depth, size_t max_bytes) {
   switch (v.kind) {
-    case Kind::kUndefined: return std::string("undefined");
-    case Kind::kNull: return std::string("null");
-    case Kind::kBool: return std::string(v.b ? "true" : "false");
-    case Kind::kInt: return std::to_string(v.i);
+    case Kind::kUndefined:
+      return std::string("undefined");
+    case Kind::kNull:
+      return std::string("null");
+    case Kind::kBool:
+      return std::string(v.b ? "true" : "false");
+    case Kind::kInt:
+      return std::to_string(v.i);
     case Kind::kFloat: {
       if (v.f == 0 && std::signbit(v.f)) return std::string("-0.0");
       if (std::isfinite(v.f) && v.f == std::floor(v.f)) {
@@ -124,7 +146,8 @@ Result<std::string> RuntimeToString(const Value& v, size_t depth, size_t max_byt
       }
       return JsNumberToString(v.f);
     }
-    case Kind::kString: return v.s;
+    case Kind::kString:
+      return v.s;
     case Kind::kArray:
     case Kind::kObject:
     case Kind::kNamespace: {
@@ -133,13 +156,14 @@ Result<std::string> RuntimeToString(const Value& v, size_t depth, size_t max_byt
       opt.max_bytes = max_bytes;
       return ToJsonText(v, opt, depth);
     }
-    case Kind::kFunction: return std::string("[function]");
+    case Kind::kFunction:
+      return std::string("[function]");
   }
   return std::string();
 }
 
 void AppendHex4(std::string& out, uint32_t u) {
-  char buf[8];
+  char buf[16];
   std::snprintf(buf, sizeof(buf), "\\u%04x", u);
   out += buf;
 }
@@ -162,14 +186,29 @@ std::string JsonQuote(std::string_view s, bool ensure_ascii) {
     size_t start = i;
     uint32_t cp = DecodeAt(s, i);
     switch (cp) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\b': out += "\\b"; continue;
-      case '\f': out += "\\f"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      default:
+        break;
     }
     if (cp < 0x20) {
       AppendHex4(out, cp);
@@ -203,14 +242,28 @@ Status ToJsonInto(const Value& v, const ToJsonOptions& opt, size_t depth, size_t
     key_sep = ": ";
   }
   switch (v.kind) {
-    case Kind::kNull: out += "null"; return Status::OK();
-    case Kind::kUndefined: out += opt.undefined_as_null ? "null" : "undefined"; return Status::OK();
-    case Kind::kBool: out += v.b ? "true" : "false"; return Status::OK();
-    case Kind::kInt: out += std::to_string(v.i); return Status::OK();
-    case Kind::kFloat: out += std::isfinite(v.f) ? JsNumberToString(v.f) : "null"; return Status::OK();
-    case Kind::kString: out += JsonQuote(v.s, opt.ensure_ascii); return Status::OK();
-    case Kind::kFunction: return Status::InvalidArgument("Cannot convert to JSON: FunctionValue");
-    default: break;
+    case Kind::kNull:
+      out += "null";
+      return Status::OK();
+    case Kind::kUndefined:
+      out += opt.undefined_as_null ? "null" : "undefined";
+      return Status::OK();
+    case Kind::kBool:
+      out += v.b ? "true" : "false";
+      return Status::OK();
+    case Kind::kInt:
+      out += std::to_string(v.i);
+      return Status::OK();
+    case Kind::kFloat:
+      out += std::isfinite(v.f) ? JsNumberToString(v.f) : "null";
+      return Status::OK();
+    case Kind::kString:
+      out += JsonQuote(v.s, opt.ensure_ascii);
+      return Status::OK();
+    case Kind::kFunction:
+      return Status::InvalidArgument("Cannot convert to JSON: FunctionValue");
+    default:
+      break;
   }
   const std::string indent_unit(static_cast<size_t>(std::max(opt.indent, 0)), ' ');
   std::string base_pad = "\n";
@@ -287,7 +340,8 @@ Result<std::string> ToOutput(const Value& v, size_t max_depth, size_t max_bytes)
 
 Result<std::string> ToConcatString(const Value& v, size_t max_depth, size_t max_bytes) {
   switch (v.kind) {
-    case Kind::kFloat: return JsNumberToString(v.f);
+    case Kind::kFloat:
+      return JsNumberToString(v.f);
     case Kind::kArray: {
       std::string out;
       bool first = true;
@@ -301,8 +355,10 @@ Result<std::string> ToConcatString(const Value& v, size_t max_depth, size_t max_
       return out;
     }
     case Kind::kObject:
-    case Kind::kNamespace: return std::string("[object Map]");
-    default: return RuntimeToString(v, max_depth, max_bytes);
+    case Kind::kNamespace:
+      return std::string("[object Map]");
+    default:
+      return RuntimeToString(v, max_depth, max_bytes);
   }
 }
 
@@ -321,14 +377,21 @@ bool StrictEquals(const Value& a, const Value& b) {
   }
   switch (a.kind) {
     case Kind::kUndefined:
-    case Kind::kNull: return true;
-    case Kind::kBool: return a.b == b.b;
-    case Kind::kString: return a.s == b.s;
-    case Kind::kArray: return a.array == b.array;
+    case Kind::kNull:
+      return true;
+    case Kind::kBool:
+      return a.b == b.b;
+    case Kind::kString:
+      return a.s == b.s;
+    case Kind::kArray:
+      return a.array == b.array;
     case Kind::kObject:
-    case Kind::kNamespace: return a.object == b.object;
-    case Kind::kFunction: return a.fn == b.fn;
-    default: return false;
+    case Kind::kNamespace:
+      return a.object == b.object;
+    case Kind::kFunction:
+      return a.fn == b.fn;
+    default:
+      return false;
   }
 }
 
@@ -360,9 +423,12 @@ bool LooseEquals(const Value& a, const Value& b) {
 Result<Value> FromJson(const OrderedJson& j, size_t max_depth) {
   if (max_depth == 0) return TooDeep();
   switch (j.type()) {
-    case OrderedJson::value_t::null: return Value::Null();
-    case OrderedJson::value_t::boolean: return Value::Bool(j.get<bool>());
-    case OrderedJson::value_t::number_integer: return Value::Int(j.get<int64_t>());
+    case OrderedJson::value_t::null:
+      return Value::Null();
+    case OrderedJson::value_t::boolean:
+      return Value::Bool(j.get<bool>());
+    case OrderedJson::value_t::number_integer:
+      return Value::Int(j.get<int64_t>());
     case OrderedJson::value_t::number_unsigned: {
       uint64_t u = j.get<uint64_t>();
       if (u > static_cast<uint64_t>(INT64_MAX)) return Value::Float(static_cast<double>(u));
@@ -373,7 +439,8 @@ Result<Value> FromJson(const OrderedJson& j, size_t max_depth) {
       if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.2e18) return Value::Int(static_cast<int64_t>(d));
       return Value::Float(d);
     }
-    case OrderedJson::value_t::string: return Value::Str(j.get<std::string>());
+    case OrderedJson::value_t::string:
+      return Value::Str(j.get<std::string>());
     case OrderedJson::value_t::array: {
       std::vector<Value> items;
       items.reserve(j.size());
@@ -391,7 +458,8 @@ Result<Value> FromJson(const OrderedJson& j, size_t max_depth) {
       }
       return Value::Object(std::move(m));
     }
-    default: return Status::InvalidArgument("chat template input: unsupported JSON value");
+    default:
+      return Status::InvalidArgument("chat template input: unsupported JSON value");
   }
 }
 
@@ -408,9 +476,23 @@ std::vector<std::string> SplitCodePoints(std::string_view s) {
 
 bool IsJsWhitespace(uint32_t cp) {
   switch (cp) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20: case 0xA0: case 0x1680:
-    case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000: case 0xFEFF: return true;
-    default: return cp >= 0x2000 && cp <= 0x200A;
+    case 0x09:
+    case 0x0A:
+    case 0x0B:
+    case 0x0C:
+    case 0x0D:
+    case 0x20:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
+    case 0xFEFF:
+      return true;
+    default:
+      return cp >= 0x2000 && cp <= 0x200A;
   }
 }
 

@@ -347,8 +347,10 @@ class BpeModel final : public Model {
       symbols[best].id = ids[best];
       symbols[best].len += symbols[best + 1].len;
       symbols.erase(symbols.begin() + static_cast<ptrdiff_t>(best) + 1);
-      std::copy(ranks + best + 2, ranks + n - 1, ranks + best + 1);
-      std::copy(ids + best + 2, ids + n - 1, ids + best + 1);
+      for (size_t k = best + 1; k + 2 < n; ++k) {
+        ranks[k] = ranks[k + 1];
+        ids[k] = ids[k + 1];
+      }
       --n;
       if (best + 1 < n) {
         if (!merge_map_.Get(symbols[best].id, symbols[best + 1].id, ranks[best], ids[best])) ranks[best] = kNone;
