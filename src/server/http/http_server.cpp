@@ -195,29 +195,28 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const ServerOptions& options)
   return std::unique_ptr<HubServer>(new HubServer(std::move(impl)));
 }
 
-Status HubServer::Start() {
-  int port = impl_->options.port;
+// Binds the configured address (any free port for port 0) and records the port.
+static Status Bind(httplib::Server& http, const ServerOptions& options, int* bound_port) {
+  int port = options.port;
   if (port == 0) {
-    port = impl_->http.bind_to_any_port(impl_->options.host);
-    if (port < 0) return Status::Unavailable("cannot bind " + impl_->options.host);
-  } else if (!impl_->http.bind_to_port(impl_->options.host, port)) {
-    return Status::Unavailable("cannot bind " + impl_->options.host + ":" + std::to_string(port));
+    port = http.bind_to_any_port(options.host);
+    if (port < 0) return Status::Unavailable("cannot bind " + options.host);
+  } else if (!http.bind_to_port(options.host, port)) {
+    return Status::Unavailable("cannot bind " + options.host + ":" + std::to_string(port));
   }
-  impl_->bound_port = port;
+  *bound_port = port;
+  return Status::OK();
+}
+
+Status HubServer::Start() {
+  MHUB_RETURN_IF_ERROR(Bind(impl_->http, impl_->options, &impl_->bound_port));
   impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
   return Status::OK();
 }
 
 Status HubServer::Run() {
-  int port = impl_->options.port;
-  if (port == 0) {
-    port = impl_->http.bind_to_any_port(impl_->options.host);
-    if (port < 0) return Status::Unavailable("cannot bind " + impl_->options.host);
-  } else if (!impl_->http.bind_to_port(impl_->options.host, port)) {
-    return Status::Unavailable("cannot bind " + impl_->options.host + ":" + std::to_string(port));
-  }
-  impl_->bound_port = port;
-  MHUB_LOG(kInfo) << "mhub server listening on http://" << impl_->options.host << ":" << port;
+  MHUB_RETURN_IF_ERROR(Bind(impl_->http, impl_->options, &impl_->bound_port));
+  MHUB_LOG(kInfo) << "mhub server listening on http://" << impl_->options.host << ":" << impl_->bound_port;
   if (!impl_->http.listen_after_bind()) return Status::IOError("the server stopped with an error");
   return Status::OK();
 }
