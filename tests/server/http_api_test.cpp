@@ -432,5 +432,23 @@ TEST_F(HttpApiTest, BadBodiesAndUrlsAreClear4xx) {
   EXPECT_EQ(Curl("GET", hub_.url() + "/api/models/alice/bad").status, 200);
 }
 
+TEST_F(HttpApiTest, GatedRepoFilesNeedAccess) {
+  CreateRepo("gated");
+  ASSERT_EQ(Api("PUT", "/api/models/alice/gated/settings", DumpJson(Json{{"gated", "auto"}})).status, 200);
+  EXPECT_EQ(ParseOrDie(Api("GET", "/api/models/alice/gated").body)["gated"], "auto");
+  // Info stays visible (the repo exists), files need access: 403 GatedRepo as huggingface_hub expects.
+  EXPECT_EQ(Curl("GET", hub_.url() + "/api/models/alice/gated").status, 200);
+  CurlReply anon = Curl("HEAD", hub_.url() + "/alice/gated/resolve/main/.gitattributes");
+  EXPECT_EQ(anon.status, 403);
+  EXPECT_EQ(anon.Header("x-error-code"), "GatedRepo");
+  std::string bob = hub_.CreateUser("bob");
+  EXPECT_EQ(Curl("GET", hub_.url() + "/alice/gated/resolve/main/.gitattributes", {"Authorization: Bearer " + bob})
+                .Header("x-error-code"),
+            "GatedRepo");
+  EXPECT_EQ(Curl("GET", hub_.url() + "/alice/gated/resolve/main/.gitattributes", {auth_}).status, 200);
+  ASSERT_EQ(Api("PUT", "/api/models/alice/gated/settings", DumpJson(Json{{"gated", false}})).status, 200);
+  EXPECT_EQ(Curl("GET", hub_.url() + "/alice/gated/resolve/main/.gitattributes").status, 200);
+}
+
 }  // namespace
 }  // namespace mhub::testing

@@ -94,6 +94,24 @@ TEST(TokenizerConfigTest, AddedTokenFormsAndNamedTemplates) {
   EXPECT_FALSE(vars.contains("pad_token"));
 }
 
+// transformers.js decodes with and without clean_up_tokenization_spaces; mhub's cleanup of the raw
+// text must give its cleaned text.
+TEST(TokenizerConfigTest, CleanUpTokenizationSpacesMatchesTransformersJs) {
+  Json texts = Json::array({"Hello , world ! Is n't it ? I 'm here . They 're ok , we 've seen it 's fine",
+                            "' quoted ' do not . . ,, !! ??", " .x ?y !z ,w 's 've 're 'm n't", "no change here",
+                            "emoji 😀 . café , ok"});
+  auto r = RunCommand("NODE_MODULES_DIR=" + ShellQuote(NodeModulesDir()) + " node " +
+                          ShellQuote(SourceDir() + "/tests/clients/tokenizers_cleanup_oracle.js"),
+                      DumpJson(texts));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto pairs = ParseJson(r.out, "oracle output");
+  ASSERT_TRUE(pairs.ok()) << pairs.status();
+  ASSERT_EQ(pairs->size(), texts.size());
+  for (const Json& p : *pairs) {
+    EXPECT_EQ(CleanUpTokenizationSpaces(p[0].get<std::string>()), p[1].get<std::string>()) << p[0];
+  }
+}
+
 TEST(TokenizerConfigTest, WrongTypesNameTheKey) {
   for (const char* text : {R"({"padding_side": "up"})", R"({"bos_token": 3})", R"({"add_bos_token": "yes"})",
                            R"({"chat_template": [{"name": "x"}]})", R"({"chat_template": 5})",

@@ -64,7 +64,7 @@ TEST(TokenizerApiTest, MalformedFilesNameTheJsonPath) {
 TEST(TokenizerApiTest, SavedFilesReloadAndHfReadsThem) {
   mhub::testing::TempDir dir;
   const std::string text = "Hello world! héllo 😀 <s> x  y\n\tz";
-  for (const char* name : {"gpt2", "llama3", "llama2", "qwen3"}) {
+  for (const char* name : {"gpt2", "llama2"}) {
     auto tok = Tokenizer::FromFile(LenmlFile(name));
     ASSERT_TRUE(tok.ok()) << tok.status();
     std::string saved = dir / (std::string(name) + ".json");

@@ -52,4 +52,9 @@ struct TokenizerConfig {
   Result<std::string> ApplyChatTemplate(const ChatTemplateInputs& inputs, std::string_view template_name = "") const;
 };
 
+// transformers' clean_up_tokenization (applied by decode when clean_up_tokenization_spaces is true):
+// " ." -> ".", " ?" -> "?", " !" -> "!", " ," -> ",", " ' " -> "'", " n't", " 'm", " 's", " 've", " 're"
+// lose their leading space.
+std::string CleanUpTokenizationSpaces(std::string_view text);
+
 }  // namespace mhub::tokenizers

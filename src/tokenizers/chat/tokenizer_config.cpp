@@ -159,4 +159,24 @@ Result<std::string> TokenizerConfig::ApplyChatTemplate(const ChatTemplateInputs&
   return tokenizers::ApplyChatTemplate(tmpl, with_tokens);
 }
 
+std::string CleanUpTokenizationSpaces(std::string_view text) {
+  static constexpr std::string_view kRules[][2] = {
+      {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
+      {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"},
+  };
+  std::string out(text);
+  for (const auto& rule : kRules) {
+    std::string next;
+    size_t pos = 0;
+    for (size_t hit = out.find(rule[0]); hit != std::string::npos; hit = out.find(rule[0], pos)) {
+      next.append(out, pos, hit - pos);
+      next += rule[1];
+      pos = hit + rule[0].size();
+    }
+    next.append(out, pos, std::string::npos);
+    out = std::move(next);
+  }
+  return out;
+}
+
 }  // namespace mhub::tokenizers

@@ -76,13 +76,11 @@ void NormalizeUnicode(NormalizedString& s, UnicodeForm form) {
       for (size_t k = 0; k < m; ++k) rw.Replace(static_cast<char32_t>(buffer[k]), in_lens[k]);
       for (size_t k = m; k < out_n; ++k) rw.Insert(static_cast<char32_t>(buffer[k]));
     } else {
-      for (size_t k = 0; k + 1 < out_n; ++k) rw.Replace(static_cast<char32_t>(buffer[k]), in_lens[k]);
-      if (out_n == 0) {
-        for (size_t k = 0; k < m; ++k) rw.Skip(in_lens[k]);
-      } else {
-        rw.Replace(static_cast<char32_t>(buffer[out_n - 1]), in_lens[out_n - 1]);
-        for (size_t k = out_n; k < m; ++k) rw.Skip(in_lens[k]);
-      }
+      // Composition: the chars merged away come first and are removed; each output char takes
+      // the place of one of the last `out_n` inputs (a + ̈ -> ä aligned to the ̈), as HF does.
+      const size_t removed = m - out_n;
+      for (size_t k = 0; k < removed; ++k) rw.Skip(in_lens[k]);
+      for (size_t k = 0; k < out_n; ++k) rw.Replace(static_cast<char32_t>(buffer[k]), in_lens[removed + k]);
     }
   }
   s.text = std::move(out.text);
