@@ -5,7 +5,8 @@
 //   3. API latency p50/p99 with 64 concurrent clients (model info, listing with search) on a hub
 //      holding --repos repositories created through the API.
 // Usage: hub_transfer_bench [--size-mb 512] [--repos 2000] [--clients 64] [--seconds 10]
-// Needs the mhub binary (MHUB_BIN, default <this dir>/../apps/mhub/mhub) and /usr/sbin/nginx.
+// Needs the mhub binary (MHUB_BIN, default <this dir>/../apps/mhub/mhub) and nginx (NGINX_BIN, default
+// /usr/sbin/nginx).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -209,7 +210,9 @@ int main(int argc, char** argv) {
          << "/nu;\n scgi_temp_path " << tmp << "/ns;\n server {\n  listen 127.0.0.1:" << nginx_port << ";\n  root "
          << tmp << "/www;\n }\n}\n";
   }
-  pid_t nginx = Spawn({"/usr/sbin/nginx", "-c", tmp + "/nginx.conf", "-p", tmp}, tmp + "/nginx.log");
+  const char* nginx_env = std::getenv("NGINX_BIN");
+  pid_t nginx =
+      Spawn({nginx_env ? nginx_env : "/usr/sbin/nginx", "-c", tmp + "/nginx.conf", "-p", tmp}, tmp + "/nginx.log");
   if (nginx < 0 || !WaitForPort(nginx_port)) {
     std::fprintf(stderr, "nginx did not start (see %s/nginx.err)\n", tmp.c_str());
     Stop(server);

@@ -22,9 +22,7 @@ using mhub::tokenizers::Tokenizer;
 
 namespace {
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double Now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 std::vector<std::string> BrownSentences() {
   std::vector<std::string> out;

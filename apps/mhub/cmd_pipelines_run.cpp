@@ -83,14 +83,15 @@ MHUB_REGISTER_COMMAND(run) {
   sub->add_option("text", opts->texts, "Input texts (one request each); without them, JSON lines on stdin");
   sub->add_option("--model,-m", opts->model, "Model folder or hub repo id")->required();
   sub->add_option("--revision", opts->revision, "Revision for hub repo ids");
-  sub->add_option("--param,-p", opts->params, "Extra parameter KEY=VALUE (VALUE parsed as JSON when it is)");
+  sub->add_option("--param,-p", opts->params, "Extra parameter KEY=VALUE (VALUE parsed as JSON when it is); repeatable")
+      ->allow_extra_args(false);
   sub->add_option("--top-k", opts->top_k, "top_k");
   sub->add_option("--max-new-tokens", opts->max_new_tokens, "max_new_tokens (text-generation)");
   sub->add_option("--temperature", opts->temperature, "temperature (text-generation)");
   sub->add_option("--top-p", opts->top_p, "top_p (text-generation)");
   sub->add_option("--seed", opts->seed, "seed (text-generation)");
   sub->add_flag("--do-sample", opts->do_sample, "sample instead of greedy decoding (text-generation)");
-  sub->add_option("--stop", opts->stop, "stop string (text-generation; repeatable)");
+  sub->add_option("--stop", opts->stop, "stop string (text-generation; repeatable)")->allow_extra_args(false);
   sub->add_option("--aggregation-strategy", opts->aggregation, "none|simple|first|average|max (token-classification)");
   sub->add_option("--candidate-labels", opts->candidate_labels, "comma-separated labels (zero-shot-classification)");
   sub->add_option("--batch-size", opts->batch_size, "rows per forward pass for lists of inputs");

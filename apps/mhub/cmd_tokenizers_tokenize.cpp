@@ -70,7 +70,8 @@ int RunDecode(const Tokenizer& tok, const TokenizeOptions& opts) {
       }
       ids.push_back(v.get<uint32_t>());
     }
-    if (!valid) return mhub::cli::print_error("line " + std::to_string(lineno) + ": expected a JSON array of token ids");
+    if (!valid)
+      return mhub::cli::print_error("line " + std::to_string(lineno) + ": expected a JSON array of token ids");
     auto text = tok.Decode(ids, opts.skip_special_tokens);
     if (!text.ok()) return mhub::cli::print_error(text.status());
     std::cout << mhub::DumpJson(Json(*text)) << "\n";

@@ -60,6 +60,9 @@ class FileLock {
   int fd_;
 };
 
+// How much written data may sit in the page cache before write-back is started.
+constexpr uint64_t kWriteBehindBytes = 32ull << 20;
+
 struct RemoteFile {
   std::string commit;
   std::string etag;
@@ -187,13 +190,14 @@ Result<std::string> HubClient::DownloadToCache(const RepoRef& repo, const std::s
       if (have > 0) get.headers.emplace_back("range", "bytes=" + std::to_string(have) + "-");
       get.headers.emplace_back("accept-encoding", "identity");
       uint64_t write_pos = have;
+      uint64_t flushed_upto = have;
       bool decided = false;
       BodySink sink = [&](long status, const char* data, size_t n) -> Status {
         if (!decided) {
           decided = true;
           if (status == 200 && write_pos > 0) {  // the server ignored Range: start over
             write_pos = 0;
-            bar.Add(0);
+            flushed_upto = 0;
             if (::ftruncate(fd, 0) != 0) return Status::IOError("cannot truncate " + incomplete);
           }
         }
@@ -203,6 +207,12 @@ Result<std::string> HubClient::DownloadToCache(const RepoRef& repo, const std::s
           if (w < 0) return Status::IOError("cannot write " + incomplete);
           off += static_cast<size_t>(w);
           write_pos += static_cast<uint64_t>(w);
+        }
+        // Start write-back as we go, so the final fsync has little left to wait for.
+        if (write_pos - flushed_upto >= kWriteBehindBytes) {
+          ::sync_file_range(fd, static_cast<off_t>(flushed_upto), static_cast<off_t>(write_pos - flushed_upto),
+                            SYNC_FILE_RANGE_WRITE);
+          flushed_upto = write_pos;
         }
         bar.Add(n);
         return Status::OK();

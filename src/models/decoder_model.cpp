@@ -116,7 +116,12 @@ Result<core::Tensor> DecoderModel::Run(const ModelInputs& in, DecoderCache& cach
   }
   step.key_mask = IdsTensor(key_mask, B, total);
   step.layers = &cache.layers_;
-  MHUB_ASSIGN_OR_RETURN(core::Tensor h, Hidden(step));
+  Result<core::Tensor> hidden = Hidden(step);
+  if (!hidden.ok()) {
+    for (core::KvCache& layer : cache.layers_) layer.Truncate(past);  // leave the cache as it was
+    return hidden.status();
+  }
+  core::Tensor h = std::move(hidden).value();
   cache.length_ = total;
   cache.real_ = std::move(real);
   return h;

@@ -34,7 +34,7 @@ class Regex {
  private:
   Regex() = default;
   std::string pattern_;
-  std::string literal_;  // non-empty: plain substring search
+  std::string literal_;   // non-empty: plain substring search
   void* code_ = nullptr;  // pcre2_code_8*
   using FastFind = void (*)(std::string_view, std::vector<MatchRange>&);
   FastFind fast_ = nullptr;

@@ -98,8 +98,8 @@ const char* DirectionName(Direction d) { return d == Direction::kLeft ? "Left" :
 
 std::string CleanUpTokenization(std::string s) {
   static const std::pair<const char*, const char*> kRules[] = {
-      {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
-      {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+      {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
+      {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
   for (const auto& [from, to] : kRules) {
     std::string out;
     std::string_view f(from);
@@ -140,9 +140,7 @@ Result<Tokenizer> Tokenizer::FromJson(std::string_view json_text) {
   if (j.contains("pre_tokenizer") && !j["pre_tokenizer"].is_null()) {
     MHUB_ASSIGN_OR_RETURN(impl->pre_tokenizer, PreTokenizer::FromJson(j["pre_tokenizer"], "pre_tokenizer"));
   }
-  {
-    MHUB_ASSIGN_OR_RETURN(impl->model, Model::FromJson(j["model"], std::move(parts.tables), "model"));
-  }
+  { MHUB_ASSIGN_OR_RETURN(impl->model, Model::FromJson(j["model"], std::move(parts.tables), "model")); }
   if (j.contains("post_processor") && !j["post_processor"].is_null()) {
     MHUB_ASSIGN_OR_RETURN(impl->post_processor, PostProcessor::FromJson(j["post_processor"], "post_processor"));
   }

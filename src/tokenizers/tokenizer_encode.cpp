@@ -102,29 +102,34 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
   const size_t n_pieces = pt.pieces.size();
   // Which pieces get tokenized: all, or up to the early-exit limit from one end.
   size_t first_piece = 0;
-  size_t last_piece = n_pieces;  // exclusive
+  size_t last_piece = n_pieces;                      // exclusive
   std::vector<std::vector<ModelToken>> left_tokens;  // kLeft early exit: tokens per piece, from the end
   if (max_tokens && direction == Direction::kLeft) {
     size_t count = 0;
     size_t w = n_pieces;
-    while (w > 0 && count < *max_tokens) {
+    // The limit is checked only after a piece the model tokenized; added-token pieces count but
+    // never end the walk themselves (HF behaviour, observed through the Node binding).
+    while (w > 0) {
       --w;
       const Piece& p = pt.pieces[w];
       std::vector<ModelToken> pt_toks;
-      if (p.added_id >= 0) {
+      bool added_piece = p.added_id >= 0;
+      if (added_piece) {
         pt_toks.push_back({static_cast<uint32_t>(p.added_id), 0, p.end - p.begin, true});
       } else {
         MHUB_RETURN_IF_ERROR(model->Tokenize(pt.PieceText(p), pt.byte_level, pt_toks));
       }
       count += pt_toks.size();
       left_tokens.push_back(std::move(pt_toks));
+      if (!added_piece && count >= *max_tokens) break;
     }
     first_piece = w;
     std::reverse(left_tokens.begin(), left_tokens.end());
   }
   size_t count = 0;
+  bool limit_reached = false;
   for (size_t w = first_piece; w < last_piece; ++w) {
-    if (max_tokens && direction == Direction::kRight && count >= *max_tokens) break;
+    if (limit_reached) break;
     const Piece& p = pt.pieces[w];
     // Word ids count the pre-tokens that were tokenized (after a left early exit, from there).
     std::optional<uint32_t> word_id = word ? word : std::optional<uint32_t>(static_cast<uint32_t>(w - first_piece));
@@ -145,6 +150,7 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
       MHUB_RETURN_IF_ERROR(model->Tokenize(ptext, pt.byte_level, toks));
     }
     count += piece_toks->size();
+    if (max_tokens && direction == Direction::kRight && count >= *max_tokens) limit_reached = true;
     for (const ModelToken& t : *piece_toks) {
       e.ids.push_back(t.id);
       if (t.raw_text) {
@@ -205,14 +211,15 @@ Result<Encoding> Tokenizer::Impl::EncodeFull(const std::vector<std::string_view>
     if (add_special_tokens && added_count > 0) {
       if (params.max_length < added_count) {
         return Status::InvalidArgument("truncation max_length " + std::to_string(params.max_length) +
-                                       " is smaller than the special tokens added (" + std::to_string(added_count) + ")");
+                                       " is smaller than the special tokens added (" + std::to_string(added_count) +
+                                       ")");
       }
       params.max_length -= added_count;
     }
     MHUB_RETURN_IF_ERROR(TruncateEncodings(a, b ? &*b : nullptr, params));
   }
-  MHUB_ASSIGN_OR_RETURN(Encoding out, PostProcess(post_processor.get(), std::move(a), b ? &*b : nullptr,
-                                                  add_special_tokens));
+  MHUB_ASSIGN_OR_RETURN(Encoding out,
+                        PostProcess(post_processor.get(), std::move(a), b ? &*b : nullptr, add_special_tokens));
   if (pad && padding) {
     std::vector<Encoding*> one{&out};
     PadEncodings(one, *padding);

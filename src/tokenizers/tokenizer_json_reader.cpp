@@ -45,7 +45,8 @@ Status ReadVocab(dom::element v, ModelTables& t) {
         return Status::InvalidArgument("model.vocab." + std::string(kv.key) + ": expected integer, got " +
                                        JsonTypeName(ToNlohmann(kv.value)));
       }
-      if (id < 0 || id > 0x7FFFFFFF) return Status::InvalidArgument("model.vocab." + std::string(kv.key) + ": id out of range");
+      if (id < 0 || id > 0x7FFFFFFF)
+        return Status::InvalidArgument("model.vocab." + std::string(kv.key) + ": id out of range");
       t.vocab.emplace_back(std::string(kv.key), static_cast<uint32_t>(id));
     }
     return Status::OK();
@@ -90,7 +91,8 @@ Status ReadMerges(dom::element v, ModelTables& t) {
       if (s.rfind("#version", 0) == 0) continue;
       size_t sp = s.find(' ');
       if (sp == std::string_view::npos || s.find(' ', sp + 1) != std::string_view::npos) {
-        return Status::InvalidArgument(ep + ": merge '" + std::string(s) + "' is not two tokens separated by one space");
+        return Status::InvalidArgument(ep + ": merge '" + std::string(s) +
+                                       "' is not two tokens separated by one space");
       }
       t.merges.emplace_back(std::string(s.substr(0, sp)), std::string(s.substr(sp + 1)));
       continue;

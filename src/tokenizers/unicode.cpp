@@ -81,7 +81,14 @@ static int Category(char32_t c) { return utf8proc_category(static_cast<utf8proc_
 bool IsWhitespace(char32_t c) {
   if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D);
   switch (c) {
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
       return true;
     default:
       return c >= 0x2000 && c <= 0x200A;
@@ -172,8 +179,24 @@ bool IsNormalizationBoundary(char32_t c) {
 // Script ranges for the scripts that matter in practice; everything unlisted that is a letter is
 // its own bucket by block (coarse), punctuation/digits/symbols are Common.
 int ScriptOf(char32_t c) {
-  enum { kAny = 0, kCommon, kLatin, kGreek, kCyrillic, kArmenian, kHebrew, kArabic, kDevanagari, kBengali, kThai,
-         kGeorgian, kHangul, kHan, kInherited, kOther };
+  enum {
+    kAny = 0,
+    kCommon,
+    kLatin,
+    kGreek,
+    kCyrillic,
+    kArmenian,
+    kHebrew,
+    kArabic,
+    kDevanagari,
+    kBengali,
+    kThai,
+    kGeorgian,
+    kHangul,
+    kHan,
+    kInherited,
+    kOther
+  };
   if (c == ' ') return kAny;
   if (c == 0x30FC) return kHan;
   if (c < 0x80) return IsLetter(c) ? kLatin : kCommon;

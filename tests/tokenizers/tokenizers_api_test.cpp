@@ -43,7 +43,8 @@ TEST(TokenizerApiTest, MalformedFilesNameTheJsonPath) {
     std::string expect;
   } cases[] = {
       {R"({"version":"2.0","model":{"type":"WordLevel","vocab":{},"unk_token":"a"}})", "version"},
-      {R"({"version":"1.0","added_tokens":[],"model":{"type":"BPE","vocab":{"a":0},"merges":["a b"]}})", "model.merges[0]"},
+      {R"({"version":"1.0","added_tokens":[],"model":{"type":"BPE","vocab":{"a":0},"merges":["a b"]}})",
+       "model.merges[0]"},
       {R"({"version":"1.0","added_tokens":[{"id":0,"content":"x"}],"model":{"type":"WordLevel","vocab":{"a":0},"unk_token":"a"}})",
        "added_tokens[0]"},
       {R"({"version":"1.0","pre_tokenizer":{"type":"Split","pattern":{"Regex":"a"},"behavior":"Isolated"},"model":{"type":"WordLevel","vocab":{"a":0},"unk_token":"a"}})",

@@ -182,7 +182,9 @@ std::vector<Json> BuildRequests(bool small) {
   for (size_t i = 0; i < std::min<size_t>(misc.size(), 120); ++i) {
     Json r = Req("encode");
     r["text"] = misc[i];
-    r["truncation"] = Json{{"max_length", 6 + i % 7}, {"stride", i % 4}, {"strategy", "LongestFirst"},
+    r["truncation"] = Json{{"max_length", 6 + i % 7},
+                           {"stride", i % 4},
+                           {"strategy", "LongestFirst"},
                            {"direction", i % 2 ? "left" : "right"}};
     reqs.push_back(r);
   }
@@ -190,7 +192,7 @@ std::vector<Json> BuildRequests(bool small) {
     Json r = Req("encode_batch");
     r["texts"] = std::vector<std::string>(misc.begin() + i, misc.begin() + i + 8);
     r["padding"] = Json{{"max_length", nullptr}, {"direction", "right"}, {"pad_to_multiple_of", i % 16 ? 0 : 8},
-                        {"pad_id", 0}, {"pad_type_id", 0}, {"pad_token", "[PAD]"}};
+                        {"pad_id", 0},           {"pad_type_id", 0},     {"pad_token", "[PAD]"}};
     reqs.push_back(r);
   }
   return reqs;
@@ -356,14 +358,18 @@ TEST_P(OracleTest, MatchesHuggingFaceOnEveryField) {
   auto compare = [&](const Json& req, const Json& want, const Json& got) {
     if (want["ok"] != got["ok"]) {
       ++mismatches["ok"];
-      if (shown++ < 8) ADD_FAILURE() << "ok differs for " << DumpJson(req).substr(0, 300) << "\nHF: " << DumpJson(want).substr(0, 300) << "\nmhub: " << DumpJson(got).substr(0, 300);
+      if (shown++ < 8)
+        ADD_FAILURE() << "ok differs for " << DumpJson(req).substr(0, 300) << "\nHF: " << DumpJson(want).substr(0, 300)
+                      << "\nmhub: " << DumpJson(got).substr(0, 300);
       return;
     }
     if (!want["ok"].get<bool>()) return;
     if (want.contains("text")) {
       if (want["text"] != got["text"]) {
         ++mismatches["decode"];
-        if (shown++ < 8) ADD_FAILURE() << "decode differs for " << DumpJson(req).substr(0, 300) << "\nHF:   " << DumpJson(want["text"]) << "\nmhub: " << DumpJson(got["text"]);
+        if (shown++ < 8)
+          ADD_FAILURE() << "decode differs for " << DumpJson(req).substr(0, 300) << "\nHF:   " << DumpJson(want["text"])
+                        << "\nmhub: " << DumpJson(got["text"]);
       }
       return;
     }

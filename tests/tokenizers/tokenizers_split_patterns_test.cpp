@@ -51,10 +51,11 @@ std::vector<std::string> RealTexts() {
 
 std::vector<std::string> RandomTexts(size_t count) {
   const std::vector<std::string> pool = {
-      "a", "Z", "é", "ß", "ſ", "K", "ǅ", "中", "ひ", "\xd9\x85", "1", "9", "١", "½", "Ⅻ", "²", "'", "'s", "'S", "'ll",
-      "'LL", "'ve", "'Re", "'d", "'m", "'t", "'x", " ", "  ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u0085", "\u2009",
-      "\u3000", "\u2028", "\u000b", "\u000c", "!", ".", ",", "-", "\"", "(", "😀", "👍🏽", "\u0301", "\u200d", "\u200b",
-      "_", "$", "\u00ad", "\ufeff"};
+      "a",      "Z",      "é",      "ß",        "ſ",      "K",      "ǅ",      "中", "ひ",  "\xd9\x85", "1",
+      "9",      "١",      "½",      "Ⅻ",        "²",      "'",      "'s",     "'S", "'ll", "'LL",      "'ve",
+      "'Re",    "'d",     "'m",     "'t",       "'x",     " ",      "  ",     "\t", "\n",  "\r",       "\r\n",
+      "\u00a0", "\u0085", "\u2009", "\u3000",   "\u2028", "\u000b", "\u000c", "!",  ".",   ",",        "-",
+      "\"",     "(",      "😀",      "👍🏽", "\u0301", "\u200d", "\u200b", "_",  "$",   "\u00ad",   "\ufeff"};
   std::mt19937 rng(1234);
   std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
   std::uniform_int_distribution<size_t> len(1, 24);
@@ -84,7 +85,8 @@ TEST(FastSplitPatternsTest, EqualPcre2OnRealAndRandomText) {
       ASSERT_TRUE((*re)->FindAll(t, fast).ok());
       ASSERT_TRUE((*re)->FindAllPcre2(t, slow).ok());
       bool same = fast.size() == slow.size();
-      for (size_t i = 0; same && i < fast.size(); ++i) same = fast[i].begin == slow[i].begin && fast[i].end == slow[i].end;
+      for (size_t i = 0; same && i < fast.size(); ++i)
+        same = fast[i].begin == slow[i].begin && fast[i].end == slow[i].end;
       if (!same && mismatches++ < 5) {
         std::string detail;
         for (size_t i = 0; i < std::max(fast.size(), slow.size()) && i < 40; ++i) {

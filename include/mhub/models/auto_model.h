@@ -9,7 +9,8 @@
 // mhub_hub when that library is linked in; otherwise Unsupported says so.
 //
 // Loading maps the safetensors files and views the weights in place: nothing is converted or
-// copied at load (bf16 weights run bf16 matmuls; f16 weights are widened to f32 on first use).
+// copied at load (bf16 weights run bf16 matmuls; f16 weights are the exception: widened to f32
+// at load). Linear layers prepare their oneDNN weight layout on first use, inside the first Forward.
 // Unsupported architectures or dtypes fail with Unsupported naming what is missing and what is
 // supported.
 #pragma once

@@ -124,7 +124,8 @@ class CausalLM : public Model {
   // generation); the cache remembers it for later steps. Position ids follow transformers'
   // generate(): the count of real tokens before each position in its row.
   // Returns logits (B, V) of the last position, or (B, T, V) when `all_positions`.
-  // `cache` may be null: then no past, nothing kept.
+  // `cache` may be null: then no past, nothing kept. On error the cache is left as it was.
+  // ResourceExhausted when the cache has no room for T more positions.
   virtual Result<Array> ForwardCausal(const ModelInputs& inputs, KvCache* cache, bool all_positions = false) const = 0;
 };
 

@@ -15,7 +15,9 @@ class TextClassificationPipeline : public Pipeline {
     MHUB_ASSIGN_OR_RETURN(std::optional<int64_t> top_k, OptInt(params, "top_k"));
     MHUB_ASSIGN_OR_RETURN(std::optional<std::string> fn_name, OptString(params, "function_to_apply"));
     const auto& info = ctx_.model->info();
-    std::string problem_type = ctx_.model->config_json().value("problem_type", "");
+    std::string problem_type;
+    const Json& cfg = ctx_.model->config_json();
+    if (cfg.contains("problem_type") && cfg["problem_type"].is_string()) problem_type = cfg["problem_type"];
     ClassificationFunction fn = DefaultClassificationFunction(problem_type, static_cast<size_t>(info.num_labels));
     if (fn_name) {
       MHUB_ASSIGN_OR_RETURN(fn, ParseClassificationFunction(*fn_name));

@@ -160,7 +160,9 @@ class TextGenerationPipeline : public Pipeline {
       source = tc["chat_template"].get<std::string>();
     } else if (tc.contains("chat_template") && tc["chat_template"].is_array()) {
       for (const Json& t : tc["chat_template"])
-        if (t.is_object() && t.value("name", "") == "default" && t.contains("template")) source = t["template"];
+        if (t.is_object() && t.contains("name") && t["name"] == "default" && t.contains("template") &&
+            t["template"].is_string())
+          source = t["template"];
     }
     if (source.empty())
       return Status::InvalidArgument("this model's tokenizer_config.json has no chat_template; send a string prompt");

@@ -1,6 +1,6 @@
-// Evaluator of a parsed chat template (jinja_statements.cpp, jinja_expressions.cpp) (semantics of @huggingface/jinja
-// src/runtime.ts Interpreter). Bounded: evaluation depth, steps and the size of produced text are checked against the
-// program's ChatTemplateLimits.
+// Evaluator of a parsed chat template, with the semantics of @huggingface/jinja src/runtime.ts
+// (statements in jinja_statements.cpp, expressions in jinja_expressions.cpp). Bounded: evaluation
+// depth, steps and the size of produced text are checked against the program's ChatTemplateLimits.
 #pragma once
 
 #include <string>

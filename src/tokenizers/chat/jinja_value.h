@@ -83,7 +83,6 @@ struct Value {
   bool IsContainer() const { return kind == Kind::kObject || kind == Kind::kNamespace; }
 
  private:
-  friend class ObjectMap;
   static Value Make(Kind k) {
     Value x;
     x.kind = k;

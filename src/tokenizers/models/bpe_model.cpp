@@ -105,7 +105,8 @@ class BpeModel final : public Model {
       merged.assign(a);
       merged.append(b, skip, std::string::npos);
       auto im = vocab_.find(merged);
-      if (im == vocab_.end()) return Status::InvalidArgument(ep + ": merged token '" + merged + "' is not in the vocab");
+      if (im == vocab_.end())
+        return Status::InvalidArgument(ep + ": merged token '" + merged + "' is not in the vocab");
       merge_map_.Put(ia->second, ib->second, static_cast<uint32_t>(i), im->second);
       merge_list_.emplace_back(ia->second, ib->second);
     }

@@ -124,7 +124,9 @@ class UnigramModel final : public Model {
     if (it == ids_.end()) return std::nullopt;
     return it->second;
   }
-  const std::string* IdToToken(uint32_t id) const override { return id < pieces_.size() ? &pieces_[id].first : nullptr; }
+  const std::string* IdToToken(uint32_t id) const override {
+    return id < pieces_.size() ? &pieces_[id].first : nullptr;
+  }
   size_t VocabSize() const override { return pieces_.size(); }
   std::unordered_map<std::string, uint32_t> GetVocab() const override { return {ids_.begin(), ids_.end()}; }
   Json ToJson() const override {

@@ -41,6 +41,15 @@ class BertNormalizer final : public Normalizer {
   }
 
   static void CleanText(NormalizedString& s) {
+    bool plain = true;  // printable ASCII and spaces only: nothing changes
+    for (char ch : s.text) {
+      unsigned char b = static_cast<unsigned char>(ch);
+      if (b < 0x20 || b >= 0x7F) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return;
     NormalizedString out;
     out.orig_begin = s.orig_begin;
     out.text.reserve(s.text.size());

@@ -31,6 +31,12 @@ void LowercaseString(NormalizedString& s);
 // Removes every char for which `drop` is true.
 template <typename Pred>
 void FilterString(NormalizedString& s, Pred drop) {
+  {  // Nothing to drop: leave the string alone (the common case).
+    std::string_view t = s.text;
+    bool any = false;
+    for (size_t i = 0; i < t.size() && !any;) any = drop(unicode::NextChar(t, i));
+    if (!any) return;
+  }
   NormalizedString out;
   out.orig_begin = s.orig_begin;
   out.text.reserve(s.text.size());

@@ -76,11 +76,17 @@ void NormalizeUnicode(NormalizedString& s, UnicodeForm form) {
       for (size_t k = 0; k < m; ++k) rw.Replace(static_cast<char32_t>(buffer[k]), in_lens[k]);
       for (size_t k = m; k < out_n; ++k) rw.Insert(static_cast<char32_t>(buffer[k]));
     } else {
-      // Composition: the chars merged away come first and are removed; each output char takes
-      // the place of one of the last `out_n` inputs (a + ̈ -> ä aligned to the ̈), as HF does.
+      // Composition: the first output char replaces the first input char and swallows the
+      // marks composed into it (HF change -k: e + ́ -> é keeps e's alignment); the remaining
+      // outputs replace the remaining inputs one to one.
       const size_t removed = m - out_n;
-      for (size_t k = 0; k < removed; ++k) rw.Skip(in_lens[k]);
-      for (size_t k = 0; k < out_n; ++k) rw.Replace(static_cast<char32_t>(buffer[k]), in_lens[removed + k]);
+      if (out_n == 0) {
+        for (size_t k = 0; k < m; ++k) rw.Skip(in_lens[k]);
+      } else {
+        rw.Replace(static_cast<char32_t>(buffer[0]), in_lens[0]);
+        for (size_t k = 1; k <= removed; ++k) rw.Skip(in_lens[k]);
+        for (size_t k = 1; k < out_n; ++k) rw.Replace(static_cast<char32_t>(buffer[k]), in_lens[removed + k]);
+      }
     }
   }
   s.text = std::move(out.text);

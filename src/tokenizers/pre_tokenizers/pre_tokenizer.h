@@ -29,5 +29,4 @@ class PreTokenizer {
 // Factory for the ByteLevel pre-tokenizer (byte_level_pre_tokenizer.cpp).
 Result<std::unique_ptr<PreTokenizer>> MakeByteLevelPreTokenizer(const Json& j, std::string_view path);
 
-
 }  // namespace mhub::tokenizers

@@ -42,11 +42,16 @@ Result<SplitBehavior> ParseBehavior(const Json& j, std::string_view key, std::st
 
 const char* BehaviorName(SplitBehavior b) {
   switch (b) {
-    case SplitBehavior::kRemoved: return "Removed";
-    case SplitBehavior::kIsolated: return "Isolated";
-    case SplitBehavior::kMergedWithPrevious: return "MergedWithPrevious";
-    case SplitBehavior::kMergedWithNext: return "MergedWithNext";
-    case SplitBehavior::kContiguous: return "Contiguous";
+    case SplitBehavior::kRemoved:
+      return "Removed";
+    case SplitBehavior::kIsolated:
+      return "Isolated";
+    case SplitBehavior::kMergedWithPrevious:
+      return "MergedWithPrevious";
+    case SplitBehavior::kMergedWithNext:
+      return "MergedWithNext";
+    case SplitBehavior::kContiguous:
+      return "Contiguous";
   }
   return "Isolated";
 }
@@ -141,7 +146,9 @@ class CharDelimiterSplitPreTokenizer final : public PreTokenizer {
     });
     return Status::OK();
   }
-  Json ToJson() const override { return Json{{"type", "CharDelimiterSplit"}, {"delimiter", unicode::ToUtf8(delimiter_)}}; }
+  Json ToJson() const override {
+    return Json{{"type", "CharDelimiterSplit"}, {"delimiter", unicode::ToUtf8(delimiter_)}};
+  }
 
  private:
   char32_t delimiter_;
@@ -164,7 +171,8 @@ class UnicodeScriptsPreTokenizer final : public PreTokenizer {
         }
         if (script != 0) last = script;
       }
-      if (text.size() > seg_start) out.push_back({static_cast<uint32_t>(seg_start), static_cast<uint32_t>(text.size())});
+      if (text.size() > seg_start)
+        out.push_back({static_cast<uint32_t>(seg_start), static_cast<uint32_t>(text.size())});
     });
     return Status::OK();
   }
@@ -205,8 +213,8 @@ class MetaspacePreTokenizer final : public PreTokenizer {
       size_t i = 0;
       char32_t first = unicode::NextChar(piece, i);
       bool starts_with_rep = first == ' ' || first == replacement_;
-      bool prepend = !starts_with_rep && (scheme_ == PrependScheme::kAlways ||
-                                          (scheme_ == PrependScheme::kFirst && pt_orig_begin(p) == 0));
+      bool prepend = !starts_with_rep &&
+                     (scheme_ == PrependScheme::kAlways || (scheme_ == PrependScheme::kFirst && pt_orig_begin(p) == 0));
       size_t pos = 0;
       if (prepend) {
         rw.Replace(replacement_, i);
@@ -226,9 +234,10 @@ class MetaspacePreTokenizer final : public PreTokenizer {
       }
     });
     if (split_) {
-      SplitPieces(pt, SplitBehavior::kMergedWithNext, false, [this](std::string_view text, std::vector<MatchRange>& out) {
-        FindCharMatches(text, out, [this](char32_t c) { return c == replacement_; });
-      });
+      SplitPieces(pt, SplitBehavior::kMergedWithNext, false,
+                  [this](std::string_view text, std::vector<MatchRange>& out) {
+                    FindCharMatches(text, out, [this](char32_t c) { return c == replacement_; });
+                  });
     }
     return Status::OK();
   }
@@ -375,7 +384,8 @@ Result<std::unique_ptr<PreTokenizer>> PreTokenizer::FromJson(const Json& j, std:
     }
     std::vector<Ptr> parts;
     for (size_t i = 0; i < j["pretokenizers"].size(); ++i) {
-      MHUB_ASSIGN_OR_RETURN(auto part, FromJson(j["pretokenizers"][i], p + ".pretokenizers[" + std::to_string(i) + "]"));
+      MHUB_ASSIGN_OR_RETURN(auto part,
+                            FromJson(j["pretokenizers"][i], p + ".pretokenizers[" + std::to_string(i) + "]"));
       parts.push_back(std::move(part));
     }
     return Ptr(new SequencePreTokenizer(std::move(parts)));

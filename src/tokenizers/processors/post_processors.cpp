@@ -102,8 +102,11 @@ class TemplateProcessing final : public PostProcessor {
       return arr;
     };
     Json specials = Json::object();
-    for (const auto& [name, st] : specials_) specials[name] = Json{{"id", st.id}, {"ids", st.ids}, {"tokens", st.tokens}};
-    return Json{{"type", "TemplateProcessing"}, {"single", pieces(single_)}, {"pair", pieces(pair_)},
+    for (const auto& [name, st] : specials_)
+      specials[name] = Json{{"id", st.id}, {"ids", st.ids}, {"tokens", st.tokens}};
+    return Json{{"type", "TemplateProcessing"},
+                {"single", pieces(single_)},
+                {"pair", pieces(pair_)},
                 {"special_tokens", specials}};
   }
 
@@ -140,7 +143,7 @@ class BertProcessing final : public PostProcessor {
       std::vector<Encoding> overflow = std::move(e.overflowing);
       e.overflowing.clear();
       Encoding wrapped = Wrap(e, i, /*set_ranges=*/true);
-      for (Encoding& o : overflow) wrapped.overflowing.push_back(Wrap(o, i, /*set_ranges=*/false));
+      for (Encoding& o : overflow) wrapped.overflowing.push_back(Wrap(o, i, /*set_ranges=*/true));
       e = std::move(wrapped);
     }
     return Status::OK();
@@ -251,7 +254,8 @@ class SequenceProcessing final : public PostProcessor {
 
 Result<std::pair<std::string, uint32_t>> ParseTokenPair(const Json& j, std::string_view key, std::string_view path) {
   std::string p = std::string(path) + "." + std::string(key);
-  if (!j.contains(key)) return Status::InvalidArgument(std::string(path) + ": missing field `" + std::string(key) + "`");
+  if (!j.contains(key))
+    return Status::InvalidArgument(std::string(path) + ": missing field `" + std::string(key) + "`");
   const Json& v = j[std::string(key)];
   if (!v.is_array() || v.size() != 2 || !v[0].is_string() || !v[1].is_number_integer() || v[1].get<int64_t>() < 0) {
     return Status::InvalidArgument(p + ": expected [token, id]");
@@ -378,7 +382,8 @@ Result<std::unique_ptr<PostProcessor>> PostProcessor::FromJson(const Json& j, st
           return Status::InvalidArgument(ep + ": expected ids and tokens arrays");
         }
         for (const Json& id : v["ids"]) {
-          if (!id.is_number_integer() || id.get<int64_t>() < 0) return Status::InvalidArgument(ep + ".ids: expected ids");
+          if (!id.is_number_integer() || id.get<int64_t>() < 0)
+            return Status::InvalidArgument(ep + ".ids: expected ids");
           tok.ids.push_back(id.get<uint32_t>());
         }
         for (const Json& t : v["tokens"]) {
