@@ -16,7 +16,7 @@ struct ServerCommandOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string public_url;
-  int threads = 32;
+  int threads = 128;
 };
 
 int RunServer(const ServerCommandOptions& opts) {

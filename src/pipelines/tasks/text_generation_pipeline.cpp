@@ -2,6 +2,7 @@
 
 #include "mhub/pipelines/generation.h"
 #include "mhub/tokenizers/chat_template.h"
+#include "mhub/tokenizers/tokenizer_config.h"
 #include "pipelines/tasks/pipeline_context.h"
 #include "pipelines/tasks/task_pipelines.h"
 
@@ -153,26 +154,16 @@ class TextGenerationPipeline : public Pipeline {
   }
 
  private:
+  // transformers' apply_chat_template(messages, add_generation_prompt=True) with the special
+  // tokens of tokenizer_config.json as template variables.
   Result<std::string> RenderChat(const Json& messages) {
-    const Json& tc = ctx_.tokenizer_config;
-    std::string source;
-    if (tc.contains("chat_template") && tc["chat_template"].is_string()) {
-      source = tc["chat_template"].get<std::string>();
-    } else if (tc.contains("chat_template") && tc["chat_template"].is_array()) {
-      for (const Json& t : tc["chat_template"])
-        if (t.is_object() && t.contains("name") && t["name"] == "default" && t.contains("template") &&
-            t["template"].is_string())
-          source = t["template"];
-    }
-    if (source.empty())
-      return Status::InvalidArgument("this model's tokenizer_config.json has no chat_template; send a string prompt");
-    MHUB_ASSIGN_OR_RETURN(tokenizers::ChatTemplate tmpl, tokenizers::ChatTemplate::Parse(source));
+    MHUB_ASSIGN_OR_RETURN(tokenizers::TokenizerConfig tc, tokenizers::TokenizerConfig::FromJson(ctx_.tokenizer_config));
     tokenizers::ChatTemplateInputs in;
     in.messages = OrderedJson::parse(messages.dump());
     in.add_generation_prompt = true;
-    in.extra["bos_token"] = TokenString(tc, "bos_token");
-    in.extra["eos_token"] = TokenString(tc, "eos_token");
-    return tokenizers::ApplyChatTemplate(tmpl, in);
+    auto rendered = tc.ApplyChatTemplate(in);
+    if (!rendered.ok()) return rendered.status().WithContext("while applying the chat template");
+    return rendered;
   }
 
   PipelineContext ctx_;
