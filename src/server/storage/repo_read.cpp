@@ -1,5 +1,7 @@
 // RepoStore reads: tree listings, paths-info, file contents, commit history.
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 
@@ -10,6 +12,19 @@
 
 namespace mhub::server {
 namespace {
+
+// Listings at a full commit sha never change (the sha names the content), so they are memoised.
+// Bounded: the whole map is dropped when it grows past kTreeCacheEntries.
+constexpr size_t kTreeCacheEntries = 4096;
+std::mutex g_tree_cache_mu;
+std::unordered_map<std::string, std::shared_ptr<const std::vector<TreeEntry>>> g_tree_cache;
+
+bool IsFullSha(std::string_view s) {
+  if (s.size() != 40) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
 
 constexpr size_t kMaxPointerBlob = 1024;
 
@@ -149,6 +164,13 @@ Status FillLastCommits(git_repository* repo, const git_commit* start, std::vecto
 Result<std::vector<TreeEntry>> RepoStore::ListTree(const RepoKey& key, std::string_view commit, std::string_view folder,
                                                    bool recursive, bool with_last_commit) const {
   MHUB_ASSIGN_OR_RETURN(std::string dir_path, NormalizeRepoFolderPath(folder));
+  std::string cache_key;
+  if (!with_last_commit && IsFullSha(commit)) {
+    cache_key = RepoDir(key) + '\n' + std::string(commit) + '\n' + dir_path + (recursive ? "\nR" : "\nF");
+    std::lock_guard<std::mutex> lock(g_tree_cache_mu);
+    auto it = g_tree_cache.find(cache_key);
+    if (it != g_tree_cache.end()) return *it->second;
+  }
   MHUB_ASSIGN_OR_RETURN(git::RepoPtr repo, git::Open(RepoDir(key), key));
   MHUB_ASSIGN_OR_RETURN(git::CommitPtr c, git::LookupCommit(repo.get(), commit, key));
   MHUB_ASSIGN_OR_RETURN(git::TreePtr root, CommitTree(c.get()));
@@ -176,6 +198,11 @@ Result<std::vector<TreeEntry>> RepoStore::ListTree(const RepoKey& key, std::stri
   std::vector<TreeEntry> out;
   MHUB_RETURN_IF_ERROR(ListInto(repo.get(), odb.get(), tree, dir_path, recursive, &out));
   if (with_last_commit) MHUB_RETURN_IF_ERROR(FillLastCommits(repo.get(), c.get(), &out));
+  if (!cache_key.empty()) {
+    std::lock_guard<std::mutex> lock(g_tree_cache_mu);
+    if (g_tree_cache.size() >= kTreeCacheEntries) g_tree_cache.clear();
+    g_tree_cache[cache_key] = std::make_shared<const std::vector<TreeEntry>>(out);
+  }
   return out;
 }
 
