@@ -46,7 +46,7 @@ int print_error(const Status& status);
 
 }  // namespace mhub::cli
 
-#define MHUB_REGISTER_COMMAND(name)                                                    \
-  static ::mhub::cli::CommandAction mhub_cmd_setup_##name(CLI::App& app);              \
+#define MHUB_REGISTER_COMMAND(name)                                                              \
+  static ::mhub::cli::CommandAction mhub_cmd_setup_##name(CLI::App& app);                        \
   static ::mhub::cli::CommandRegistrar mhub_cmd_registrar_##name(#name, &mhub_cmd_setup_##name); \
   static ::mhub::cli::CommandAction mhub_cmd_setup_##name(CLI::App& app)

@@ -24,11 +24,16 @@ std::atomic<int>& LevelStore() {
 
 const char* LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "DEBUG";
-    case LogLevel::kInfo: return "INFO";
-    case LogLevel::kWarn: return "WARN";
-    case LogLevel::kError: return "ERROR";
-    case LogLevel::kOff: return "OFF";
+    case LogLevel::kDebug:
+      return "DEBUG";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarn:
+      return "WARN";
+    case LogLevel::kError:
+      return "ERROR";
+    case LogLevel::kOff:
+      return "OFF";
   }
   return "?";
 }
@@ -40,12 +45,18 @@ LogLevel GetLogLevel() { return static_cast<LogLevel>(LevelStore().load()); }
 bool LogEnabled(LogLevel level) { return level != LogLevel::kOff && static_cast<int>(level) >= LevelStore().load(); }
 
 bool ParseLogLevel(std::string_view text, LogLevel* level) {
-  if (text == "debug") *level = LogLevel::kDebug;
-  else if (text == "info") *level = LogLevel::kInfo;
-  else if (text == "warn" || text == "warning") *level = LogLevel::kWarn;
-  else if (text == "error") *level = LogLevel::kError;
-  else if (text == "off" || text == "none") *level = LogLevel::kOff;
-  else return false;
+  if (text == "debug")
+    *level = LogLevel::kDebug;
+  else if (text == "info")
+    *level = LogLevel::kInfo;
+  else if (text == "warn" || text == "warning")
+    *level = LogLevel::kWarn;
+  else if (text == "error")
+    *level = LogLevel::kError;
+  else if (text == "off" || text == "none")
+    *level = LogLevel::kOff;
+  else
+    return false;
   return true;
 }
 

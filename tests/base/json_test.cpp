@@ -24,8 +24,12 @@ TEST(JsonTest, TypedAccessNamesThePath) {
 }
 
 TEST(JsonTest, DumpSurvivesInvalidUtf8) {
-  Json j = std::string("a\xff" "b");
-  EXPECT_EQ(DumpJson(j), "\"a\xEF\xBF\xBD" "b\"");
+  Json j = std::string(
+      "a\xff"
+      "b");
+  EXPECT_EQ(DumpJson(j),
+            "\"a\xEF\xBF\xBD"
+            "b\"");
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ TEST(Sha256Test, MatchesSha256sumOnFilesAndStreams) {
     EXPECT_EQ(Sha256Hex(data.substr(0, size)), want);
     EXPECT_EQ(*Sha256File(path), want);
     Sha256 streaming;
-    for (size_t off = 0; off < size; off += 1000) streaming.Update(data.data() + off, std::min<size_t>(1000, size - off));
+    for (size_t off = 0; off < size; off += 1000)
+      streaming.Update(data.data() + off, std::min<size_t>(1000, size - off));
     EXPECT_EQ(streaming.FinishHex(), want);
   }
 }

@@ -1,5 +1,5 @@
-#include "mhub/base/result.h"
 #include "mhub/base/status.h"
+#include "mhub/base/result.h"
 
 #include <gtest/gtest.h>
 

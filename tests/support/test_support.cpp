@@ -33,8 +33,10 @@ TempDir::~TempDir() {
 std::string ShellQuote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -43,13 +45,16 @@ CommandResult RunCommand(const std::string& command, const std::string& input) {
   TempDir tmp;
   std::string in_path = tmp / "stdin", out_path = tmp / "stdout", err_path = tmp / "stderr";
   WriteFileOrDie(in_path, input);
-  std::string full = "( " + command + " ) <" + ShellQuote(in_path) + " >" + ShellQuote(out_path) + " 2>" +
-                     ShellQuote(err_path);
+  std::string full =
+      "( " + command + " ) <" + ShellQuote(in_path) + " >" + ShellQuote(out_path) + " 2>" + ShellQuote(err_path);
   int rc = std::system(full.c_str());
   CommandResult r;
-  if (rc == -1) r.exit_code = -1;
-  else if (WIFEXITED(rc)) r.exit_code = WEXITSTATUS(rc);
-  else if (WIFSIGNALED(rc)) r.exit_code = 128 + WTERMSIG(rc);
+  if (rc == -1)
+    r.exit_code = -1;
+  else if (WIFEXITED(rc))
+    r.exit_code = WEXITSTATUS(rc);
+  else if (WIFSIGNALED(rc))
+    r.exit_code = 128 + WTERMSIG(rc);
   r.out = ReadFileOrDie(out_path);
   r.err = ReadFileOrDie(err_path);
   return r;

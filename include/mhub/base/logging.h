@@ -33,7 +33,7 @@ class LogMessage {
 
 }  // namespace mhub
 
-#define MHUB_LOG(level)                                              \
-  if (!::mhub::LogEnabled(::mhub::LogLevel::level)) {                \
-  } else                                                             \
+#define MHUB_LOG(level)                               \
+  if (!::mhub::LogEnabled(::mhub::LogLevel::level)) { \
+  } else                                              \
     ::mhub::internal::LogMessage(::mhub::LogLevel::level).stream()

@@ -20,14 +20,13 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   // Implicit from a value or from a non-OK Status, so `return value;` and `return status;` both work.
-  Result(const T& value) : v_(value) {}  // NOLINT(google-explicit-constructor)
+  Result(const T& value) : v_(value) {}        // NOLINT(google-explicit-constructor)
   Result(T&& value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  template <typename U, typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                                    !std::is_same_v<std::decay_t<U>, Status> &&
-                                                    !std::is_same_v<std::decay_t<U>, Result<T>> &&
-                                                    !std::is_same_v<std::decay_t<U>, T>>>
+  template <typename U, typename = std::enable_if_t<
+                            std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Status> &&
+                            !std::is_same_v<std::decay_t<U>, Result<T>> && !std::is_same_v<std::decay_t<U>, T>>>
   Result(U&& value) : v_(T(std::forward<U>(value))) {}  // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(std::move(status)) {       // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "Result built from an OK Status has no value");
     if (std::get<Status>(v_).ok()) v_ = Status::Internal("Result built from an OK Status");
   }

@@ -76,8 +76,8 @@ std::ostream& operator<<(std::ostream& os, const Status& status);
 }  // namespace mhub
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define MHUB_RETURN_IF_ERROR(expr)                     \
-  do {                                                 \
-    ::mhub::Status mhub_status_tmp_ = (expr);          \
+#define MHUB_RETURN_IF_ERROR(expr)                       \
+  do {                                                   \
+    ::mhub::Status mhub_status_tmp_ = (expr);            \
     if (!mhub_status_tmp_.ok()) return mhub_status_tmp_; \
   } while (0)

@@ -19,7 +19,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;         // 0: any free port (see port())
   std::string public_url;  // base URL in links and LFS hrefs; empty: from the Host header
-  int threads = 128;        // request worker threads
+  int threads = 128;       // request worker threads
 };
 
 class HubServer {
