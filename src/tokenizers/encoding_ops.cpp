@@ -10,6 +10,13 @@ void SetSequenceId(Encoding& e, size_t id) {
 }
 
 void MergeWith(Encoding& self, Encoding pair, bool growing_offsets) {
+  // Merging into an empty encoding yields `pair` itself (no shift, overflows merged with nothing).
+  if (self.ids.empty() && self.type_ids.empty() && self.tokens.empty() && self.offsets.empty() &&
+      self.word_ids.empty() && self.special_tokens_mask.empty() && self.attention_mask.empty() &&
+      self.overflowing.empty() && self.sequence_ranges.empty()) {
+    self = std::move(pair);
+    return;
+  }
   std::vector<Encoding> overflowings;
   for (const Encoding& self_o : self.overflowing) {
     Encoding n = self_o;
@@ -30,6 +37,9 @@ void MergeWith(Encoding& self, Encoding pair, bool growing_offsets) {
   for (const auto& [seq, range] : pair.sequence_ranges) {
     self.sequence_ranges[seq] = {original_len + range.first, original_len + range.second};
   }
+  self.ids.reserve(self.ids.size() + pair.ids.size());
+  self.tokens.reserve(self.tokens.size() + pair.tokens.size());
+  self.offsets.reserve(self.offsets.size() + pair.offsets.size());
   self.ids.insert(self.ids.end(), pair.ids.begin(), pair.ids.end());
   self.type_ids.insert(self.type_ids.end(), pair.type_ids.begin(), pair.type_ids.end());
   for (auto& t : pair.tokens) self.tokens.push_back(std::move(t));

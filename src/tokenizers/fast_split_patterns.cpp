@@ -16,31 +16,29 @@ namespace {
 
 enum CharClass : uint8_t { kLetter, kNumber, kSpace, kOther };
 
-const std::array<uint8_t, 128>& AsciiClasses() {
-  static const std::array<uint8_t, 128> table = [] {
-    std::array<uint8_t, 128> t{};
-    for (int c = 0; c < 128; ++c) {
-      if (unicode::IsLetter(c)) {
-        t[c] = kLetter;
-      } else if (unicode::IsNumeric(c)) {
-        t[c] = kNumber;
-      } else if (unicode::IsWhitespace(c)) {
-        t[c] = kSpace;
-      } else {
-        t[c] = kOther;
-      }
+// Classes of the ASCII chars, by the ASCII rules of unicode::IsLetter / IsNumeric / IsWhitespace.
+constexpr std::array<uint8_t, 128> kAsciiClasses = [] {
+  std::array<uint8_t, 128> t{};
+  for (int c = 0; c < 128; ++c) {
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+      t[c] = kLetter;
+    } else if (c >= '0' && c <= '9') {
+      t[c] = kNumber;
+    } else if (c == ' ' || (c >= 0x09 && c <= 0x0D)) {
+      t[c] = kSpace;
+    } else {
+      t[c] = kOther;
     }
-    return t;
-  }();
-  return table;
-}
+  }
+  return t;
+}();
 
 // Class of the char at `pos`; sets `len` to its byte length.
 inline CharClass ClassAt(std::string_view s, size_t pos, size_t& len) {
   unsigned char b = static_cast<unsigned char>(s[pos]);
   if (b < 0x80) {
     len = 1;
-    return static_cast<CharClass>(AsciiClasses()[b]);
+    return static_cast<CharClass>(kAsciiClasses[b]);
   }
   size_t i = pos;
   char32_t c = unicode::NextChar(s, i);

@@ -73,6 +73,23 @@ void ApplySplitBehavior(uint32_t len, const std::vector<MatchRange>& matches, Sp
     uint32_t begin, end;
     bool is_match;
   };
+  if (behavior == SplitBehavior::kIsolated) {
+    // Every segment is kept whether it matched or not (so `invert` changes nothing): the matches
+    // and the gaps between them, in order.
+    kept.clear();
+    if (len == 0) {
+      kept.push_back({0, 0});
+      return;
+    }
+    uint32_t prev = 0;
+    for (const MatchRange& m : matches) {
+      if (prev != m.begin) kept.push_back({prev, m.begin});
+      kept.push_back({m.begin, m.end});
+      prev = m.end;
+    }
+    if (prev != len) kept.push_back({prev, len});
+    return;
+  }
   thread_local std::vector<Seg> segs;
   segs.clear();
   if (len == 0) {

@@ -121,10 +121,12 @@ void ApplySplitBehavior(uint32_t len, const std::vector<MatchRange>& matches, Sp
 // Splits every non-added piece of `pt`: `find(piece_text, matches)` appends the pattern matches.
 template <typename Find>
 void SplitPieces(PreTokenized& pt, SplitBehavior behavior, bool invert, Find&& find) {
-  std::vector<Piece> out;
+  // Buffers reused across calls on this thread (find never calls SplitPieces itself).
+  thread_local std::vector<Piece> out;
+  thread_local std::vector<MatchRange> matches;
+  thread_local std::vector<MatchRange> kept;
+  out.clear();
   out.reserve(pt.pieces.size() * 2);
-  std::vector<MatchRange> matches;
-  std::vector<MatchRange> kept;
   for (const Piece& p : pt.pieces) {
     if (p.added_id >= 0) {
       out.push_back(p);
@@ -142,7 +144,7 @@ void SplitPieces(PreTokenized& pt, SplitBehavior behavior, bool invert, Find&& f
       out.push_back(np);
     }
   }
-  pt.pieces = std::move(out);
+  pt.pieces.swap(out);
 }
 
 // Rewrites every non-added piece through `rewrite(piece_text, rewriter, piece)`; added pieces are

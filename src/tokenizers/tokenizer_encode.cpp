@@ -1,6 +1,8 @@
 // The encode pipeline (HF tokenizer/mod.rs encode_single_sequence / post_process): added tokens
 // and normalization, pre-tokenization, model, offsets, truncation, post-processing, padding.
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 #include "tokenizers/encoding_ops.h"
 #include "tokenizers/tokenizer_impl.h"
@@ -9,32 +11,66 @@
 namespace mhub::tokenizers {
 namespace {
 
-// Appends `n`'s text and alignments to `pt` as pieces split on the normalized added tokens.
-void AppendNormalized(const Tokenizer::Impl& impl, const NormalizedString& n, PreTokenized& pt) {
-  thread_local std::vector<AddedMatch> matches;
-  const uint32_t base = static_cast<uint32_t>(pt.text.size());
-  pt.text += n.text;
-  pt.align.insert(pt.align.end(), n.align.begin(), n.align.end());
+// Cuts bytes [base, end of text) of `pt` into pieces split on the normalized added tokens.
+void AddNormalizedPieces(const Tokenizer::Impl& impl, uint32_t base, PreTokenized& pt) {
+  const uint32_t end = static_cast<uint32_t>(pt.text.size());
   if (!impl.added.HasMatchers(true)) {
-    if (!n.text.empty()) pt.pieces.push_back({base, base + static_cast<uint32_t>(n.text.size()), n.align[0].start, -1});
+    if (end != base) pt.pieces.push_back({base, end, pt.align[base].start, -1});
     return;
   }
-  impl.added.FindMatches(n.text, true, impl.encode_special_tokens, matches);
+  thread_local std::vector<AddedMatch> matches;
+  std::string_view text = std::string_view(pt.text).substr(base);
+  impl.added.FindMatches(text, true, impl.encode_special_tokens, matches);
   for (const AddedMatch& m : matches) {
     if (m.end == m.begin) continue;
-    pt.pieces.push_back({base + m.begin, base + m.end, n.align[m.begin].start, m.id});
+    pt.pieces.push_back({base + m.begin, base + m.end, pt.align[base + m.begin].start, m.id});
   }
 }
 
-void ToCharOffsets(std::string_view original, Encoding& e) {
-  bool ascii = true;
-  for (char c : original) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      ascii = false;
-      break;
+// Appends original text `s` standing at original byte offset `offset` (each byte aligned to its
+// whole char), as NormalizedString::FromOriginal would hold it.
+void AppendOriginal(std::string_view s, uint32_t offset, PreTokenized& pt) {
+  pt.text += s;
+  const size_t old_size = pt.align.size();
+  pt.align.resize(old_size + s.size());
+  Alignment* out = pt.align.data() + old_size;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      out[i] = Alignment{static_cast<uint32_t>(offset + i), static_cast<uint32_t>(offset + i + 1)};
+      ++i;
+      continue;
     }
+    // Valid UTF-8 (checked by the caller), so the char lies inside `s`.
+    size_t len = unicode::CharLen(b);
+    Alignment a{static_cast<uint32_t>(offset + i), static_cast<uint32_t>(offset + i + len)};
+    for (size_t k = 0; k < len; ++k) out[i + k] = a;
+    i += len;
   }
-  if (ascii) return;
+}
+
+// Appends `text` (with one alignment per byte in `align`) to `pt` as pieces split on the
+// normalized added tokens. `text` and `align` must not point into `pt`.
+void AppendNormalized(const Tokenizer::Impl& impl, std::string_view text, const Alignment* align, PreTokenized& pt) {
+  const uint32_t base = static_cast<uint32_t>(pt.text.size());
+  pt.text += text;
+  pt.align.insert(pt.align.end(), align, align + text.size());
+  AddNormalizedPieces(impl, base, pt);
+}
+
+void ToCharOffsets(std::string_view original, Encoding& e) {
+  size_t first_non_ascii = 0;
+  while (first_non_ascii + 8 <= original.size()) {
+    uint64_t word;
+    std::memcpy(&word, original.data() + first_non_ascii, 8);
+    if (word & 0x8080808080808080ull) break;
+    first_non_ascii += 8;
+  }
+  while (first_non_ascii < original.size() && static_cast<unsigned char>(original[first_non_ascii]) < 0x80) {
+    ++first_non_ascii;
+  }
+  if (first_non_ascii == original.size()) return;  // ASCII: byte offsets are char offsets
   std::vector<uint32_t> map(original.size());
   uint32_t ch = 0;
   for (size_t i = 0; i < original.size();) {
@@ -66,38 +102,55 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
   if (bad != text.size()) {
     return Status::InvalidArgument("input is not valid UTF-8 (byte " + std::to_string(bad) + ")");
   }
-  PreTokenized pt;
+  // One PreTokenized per thread, reused so its buffers are not reallocated for every input
+  // (EncodeSequence never runs inside itself on one thread). Big buffers are not kept.
+  thread_local PreTokenized pt_buffer;
+  if (pt_buffer.text.capacity() > (1u << 20)) pt_buffer = PreTokenized();
+  PreTokenized& pt = pt_buffer;
+  pt.text.clear();
+  pt.align.clear();
+  pt.pieces.clear();
+  pt.byte_level = false;
   pt.text.reserve(text.size() + 16);
   pt.align.reserve(text.size() + 16);
   // 1. Added tokens matched on the original text, then normalization per remaining segment.
-  thread_local std::vector<AddedMatch> raw_matches;
-  std::vector<AddedMatch> segments;
+  thread_local std::vector<AddedMatch> segments;
+  segments.clear();
   if (added.HasMatchers(false)) {
-    added.FindMatches(text, false, encode_special_tokens, raw_matches);
-    segments = raw_matches;
+    added.FindMatches(text, false, encode_special_tokens, segments);
   } else {
     segments.push_back({-1, 0, static_cast<uint32_t>(text.size())});
   }
   for (const AddedMatch& seg : segments) {
     if (seg.end == seg.begin) continue;
     std::string_view piece = text.substr(seg.begin, seg.end - seg.begin);
-    NormalizedString n = NormalizedString::FromOriginal(piece, seg.begin);
     if (seg.id >= 0) {
       const uint32_t base = static_cast<uint32_t>(pt.text.size());
-      pt.text += n.text;
-      pt.align.insert(pt.align.end(), n.align.begin(), n.align.end());
-      pt.pieces.push_back({base, base + static_cast<uint32_t>(n.text.size()), seg.begin, seg.id});
+      AppendOriginal(piece, seg.begin, pt);
+      pt.pieces.push_back({base, base + static_cast<uint32_t>(piece.size()), seg.begin, seg.id});
       continue;
     }
-    if (normalizer) MHUB_RETURN_IF_ERROR(normalizer->Normalize(n));
-    AppendNormalized(*this, n, pt);
+    if (!normalizer) {
+      // No normalizer: the text goes into `pt` as it is, without a NormalizedString copy.
+      const uint32_t base = static_cast<uint32_t>(pt.text.size());
+      AppendOriginal(piece, seg.begin, pt);
+      AddNormalizedPieces(*this, base, pt);
+      continue;
+    }
+    NormalizedString n = NormalizedString::FromOriginal(piece, seg.begin);
+    MHUB_RETURN_IF_ERROR(normalizer->Normalize(n));
+    AppendNormalized(*this, n.text, n.align.data(), pt);
   }
   // 2. Pre-tokenization.
   if (pre_tokenizer) MHUB_RETURN_IF_ERROR(pre_tokenizer->PreTokenize(pt));
   if (pt.byte_level && !model->SupportsByteLevelInput()) pt.MaterializeByteLevel();
   // 3. Model.
   Encoding e;
-  e.ids.reserve(pt.pieces.size() * 2);
+  const size_t expected_tokens = pt.pieces.size() + pt.pieces.size() / 4 + 4;
+  e.ids.reserve(expected_tokens);
+  e.tokens.reserve(expected_tokens);
+  e.offsets.reserve(expected_tokens);
+  e.word_ids.reserve(expected_tokens);
   thread_local std::vector<ModelToken> toks;
   const size_t n_pieces = pt.pieces.size();
   // Which pieces get tokenized: all, or up to the early-exit limit from one end.
@@ -157,7 +210,11 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
         e.tokens.emplace_back(ptext.substr(t.begin, t.end - t.begin));
       } else {
         const std::string* s = model->IdToToken(t.id);
-        e.tokens.emplace_back(s ? *s : std::string());
+        if (s) {
+          e.tokens.push_back(*s);
+        } else {
+          e.tokens.emplace_back();
+        }
       }
       e.offsets.push_back(pt.OriginalSpan(p.begin + t.begin, p.begin + t.end));
       e.word_ids.push_back(word_id);

@@ -85,13 +85,14 @@ Status ReadMerges(dom::element v, ModelTables& t) {
   t.merges.reserve(arr.size());
   size_t i = 0;
   for (dom::element e : arr) {
-    std::string ep = "model.merges[" + std::to_string(i++) + "]";
+    const size_t index = i++;
+    auto ep = [index]() { return "model.merges[" + std::to_string(index) + "]"; };
     std::string_view s;
     if (e.get_string().get(s) == simdjson::SUCCESS) {
       if (s.rfind("#version", 0) == 0) continue;
       size_t sp = s.find(' ');
       if (sp == std::string_view::npos || s.find(' ', sp + 1) != std::string_view::npos) {
-        return Status::InvalidArgument(ep + ": merge '" + std::string(s) +
+        return Status::InvalidArgument(ep() + ": merge '" + std::string(s) +
                                        "' is not two tokens separated by one space");
       }
       t.merges.emplace_back(std::string(s.substr(0, sp)), std::string(s.substr(sp + 1)));
@@ -105,7 +106,7 @@ Status ReadMerges(dom::element v, ModelTables& t) {
       t.merges.emplace_back(std::string(a), std::string(b));
       continue;
     }
-    return Status::InvalidArgument(ep + ": expected \"a b\" or [\"a\", \"b\"]");
+    return Status::InvalidArgument(ep() + ": expected \"a b\" or [\"a\", \"b\"]");
   }
   return Status::OK();
 }

@@ -97,16 +97,16 @@ class BpeModel final : public Model {
       const auto& [a, b] = tables.merges[i];
       auto ia = vocab_.find(a);
       auto ib = vocab_.find(b);
-      std::string ep = p + ".merges[" + std::to_string(i) + "]";
-      if (ia == vocab_.end()) return Status::InvalidArgument(ep + ": names unknown token '" + a + "'");
-      if (ib == vocab_.end()) return Status::InvalidArgument(ep + ": names unknown token '" + b + "'");
+      auto ep = [&p, i]() { return p + ".merges[" + std::to_string(i) + "]"; };
+      if (ia == vocab_.end()) return Status::InvalidArgument(ep() + ": names unknown token '" + a + "'");
+      if (ib == vocab_.end()) return Status::InvalidArgument(ep() + ": names unknown token '" + b + "'");
       size_t skip = has_prefix_ ? prefix_.size() : 0;
-      if (skip > b.size()) return Status::InvalidArgument(ep + ": token '" + b + "' is shorter than the prefix");
+      if (skip > b.size()) return Status::InvalidArgument(ep() + ": token '" + b + "' is shorter than the prefix");
       merged.assign(a);
       merged.append(b, skip, std::string::npos);
       auto im = vocab_.find(merged);
       if (im == vocab_.end())
-        return Status::InvalidArgument(ep + ": merged token '" + merged + "' is not in the vocab");
+        return Status::InvalidArgument(ep() + ": merged token '" + merged + "' is not in the vocab");
       merge_map_.Put(ia->second, ib->second, static_cast<uint32_t>(i), im->second);
       merge_list_.emplace_back(ia->second, ib->second);
     }

@@ -1,5 +1,8 @@
+#include <cstdint>
+#include <iterator>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "tokenizers/encoding_ops.h"
 #include "tokenizers/processors/post_processor.h"
@@ -12,7 +15,8 @@ void TrimByteLevelOffsets(Encoding& e, bool add_prefix_space) {
   for (size_t i = 0; i < e.size(); ++i) {
     const std::string& tok = e.tokens[i];
     auto& off = e.offsets[i];
-    std::vector<char32_t> chars;
+    thread_local std::vector<char32_t> chars;
+    chars.clear();
     for (size_t k = 0; k < tok.size();) chars.push_back(unicode::NextChar(tok, k));
     size_t leading = 0;
     while (leading < chars.size() && is_space(chars[leading])) ++leading;
@@ -71,7 +75,14 @@ class TemplateProcessing final : public PostProcessor {
   Status ProcessEncodings(std::vector<Encoding>& encodings, bool add_special_tokens) const override {
     const auto& tmpl = encodings.size() == 2 ? pair_ : single_;
     std::vector<Encoding> out;
-    for (const auto& p : tmpl) {
+    out.reserve(tmpl.size());
+    // The last template entry naming a sequence takes that encoding itself; earlier ones copy it.
+    size_t last_use[2] = {SIZE_MAX, SIZE_MAX};
+    for (size_t k = 0; k < tmpl.size(); ++k) {
+      if (!tmpl[k].is_special) last_use[tmpl[k].id == "A" ? 0 : 1] = k;
+    }
+    for (size_t k = 0; k < tmpl.size(); ++k) {
+      const TemplatePiece& p = tmpl[k];
       if (p.is_special) {
         if (!add_special_tokens) continue;
         const SpecialToken& st = specials_.at(p.id);
@@ -79,7 +90,7 @@ class TemplateProcessing final : public PostProcessor {
       } else {
         size_t i = p.id == "A" ? 0 : 1;
         if (i >= encodings.size()) return Status::InvalidArgument("template names sequence B for a single input");
-        Encoding e = encodings[i];
+        Encoding e = k == last_use[i] ? std::move(encodings[i]) : encodings[i];
         e.type_ids.assign(e.size(), p.type_id);
         SetSequenceId(e, i);
         out.push_back(std::move(e));
@@ -142,8 +153,8 @@ class BertProcessing final : public PostProcessor {
       Encoding& e = encodings[i];
       std::vector<Encoding> overflow = std::move(e.overflowing);
       e.overflowing.clear();
-      Encoding wrapped = Wrap(e, i, /*set_ranges=*/true);
-      for (Encoding& o : overflow) wrapped.overflowing.push_back(Wrap(o, i, /*set_ranges=*/true));
+      Encoding wrapped = Wrap(std::move(e), i, /*set_ranges=*/true);
+      for (Encoding& o : overflow) wrapped.overflowing.push_back(Wrap(std::move(o), i, /*set_ranges=*/true));
       e = std::move(wrapped);
     }
     return Status::OK();
@@ -161,9 +172,17 @@ class BertProcessing final : public PostProcessor {
   }
 
  private:
-  Encoding Wrap(const Encoding& e, size_t index, bool set_ranges) const {
+  // Takes the token strings out of `e`.
+  Encoding Wrap(Encoding&& e, size_t index, bool set_ranges) const {
     Encoding out;
     const size_t n = e.size();
+    out.ids.reserve(n + 2);
+    out.tokens.reserve(n + 2);
+    out.type_ids.reserve(n + 2);
+    out.word_ids.reserve(n + 2);
+    out.offsets.reserve(n + 2);
+    out.special_tokens_mask.reserve(n + 2);
+    out.attention_mask.reserve(n + 2);
     auto push_special = [&](const std::pair<std::string, uint32_t>& tok, uint32_t type_id) {
       out.ids.push_back(tok.second);
       out.tokens.push_back(tok.first);
@@ -175,7 +194,8 @@ class BertProcessing final : public PostProcessor {
     };
     auto push_body = [&]() {
       out.ids.insert(out.ids.end(), e.ids.begin(), e.ids.end());
-      out.tokens.insert(out.tokens.end(), e.tokens.begin(), e.tokens.end());
+      out.tokens.insert(out.tokens.end(), std::make_move_iterator(e.tokens.begin()),
+                        std::make_move_iterator(e.tokens.end()));
       if (roberta_) {
         out.type_ids.insert(out.type_ids.end(), n, 0);
       } else {
