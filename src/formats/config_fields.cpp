@@ -146,4 +146,30 @@ Status ConfigFieldReader::IntList(const char* key, std::vector<int64_t>* out) co
   return Status::OK();
 }
 
+void SetOptional(Json& j, const char* key, const std::optional<int64_t>& v) {
+  if (v) {
+    j[key] = *v;
+  } else if (j.contains(key)) {
+    j[key] = nullptr;
+  }
+}
+
+void SetOptional(Json& j, const char* key, const std::optional<double>& v) {
+  if (v) {
+    j[key] = *v;
+  } else if (j.contains(key)) {
+    j[key] = nullptr;
+  }
+}
+
+void SetIntOrList(Json& j, const char* key, const std::vector<int64_t>& ids, bool as_list) {
+  if (ids.empty()) {
+    if (j.contains(key)) j[key] = nullptr;
+  } else if (ids.size() == 1 && !as_list) {
+    j[key] = ids[0];
+  } else {
+    j[key] = ids;
+  }
+}
+
 }  // namespace mhub::formats

@@ -44,4 +44,11 @@ class ConfigFieldReader {
 // An integer, or a float with an integral value (some configs write 2048.0).
 bool JsonToInt(const Json& v, int64_t* out);
 
+// Writers for ToJson: an unset optional becomes null only when the key was already present.
+void SetOptional(Json& j, const char* key, const std::optional<int64_t>& v);
+void SetOptional(Json& j, const char* key, const std::optional<double>& v);
+// The reverse of IntOrList: one id as an int (unless it was read as a list), several as a list,
+// none as null when the key was present.
+void SetIntOrList(Json& j, const char* key, const std::vector<int64_t>& ids, bool as_list);
+
 }  // namespace mhub::formats

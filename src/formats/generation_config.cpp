@@ -14,22 +14,6 @@ namespace {
 
 constexpr const char* kWhat = "generation_config.json";
 
-void SetOptional(Json& j, const char* key, const std::optional<int64_t>& v) {
-  if (v) {
-    j[key] = *v;
-  } else if (j.contains(key)) {
-    j[key] = nullptr;
-  }
-}
-
-void SetOptional(Json& j, const char* key, const std::optional<double>& v) {
-  if (v) {
-    j[key] = *v;
-  } else if (j.contains(key)) {
-    j[key] = nullptr;
-  }
-}
-
 }  // namespace
 
 int64_t GenerationConfig::MaxNewTokensFor(int64_t prompt_length) const {
@@ -148,13 +132,7 @@ Json GenerationConfig::ToJson() const {
   SetOptional(j, "bos_token_id", bos_token_id);
   SetOptional(j, "pad_token_id", pad_token_id);
   SetOptional(j, "decoder_start_token_id", decoder_start_token_id);
-  if (eos_token_ids.empty()) {
-    if (j.contains("eos_token_id")) j["eos_token_id"] = nullptr;
-  } else if (eos_token_ids.size() == 1 && !eos_token_id_is_list) {
-    j["eos_token_id"] = eos_token_ids[0];
-  } else {
-    j["eos_token_id"] = eos_token_ids;
-  }
+  SetIntOrList(j, "eos_token_id", eos_token_ids, eos_token_id_is_list);
   return j;
 }
 

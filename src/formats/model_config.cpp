@@ -222,14 +222,6 @@ Status ParseLabels(const ConfigFieldReader& r, ModelConfig* c) {
   return Status::OK();
 }
 
-void SetOptional(Json& j, const char* key, const std::optional<int64_t>& v) {
-  if (v) {
-    j[key] = *v;
-  } else if (j.contains(key)) {
-    j[key] = nullptr;
-  }
-}
-
 Json RopeScalingJson(const RopeScaling& s) {
   Json out = s.raw.is_object() ? s.raw : Json::object();
   out.erase("type");
@@ -348,13 +340,7 @@ Json ModelConfig::ToJson() const {
   SetOptional(j, "bos_token_id", bos_token_id);
   SetOptional(j, "pad_token_id", pad_token_id);
   SetOptional(j, "decoder_start_token_id", decoder_start_token_id);
-  if (eos_token_ids.empty()) {
-    if (j.contains("eos_token_id")) j["eos_token_id"] = nullptr;
-  } else if (eos_token_ids.size() == 1 && !eos_token_id_is_list) {
-    j["eos_token_id"] = eos_token_ids[0];
-  } else {
-    j["eos_token_id"] = eos_token_ids;
-  }
+  SetIntOrList(j, "eos_token_id", eos_token_ids, eos_token_id_is_list);
   j["tie_word_embeddings"] = tie_word_embeddings;
   Json id2label_json = Json::object();
   for (const auto& [id, label] : id2label) id2label_json[std::to_string(id)] = label;

@@ -98,13 +98,7 @@ class FillMaskPipeline : public Pipeline {
 Result<std::unique_ptr<Pipeline>> MakeFillMaskPipeline(const std::string& model, const PipelineOptions& o) {
   MHUB_ASSIGN_OR_RETURN(PipelineContext ctx, LoadPipelineContext(model, models::Task::kMaskedLM, o));
   std::vector<std::string> candidates;
-  const Json& tc = ctx.tokenizer_config;
-  if (tc.contains("mask_token")) {
-    if (tc["mask_token"].is_string())
-      candidates.push_back(tc["mask_token"].get<std::string>());
-    else if (tc["mask_token"].is_object() && tc["mask_token"].contains("content"))
-      candidates.push_back(tc["mask_token"]["content"].get<std::string>());
-  }
+  if (ctx.tokenizer_config.mask_token) candidates.push_back(*ctx.tokenizer_config.mask_token);
   candidates.push_back("[MASK]");
   candidates.push_back("<mask>");
   for (const std::string& c : candidates) {

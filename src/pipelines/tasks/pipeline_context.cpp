@@ -40,7 +40,7 @@ Result<PipelineContext> LoadPipelineContext(const std::string& model, models::Ta
   ctx.model = std::move(loaded).value();
   std::string tc_path = ctx.folder + "/tokenizer_config.json";
   if (Env::Default()->FileExists(tc_path)) {
-    auto tc = ReadJsonFile(tc_path);
+    auto tc = tokenizers::TokenizerConfig::FromFile(tc_path);
     if (!tc.ok()) return tc.status().WithContext("while loading tokenizer_config.json");
     ctx.tokenizer_config = std::move(tc).value();
   }
@@ -111,10 +111,8 @@ size_t ModelMaxLength(const PipelineContext& ctx) {
   size_t n = ctx.model->info().max_position_embeddings > 0
                  ? static_cast<size_t>(ctx.model->info().max_position_embeddings)
                  : 512;
-  if (ctx.tokenizer_config.contains("model_max_length") && ctx.tokenizer_config["model_max_length"].is_number()) {
-    double m = ctx.tokenizer_config["model_max_length"].get<double>();
-    if (m > 0 && m < static_cast<double>(n)) n = static_cast<size_t>(m);
-  }
+  int64_t m = ctx.tokenizer_config.model_max_length;
+  if (m > 0 && static_cast<uint64_t>(m) < n) n = static_cast<size_t>(m);
   return n;
 }
 
@@ -136,29 +134,33 @@ Result<models::ModelInputs> EncodeForModel(const PipelineContext& ctx, const std
     encs.push_back(std::move(e).value());
   }
   MHUB_RETURN_IF_ERROR(ctx.tokenizer->SetTruncation(std::nullopt));
-  size_t longest = 0;
-  for (const auto& e : encs) longest = std::max(longest, e.size());
-  int64_t pad_id = ctx.model->info().pad_token_id >= 0 ? ctx.model->info().pad_token_id : 0;
-  models::ModelInputs in;
-  in.batch = static_cast<int64_t>(encs.size());
-  in.seq_len = static_cast<int64_t>(longest);
-  for (const auto& e : encs) {
-    for (size_t t = 0; t < longest; ++t) {
-      bool real = t < e.size();
-      in.input_ids.push_back(real ? e.ids[t] : pad_id);
-      in.attention_mask.push_back(real ? 1 : 0);
-      in.token_type_ids.push_back(real ? e.type_ids[t] : 0);
-    }
-  }
+  std::vector<const tokenizers::Encoding*> ptrs;
+  for (const auto& e : encs) ptrs.push_back(&e);
+  models::ModelInputs in = BatchInputs(ctx, ptrs);
   if (encodings) *encodings = std::move(encs);
   return in;
 }
 
+models::ModelInputs BatchInputs(const PipelineContext& ctx, const std::vector<const tokenizers::Encoding*>& encodings) {
+  size_t longest = 0;
+  for (const auto* e : encodings) longest = std::max(longest, e->size());
+  int64_t pad_id = std::max<int64_t>(0, ctx.model->info().pad_token_id);
+  models::ModelInputs in;
+  in.batch = static_cast<int64_t>(encodings.size());
+  in.seq_len = static_cast<int64_t>(longest);
+  for (const auto* e : encodings) {
+    for (size_t t = 0; t < longest; ++t) {
+      bool real = t < e->size();
+      in.input_ids.push_back(real ? e->ids[t] : pad_id);
+      in.attention_mask.push_back(real ? 1 : 0);
+      in.token_type_ids.push_back(real ? e->type_ids[t] : 0);
+    }
+  }
+  return in;
+}
+
 std::string DecodeIds(const PipelineContext& ctx, const std::vector<uint32_t>& ids, bool skip_special) {
-  bool cleanup = false;
-  if (ctx.tokenizer_config.contains("clean_up_tokenization_spaces") &&
-      ctx.tokenizer_config["clean_up_tokenization_spaces"].is_boolean())
-    cleanup = ctx.tokenizer_config["clean_up_tokenization_spaces"].get<bool>();
+  bool cleanup = ctx.tokenizer_config.clean_up_tokenization_spaces.value_or(false);
   auto r = ctx.tokenizer->Decode(ids, skip_special, cleanup);
   return r.ok() ? *r : std::string();
 }

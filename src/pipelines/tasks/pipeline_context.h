@@ -14,14 +14,15 @@
 #include "mhub/models/model.h"
 #include "mhub/pipelines/pipeline.h"
 #include "mhub/tokenizers/tokenizer.h"
+#include "mhub/tokenizers/tokenizer_config.h"
 
 namespace mhub::pipelines {
 
 struct PipelineContext {
   std::string folder;
   std::unique_ptr<tokenizers::Tokenizer> tokenizer;
-  std::unique_ptr<models::Model> model;  // a models::CausalLM for text-generation
-  Json tokenizer_config = Json::object();
+  std::unique_ptr<models::Model> model;          // a models::CausalLM for text-generation
+  tokenizers::TokenizerConfig tokenizer_config;  // defaults when the folder has none
   formats::GenerationConfig generation;
   PipelineOptions options;
 };
@@ -46,6 +47,9 @@ Result<std::optional<std::string>> OptString(const Json& params, const char* nam
 Result<models::ModelInputs> EncodeForModel(const PipelineContext& ctx, const std::vector<std::string>& first,
                                            const std::vector<std::string>* second,
                                            std::vector<tokenizers::Encoding>* encodings);
+
+// Pads encodings to the longest with the model's pad id and fills ModelInputs.
+models::ModelInputs BatchInputs(const PipelineContext& ctx, const std::vector<const tokenizers::Encoding*>& encodings);
 
 // The model's usable sequence length for inputs (positions table, capped by model_max_length).
 size_t ModelMaxLength(const PipelineContext& ctx);

@@ -53,19 +53,8 @@ class QuestionAnsweringPipeline : public Pipeline {
     std::vector<const tokenizers::Encoding*> spans = {&*enc};
     for (const auto& o : enc->overflowing) spans.push_back(&o);
 
-    size_t longest = 0;
-    for (auto* s : spans) longest = std::max(longest, s->size());
-    int64_t pad_id = std::max<int64_t>(0, ctx_.model->info().pad_token_id);
-    models::ModelInputs in;
-    in.batch = static_cast<int64_t>(spans.size());
-    in.seq_len = static_cast<int64_t>(longest);
-    for (auto* s : spans)
-      for (size_t t = 0; t < longest; ++t) {
-        bool real = t < s->size();
-        in.input_ids.push_back(real ? s->ids[t] : pad_id);
-        in.attention_mask.push_back(real ? 1 : 0);
-        in.token_type_ids.push_back(real ? s->type_ids[t] : 0);
-      }
+    models::ModelInputs in = BatchInputs(ctx_, spans);
+    size_t longest = static_cast<size_t>(in.seq_len);
     MHUB_ASSIGN_OR_RETURN(models::ModelOutputs out, ctx_.model->Forward(in));
     const models::Array& start = out["start_logits"];
     const models::Array& end = out["end_logits"];

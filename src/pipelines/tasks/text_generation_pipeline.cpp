@@ -9,15 +9,6 @@
 namespace mhub::pipelines {
 namespace {
 
-// The content of a special-token entry of tokenizer_config.json (string or AddedToken dict).
-std::string TokenString(const Json& tc, const char* key) {
-  if (!tc.contains(key)) return "";
-  const Json& v = tc[key];
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
-  return "";
-}
-
 // text-generation over a causal LM with a KV cache; chat messages go through the tokenizer's
 // chat template. Output: [{"generated_text": ...}] (plus "details" on request), as TGI / the
 // Inference API return it.
@@ -88,9 +79,8 @@ class TextGenerationPipeline : public Pipeline {
     }
     for (int64_t id : gc.eos_token_ids) gen.eos_token_ids.push_back(static_cast<int32_t>(id));
     for (int64_t id : ctx_.model->info().eos_token_ids) gen.eos_token_ids.push_back(static_cast<int32_t>(id));
-    std::string eos = TokenString(ctx_.tokenizer_config, "eos_token");
-    if (!eos.empty())
-      if (auto id = ctx_.tokenizer->TokenToId(eos)) gen.eos_token_ids.push_back(static_cast<int32_t>(*id));
+    if (const auto& eos = ctx_.tokenizer_config.eos_token)
+      if (auto id = ctx_.tokenizer->TokenToId(*eos)) gen.eos_token_ids.push_back(static_cast<int32_t>(*id));
 
     MHUB_ASSIGN_OR_RETURN(tokenizers::Encoding enc, ctx_.tokenizer->Encode(prompt, add_special));
     std::vector<int32_t> prompt_ids(enc.ids.begin(), enc.ids.end());
@@ -157,11 +147,10 @@ class TextGenerationPipeline : public Pipeline {
   // transformers' apply_chat_template(messages, add_generation_prompt=True) with the special
   // tokens of tokenizer_config.json as template variables.
   Result<std::string> RenderChat(const Json& messages) {
-    MHUB_ASSIGN_OR_RETURN(tokenizers::TokenizerConfig tc, tokenizers::TokenizerConfig::FromJson(ctx_.tokenizer_config));
     tokenizers::ChatTemplateInputs in;
     in.messages = OrderedJson::parse(messages.dump());
     in.add_generation_prompt = true;
-    auto rendered = tc.ApplyChatTemplate(in);
+    auto rendered = ctx_.tokenizer_config.ApplyChatTemplate(in);
     if (!rendered.ok()) return rendered.status().WithContext("while applying the chat template");
     return rendered;
   }
