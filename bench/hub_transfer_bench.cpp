@@ -2,9 +2,20 @@
 //   1. upload of one large LFS file (sha256 + preupload + LFS PUT + commit), MB/s;
 //   2. download of that file over loopback: hf_hub_download (HEAD, GET, fsync, rename, symlink)
 //      and a plain GET of the resolve URL, vs a plain GET of the same bytes from nginx -> ratio;
-//   3. API latency p50/p99 with 64 concurrent clients (model info, listing with search) on a hub
-//      holding --repos repositories created through the API.
+//   3. API latency p50/p99 with 64 concurrent clients on a hub holding --repos repositories
+//      created through the API. Closed loop: each client sends model info (a random repo), a
+//      search listing (one of 100 terms) and a sorted listing (one of 8 orders), one after the
+//      other, each as soon as the previous answer is in. Plain GETs with the token, checked for
+//      status 200 and a JSON body; the figures are wall time per request as the client sees it.
+//      The CPU time the server and this client used in that window is printed too (on a small
+//      machine the client's own share bounds what can be measured).
 // Usage: hub_transfer_bench [--size-mb 512] [--repos 2000] [--clients 64] [--seconds 10]
+//                           [--data DIR] [--warmup 0|1]
+//   --size-mb 0 skips parts 1 and 2. --data DIR keeps the hub's data there and reuses it (and
+//   its repos) on the next run, so parts of a comparison can share one populated hub.
+//   --warmup 1 reads every URL of the workload once before the timed window (a warm server:
+//   caches filled); the default measures from cold, first reads of most repos included.
+// The server's environment passes through (e.g. MHUB_RESPONSE_CACHE_MB=0 turns its cache off).
 // Needs the mhub binary (MHUB_BIN, default <this dir>/../apps/mhub/mhub) and nginx (NGINX_BIN, default
 // /usr/sbin/nginx).
 #include <arpa/inet.h>
@@ -12,6 +23,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -126,6 +138,34 @@ double TimedGet(const mhub::hub::HttpClient& http, const std::string& url, const
   return Seconds(t0, t1);
 }
 
+// User + system CPU seconds of process `pid` so far (from /proc).
+double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::vector<std::string> fields;
+  std::string field;
+  for (size_t i = close + 2; i <= stat.size(); ++i) {
+    if (i == stat.size() || stat[i] == ' ') {
+      fields.push_back(field);
+      field.clear();
+    } else {
+      field += stat[i];
+    }
+  }
+  // Fields after the command: state is [0]; utime and stime are [11] and [12], in clock ticks.
+  if (fields.size() < 13) return 0;
+  return (std::atof(fields[11].c_str()) + std::atof(fields[12].c_str())) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double SelfCpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -138,6 +178,8 @@ double Percentile(std::vector<double> v, double p) {
 int main(int argc, char** argv) {
   int size_mb = 512, repos = 2000, clients = 64;
   double seconds = 10;
+  std::string data_dir;
+  bool warmup = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--size-mb")
@@ -148,6 +190,10 @@ int main(int argc, char** argv) {
       clients = std::atoi(argv[i + 1]);
     else if (a == "--seconds")
       seconds = std::atof(argv[i + 1]);
+    else if (a == "--data")
+      data_dir = argv[i + 1];
+    else if (a == "--warmup")
+      warmup = std::atoi(argv[i + 1]) != 0;
   }
   std::string mhub_bin = std::getenv("MHUB_BIN") ? std::getenv("MHUB_BIN") : "";
   if (mhub_bin.empty()) mhub_bin = (fs::canonical("/proc/self/exe").parent_path() / "../apps/mhub/mhub").string();
@@ -157,145 +203,226 @@ int main(int argc, char** argv) {
   ::chmod(tmp.c_str(), 0755);  // nginx workers run as nobody
   ::setenv("MHUB_NO_PROGRESS", "1", 1);
 
+  const bool reuse = !data_dir.empty() && fs::exists(data_dir + "/bench-token");
+  if (data_dir.empty()) data_dir = tmp + "/data";
   int port = FreePort();
-  pid_t server =
-      Spawn({mhub_bin, "server", "--data", tmp + "/data", "--port", std::to_string(port)}, tmp + "/server.log");
+  pid_t server = Spawn({mhub_bin, "server", "--data", data_dir, "--port", std::to_string(port)}, tmp + "/server.log");
   if (server < 0 || !WaitForPort(port)) {
     std::fprintf(stderr, "mhub server did not start (log: %s/server.log)\n", tmp.c_str());
     return 1;
   }
-  std::string token = LastLineOf(mhub_bin + " admin create-user bench --data " + tmp + "/data");
+  std::string token;
+  if (reuse) {
+    std::ifstream in(data_dir + "/bench-token");
+    std::getline(in, token);
+  } else {
+    token = LastLineOf(mhub_bin + " admin create-user bench --data " + data_dir);
+    std::ofstream(data_dir + "/bench-token") << token << "\n";
+  }
   mhub::hub::HubConfig config;
   config.endpoint = "http://127.0.0.1:" + std::to_string(port);
   config.token = token;
   config.cache_dir = tmp + "/cache";
   mhub::hub::HubClient client(config);
   mhub::hub::RepoRef repo{"bench/big", mhub::hub::RepoType::kModel};
-  if (auto s = client.create_repo(repo); !s.ok()) {
-    std::fprintf(stderr, "create_repo: %s\n", s.status().ToString().c_str());
-    return 1;
-  }
-
-  // 1. Upload.
-  const uint64_t size = static_cast<uint64_t>(size_mb) << 20;
-  {
-    std::ofstream out(tmp + "/big.bin", std::ios::binary);
-    std::mt19937_64 rng(42);
-    std::vector<uint64_t> block(1 << 17);
-    for (uint64_t done = 0; done < size; done += block.size() * 8) {
-      for (auto& w : block) w = rng();
-      out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(block.size() * 8));
-    }
-  }
-  auto t0 = Clock::now();
-  auto commit = client.upload_file(repo, tmp + "/big.bin", "big.bin");
-  auto t1 = Clock::now();
-  if (!commit.ok()) {
-    std::fprintf(stderr, "upload: %s\n", commit.status().ToString().c_str());
-    return 1;
-  }
-  double mb = static_cast<double>(size) / (1 << 20);
-  std::printf("upload   %d MB (sha256 + preupload + LFS PUT + commit): %.2f s, %.0f MB/s\n", size_mb, Seconds(t0, t1),
-              mb / Seconds(t0, t1));
-
-  // 2. Download: mhub vs nginx serving the same bytes.
-  int nginx_port = FreePort();
-  fs::create_directories(tmp + "/www");
-  fs::create_hard_link(tmp + "/big.bin", tmp + "/www/big.bin");
-  {
-    std::ofstream conf(tmp + "/nginx.conf");
-    conf << "daemon off;\nworker_processes 1;\npid " << tmp << "/nginx.pid;\nerror_log " << tmp
-         << "/nginx.err;\nevents {}\nhttp {\n access_log off;\n sendfile on;\n client_body_temp_path " << tmp
-         << "/nb;\n proxy_temp_path " << tmp << "/np;\n fastcgi_temp_path " << tmp << "/nf;\n uwsgi_temp_path " << tmp
-         << "/nu;\n scgi_temp_path " << tmp << "/ns;\n server {\n  listen 127.0.0.1:" << nginx_port << ";\n  root "
-         << tmp << "/www;\n }\n}\n";
-  }
-  const char* nginx_env = std::getenv("NGINX_BIN");
-  pid_t nginx =
-      Spawn({nginx_env ? nginx_env : "/usr/sbin/nginx", "-c", tmp + "/nginx.conf", "-p", tmp}, tmp + "/nginx.log");
-  if (nginx < 0 || !WaitForPort(nginx_port)) {
-    std::fprintf(stderr, "nginx did not start (see %s/nginx.err)\n", tmp.c_str());
-    Stop(server);
-    return 1;
-  }
   mhub::hub::HttpClient http;
-  const std::string resolve_url = config.endpoint + "/bench/big/resolve/main/big.bin";
-  const std::string nginx_url = "http://127.0.0.1:" + std::to_string(nginx_port) + "/big.bin";
-  double best_cache = 1e9, best_get = 1e9, best_nginx = 1e9;
-  for (int run = 0; run < 3; ++run) {
-    double n = TimedGet(http, nginx_url, tmp + "/nginx.out", size);
-    double g = TimedGet(http, resolve_url, tmp + "/mhub.out", size);
-    auto c0 = Clock::now();
-    auto path = client.hf_hub_download(repo, "big.bin", {"main", "", "", /*force_download=*/true});
-    auto c1 = Clock::now();
-    if (n < 0 || g < 0 || !path.ok()) {
-      std::fprintf(stderr, "download failed%s\n", path.ok() ? "" : (": " + path.status().ToString()).c_str());
-      Stop(nginx);
+  if (size_mb > 0) {
+    mhub::hub::CreateRepoOptions create_options;
+    create_options.exist_ok = true;
+    if (auto s = client.create_repo(repo, create_options); !s.ok()) {
+      std::fprintf(stderr, "create_repo: %s\n", s.status().ToString().c_str());
+      return 1;
+    }
+
+    // 1. Upload.
+    const uint64_t size = static_cast<uint64_t>(size_mb) << 20;
+    {
+      std::ofstream out(tmp + "/big.bin", std::ios::binary);
+      std::mt19937_64 rng(42);
+      std::vector<uint64_t> block(1 << 17);
+      for (uint64_t done = 0; done < size; done += block.size() * 8) {
+        for (auto& w : block) w = rng();
+        out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(block.size() * 8));
+      }
+    }
+    auto t0 = Clock::now();
+    auto commit = client.upload_file(repo, tmp + "/big.bin", "big.bin");
+    auto t1 = Clock::now();
+    if (!commit.ok()) {
+      std::fprintf(stderr, "upload: %s\n", commit.status().ToString().c_str());
+      return 1;
+    }
+    double mb = static_cast<double>(size) / (1 << 20);
+    std::printf("upload   %d MB (sha256 + preupload + LFS PUT + commit): %.2f s, %.0f MB/s\n", size_mb, Seconds(t0, t1),
+                mb / Seconds(t0, t1));
+
+    // 2. Download: mhub vs nginx serving the same bytes.
+    int nginx_port = FreePort();
+    fs::create_directories(tmp + "/www");
+    fs::create_hard_link(tmp + "/big.bin", tmp + "/www/big.bin");
+    {
+      std::ofstream conf(tmp + "/nginx.conf");
+      conf << "daemon off;\nworker_processes 1;\npid " << tmp << "/nginx.pid;\nerror_log " << tmp
+           << "/nginx.err;\nevents {}\nhttp {\n access_log off;\n sendfile on;\n client_body_temp_path " << tmp
+           << "/nb;\n proxy_temp_path " << tmp << "/np;\n fastcgi_temp_path " << tmp << "/nf;\n uwsgi_temp_path " << tmp
+           << "/nu;\n scgi_temp_path " << tmp << "/ns;\n server {\n  listen 127.0.0.1:" << nginx_port << ";\n  root "
+           << tmp << "/www;\n }\n}\n";
+    }
+    const char* nginx_env = std::getenv("NGINX_BIN");
+    pid_t nginx =
+        Spawn({nginx_env ? nginx_env : "/usr/sbin/nginx", "-c", tmp + "/nginx.conf", "-p", tmp}, tmp + "/nginx.log");
+    if (nginx < 0 || !WaitForPort(nginx_port)) {
+      std::fprintf(stderr, "nginx did not start (see %s/nginx.err)\n", tmp.c_str());
       Stop(server);
       return 1;
     }
-    best_nginx = std::min(best_nginx, n);
-    best_get = std::min(best_get, g);
-    best_cache = std::min(best_cache, Seconds(c0, c1));
+    const std::string resolve_url = config.endpoint + "/bench/big/resolve/main/big.bin";
+    const std::string nginx_url = "http://127.0.0.1:" + std::to_string(nginx_port) + "/big.bin";
+    double best_cache = 1e9, best_get = 1e9, best_nginx = 1e9;
+    for (int run = 0; run < 3; ++run) {
+      double n = TimedGet(http, nginx_url, tmp + "/nginx.out", size);
+      double g = TimedGet(http, resolve_url, tmp + "/mhub.out", size);
+      auto c0 = Clock::now();
+      auto path = client.hf_hub_download(repo, "big.bin", {"main", "", "", /*force_download=*/true});
+      auto c1 = Clock::now();
+      if (n < 0 || g < 0 || !path.ok()) {
+        std::fprintf(stderr, "download failed%s\n", path.ok() ? "" : (": " + path.status().ToString()).c_str());
+        Stop(nginx);
+        Stop(server);
+        return 1;
+      }
+      best_nginx = std::min(best_nginx, n);
+      best_get = std::min(best_get, g);
+      best_cache = std::min(best_cache, Seconds(c0, c1));
+    }
+    std::printf("download %d MB, best of 3 over loopback:\n", size_mb);
+    std::printf("  nginx GET                         %7.0f MB/s\n", mb / best_nginx);
+    std::printf("  mhub server GET (resolve URL)     %7.0f MB/s   ratio vs nginx %.2fx\n", mb / best_get,
+                best_nginx / best_get);
+    std::printf("  mhub hf_hub_download (into cache) %7.0f MB/s   ratio vs nginx %.2fx\n", mb / best_cache,
+                best_nginx / best_cache);
+    Stop(nginx);
   }
-  std::printf("download %d MB, best of 3 over loopback:\n", size_mb);
-  std::printf("  nginx GET                         %7.0f MB/s\n", mb / best_nginx);
-  std::printf("  mhub server GET (resolve URL)     %7.0f MB/s   ratio vs nginx %.2fx\n", mb / best_get,
-              best_nginx / best_get);
-  std::printf("  mhub hf_hub_download (into cache) %7.0f MB/s   ratio vs nginx %.2fx\n", mb / best_cache,
-              best_nginx / best_cache);
-  Stop(nginx);
 
   // 3. API latency on a hub with many repos.
-  auto r0 = Clock::now();
-  std::atomic<int> next{0}, failures{0};
-  std::vector<std::thread> creators;
-  for (int t = 0; t < 16; ++t) {
-    creators.emplace_back([&] {
-      for (int i = next++; i < repos; i = next++) {
-        if (!client.create_repo({"bench/repo-" + std::to_string(i), mhub::hub::RepoType::kModel}).ok()) ++failures;
-      }
-    });
+  int existing = 0;
+  {
+    std::ifstream in(data_dir + "/bench-repos");
+    in >> existing;
   }
-  for (auto& t : creators) t.join();
-  auto r1 = Clock::now();
-  std::printf("created %d repos through the API in %.1f s (%.0f/s, %d failures)\n", repos, Seconds(r0, r1),
-              repos / Seconds(r0, r1), failures.load());
+  if (existing < repos) {
+    auto r0 = Clock::now();
+    std::atomic<int> next{existing}, failures{0};
+    std::vector<std::thread> creators;
+    mhub::hub::CreateRepoOptions create_options;
+    create_options.exist_ok = true;
+    for (int t = 0; t < 16; ++t) {
+      creators.emplace_back([&] {
+        for (int i = next++; i < repos; i = next++) {
+          mhub::hub::RepoRef r{"bench/repo-" + std::to_string(i), mhub::hub::RepoType::kModel};
+          if (!client.create_repo(r, create_options).ok()) ++failures;
+        }
+      });
+    }
+    for (auto& t : creators) t.join();
+    auto r1 = Clock::now();
+    std::printf("created %d repos through the API in %.1f s (%.0f/s, %d failures)\n", repos - existing, Seconds(r0, r1),
+                (repos - existing) / Seconds(r0, r1), failures.load());
+    if (failures.load() == 0) std::ofstream(data_dir + "/bench-repos") << repos << "\n";
+  } else {
+    std::printf("reusing %d repos in %s\n", existing, data_dir.c_str());
+  }
 
-  std::vector<std::vector<double>> info_lat(static_cast<size_t>(clients)), list_lat(static_cast<size_t>(clients));
+  // The routes, as URLs. Listing as huggingface_hub sends it (search, limit) and a sorted page.
+  const std::vector<std::string> sorts = {"downloads", "likes", "lastModified", "createdAt"};
+  auto info_url = [&](int i) { return config.endpoint + "/api/models/bench/repo-" + std::to_string(i); };
+  auto search_url = [&](int i) {
+    return config.endpoint + "/api/models?search=repo-" + std::to_string(i % 100) + "&limit=20";
+  };
+  auto sorted_url = [&](int i) {
+    return config.endpoint + "/api/models?author=bench&sort=" + sorts[static_cast<size_t>(i) % 4] +
+           "&direction=" + (i % 8 < 4 ? "-1" : "1") + "&limit=20";
+  };
+  // One answer of each route checked against the client library's parse of it.
+  {
+    auto info = client.model_info("bench/repo-" + std::to_string(repos / 2));
+    mhub::hub::ListModelsOptions o;
+    o.search = "repo-" + std::to_string((repos / 2) % 100);
+    o.limit = 20;
+    auto list = client.list_models(o);
+    if (!info.ok() || !list.ok() || list->empty()) {
+      std::fprintf(stderr, "API check failed: %s\n",
+                   (!info.ok()  ? info.status()
+                    : list.ok() ? mhub::Status::Internal("empty list")
+                                : list.status())
+                       .ToString()
+                       .c_str());
+      Stop(server);
+      return 1;
+    }
+  }
+  if (warmup) {
+    auto w0 = Clock::now();
+    std::atomic<int> next{0}, bad{0};
+    std::vector<std::thread> warmers;
+    for (int t = 0; t < clients; ++t) {
+      warmers.emplace_back([&] {
+        mhub::hub::HttpRequest req;
+        req.headers.emplace_back("Authorization", "Bearer " + token);
+        for (int i = next++; i < repos + 108; i = next++) {
+          req.url = i < repos ? info_url(i) : i < repos + 100 ? search_url(i - repos) : sorted_url(i - repos - 100);
+          auto r = http.Perform(req);
+          if (!r.ok() || r->status != 200) ++bad;
+        }
+      });
+    }
+    for (auto& t : warmers) t.join();
+    std::printf("warm-up: every URL of the workload read once in %.1f s (%d errors)\n", Seconds(w0, Clock::now()),
+                bad.load());
+  }
+  const std::vector<std::string> route_names = {"model_info", "list_models(search)", "list_models(sort)"};
+  std::vector<std::vector<std::vector<double>>> lat(3, std::vector<std::vector<double>>(static_cast<size_t>(clients)));
   std::atomic<int> errors{0};
-  auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+  std::atomic<bool> go{false};
+  const double server_cpu0 = ProcessCpuSeconds(server), client_cpu0 = SelfCpuSeconds();
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration<double>(seconds);
   std::vector<std::thread> workers;
   for (int c = 0; c < clients; ++c) {
     workers.emplace_back([&, c] {
       std::mt19937 rng(static_cast<uint32_t>(c));
+      mhub::hub::HttpRequest req;
+      req.headers.emplace_back("Authorization", "Bearer " + token);
+      while (!go.load()) std::this_thread::yield();
       while (Clock::now() < deadline) {
-        int i = static_cast<int>(rng() % static_cast<uint32_t>(std::max(1, repos)));
-        auto a = Clock::now();
-        auto info = client.model_info("bench/repo-" + std::to_string(i));
-        auto b = Clock::now();
-        if (!info.ok()) ++errors;
-        info_lat[static_cast<size_t>(c)].push_back(Seconds(a, b) * 1e3);
-        mhub::hub::ListModelsOptions o;
-        o.search = "repo-" + std::to_string(i % 100);
-        o.limit = 20;
-        a = Clock::now();
-        auto list = client.list_models(o);
-        b = Clock::now();
-        if (!list.ok()) ++errors;
-        list_lat[static_cast<size_t>(c)].push_back(Seconds(a, b) * 1e3);
+        const int i = static_cast<int>(rng() % static_cast<uint32_t>(std::max(1, repos)));
+        for (size_t route = 0; route < 3; ++route) {
+          req.url = route == 0 ? info_url(i) : route == 1 ? search_url(i) : sorted_url(i);
+          auto a = Clock::now();
+          auto r = http.Perform(req);
+          auto b = Clock::now();
+          if (!r.ok() || r->status != 200 || r->body.empty() || (r->body[0] != '{' && r->body[0] != '[')) ++errors;
+          lat[route][static_cast<size_t>(c)].push_back(Seconds(a, b) * 1e3);
+        }
       }
     });
   }
+  go = true;
   for (auto& t : workers) t.join();
-  std::vector<double> all_info, all_list;
-  for (auto& v : info_lat) all_info.insert(all_info.end(), v.begin(), v.end());
-  for (auto& v : list_lat) all_list.insert(all_list.end(), v.begin(), v.end());
-  std::printf("API, %d concurrent clients, %d repos, %.0f s (%d errors):\n", clients, repos, seconds, errors.load());
-  std::printf("  model_info          n=%zu  p50 %.2f ms  p99 %.2f ms  %.0f req/s\n", all_info.size(),
-              Percentile(all_info, 0.5), Percentile(all_info, 0.99), all_info.size() / seconds);
-  std::printf("  list_models(search) n=%zu  p50 %.2f ms  p99 %.2f ms  %.0f req/s\n", all_list.size(),
-              Percentile(all_list, 0.5), Percentile(all_list, 0.99), all_list.size() / seconds);
+  const double wall = Seconds(start, Clock::now());
+  const double server_cpu = ProcessCpuSeconds(server) - server_cpu0, client_cpu = SelfCpuSeconds() - client_cpu0;
+  std::printf("API, %d concurrent clients (closed loop), %d repos, %.1f s, %d errors, %u CPUs:\n", clients, repos, wall,
+              errors.load(), std::thread::hardware_concurrency());
+  for (size_t route = 0; route < 3; ++route) {
+    std::vector<double> all;
+    for (auto& v : lat[route]) all.insert(all.end(), v.begin(), v.end());
+    std::printf("  %-20s n=%-7zu p50 %7.2f ms  p90 %7.2f ms  p99 %7.2f ms  max %7.2f ms  %6.0f req/s\n",
+                route_names[route].c_str(), all.size(), Percentile(all, 0.5), Percentile(all, 0.9),
+                Percentile(all, 0.99), all.empty() ? 0.0 : *std::max_element(all.begin(), all.end()),
+                static_cast<double>(all.size()) / wall);
+  }
+  std::printf("  CPU used in the window: server %.1f s, bench client %.1f s (of %.1f s x %u CPUs)\n", server_cpu,
+              client_cpu, wall, std::thread::hardware_concurrency());
   Stop(server);
   std::error_code ec;
   fs::remove_all(tmp, ec);

@@ -111,6 +111,16 @@ struct RepoPage {
   bool has_more = false;  // another page exists after this one
 };
 
+// One like, seen from the user (ListUserLikes) or from the repo (ListRepoLikers).
+struct RepoLike {
+  RepoRecord repo;
+  int64_t liked_ms = 0;
+};
+struct RepoLiker {
+  Account user;
+  int64_t liked_ms = 0;
+};
+
 // What RefreshRepoMetadata writes after a commit on main.
 struct RepoCardUpdate {
   std::string sha;
@@ -158,7 +168,18 @@ class MetadataDb {
   // Likes/unlikes; returns the repo's new like count. Idempotent.
   virtual Result<int64_t> SetLike(std::string_view user, const RepoKey& key, bool like) = 0;
   virtual Result<std::vector<RepoKey>> ListLikes(std::string_view user) = 0;
+  // The repos `user` likes, with when, newest like first (private ones included: the caller
+  // filters by CanRead). NotFound when there is no such user.
+  virtual Result<std::vector<RepoLike>> ListUserLikes(std::string_view user) = 0;
+  // The users who like `key`, with when, newest like first. RepoNotFound.
+  virtual Result<std::vector<RepoLiker>> ListRepoLikers(const RepoKey& key) = 0;
   virtual Result<RepoPage> SearchRepos(const RepoQuery& query) = 0;
+
+  // --- change detection (for caches above the DB) ------------------------------------------
+  // A value that differs from every earlier answer once any change has been committed to the
+  // database since then, by this process or another one (e.g. `mhub admin` next to a running
+  // server). Unsupported when the backend cannot tell; callers must then not cache.
+  virtual Result<uint64_t> ChangeCounter() { return Status::Unsupported("this database cannot report changes"); }
 
   // --- permissions (built on the calls above) ----------------------------------------------
   // True when `user` may write into namespace `ns`: it is the user's own name, or the user is a

@@ -2,6 +2,8 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <mutex>
+#include <optional>
 
 #include "mhub/base/json.h"
 #include "mhub/base/sha256.h"
@@ -9,6 +11,7 @@
 #include "mhub/server/metadata_db.h"
 #include "mhub/server/repo_errors.h"
 #include "server/db/sqlite_conn.h"
+#include "server/db/sqlite_name_index.h"
 #include "server/db/sqlite_schema.h"
 
 namespace mhub::server {
@@ -100,7 +103,8 @@ class SqliteMetadataDb final : public MetadataDb {
 
   Status Init() {
     MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
-    return c->Exec(sqlite::kSchema);
+    MHUB_RETURN_IF_ERROR(c->Exec(sqlite::kSchema));
+    return c->Exec(sqlite::kNameIndexSchema);
   }
 
   // --- accounts ---
@@ -449,6 +453,46 @@ class SqliteMetadataDb final : public MetadataDb {
     return count;
   }
 
+  Result<std::vector<RepoLike>> ListUserLikes(std::string_view user) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    MHUB_ASSIGN_OR_RETURN(Account u, GetAccountOn(*c, user));
+    MHUB_ASSIGN_OR_RETURN(Stmt s, c->Prepare(std::string("SELECT ") + kRepoColumns +
+                                             ", l.created_ms FROM likes l JOIN repos r ON r.id=l.repo_id "
+                                             "WHERE l.user_id=? ORDER BY l.created_ms DESC, r.id DESC"));
+    s.Bind(1, u.id);
+    std::vector<RepoLike> out;
+    for (;;) {
+      MHUB_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(RepoLike{ReadRepo(s), s.Int(20)});
+    }
+    return out;
+  }
+
+  Result<std::vector<RepoLiker>> ListRepoLikers(const RepoKey& key) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    MHUB_ASSIGN_OR_RETURN(int64_t row_id, RepoRowId(*c, key));
+    MHUB_ASSIGN_OR_RETURN(Stmt s, c->Prepare("SELECT a.id, a.name, a.fullname, a.email, a.is_org, a.created_ms, "
+                                             "l.created_ms FROM likes l JOIN accounts a ON a.id=l.user_id "
+                                             "WHERE l.repo_id=? ORDER BY l.created_ms DESC, a.id DESC"));
+    s.Bind(1, row_id);
+    std::vector<RepoLiker> out;
+    for (;;) {
+      MHUB_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      RepoLiker liker;
+      liker.user.id = s.Int(0);
+      liker.user.name = s.Text(1);
+      liker.user.fullname = s.Text(2);
+      liker.user.email = s.Text(3);
+      liker.user.is_org = s.Int(4) != 0;
+      liker.user.created_ms = s.Int(5);
+      liker.liked_ms = s.Int(6);
+      out.push_back(std::move(liker));
+    }
+    return out;
+  }
+
   Result<std::vector<RepoKey>> ListLikes(std::string_view user) override {
     MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
     MHUB_ASSIGN_OR_RETURN(Stmt s, c->Prepare("SELECT r.type, r.ns, r.name FROM likes l JOIN repos r ON r.id=l.repo_id "
@@ -470,14 +514,48 @@ class SqliteMetadataDb final : public MetadataDb {
 
   Result<RepoPage> SearchRepos(const RepoQuery& q) override;
 
+  // PRAGMA data_version on a connection kept for this alone: it changes whenever another
+  // connection (any of the pool's, or another process's) has committed since the last call.
+  Result<uint64_t> ChangeCounter() override {
+    std::lock_guard<std::mutex> lock(watch_mu_);
+    if (!watch_) {
+      MHUB_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+      watch_.emplace(std::move(lease));
+    }
+    MHUB_ASSIGN_OR_RETURN(Stmt s, (*watch_)->Prepare("PRAGMA data_version"));
+    MHUB_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Internal("PRAGMA data_version returned no row");
+    return static_cast<uint64_t>(s.Int(0));
+  }
+
  private:
   ConnPool pool_;
+  sqlite::RepoNameIndex names_;
+  std::mutex watch_mu_;
+  std::optional<ConnPool::Lease> watch_;  // never used for writing; after pool_ (released first)
 };
 
 Result<RepoPage> SqliteMetadataDb::SearchRepos(const RepoQuery& q) {
   // Built from fixed fragments; every user value goes through a bound parameter.
   std::string sql = std::string("SELECT ") + kRepoColumns + " FROM repos r WHERE r.type=?";
   std::vector<std::string> text_params;  // bound after the type, in order
+  const uint64_t limit = std::min<uint64_t>(q.limit, 100000);
+  MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+  if (std::any_of(q.search.begin(), q.search.end(), [](const std::string& t) { return !t.empty(); })) {
+    // The repos whose id holds every term, found in memory. Reading just those rows beats
+    // scanning in sort order unless matches are so dense that the first page comes quickly:
+    // the scan reads about (offset + limit) * total / matches rows, the id list `matches` rows.
+    MHUB_ASSIGN_OR_RETURN(sqlite::NameMatch match, names_.Match(*c, TypeCode(q.type), q.search));
+    if (match.row_ids.empty()) return RepoPage{};
+    const double wanted = static_cast<double>(std::min<uint64_t>(q.offset, 1u << 30) + limit + 1);
+    const double matches = static_cast<double>(match.row_ids.size());
+    if (matches <= 64 || matches * matches <= wanted * static_cast<double>(match.repos_of_type)) {
+      // `+r.type` keeps the planner on the id list instead of a type index.
+      sql = std::string("SELECT ") + kRepoColumns +
+            " FROM repos r WHERE +r.type=? AND r.id IN (SELECT value FROM json_each(?))";
+      text_params.push_back(DumpJson(Json(match.row_ids)));
+    }
+  }
   if (q.viewer.empty()) {
     sql += " AND r.private=0";
   } else {
@@ -533,8 +611,6 @@ Result<RepoPage> SqliteMetadataDb::SearchRepos(const RepoQuery& q) {
       break;
   }
   sql += " LIMIT ? OFFSET ?";
-  const uint64_t limit = std::min<uint64_t>(q.limit, 100000);
-  MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
   MHUB_ASSIGN_OR_RETURN(Stmt s, c->Prepare(sql));
   int index = 1;
   s.Bind(index++, TypeCode(q.type));

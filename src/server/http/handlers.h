@@ -49,6 +49,19 @@ HubError HandleLfsBatch(RepoCall& call);
 HubError HandleLfsObject(RepoCall& call, const std::string& oid);
 HubError HandleLfsVerify(RepoCall& call);
 HubError HandleLfsLocksVerify(RepoCall& call);
+// Multipart transfer (lfs_handlers.cpp): PUT of part `part` of upload `upload_id` through its
+// signed URL (answers the part's ETag), and the signed completion POST that assembles them.
+HubError HandleLfsMultipartPart(RepoCall& call, const std::string& oid, const std::string& upload_id,
+                                const std::string& part);
+HubError HandleLfsMultipartComplete(RepoCall& call, const std::string& oid, const std::string& upload_id);
+
+// --- likes (like_handlers.cpp) ----------------------------------------------------------------
+// POST (like = true) / DELETE (false) /api/{type}s/{repo}/like.
+HubError HandleLike(RepoCall& call, bool like);
+// GET /api/{type}s/{repo}/likers.
+HubError HandleRepoLikers(RepoCall& call);
+// GET /api/users/{user}/likes.
+HubError HandleUserLikes(HubContext& ctx, const Principal& who, const std::string& user, HttpResponse& res);
 
 // --- git smart HTTP (git_handler.cpp) --------------------------------------------------------
 // `service_path` is what follows "<repo>.git": "info/refs", "git-upload-pack", "git-receive-pack".

@@ -3,16 +3,21 @@
 #include "mhub/server/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "mhub/base/env.h"
 #include "mhub/base/logging.h"
 #include "mhub/server/repo_sync.h"
+#include "server/http/response_cache.h"
 #include "server/http/router.h"
 #include "server/http/url_codec.h"
 
@@ -21,6 +26,26 @@ namespace {
 
 constexpr size_t kMaxTargetBytes = 8000;
 constexpr size_t kMaxDrainBytes = 1 << 20;
+// Requests one kept-alive connection may carry before the server closes it (httplib's default
+// of 5 makes busy clients reconnect every few requests).
+constexpr size_t kKeepAliveMaxRequests = 100;
+// Debian's httplib listens with a backlog of 5 (compiled into its shared library): clients that
+// connect together (64 at once in the API benchmark) overflow it and each dropped connection
+// costs its client a 1 s SYN retransmit. The socket is listened on again with this backlog.
+constexpr int kListenBacklog = 1024;
+
+// MHUB_RESPONSE_CACHE_MB: size of the response cache (default 64; 0 turns it off).
+size_t ResponseCacheBytes() {
+  const char* env = std::getenv("MHUB_RESPONSE_CACHE_MB");
+  if (env == nullptr || *env == '\0') return size_t{64} << 20;
+  char* end = nullptr;
+  unsigned long long mb = std::strtoull(env, &end, 10);
+  if (end == env || *end != '\0') return size_t{64} << 20;
+  return static_cast<size_t>(std::min<unsigned long long>(mb, 1u << 20)) << 20;
+}
+
+// Requests that cannot change anything the cache holds.
+bool IsReadOnlyMethod(const std::string& method) { return method == "GET" || method == "HEAD" || method == "OPTIONS"; }
 
 HttpRequest ConvertRequest(const httplib::Request& in) {
   HttpRequest out;
@@ -86,12 +111,33 @@ void ApplyResponse(const HttpResponse& in, const httplib::Request& req, httplib:
 struct HubServer::Impl {
   ServerOptions options;
   HubContext ctx;
+  std::unique_ptr<ResponseCache> cache;  // null when turned off
   httplib::Server http;
   std::thread thread;
   int bound_port = 0;
+  int listen_fd = -1;  // the listening socket, seen through the socket-options hook
 
   void Handle(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader) {
     HttpRequest request = ConvertRequest(req);
+    // Read-only API answers come from the cache while nothing was written since they were made.
+    std::optional<CacheGeneration> generation;
+    std::string cache_key;
+    if (cache && reader == nullptr && ResponseCache::Cacheable(request)) {
+      generation = cache->Current();
+      if (generation) {
+        cache_key = ResponseCache::Key(request);
+        if (auto hit = cache->Lookup(cache_key, *generation)) {
+          HttpResponse response;
+          response.status = hit->status;
+          response.headers = hit->headers;
+          response.content_type = hit->content_type;
+          response.body = hit->body;
+          response.SetHeader("X-Mhub-Cache", "hit");
+          ApplyResponse(response, req, res);
+          return;
+        }
+      }
+    }
     // body_read: the handler asked for the body; body_cut: it stopped reading before the end.
     auto body_read = std::make_shared<bool>(false);
     auto body_cut = std::make_shared<bool>(false);
@@ -113,6 +159,9 @@ struct HubServer::Impl {
     }
     HttpResponse response;
     DispatchRequest(ctx, request, response);
+    if (generation) cache->Store(cache_key, *generation, response);
+    // Before the answer leaves: whoever sees it must not get a cached answer from before.
+    if (cache && !IsReadOnlyMethod(request.method)) cache->NoteWrite();
     if (reader && !*body_read) {
       // A body the handler did not want must still leave the connection, or the next request on
       // this keep-alive connection would be parsed from its bytes. Small ones are drained.
@@ -133,8 +182,13 @@ struct HubServer::Impl {
     // Without TCP_NODELAY, Nagle + delayed ACKs add ~40 ms to each request after the first on a
     // kept-alive connection.
     http.set_tcp_nodelay(true);
+    http.set_socket_options([this](socket_t sock) {
+      httplib::default_socket_options(sock);
+      listen_fd = sock;
+    });
     // Each kept-alive connection holds a worker; idle ones give it back quickly.
     http.set_keep_alive_timeout(2);
+    http.set_keep_alive_max_count(kKeepAliveMaxRequests);
     http.set_read_timeout(60);
     http.set_write_timeout(60);
     // GET/HEAD (no body) are served here, before httplib's regex routing.
@@ -192,6 +246,8 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const ServerOptions& options)
   MHUB_ASSIGN_OR_RETURN(ctx.db, OpenSqliteMetadataDb(ctx.data_dir + "/db.sqlite"));
   MHUB_ASSIGN_OR_RETURN(LfsUrlSigner signer, LfsUrlSigner::Open(ctx.data_dir));
   ctx.signer = std::make_unique<LfsUrlSigner>(std::move(signer));
+  if (size_t bytes = ResponseCacheBytes(); bytes > 0)
+    impl->cache = std::make_unique<ResponseCache>(ctx.db.get(), bytes);
   MHUB_ASSIGN_OR_RETURN(int imported, ImportMissingRepos(*ctx.repos, *ctx.db));
   if (imported > 0) {
     MHUB_LOG(kInfo) << "imported " << imported << " repos found on disk";
@@ -201,7 +257,7 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const ServerOptions& options)
 }
 
 // Binds the configured address (any free port for port 0) and records the port.
-static Status Bind(httplib::Server& http, const ServerOptions& options, int* bound_port) {
+static Status Bind(httplib::Server& http, const ServerOptions& options, const int* listen_fd, int* bound_port) {
   int port = options.port;
   if (port == 0) {
     port = http.bind_to_any_port(options.host);
@@ -210,17 +266,19 @@ static Status Bind(httplib::Server& http, const ServerOptions& options, int* bou
     return Status::Unavailable("cannot bind " + options.host + ":" + std::to_string(port));
   }
   *bound_port = port;
+  // Linux applies a second listen() on a listening socket as a new backlog.
+  if (*listen_fd >= 0) (void)::listen(*listen_fd, kListenBacklog);
   return Status::OK();
 }
 
 Status HubServer::Start() {
-  MHUB_RETURN_IF_ERROR(Bind(impl_->http, impl_->options, &impl_->bound_port));
+  MHUB_RETURN_IF_ERROR(Bind(impl_->http, impl_->options, &impl_->listen_fd, &impl_->bound_port));
   impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
   return Status::OK();
 }
 
 Status HubServer::Run() {
-  MHUB_RETURN_IF_ERROR(Bind(impl_->http, impl_->options, &impl_->bound_port));
+  MHUB_RETURN_IF_ERROR(Bind(impl_->http, impl_->options, &impl_->listen_fd, &impl_->bound_port));
   MHUB_LOG(kInfo) << "mhub server listening on http://" << impl_->options.host << ":" << impl_->bound_port;
   if (!impl_->http.listen_after_bind()) return Status::IOError("the server stopped with an error");
   return Status::OK();

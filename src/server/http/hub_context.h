@@ -18,6 +18,9 @@ struct HttpLimits {
   uint64_t max_lfs_object = 64ull << 30;     // one LFS object
   size_t max_git_body = size_t{4096} << 20;  // one git push / fetch negotiation
   int64_t lfs_url_ttl_s = 3600;              // lifetime of signed LFS transfer URLs
+  // LFS uploads larger than this go "multipart" in parts of this size, when the client offers it
+  // (hub-api.md 7.2). The environment variable MHUB_LFS_CHUNK_SIZE (bytes) overrides it.
+  uint64_t lfs_multipart_chunk = 16ull << 20;
 };
 
 struct HubContext {

@@ -1,10 +1,20 @@
 // Git LFS: the batch API at /{prefix}{repo}.git/info/lfs/objects/batch (hub-api.md 7.2) and the
 // transfer URLs it hands out. Those URLs carry an HMAC signature (lfs_signing.h), because both
 // HF clients PUT the bytes without any Authorization header.
+// Transfers: "basic" (one PUT of the whole object) for git-lfs, small objects and clients that do
+// not offer "multipart"; "multipart" for objects larger than the chunk size when offered: one
+// signed part URL per chunk (PUT, answers the part's ETag) and a signed completion URL (POST
+// {"oid", "parts": [{"partNumber", "etag"}]}) that assembles and verifies the object
+// (LfsMultipartStore). Part files live under <data>/lfs/multipart/<upload id>/.
+#include <atomic>
+#include <cstdlib>
 #include <ctime>
+#include <functional>
 
+#include "mhub/server/lfs_multipart.h"
 #include "mhub/server/lfs_pointer.h"
 #include "server/http/handlers.h"
+#include "server/http/lfs_complete_request.h"
 #include "server/http/url_codec.h"
 
 namespace mhub::server {
@@ -22,6 +32,75 @@ Json SignedAction(const RepoCall& call, const std::string& action, const std::st
   std::string sig = call.ctx.signer->Sign(action, call.key.ToString(), oid, size, expires);
   std::string href = url + "?size=" + std::to_string(size) + "&exp=" + std::to_string(expires) + "&sig=" + sig;
   return Json{{"href", href}, {"header", Json::object()}, {"expires_in", call.ctx.limits.lfs_url_ttl_s}};
+}
+
+// Multipart URLs sign the upload id, the chunk size and (for parts) the part number into the
+// action, so none of them can be changed without breaking the signature.
+std::string PartAction(const std::string& upload_id, uint64_t chunk, uint64_t part) {
+  return "upload-part/" + upload_id + "/" + std::to_string(chunk) + "/" + std::to_string(part);
+}
+std::string CompleteAction(const std::string& upload_id, uint64_t chunk) {
+  return "complete-multipart/" + upload_id + "/" + std::to_string(chunk);
+}
+
+std::string MultipartUrl(const RepoCall& call, const std::string& oid, const std::string& upload_id) {
+  return ObjectUrl(call, oid) + "/multipart/" + upload_id;
+}
+
+std::string SignedQuery(const RepoCall& call, const std::string& action, const std::string& oid, uint64_t size,
+                        uint64_t chunk, int64_t expires) {
+  std::string sig = call.ctx.signer->Sign(action, call.key.ToString(), oid, size, expires);
+  return "?size=" + std::to_string(size) + "&chunk=" + std::to_string(chunk) + "&exp=" + std::to_string(expires) +
+         "&sig=" + sig;
+}
+
+uint64_t MultipartChunkSize(const HubContext& ctx) {
+  static const uint64_t from_env = [] {
+    const char* text = std::getenv("MHUB_LFS_CHUNK_SIZE");
+    if (text == nullptr || *text == '\0') return uint64_t{0};
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(text, &end, 10);
+    return end != nullptr && *end == '\0' ? static_cast<uint64_t>(v) : uint64_t{0};
+  }();
+  return from_env > 0 ? from_env : ctx.limits.lfs_multipart_chunk;
+}
+
+// Upload directories of clients that never completed: gone after twice the URL lifetime. Swept
+// from the batch handler, at most every ten minutes.
+void SweepStaleUploads(HubContext& ctx) {
+  static std::atomic<int64_t> last_sweep{0};
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  int64_t last = last_sweep.load();
+  if (now - last < 600 || !last_sweep.compare_exchange_strong(last, now)) return;
+  LfsMultipartStore(ctx.data_dir, ctx.lfs.get()).RemoveStale(2 * ctx.limits.lfs_url_ttl_s + 60);
+}
+
+// The upload action of the multipart transfer: `href` is the completion URL, `header` holds
+// `chunk_size` and one signed part URL per part number ("1".."N").
+Result<Json> MultipartUploadAction(const RepoCall& call, const std::string& oid, uint64_t size,
+                                   const MultipartPlan& plan) {
+  MHUB_ASSIGN_OR_RETURN(std::string upload_id, LfsMultipartStore::NewUploadId());
+  const int64_t expires = static_cast<int64_t>(std::time(nullptr)) + call.ctx.limits.lfs_url_ttl_s;
+  const std::string base = MultipartUrl(call, oid, upload_id);
+  Json header = Json::object();
+  header["chunk_size"] = std::to_string(plan.chunk_size);
+  for (uint64_t n = 1; n <= plan.num_parts; ++n) {
+    header[std::to_string(n)] =
+        base + "/" + std::to_string(n) +
+        SignedQuery(call, PartAction(upload_id, plan.chunk_size, n), oid, size, plan.chunk_size, expires);
+  }
+  std::string href =
+      base + SignedQuery(call, CompleteAction(upload_id, plan.chunk_size), oid, size, plan.chunk_size, expires);
+  return Json{{"href", href}, {"header", header}, {"expires_in", call.ctx.limits.lfs_url_ttl_s}};
+}
+
+bool OffersMultipart(const Json& body) {
+  auto transfers = body.find("transfers");
+  if (transfers == body.end() || !transfers->is_array()) return false;
+  for (const auto& t : *transfers) {
+    if (t.is_string() && t.get_ref<const std::string&>() == "multipart") return true;
+  }
+  return false;
 }
 
 Result<uint64_t> ParseSize(const std::string& text) {
@@ -107,6 +186,9 @@ HubError HandleLfsBatch(RepoCall& call) {
   }
   if (!body.contains("objects") || !body["objects"].is_array()) return HubError::BadRequest("objects must be a list");
   if (body["objects"].size() > 10000) return HubError::BadRequest("too many objects in one batch (at most 10000)");
+  const bool multipart_offered = operation == "upload" && OffersMultipart(body);
+  const uint64_t chunk = MultipartChunkSize(call.ctx);
+  bool any_multipart = false;
   Json objects = Json::array();
   for (const auto& o : body["objects"]) {
     Json out{{"oid", o.contains("oid") ? o["oid"] : Json("")}, {"size", o.contains("size") ? o["size"] : Json(0)}};
@@ -124,7 +206,14 @@ HubError HandleLfsBatch(RepoCall& call) {
         out["error"] = {{"code", 413}, {"message", "object is larger than this server accepts"}};
       } else if (!stored.ok() || *stored != size) {
         out["authenticated"] = true;
-        out["actions"] = {{"upload", SignedAction(call, "upload", ObjectUrl(call, oid), oid, size)},
+        Json upload;
+        if (multipart_offered && size > chunk) {
+          MHUB_ASSIGN_OR_RETURN(upload, MultipartUploadAction(call, oid, size, PlanMultipart(size, chunk)));
+          any_multipart = true;
+        } else {
+          upload = SignedAction(call, "upload", ObjectUrl(call, oid), oid, size);
+        }
+        out["actions"] = {{"upload", upload},
                           {"verify", SignedAction(call, "verify", ObjectUrl(call, oid) + "/verify", oid, size)}};
       }
     } else {
@@ -137,7 +226,9 @@ HubError HandleLfsBatch(RepoCall& call) {
     }
     objects.push_back(out);
   }
-  SetJson(call.res, Json{{"transfer", "basic"}, {"objects", objects}, {"hash_algo", "sha256"}});
+  if (any_multipart) SweepStaleUploads(call.ctx);
+  SetJson(call.res,
+          Json{{"transfer", any_multipart ? "multipart" : "basic"}, {"objects", objects}, {"hash_algo", "sha256"}});
   call.res.content_type = kLfsJson;
   return {};
 }
@@ -169,6 +260,77 @@ HubError HandleLfsVerify(RepoCall& call) {
                                             std::to_string(size)),
                     "", 422);
   }
+  SetJson(call.res, Json{{"oid", oid}, {"size", size}});
+  call.res.content_type = kLfsJson;
+  return {};
+}
+
+namespace {
+
+// The signed query of a multipart URL: total size and chunk, checked against `action_of(chunk)`.
+Result<MultipartPlan> CheckMultipartUrl(const RepoCall& call, const std::string& oid, uint64_t* size,
+                                        const std::function<std::string(uint64_t)>& action_of) {
+  if (!call.req.HasQuery("sig")) {
+    return Status::PermissionDenied("multipart LFS URLs must carry the signature the batch API handed out");
+  }
+  MHUB_ASSIGN_OR_RETURN(*size, ParseSize(call.req.Query("size")));
+  MHUB_ASSIGN_OR_RETURN(uint64_t chunk, ParseSize(call.req.Query("chunk")));
+  MHUB_ASSIGN_OR_RETURN(uint64_t expires, ParseSize(call.req.Query("exp")));
+  MHUB_RETURN_IF_ERROR(call.ctx.signer->Check(action_of(chunk), call.key.ToString(), oid, *size,
+                                              static_cast<int64_t>(expires), call.req.Query("sig")));
+  if (chunk == 0 || *size == 0) return Status::InvalidArgument("bad multipart URL");
+  MultipartPlan plan{chunk, (*size + chunk - 1) / chunk};
+  if (plan.num_parts > kMaxMultipartParts) return Status::InvalidArgument("bad multipart URL");
+  return plan;
+}
+
+}  // namespace
+
+HubError HandleLfsMultipartPart(RepoCall& call, const std::string& oid, const std::string& upload_id,
+                                const std::string& part_text) {
+  if (!IsSha256Hex(oid)) return HubError::BadRequest("LFS oid must be 64 lowercase hex characters");
+  if (!LfsMultipartStore::IsUploadId(upload_id)) return HubError::BadRequest("malformed multipart upload id");
+  auto part = ParseSize(part_text);
+  if (!part.ok() || *part == 0 || *part > kMaxMultipartParts) return HubError::BadRequest("bad part number");
+  uint64_t size = 0;
+  MHUB_ASSIGN_OR_RETURN(MultipartPlan plan, CheckMultipartUrl(call, oid, &size, [&](uint64_t chunk) {
+                          return PartAction(upload_id, chunk, *part);
+                        }));
+  const uint64_t length = MultipartPartLength(size, plan, *part);
+  if (length == 0) return HubError::BadRequest("part number out of range");
+  LfsMultipartStore store(call.ctx.data_dir, call.ctx.lfs.get());
+  MHUB_ASSIGN_OR_RETURN(auto writer, store.BeginPart(upload_id, *part, length));
+  Status append_status;
+  Status read_status = call.req.read_body ? call.req.read_body([&](const char* data, size_t n) {
+    append_status = writer->Append(data, n);
+    return append_status.ok();
+  })
+                                          : Status::OK();
+  if (append_status.code() == StatusCode::kResourceExhausted) {
+    return HubError::BadRequest(append_status.message());
+  }
+  MHUB_RETURN_IF_ERROR(append_status);
+  MHUB_RETURN_IF_ERROR(read_status);
+  MHUB_ASSIGN_OR_RETURN(std::string etag, writer->Commit());
+  call.res.status = 200;
+  call.res.SetHeader("ETag", etag);
+  call.res.SetHeader("Access-Control-Expose-Headers", "ETag");
+  call.res.body.clear();
+  return {};
+}
+
+HubError HandleLfsMultipartComplete(RepoCall& call, const std::string& oid, const std::string& upload_id) {
+  if (!IsSha256Hex(oid)) return HubError::BadRequest("LFS oid must be 64 lowercase hex characters");
+  if (!LfsMultipartStore::IsUploadId(upload_id)) return HubError::BadRequest("malformed multipart upload id");
+  uint64_t size = 0;
+  MHUB_ASSIGN_OR_RETURN(MultipartPlan plan, CheckMultipartUrl(call, oid, &size, [&](uint64_t chunk) {
+                          return CompleteAction(upload_id, chunk);
+                        }));
+  MHUB_ASSIGN_OR_RETURN(std::string body_text, call.req.ReadBody(call.ctx.limits.max_json_body));
+  MHUB_ASSIGN_OR_RETURN(MultipartCompletionRequest request, ParseMultipartCompletion(body_text));
+  if (request.oid != oid) return HubError::BadRequest("the completion oid does not match the upload URL");
+  LfsMultipartStore store(call.ctx.data_dir, call.ctx.lfs.get());
+  MHUB_RETURN_IF_ERROR(store.Complete(upload_id, oid, size, plan, request.parts));
   SetJson(call.res, Json{{"oid", oid}, {"size", size}});
   call.res.content_type = kLfsJson;
   return {};

@@ -4,6 +4,8 @@
 // (GET Range 0-0, reads Content-Range and X-Linked-ETag) need. Bodies stream from disk.
 #include <optional>
 
+#include "mhub/server/iso_time.h"
+#include "server/http/download_counting.h"
 #include "server/http/handlers.h"
 #include "server/http/url_codec.h"
 
@@ -147,6 +149,8 @@ HubError HandleResolve(RepoCall& call, const std::string& revision, const std::s
     res.SetHeader("Content-Range", "bytes " + std::to_string(range.first) + "-" +
                                        std::to_string(range.first + range.length - 1) + "/" + std::to_string(size));
   }
+  // The Hub counts every GET and HEAD of a query file (download_counting.h).
+  CountDownload(call, record, path, NowMillis());
   if (head) {
     res.head_content_length = range.length;
     return {};
@@ -156,8 +160,6 @@ HubError HandleResolve(RepoCall& call, const std::string& revision, const std::s
   } else {
     res.body = content.substr(range.first, range.length);
   }
-  bool counts_as_download = outcome == RangeOutcome::kNone || (range.first == 0 && range.length > 1);
-  if (counts_as_download) (void)call.ctx.db->IncrementDownloads(call.key);
   return {};
 }
 

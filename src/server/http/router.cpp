@@ -96,6 +96,11 @@ HubError RouteRepoApi(HubContext& ctx, const HttpRequest& req, HttpResponse& res
   }
   if (action == "settings" && seg.size() == 5)
     return req.method == "PUT" ? HandleRepoSettings(call) : MethodNotAllowed(req);
+  if ((action == "like" || action == "likers") && seg.size() == 5) {
+    if (action == "likers") return IsGetLike(req) ? HandleRepoLikers(call) : MethodNotAllowed(req);
+    if (req.method == "POST" || req.method == "DELETE") return HandleLike(call, req.method == "POST");
+    return MethodNotAllowed(req);
+  }
   if (action == "auth-check") {
     if (!IsGetLike(req)) return MethodNotAllowed(req);
     return HandleAuthCheck(call, seg.size() == 6 && seg[5] == "write");
@@ -113,6 +118,11 @@ HubError RouteApi(HubContext& ctx, const HttpRequest& req, HttpResponse& res, co
     if (seg[2] == "delete")
       return req.method == "DELETE" ? HandleDeleteRepo(ctx, req, who, res) : MethodNotAllowed(req);
     if (seg[2] == "move") return req.method == "POST" ? HandleMoveRepo(ctx, req, who, res) : MethodNotAllowed(req);
+  }
+  if (seg.size() == 4 && seg[1] == "users" && seg[3] == "likes") {
+    if (!IsGetLike(req)) return MethodNotAllowed(req);
+    MHUB_ASSIGN_OR_RETURN(std::string user, PercentDecode(seg[2]));
+    return HandleUserLikes(ctx, who, user, res);
   }
   if (seg.size() == 2 && seg[1] == "validate-yaml") {
     return req.method == "POST" ? HandleValidateYaml(ctx, req, res) : MethodNotAllowed(req);
@@ -164,6 +174,12 @@ HubError RouteRepoWeb(HubContext& ctx, const HttpRequest& req, HttpResponse& res
       return req.method == "POST" ? HandleLfsBatch(call) : MethodNotAllowed(req);
     }
     if (rest[2] == "objects" && rest.size() == 4) return HandleLfsObject(call, rest[3]);
+    if (rest[2] == "objects" && (rest.size() == 6 || rest.size() == 7) && rest[4] == "multipart") {
+      if (rest.size() == 6) {
+        return req.method == "POST" ? HandleLfsMultipartComplete(call, rest[3], rest[5]) : MethodNotAllowed(req);
+      }
+      return req.method == "PUT" ? HandleLfsMultipartPart(call, rest[3], rest[5], rest[6]) : MethodNotAllowed(req);
+    }
     if (rest[2] == "objects" && rest.size() == 5 && rest[4] == "verify") {
       return req.method == "POST" ? HandleLfsVerify(call) : MethodNotAllowed(req);
     }
