@@ -6,9 +6,12 @@
 //      created through the API. Closed loop: each client sends model info (a random repo), a
 //      search listing (one of 100 terms) and a sorted listing (one of 8 orders), one after the
 //      other, each as soon as the previous answer is in. Plain GETs with the token, checked for
-//      status 200 and a JSON body; the figures are wall time per request as the client sees it.
-//      The CPU time the server and this client used in that window is printed too (on a small
-//      machine the client's own share bounds what can be measured).
+//      status 200 and a JSON body; the figures are wall time per request as the client sees it,
+//      from the first byte sent (or the connect, when the server closed the kept-alive
+//      connection) to the last byte of the body. The client is lean so that it leaves the CPU to
+//      the server: one thread drives all connections with epoll over raw non-blocking sockets and
+//      a minimal HTTP/1.1 response parser (status line, Content-Length, Connection: close). The
+//      CPU time the server and this client used in that window is printed too.
 // Usage: hub_transfer_bench [--size-mb 512] [--repos 2000] [--clients 64] [--seconds 10]
 //                           [--data DIR] [--warmup 0|1]
 //   --size-mb 0 skips parts 1 and 2. --data DIR keeps the hub's data there and reuses it (and
@@ -21,8 +24,10 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,13 +36,18 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -171,6 +181,264 @@ double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
   return v[i];
+}
+
+// ---- Lean closed-loop HTTP/1.1 load client (part 3) ----
+
+// Blocking connect to 127.0.0.1:port, then non-blocking with TCP_NODELAY; -1 on failure.
+int ConnectLoopback(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  return fd;
+}
+
+bool HeaderNameIs(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || line[name.size()] != ':') return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = line[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != name[i]) return false;
+  }
+  return true;
+}
+
+std::string_view HeaderValue(std::string_view line) {
+  size_t p = line.find(':') + 1;
+  while (p < line.size() && (line[p] == ' ' || line[p] == '\t')) ++p;
+  size_t e = line.size();
+  while (e > p && (line[e - 1] == ' ' || line[e - 1] == '\t')) --e;
+  return line.substr(p, e - p);
+}
+
+// What the parser made of one response head.
+struct ResponseHead {
+  int status = 0;
+  size_t head_bytes = 0;  // through the blank line
+  long long content_length = -1;
+  bool close = false;    // Connection: close
+  bool chunked = false;  // unsupported here: counted as an error
+};
+
+// Parses the head in buf[0, n) once it is complete; false while more bytes are needed.
+bool ParseHead(std::string_view buf, ResponseHead* head) {
+  const size_t end = buf.find("\r\n\r\n");
+  if (end == std::string_view::npos) return false;
+  head->head_bytes = end + 4;
+  std::string_view rest = buf.substr(0, end + 2);
+  size_t eol = rest.find("\r\n");
+  std::string_view status_line = rest.substr(0, eol);
+  // "HTTP/1.1 200 OK"
+  if (status_line.size() >= 12 && status_line.substr(0, 5) == "HTTP/") {
+    head->status = std::atoi(std::string(status_line.substr(9, 3)).c_str());
+  }
+  rest.remove_prefix(eol + 2);
+  while (!rest.empty()) {
+    eol = rest.find("\r\n");
+    std::string_view line = rest.substr(0, eol);
+    rest.remove_prefix(eol + 2);
+    if (HeaderNameIs(line, "content-length")) {
+      head->content_length = std::atoll(std::string(HeaderValue(line)).c_str());
+    } else if (HeaderNameIs(line, "connection")) {
+      std::string v(HeaderValue(line));
+      for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      head->close = v == "close";
+    } else if (HeaderNameIs(line, "transfer-encoding")) {
+      head->chunked = true;
+    }
+  }
+  return true;
+}
+
+struct LeanConn {
+  int fd = -1;
+  int client = 0;
+  std::mt19937 rng;
+  int repo = 0;
+  size_t route = 0;  // of the request in flight
+  std::string request;
+  size_t sent = 0;
+  std::string in;
+  Clock::time_point started;
+  uint32_t watching = 0;  // the epoll events registered for fd
+};
+
+struct LeanResult {
+  std::vector<std::vector<double>> lat;  // per route, ms
+  int errors = 0;
+  int reconnects = 0;
+};
+
+// Runs `clients` closed-loop clients on one thread until `deadline`; each client sends the three
+// routes of one random repo in turn, one request in flight at a time.
+LeanResult RunLeanClients(int port, int clients, int repos, const std::string& token,
+                          const std::function<std::string(size_t, int)>& target_of, Clock::time_point deadline) {
+  LeanResult result;
+  result.lat.resize(3);
+  for (auto& v : result.lat) v.reserve(1 << 18);
+  const int ep = ::epoll_create1(EPOLL_CLOEXEC);
+  std::vector<LeanConn> conns(static_cast<size_t>(clients));
+  auto build = [&](LeanConn& c) {
+    c.request = "GET ";
+    c.request += target_of(c.route, c.repo);
+    // The Host the warm-up's client sent too (the server's cache keys include it).
+    c.request += " HTTP/1.1\r\nHost: 127.0.0.1:";
+    c.request += std::to_string(port);
+    c.request += "\r\nAuthorization: Bearer ";
+    c.request += token;
+    c.request += "\r\nAccept: */*\r\n\r\n";
+    c.sent = 0;
+    c.in.clear();
+  };
+  // Writes what the socket takes; false on a broken connection.
+  auto pump_out = [&](LeanConn& c) {
+    while (c.sent < c.request.size()) {
+      ssize_t n = ::send(c.fd, c.request.data() + c.sent, c.request.size() - c.sent, MSG_NOSIGNAL);
+      if (n > 0) {
+        c.sent += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
+      return false;
+    }
+    // Registered for reading all along; for writing only while a request is stuck (rare).
+    const uint32_t want = c.sent < c.request.size() ? EPOLLOUT : EPOLLIN;
+    if (want != c.watching) {
+      epoll_event ev{};
+      ev.events = want;
+      ev.data.u32 = static_cast<uint32_t>(c.client);
+      ::epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
+      c.watching = want;
+    }
+    return true;
+  };
+  auto open_conn = [&](LeanConn& c) {
+    if (c.fd >= 0) {
+      ::epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
+      ::close(c.fd);
+    }
+    c.fd = ConnectLoopback(port);
+    if (c.fd < 0) return false;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u32 = static_cast<uint32_t>(c.client);
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
+    c.watching = EPOLLIN;
+    return true;
+  };
+  // Sends the next request of client `c` (a new repo after the third route).
+  auto start_next = [&](LeanConn& c, bool reconnect) {
+    c.sent = 0;
+    c.in.clear();
+    if (reconnect) {
+      ++result.reconnects;
+      c.started = Clock::now();  // the reconnect is part of this request's latency
+      while (!open_conn(c)) {
+        ++result.errors;
+        if (Clock::now() >= deadline) return false;
+      }
+    } else {
+      c.started = Clock::now();
+    }
+    if (!pump_out(c)) return false;
+    return true;
+  };
+  auto advance = [&](LeanConn& c) {
+    c.route = (c.route + 1) % 3;
+    if (c.route == 0) c.repo = static_cast<int>(c.rng() % static_cast<uint32_t>(std::max(1, repos)));
+    build(c);
+  };
+  int active = 0;
+  for (int i = 0; i < clients; ++i) {
+    LeanConn& c = conns[static_cast<size_t>(i)];
+    c.client = i;
+    c.rng.seed(static_cast<uint32_t>(i));
+    c.repo = static_cast<int>(c.rng() % static_cast<uint32_t>(std::max(1, repos)));
+    c.route = 0;
+    build(c);
+    if (!open_conn(c)) {
+      ++result.errors;
+      continue;
+    }
+  }
+  for (auto& c : conns) {
+    if (c.fd >= 0 && start_next(c, false)) ++active;
+  }
+  std::vector<epoll_event> events(static_cast<size_t>(std::max(1, clients)));
+  char buf[1 << 16];
+  while (active > 0) {
+    const int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), 100);
+    if (n < 0 && errno != EINTR) break;
+    if (Clock::now() > deadline + std::chrono::seconds(10)) {  // answers that never came
+      result.errors += active;
+      break;
+    }
+    for (int k = 0; k < n; ++k) {
+      LeanConn& c = conns[events[static_cast<size_t>(k)].data.u32];
+      if (c.sent < c.request.size()) {
+        if (!pump_out(c)) {
+          ++result.errors;
+          if (Clock::now() >= deadline || !start_next(c, true)) --active;
+        }
+        continue;
+      }
+      bool broken = false;
+      for (;;) {
+        ssize_t r = ::recv(c.fd, buf, sizeof(buf), 0);
+        if (r > 0) {
+          c.in.append(buf, static_cast<size_t>(r));
+          // A whole answer in: stop here rather than spend a recv() on EAGAIN.
+          ResponseHead so_far;
+          if (ParseHead(c.in, &so_far) && so_far.content_length >= 0 &&
+              c.in.size() >= so_far.head_bytes + static_cast<size_t>(so_far.content_length)) {
+            break;
+          }
+          continue;
+        }
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) break;
+        broken = true;  // EOF or error before the full answer
+        break;
+      }
+      ResponseHead head;
+      const bool have_head = ParseHead(c.in, &head);
+      const bool complete = have_head && head.content_length >= 0 && !head.chunked &&
+                            c.in.size() >= head.head_bytes + static_cast<size_t>(head.content_length);
+      if (!complete) {
+        if (!broken && !(have_head && (head.chunked || head.content_length < 0))) continue;  // more to come
+        ++result.errors;  // the answer can't be completed: retry this request on a new connection
+        if (Clock::now() >= deadline || !start_next(c, true)) --active;
+        continue;
+      }
+      const auto done = Clock::now();
+      const char first = head.content_length > 0 ? c.in[head.head_bytes] : '\0';
+      if (head.status != 200 || (first != '{' && first != '[') ||
+          c.in.size() != head.head_bytes + static_cast<size_t>(head.content_length)) {
+        ++result.errors;
+      }
+      result.lat[c.route].push_back(std::chrono::duration<double, std::milli>(done - c.started).count());
+      if (done >= deadline) {
+        --active;
+        continue;
+      }
+      advance(c);
+      if (!start_next(c, head.close || broken)) --active;
+    }
+  }
+  for (auto& c : conns) {
+    if (c.fd >= 0) ::close(c.fd);
+  }
+  ::close(ep);
+  return result;
 }
 
 }  // namespace
@@ -381,36 +649,20 @@ int main(int argc, char** argv) {
                 bad.load());
   }
   const std::vector<std::string> route_names = {"model_info", "list_models(search)", "list_models(sort)"};
-  std::vector<std::vector<std::vector<double>>> lat(3, std::vector<std::vector<double>>(static_cast<size_t>(clients)));
-  std::atomic<int> errors{0};
-  std::atomic<bool> go{false};
+  const std::string host_prefix = config.endpoint;
+  auto target_of = [&](size_t route, int i) {
+    const std::string url = route == 0 ? info_url(i) : route == 1 ? search_url(i) : sorted_url(i);
+    return url.substr(host_prefix.size());
+  };
   const double server_cpu0 = ProcessCpuSeconds(server), client_cpu0 = SelfCpuSeconds();
   const auto start = Clock::now();
-  const auto deadline = start + std::chrono::duration<double>(seconds);
-  std::vector<std::thread> workers;
-  for (int c = 0; c < clients; ++c) {
-    workers.emplace_back([&, c] {
-      std::mt19937 rng(static_cast<uint32_t>(c));
-      mhub::hub::HttpRequest req;
-      req.headers.emplace_back("Authorization", "Bearer " + token);
-      while (!go.load()) std::this_thread::yield();
-      while (Clock::now() < deadline) {
-        const int i = static_cast<int>(rng() % static_cast<uint32_t>(std::max(1, repos)));
-        for (size_t route = 0; route < 3; ++route) {
-          req.url = route == 0 ? info_url(i) : route == 1 ? search_url(i) : sorted_url(i);
-          auto a = Clock::now();
-          auto r = http.Perform(req);
-          auto b = Clock::now();
-          if (!r.ok() || r->status != 200 || r->body.empty() || (r->body[0] != '{' && r->body[0] != '[')) ++errors;
-          lat[route][static_cast<size_t>(c)].push_back(Seconds(a, b) * 1e3);
-        }
-      }
-    });
-  }
-  go = true;
-  for (auto& t : workers) t.join();
+  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  LeanResult run = RunLeanClients(port, clients, repos, token, target_of, deadline);
   const double wall = Seconds(start, Clock::now());
   const double server_cpu = ProcessCpuSeconds(server) - server_cpu0, client_cpu = SelfCpuSeconds() - client_cpu0;
+  std::atomic<int> errors{run.errors};
+  std::vector<std::vector<std::vector<double>>> lat(3);
+  for (size_t route = 0; route < 3; ++route) lat[route].push_back(std::move(run.lat[route]));
   std::printf("API, %d concurrent clients (closed loop), %d repos, %.1f s, %d errors, %u CPUs:\n", clients, repos, wall,
               errors.load(), std::thread::hardware_concurrency());
   for (size_t route = 0; route < 3; ++route) {
@@ -421,8 +673,8 @@ int main(int argc, char** argv) {
                 Percentile(all, 0.99), all.empty() ? 0.0 : *std::max_element(all.begin(), all.end()),
                 static_cast<double>(all.size()) / wall);
   }
-  std::printf("  CPU used in the window: server %.1f s, bench client %.1f s (of %.1f s x %u CPUs)\n", server_cpu,
-              client_cpu, wall, std::thread::hardware_concurrency());
+  std::printf("  CPU used in the window: server %.1f s, bench client %.1f s (of %.1f s x %u CPUs); %d reconnects\n",
+              server_cpu, client_cpu, wall, std::thread::hardware_concurrency(), run.reconnects);
   Stop(server);
   std::error_code ec;
   fs::remove_all(tmp, ec);

@@ -106,6 +106,17 @@ void ApplyResponse(const HttpResponse& in, const httplib::Request& req, httplib:
   }
 }
 
+// The hit path: the stored answer goes straight into httplib's response (one copy of the body).
+void ApplyCached(const CachedResponse& hit, const httplib::Request& req, httplib::Response& out) {
+  const_cast<httplib::Request&>(req).ranges.clear();  // see ApplyResponse
+  out.status = hit.status;
+  for (const auto& [k, v] : hit.headers) out.set_header(k, v);
+  out.set_header("X-Mhub-Cache", "hit");
+  if (!hit.body.empty() || !hit.content_type.empty()) {
+    out.set_content(hit.body, hit.content_type.empty() ? "application/octet-stream" : hit.content_type);
+  }
+}
+
 }  // namespace
 
 struct HubServer::Impl {
@@ -127,13 +138,7 @@ struct HubServer::Impl {
       if (generation) {
         cache_key = ResponseCache::Key(request);
         if (auto hit = cache->Lookup(cache_key, *generation)) {
-          HttpResponse response;
-          response.status = hit->status;
-          response.headers = hit->headers;
-          response.content_type = hit->content_type;
-          response.body = hit->body;
-          response.SetHeader("X-Mhub-Cache", "hit");
-          ApplyResponse(response, req, res);
+          ApplyCached(*hit, req, res);
           return;
         }
       }
@@ -199,6 +204,13 @@ struct HubServer::Impl {
         return httplib::Server::HandlerResponse::Handled;
       }
       if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") {
+        Handle(req, res, nullptr);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 6.3).
+      // httplib would read one until the client closes the connection (or for the read timeout),
+      // so such requests are answered here, as bodiless; the connection stays usable.
+      if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
         Handle(req, res, nullptr);
         return httplib::Server::HandlerResponse::Handled;
       }

@@ -3,7 +3,10 @@
 
 #include <sys/stat.h>
 
+#include <list>
 #include <mutex>
+#include <unordered_map>
+#include <vector>
 
 #include "mhub/server/repo_errors.h"
 
@@ -16,8 +19,107 @@ void EnsureInit() {
     git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
     git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
+    // Without this every git_repository_open looks for and parses ~/.gitconfig, $XDG_CONFIG_HOME/git
+    // /config and /etc/gitconfig; the server's behaviour must not depend on them anyway.
+    for (const git_config_level_t level :
+         {GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_PROGRAMDATA}) {
+      git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, "");
+    }
   });
 }
+
+namespace {
+
+// Idle repository handles, most recently returned first. A handle is in the pool only while no
+// caller holds it, so each git_repository is used by one thread at a time.
+class RepoPool {
+ public:
+  static constexpr size_t kMaxIdle = 128;  // each may hold open pack files
+
+  git_repository* Take(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = by_dir_.find(key);
+    if (it == by_dir_.end()) return nullptr;
+    auto entry = it->second;
+    by_dir_.erase(it);
+    git_repository* repo = entry->second;
+    lru_.erase(entry);
+    return repo;
+  }
+
+  void Put(const std::string& key, git_repository* repo) {
+    git_repository* evicted = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      lru_.emplace_front(key, repo);
+      by_dir_.emplace(key, lru_.begin());
+      if (lru_.size() > kMaxIdle) {
+        auto last = std::prev(lru_.end());
+        auto range = by_dir_.equal_range(last->first);
+        for (auto it = range.first; it != range.second; ++it) {
+          if (it->second == last) {
+            by_dir_.erase(it);
+            break;
+          }
+        }
+        evicted = last->second;
+        lru_.erase(last);
+      }
+    }
+    if (evicted != nullptr) git_repository_free(evicted);
+  }
+
+  void Forget(const std::string& dir) {
+    std::vector<git_repository*> dropped;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto it = lru_.begin(); it != lru_.end();) {
+        const std::string& d = it->first;
+        // Keys are "<dir>\0<dev>:<ino>".
+        const bool below = d.size() > dir.size() && d.compare(0, dir.size(), dir) == 0 &&
+                           (d[dir.size()] == '\0' || d[dir.size()] == '/');
+        if (!below) {
+          ++it;
+          continue;
+        }
+        auto range = by_dir_.equal_range(d);
+        for (auto m = range.first; m != range.second; ++m) {
+          if (m->second == it) {
+            by_dir_.erase(m);
+            break;
+          }
+        }
+        dropped.push_back(it->second);
+        it = lru_.erase(it);
+      }
+    }
+    for (git_repository* r : dropped) git_repository_free(r);
+  }
+
+ private:
+  using Entry = std::pair<std::string, git_repository*>;
+  std::mutex mu_;
+  std::list<Entry> lru_;
+  std::unordered_multimap<std::string, std::list<Entry>::iterator> by_dir_;
+};
+
+RepoPool& Pool() {
+  static RepoPool* pool = new RepoPool();  // never destroyed: handles may return during exit
+  return *pool;
+}
+
+}  // namespace
+
+void RepoFree::operator()(git_repository* p) const {
+  if (p == nullptr) return;
+  if (pool_key.empty()) {
+    git_repository_free(p);
+  } else {
+    Pool().Put(pool_key, p);
+  }
+}
+
+void ForgetPooledRepos(const std::string& dir) { Pool().Forget(dir); }
 
 Status Error(int rc, std::string_view what) {
   const git_error* e = git_error_last();
@@ -45,11 +147,17 @@ Result<RepoPtr> Open(const std::string& dir, const RepoKey& key) {
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return RepoNotFoundError("repository " + key.ToString() + " does not exist");
   }
+  std::string pool_key = dir;
+  pool_key += '\0';
+  pool_key += std::to_string(st.st_dev);
+  pool_key += ':';
+  pool_key += std::to_string(st.st_ino);
+  if (git_repository* pooled = Pool().Take(pool_key)) return RepoPtr(pooled, RepoFree{std::move(pool_key)});
   git_repository* raw = nullptr;
   const int rc = git_repository_open_bare(&raw, dir.c_str());
   if (rc == GIT_ENOTFOUND) return RepoNotFoundError("repository " + key.ToString() + " does not exist");
   if (rc != 0) return Error(rc, "opening repository " + key.ToString());
-  return RepoPtr(raw);
+  return RepoPtr(raw, RepoFree{std::move(pool_key)});
 }
 
 std::string OidHex(const git_oid& oid) {
@@ -106,6 +214,17 @@ Result<git_oid> ResolveRevision(git_repository* repo, std::string_view revision,
     oid = *git_object_id(peeled);
     git_object_free(peeled);
     return oid;
+  }
+  // A full 40-hex name of a commit is that commit (git rev-parse also takes it before any ref of
+  // that name): one object lookup instead of two ref lookups and a prefix scan. Other 40-hex names
+  // fall through to the ref lookups below.
+  if (revision.size() == GIT_OID_HEXSZ && IsHex(revision) &&
+      git_oid_fromstrn(&oid, revision.data(), revision.size()) == 0) {
+    git_object* obj = nullptr;
+    if (git_object_lookup(&obj, repo, &oid, GIT_OBJECT_COMMIT) == 0) {
+      git_object_free(obj);
+      return oid;
+    }
   }
   const std::string rev(revision);
   if (rev.rfind("refs/", 0) == 0) {

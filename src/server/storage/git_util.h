@@ -13,12 +13,16 @@
 
 namespace mhub::server::git {
 
-// git_libgit2_init once per process, with fsync of objects/refs on and owner checks off (the
-// server owns its data dir; the repos are never worked on by other users).
+// git_libgit2_init once per process, with fsync of objects/refs on, owner checks off (the
+// server owns its data dir; the repos are never worked on by other users) and no global, system or
+// XDG config files (the server's repos are configured only by their own config file).
 void EnsureInit();
 
+// Deleter of repository handles: a handle that came from Open() (non-empty pool_key) goes back to
+// the per-process pool of idle handles; others are freed.
 struct RepoFree {
-  void operator()(git_repository* p) const { git_repository_free(p); }
+  std::string pool_key;
+  void operator()(git_repository* p) const;
 };
 struct ObjectFree {
   void operator()(git_object* p) const { git_object_free(p); }
@@ -72,8 +76,18 @@ using RefIterPtr = std::unique_ptr<git_reference_iterator, RefIterFree>;
 // GIT_EINVALIDSPEC -> InvalidArgument, others -> IOError.
 Status Error(int rc, std::string_view what);
 
-// Opens the bare repo at `dir`; RepoNotFound (naming `key`) when it is not there.
+// Opens the bare repo at `dir`; RepoNotFound (naming `key`) when it is not there. The handle is
+// taken from a bounded LRU pool of idle handles for `dir` when there is one (opening a repository
+// costs a config parse and several stats); it is used by one caller at a time and returns to the
+// pool when the RepoPtr dies. Pooled handles are keyed by path and the directory's device and
+// inode, so a repo deleted or moved and created again under the same path never gets a handle of
+// the old directory. A pooled handle sees refs and objects written since it was opened
+// (libgit2 re-reads loose refs, re-stats packed-refs and rescans packs on a miss).
 Result<RepoPtr> Open(const std::string& dir, const RepoKey& key);
+
+// Frees the idle pooled handles of `dir` and of every repo below it (their open pack files); called
+// when a repo directory is deleted or moved.
+void ForgetPooledRepos(const std::string& dir);
 
 std::string OidHex(const git_oid& oid);
 bool IsHex(std::string_view s);

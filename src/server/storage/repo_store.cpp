@@ -193,6 +193,7 @@ Status RepoStore::Delete(const RepoKey& key) {
   const std::string trash = repos_dir_ + "/.trash";
   MHUB_RETURN_IF_ERROR(Env::Default()->CreateDirs(trash));
   const std::string target = trash + "/" + UniqueSuffix();
+  git::ForgetPooledRepos(dir);
   if (::rename(dir.c_str(), target.c_str()) != 0) {
     if (errno == ENOENT) return RepoNotFoundError("repository " + key.ToString() + " does not exist");
     return Status::IOError("deleting " + dir + ": " + std::strerror(errno));
@@ -214,6 +215,7 @@ Status RepoStore::Move(const RepoKey& from, const RepoKey& to) {
   if (IsDir(dst)) return Status::AlreadyExists("repository " + to.ToString() + " already exists");
   const std::string parent = fs::path(dst).parent_path().string();
   MHUB_RETURN_IF_ERROR(Env::Default()->CreateDirs(parent));
+  git::ForgetPooledRepos(src);
   if (::rename(src.c_str(), dst.c_str()) != 0) {
     const int err = errno;
     if (err == ENOTEMPTY || err == EEXIST)
