@@ -1,6 +1,7 @@
 #include "tokenizers/added_vocabulary.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "tokenizers/unicode.h"
 
@@ -72,7 +73,11 @@ void AddedVocabulary::Trie::Add(std::string_view s, uint32_t id) {
     }
     node = next;
   }
-  if (!s.empty()) first_byte[static_cast<unsigned char>(s[0])] = true;
+  if (!s.empty() && !first_byte[static_cast<unsigned char>(s[0])]) {
+    first_byte[static_cast<unsigned char>(s[0])] = true;
+    a_first_byte = static_cast<unsigned char>(s[0]);
+    ++distinct_first_bytes;
+  }
   if (nodes[node].pattern < 0) nodes[node].pattern = static_cast<int32_t>(patterns.size());
   patterns.push_back(id);
 }
@@ -134,9 +139,15 @@ void AddedVocabulary::FindMatches(std::string_view text, bool normalized_set, bo
   size_t pos = 0;
   const size_t n = text.size();
   while (pos < n && !trie.patterns.empty()) {
-    if (!trie.first_byte[static_cast<unsigned char>(text[pos])]) {
-      ++pos;
-      continue;
+    // Skip to the next byte some token starts with (memchr when they all start alike, as the
+    // <|...|> specials of most models do).
+    if (trie.distinct_first_bytes == 1) {
+      const void* hit = std::memchr(text.data() + pos, trie.a_first_byte, n - pos);
+      if (hit == nullptr) break;
+      pos = static_cast<size_t>(static_cast<const char*>(hit) - text.data());
+    } else {
+      while (pos < n && !trie.first_byte[static_cast<unsigned char>(text[pos])]) ++pos;
+      if (pos == n) break;
     }
     // Longest pattern starting at pos.
     uint32_t node = 0;

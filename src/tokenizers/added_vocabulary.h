@@ -51,10 +51,13 @@ class AddedVocabulary {
     std::vector<Node> nodes;
     std::vector<uint32_t> patterns;  // pattern index -> token id
     bool first_byte[256] = {};
+    int distinct_first_bytes = 0;
+    unsigned char a_first_byte = 0;  // one of them (the only one when distinct_first_bytes == 1)
     void Clear() {
       nodes.assign(1, Node());
       patterns.clear();
       for (bool& b : first_byte) b = false;
+      distinct_first_bytes = 0;
     }
     void Add(std::string_view s, uint32_t id);
   };

@@ -5,6 +5,10 @@
 namespace mhub::tokenizers {
 
 void SetSequenceId(Encoding& e, size_t id) {
+  if (e.sequence_ranges.size() == 1 && e.sequence_ranges.begin()->first == id) {
+    e.sequence_ranges.begin()->second = {0, e.size()};  // no node reallocated
+    return;
+  }
   e.sequence_ranges.clear();
   e.sequence_ranges[id] = {0, e.size()};
 }

@@ -6,17 +6,27 @@ namespace mhub::tokenizers {
 
 NormalizedString NormalizedString::FromOriginal(std::string_view s, uint32_t offset) {
   NormalizedString n;
-  n.text.assign(s);
-  n.align.resize(s.size());
-  n.orig_begin = offset;
+  n.AssignOriginal(s, offset);
+  return n;
+}
+
+void NormalizedString::AssignOriginal(std::string_view s, uint32_t offset) {
+  text.assign(s);
+  align.resize(s.size());
+  orig_begin = offset;
   size_t i = 0;
   while (i < s.size()) {
-    size_t len = unicode::CharLen(static_cast<unsigned char>(s[i]));
+    const unsigned char b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      align[i] = Alignment{static_cast<uint32_t>(offset + i), static_cast<uint32_t>(offset + i + 1)};
+      ++i;
+      continue;
+    }
+    size_t len = std::min(unicode::CharLen(b), s.size() - i);
     Alignment a{static_cast<uint32_t>(offset + i), static_cast<uint32_t>(offset + i + len)};
-    for (size_t k = 0; k < len; ++k) n.align[i + k] = a;
+    for (size_t k = 0; k < len; ++k) align[i + k] = a;
     i += len;
   }
-  return n;
 }
 
 void NormalizedString::Transform(size_t begin, size_t end, const std::vector<std::pair<char32_t, int>>& changes,

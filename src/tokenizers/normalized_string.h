@@ -29,6 +29,8 @@ struct NormalizedString {
 
   // `s` standing at absolute original byte offset `offset`.
   static NormalizedString FromOriginal(std::string_view s, uint32_t offset);
+  // The same in place, reusing this object's buffers.
+  void AssignOriginal(std::string_view s, uint32_t offset);
 
   // HF transform_range over the byte range [begin, end): `changes` lists the new chars with
   // 0 = replaces one char, 1 = inserted, -k = replaces one char and removes k more;

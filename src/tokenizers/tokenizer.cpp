@@ -1,6 +1,7 @@
 // Tokenizer: tokenizer.json load/save and the public API around the encode pipeline.
 #include "mhub/tokenizers/tokenizer.h"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <thread>
@@ -217,8 +218,14 @@ Status ParallelFor(size_t n, int threads, Fn&& fn) {
   t = std::min(t, std::max<size_t>(n, 1));
   std::vector<Status> errors(n);
   std::atomic<size_t> next{0};
+  // Work is handed out in blocks so threads neither fight over the counter nor write
+  // neighbouring outputs.
+  const size_t block = std::clamp<size_t>(n / (t * 16), 1, 256);
   auto worker = [&]() {
-    for (size_t i; (i = next.fetch_add(1)) < n;) errors[i] = fn(i);
+    for (size_t b; (b = next.fetch_add(block)) < n;) {
+      const size_t e = std::min(n, b + block);
+      for (size_t i = b; i < e; ++i) errors[i] = fn(i);
+    }
   };
   if (t <= 1) {
     worker();

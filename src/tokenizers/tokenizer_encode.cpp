@@ -1,6 +1,7 @@
 // The encode pipeline (HF tokenizer/mod.rs encode_single_sequence / post_process): added tokens
 // and normalization, pre-tokenization, model, offsets, truncation, post-processing, padding.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -57,6 +58,34 @@ void AppendNormalized(const Tokenizer::Impl& impl, std::string_view text, const 
   pt.text += text;
   pt.align.insert(pt.align.end(), align, align + text.size());
   AddNormalizedPieces(impl, base, pt);
+}
+
+// Appends the ByteLevel spelling of raw bytes `raw` (each byte one char of 1 or 2 UTF-8 bytes).
+void AppendByteLevelToken(std::string_view raw, std::vector<std::string>& tokens) {
+  static const auto kTable = [] {
+    std::array<std::array<char, 3>, 256> t{};  // [len, byte0, byte1]
+    const auto& b2u = unicode::ByteToUtf8();
+    for (int b = 0; b < 256; ++b) {
+      t[b][0] = static_cast<char>(b2u[b].size());
+      for (size_t k = 0; k < b2u[b].size() && k < 2; ++k) t[b][1 + k] = b2u[b][k];
+    }
+    return t;
+  }();
+  char buf[64];
+  if (raw.size() * 2 <= sizeof(buf)) {
+    size_t n = 0;
+    for (unsigned char b : raw) {
+      const auto& m = kTable[b];
+      buf[n] = m[1];
+      buf[n + 1] = m[2];
+      n += static_cast<size_t>(m[0]);
+    }
+    tokens.emplace_back(buf, n);
+    return;
+  }
+  std::string& s = tokens.emplace_back();
+  s.reserve(raw.size() * 2);
+  for (unsigned char b : raw) s.append(&kTable[b][1], static_cast<size_t>(kTable[b][0]));
 }
 
 void ToCharOffsets(std::string_view original, Encoding& e) {
@@ -137,7 +166,8 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
       AddNormalizedPieces(*this, base, pt);
       continue;
     }
-    NormalizedString n = NormalizedString::FromOriginal(piece, seg.begin);
+    thread_local NormalizedString n;  // buffers reused across inputs
+    n.AssignOriginal(piece, seg.begin);
     MHUB_RETURN_IF_ERROR(normalizer->Normalize(n));
     AppendNormalized(*this, n.text, n.align.data(), pt);
   }
@@ -181,8 +211,15 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
   }
   size_t count = 0;
   bool limit_reached = false;
+  constexpr size_t kPrefetchDistance = 8;
+  for (size_t w = first_piece; w < std::min(last_piece, first_piece + kPrefetchDistance); ++w) {
+    if (pt.pieces[w].added_id < 0) model->Prefetch(pt.PieceText(pt.pieces[w]), pt.byte_level);
+  }
   for (size_t w = first_piece; w < last_piece; ++w) {
     if (limit_reached) break;
+    if (w + kPrefetchDistance < last_piece && pt.pieces[w + kPrefetchDistance].added_id < 0) {
+      model->Prefetch(pt.PieceText(pt.pieces[w + kPrefetchDistance]), pt.byte_level);
+    }
     const Piece& p = pt.pieces[w];
     // Word ids count the pre-tokens that were tokenized (after a left early exit, from there).
     std::optional<uint32_t> word_id = word ? word : std::optional<uint32_t>(static_cast<uint32_t>(w - first_piece));
@@ -206,8 +243,15 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
     if (max_tokens && direction == Direction::kRight && count >= *max_tokens) limit_reached = true;
     for (const ModelToken& t : *piece_toks) {
       e.ids.push_back(t.id);
-      if (t.raw_text) {
+      if (t.text == kTokenTextByteLevel) {
+        AppendByteLevelToken(ptext.substr(t.begin, t.end - t.begin), e.tokens);
+      } else if (t.text == kTokenTextSpan) {
         e.tokens.emplace_back(ptext.substr(t.begin, t.end - t.begin));
+      } else if (t.text == kTokenTextPrefixedSpan) {
+        const std::string_view prefix = model->SpanPrefix();
+        std::string& s = e.tokens.emplace_back();
+        s.reserve(prefix.size() + t.end - t.begin);
+        s.append(prefix).append(ptext.substr(t.begin, t.end - t.begin));
       } else {
         const std::string* s = model->IdToToken(t.id);
         if (s) {
@@ -221,6 +265,11 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
     }
   }
   const size_t n = e.ids.size();
+  // Room for the special tokens post-processors add in place.
+  constexpr size_t kSpare = 4;
+  e.type_ids.reserve(n + kSpare);
+  e.special_tokens_mask.reserve(n + kSpare);
+  e.attention_mask.reserve(n + kSpare);
   e.type_ids.assign(n, type_id);
   e.special_tokens_mask.assign(n, 0);
   e.attention_mask.assign(n, 1);

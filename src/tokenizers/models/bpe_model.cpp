@@ -3,6 +3,7 @@
 // per thread.
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <queue>
 #include <random>
 
@@ -12,23 +13,83 @@
 namespace mhub::tokenizers {
 namespace {
 
-// Open-addressing map from a symbol pair to (rank, merged id).
+// Open-addressing map from a symbol pair to (rank, merged id). When ids and ranks are small
+// enough (every real vocabulary) a slot is one 8-byte word: the pair packed in 40 bits and the
+// rank in 24, the merged id kept in a rank-indexed array; a 280k-merge table then takes 4 MB
+// instead of 16 and stays in cache far better. Otherwise 16-byte slots hold everything.
 class MergeMap {
  public:
-  void Reserve(size_t n) {
+  void Reserve(size_t n, size_t id_bound) {
     size_t cap = 16;
-    while (cap < n * 2) cap <<= 1;
-    slots_.assign(cap, Slot{kEmpty, 0, 0});
+    packed_ = id_bound > 0 && id_bound <= (1u << 20) && n < kPackedRankLimit;
+    if (packed_) {
+      id_bound_ = id_bound;
+      while (cap * 8 < n * 15) cap <<= 1;  // load factor under 8/15
+      packed_slots_.assign(cap, kEmpty);
+      merged_.assign(n, 0);
+    } else {
+      while (cap < n * 2) cap <<= 1;
+      slots_.assign(cap, Slot{kEmpty, 0, 0});
+    }
     mask_ = cap - 1;
   }
   void Put(uint32_t a, uint32_t b, uint32_t rank, uint32_t id) {
+    if (packed_) {
+      const uint64_t key = static_cast<uint64_t>(a) * id_bound_ + b;
+      size_t i = Hash(key) & mask_;
+      while (packed_slots_[i] != kEmpty && (packed_slots_[i] >> 24) != key) i = (i + 1) & mask_;
+      packed_slots_[i] = (key << 24) | rank;
+      merged_[rank] = id;
+      return;
+    }
     uint64_t key = Key(a, b);
     size_t i = Hash(key) & mask_;
     while (slots_[i].key != kEmpty && slots_[i].key != key) i = (i + 1) & mask_;
     slots_[i] = Slot{key, rank, id};
   }
+  // The rank of the merge of (a, b), or kNone. Ids are only needed for the merge performed.
+  uint32_t Rank(uint32_t a, uint32_t b) const {
+    if (packed_) {
+      if (a >= id_bound_ || b >= id_bound_) return kNone;
+      const uint64_t key = static_cast<uint64_t>(a) * id_bound_ + b;
+      size_t i = Hash(key) & mask_;
+      while (true) {
+        const uint64_t v = packed_slots_[i];
+        if (v == kEmpty) return kNone;
+        if ((v >> 24) == key) return static_cast<uint32_t>(v & 0xFFFFFF);
+        i = (i + 1) & mask_;
+      }
+    }
+    uint32_t rank, id;
+    return Get(a, b, rank, id) ? rank : kNone;
+  }
+  // Prefetch for a write (Put).
+  void PrefetchSlot(uint32_t a, uint32_t b) const { Prefetch(a, b); }
+  // Starts loading the slot Rank(a, b) probes first.
+  void Prefetch(uint32_t a, uint32_t b) const {
+    if (packed_) {
+      if (a < id_bound_ && b < id_bound_) {
+        __builtin_prefetch(&packed_slots_[Hash(static_cast<uint64_t>(a) * id_bound_ + b) & mask_]);
+      }
+      return;
+    }
+    __builtin_prefetch(&slots_[Hash(Key(a, b)) & mask_]);
+  }
+  // The merged id of the merge of (a, b) of rank `rank` (as returned by Rank).
+  uint32_t MergedId(uint32_t a, uint32_t b, uint32_t rank) const {
+    if (packed_) return merged_[rank];
+    uint32_t r = 0, id = 0;
+    Get(a, b, r, id);
+    return id;
+  }
   // false when the pair has no merge.
   bool Get(uint32_t a, uint32_t b, uint32_t& rank, uint32_t& id) const {
+    if (packed_) {
+      rank = Rank(a, b);
+      if (rank == kNone) return false;
+      id = merged_[rank];
+      return true;
+    }
     uint64_t key = Key(a, b);
     size_t i = Hash(key) & mask_;
     while (true) {
@@ -42,9 +103,11 @@ class MergeMap {
       i = (i + 1) & mask_;
     }
   }
+  static constexpr uint32_t kNone = ~0u;
 
  private:
   static constexpr uint64_t kEmpty = ~0ull;
+  static constexpr size_t kPackedRankLimit = (1u << 24) - 1;
   struct Slot {
     uint64_t key;
     uint32_t rank;
@@ -57,6 +120,10 @@ class MergeMap {
     k ^= k >> 33;
     return static_cast<size_t>(k);
   }
+  bool packed_ = false;
+  uint64_t id_bound_ = 0;
+  std::vector<uint64_t> packed_slots_;
+  std::vector<uint32_t> merged_;  // packed: rank -> merged id
   std::vector<Slot> slots_;
   size_t mask_ = 0;
 };
@@ -65,8 +132,6 @@ struct Symbol {
   uint32_t id;
   uint32_t len;  // bytes
 };
-
-std::atomic<uint64_t> g_next_model_serial{1};
 
 class BpeModel final : public Model {
  public:
@@ -86,52 +151,84 @@ class BpeModel final : public Model {
     MHUB_ASSIGN_OR_RETURN(byte_fallback_, JsonBoolOr(options, "byte_fallback", path, false));
     MHUB_ASSIGN_OR_RETURN(ignore_merges_, JsonBoolOr(options, "ignore_merges", path, false));
     if (!tables.scored.empty()) return Status::InvalidArgument(p + ".vocab: expected an object for BPE");
-    vocab_.reserve(tables.vocab.size());
-    for (auto& [tok, id] : tables.vocab) vocab_[std::move(tok)] = id;
+    BuildVocabIndex(tables.vocab, vocab_);
     vocab_r_ = InvertVocab(vocab_, &present_);
+    {
+      size_t distinct_ids = 0;
+      for (bool b : present_) distinct_ids += b ? 1 : 0;
+      span_text_ok_ =
+          distinct_ids == vocab_.size() && !(has_prefix_ && !prefix_.empty()) && !(has_suffix_ && !suffix_.empty());
+    }
     merges_as_pairs_ = tables.merges_as_pairs;
-    merge_map_.Reserve(tables.merges.size());
+    merge_map_.Reserve(tables.merges.size(), vocab_r_.size());
     merge_list_.reserve(tables.merges.size());
     std::string merged;
+    const size_t skip = has_prefix_ ? prefix_.size() : 0;
+    // Lookups for merge i + kAhead are started early: the table is far bigger than the caches.
+    constexpr size_t kAhead = 8;
+    std::string ahead;
+    std::vector<uint32_t> merged_ids;
+    merged_ids.reserve(tables.merges.size());
     for (size_t i = 0; i < tables.merges.size(); ++i) {
+      if (i + kAhead < tables.merges.size()) {
+        const auto& [na, nb] = tables.merges[i + kAhead];
+        vocab_.Prefetch(na);
+        vocab_.Prefetch(nb);
+        if (skip <= nb.size()) {
+          ahead.assign(na);
+          ahead.append(nb, skip, std::string::npos);
+          vocab_.Prefetch(ahead);
+        }
+      }
       const auto& [a, b] = tables.merges[i];
-      auto ia = vocab_.find(a);
-      auto ib = vocab_.find(b);
+      const uint32_t ia = vocab_.Find(a);
+      const uint32_t ib = vocab_.Find(b);
       auto ep = [&p, i]() { return p + ".merges[" + std::to_string(i) + "]"; };
-      if (ia == vocab_.end()) return Status::InvalidArgument(ep() + ": names unknown token '" + a + "'");
-      if (ib == vocab_.end()) return Status::InvalidArgument(ep() + ": names unknown token '" + b + "'");
-      size_t skip = has_prefix_ ? prefix_.size() : 0;
+      if (ia == StringIndex::kNotFound) return Status::InvalidArgument(ep() + ": names unknown token '" + a + "'");
+      if (ib == StringIndex::kNotFound) return Status::InvalidArgument(ep() + ": names unknown token '" + b + "'");
       if (skip > b.size()) return Status::InvalidArgument(ep() + ": token '" + b + "' is shorter than the prefix");
       merged.assign(a);
       merged.append(b, skip, std::string::npos);
-      auto im = vocab_.find(merged);
-      if (im == vocab_.end())
+      const uint32_t im = vocab_.Find(merged);
+      if (im == StringIndex::kNotFound)
         return Status::InvalidArgument(ep() + ": merged token '" + merged + "' is not in the vocab");
-      merge_map_.Put(ia->second, ib->second, static_cast<uint32_t>(i), im->second);
-      merge_list_.emplace_back(ia->second, ib->second);
+      merged_ids.push_back(im);
+      merge_list_.emplace_back(ia, ib);
+    }
+    // Filled in a second pass, starting the load of the slot of merge i + kAhead early.
+    for (size_t i = 0; i < merge_list_.size(); ++i) {
+      if (i + kAhead < merge_list_.size())
+        merge_map_.PrefetchSlot(merge_list_[i + kAhead].first, merge_list_[i + kAhead].second);
+      merge_map_.Put(merge_list_[i].first, merge_list_[i].second, static_cast<uint32_t>(i), merged_ids[i]);
     }
     if (unk_token_) {
-      auto it = vocab_.find(*unk_token_);
-      if (it != vocab_.end()) unk_id_ = it->second;
+      const uint32_t id = vocab_.Find(*unk_token_);
+      if (id != StringIndex::kNotFound) unk_id_ = id;
     }
     // ByteLevel raw-byte view of the vocabulary.
     byte_to_id_.fill(-1);
     const auto& b2u = unicode::ByteToUtf8();
     for (int b = 0; b < 256; ++b) {
-      auto it = vocab_.find(b2u[b]);
-      if (it != vocab_.end()) byte_to_id_[b] = static_cast<int64_t>(it->second);
+      const uint32_t id = vocab_.Find(b2u[b]);
+      if (id != StringIndex::kNotFound) byte_to_id_[b] = static_cast<int64_t>(id);
     }
     for (int b = 0; b < 256; ++b) {
       char name[8];
       std::snprintf(name, sizeof(name), "<0x%02X>", b);
-      auto it = vocab_.find(std::string_view(name, 6));
-      byte_fallback_id_[b] = it == vocab_.end() ? -1 : static_cast<int64_t>(it->second);
+      const uint32_t id = vocab_.Find(std::string_view(name, 6));
+      byte_fallback_id_[b] = id == StringIndex::kNotFound ? -1 : static_cast<int64_t>(id);
     }
     if (ignore_merges_) {
-      raw_vocab_.reserve(vocab_.size());
+      // Every token spelled in ByteLevel chars, as the raw bytes they stand for.
       std::string raw;
-      for (const auto& [tok, id] : vocab_) {
-        raw.clear();
+      raw.reserve(vocab_.size() * 8);
+      std::vector<std::pair<size_t, size_t>> spans;  // into `raw`
+      std::vector<uint32_t> values;
+      spans.reserve(vocab_.size());
+      values.reserve(vocab_.size());
+      for (size_t k = 0; k < vocab_.size(); ++k) {
+        std::string_view tok = vocab_.KeyAt(k);
+        const size_t start = raw.size();
         bool ok = true;
         for (size_t i = 0; i < tok.size();) {
           int byte = unicode::CharToByte(unicode::NextChar(tok, i));
@@ -141,10 +238,19 @@ class BpeModel final : public Model {
           }
           raw.push_back(static_cast<char>(byte));
         }
-        if (ok) raw_vocab_.emplace(raw, id);
+        if (!ok) {
+          raw.resize(start);
+          continue;
+        }
+        spans.emplace_back(start, raw.size() - start);
+        values.push_back(vocab_.ValueAt(k));
       }
+      std::vector<std::string_view> keys;
+      keys.reserve(spans.size());
+      for (const auto& [start, len] : spans) keys.emplace_back(raw.data() + start, len);
+      raw_vocab_.InsertAll(keys, values);
     }
-    serial_ = g_next_model_serial.fetch_add(1);
+    serial_ = NextModelSerial();
     return Status::OK();
   }
 
@@ -152,52 +258,87 @@ class BpeModel final : public Model {
     return !(has_prefix_ && !prefix_.empty()) && !(has_suffix_ && !suffix_.empty());
   }
 
+  void Prefetch(std::string_view piece, bool byte_level) const override {
+    if (piece.empty() || piece.size() > 16 || dropout_ > 0.0) return;
+    uint64_t a, b;
+    ShortKeyWords(piece.data(), piece.size(), a, b);
+    const uint64_t hash = HashShortWords(a, b, piece.size());
+    const WordCache& cache = ThreadCache();
+    if (cache.owner == serial_) cache.hot.Prefetch(hash);
+    if (ignore_merges_) (byte_level ? raw_vocab_ : vocab_).PrefetchShort(hash);
+  }
+
   Status Tokenize(std::string_view piece, bool byte_level, std::vector<ModelToken>& out) const override {
     if (piece.empty()) return Status::OK();
-    if (ignore_merges_) {
-      const StringIdMap& map = byte_level ? raw_vocab_ : vocab_;
-      auto it = map.find(piece);
-      if (it != map.end()) {
-        out.push_back({it->second, 0, static_cast<uint32_t>(piece.size())});
-        return Status::OK();
-      }
-    }
+    const uint32_t piece_len = static_cast<uint32_t>(piece.size());
     const bool cacheable = dropout_ <= 0.0 && piece.size() < 256;
-    Cache& cache = ThreadCache();
-    if (cacheable) {
-      if (cache.owner != serial_ || cache.byte_level != byte_level) {
-        cache.map.clear();
-        cache.owner = serial_;
-        cache.byte_level = byte_level;
-      }
-      auto it = cache.map.find(piece);
-      if (it != cache.map.end()) {
-        Emit(it->second, out);
+    WordCache& cache = ThreadCache();
+    if (cacheable && (cache.owner != serial_ || cache.byte_level != byte_level)) {
+      cache.Clear();
+      cache.owner = serial_;
+      cache.byte_level = byte_level;
+    }
+    // Short pieces: the per-thread memo of one-token words first, then the vocabulary itself
+    // when merges are ignored for whole-vocabulary words.
+    const bool short_piece = cacheable && piece.size() <= 16;
+    uint64_t a = 0, b = 0, short_hash = 0;
+    if (short_piece) {
+      ShortKeyWords(piece.data(), piece.size(), a, b);
+      short_hash = HashShortWords(a, b, piece.size());
+      const uint32_t id = cache.hot.Find(a, b, piece.size(), short_hash);
+      if (id != HotWordCache::kMiss) {
+        out.push_back({id, 0, piece_len, TextKind(byte_level)});
         return Status::OK();
       }
     }
-    std::vector<Symbol> symbols;
-    symbols.reserve(piece.size());
-    BuildSymbols(piece, byte_level, symbols);
-    MergeAll(symbols);
-    Emit(symbols, out);
+    if (ignore_merges_) {
+      const StringIndex& index = byte_level ? raw_vocab_ : vocab_;
+      const uint32_t id = short_piece ? index.FindShort(a, b, piece.size(), short_hash) : index.Find(piece);
+      if (id != StringIndex::kNotFound) {
+        if (short_piece) cache.hot.Put(a, b, piece.size(), short_hash, id);
+        out.push_back({id, 0, piece_len, TextKind(byte_level)});
+        return Status::OK();
+      }
+    }
+    uint64_t hash = 0;
     if (cacheable) {
-      if (cache.map.size() >= kCacheCapacity) cache.map.clear();
-      cache.map.emplace(std::string(piece), std::move(symbols));
+      hash = short_piece ? short_hash : HashBytes(piece);
+      size_t n;
+      uint8_t kind;
+      if (const Symbol* hit = cache.Find(piece, hash, n, kind)) {
+        Emit(hit, n, kind, out);
+        return Status::OK();
+      }
+    }
+    thread_local std::vector<Symbol> symbols;
+    symbols.clear();
+    const bool all_vocab = BuildSymbols(piece, byte_level, symbols);
+    MergeAll(symbols);
+    const uint8_t kind = all_vocab ? TextKind(byte_level) : kTokenTextVocab;
+    Emit(symbols.data(), symbols.size(), kind, out);
+    if (short_piece && all_vocab && symbols.size() == 1 && symbols[0].len == piece_len) {
+      cache.hot.Put(a, b, piece.size(), short_hash, symbols[0].id);
+    } else if (cacheable) {
+      cache.Insert(piece, hash, symbols, kind);
     }
     return Status::OK();
   }
 
   std::optional<uint32_t> TokenToId(std::string_view token) const override {
-    auto it = vocab_.find(token);
-    if (it == vocab_.end()) return std::nullopt;
-    return it->second;
+    const uint32_t id = vocab_.Find(token);
+    if (id == StringIndex::kNotFound) return std::nullopt;
+    return id;
   }
   const std::string* IdToToken(uint32_t id) const override {
     return id < vocab_r_.size() && present_[id] ? &vocab_r_[id] : nullptr;
   }
   size_t VocabSize() const override { return vocab_.size(); }
-  std::unordered_map<std::string, uint32_t> GetVocab() const override { return {vocab_.begin(), vocab_.end()}; }
+  std::unordered_map<std::string, uint32_t> GetVocab() const override {
+    std::unordered_map<std::string, uint32_t> out;
+    out.reserve(vocab_.size());
+    for (size_t i = 0; i < vocab_.size(); ++i) out.emplace(vocab_.KeyAt(i), vocab_.ValueAt(i));
+    return out;
+  }
 
   Json ToJson() const override {
     Json j;
@@ -223,27 +364,103 @@ class BpeModel final : public Model {
   }
 
  private:
-  static constexpr size_t kCacheCapacity = 65536;
-  struct Cache {
+  // Per-thread cache of merged words (pre-tokens under 256 bytes): open addressing on the
+  // 64-bit hash, keys and symbols in flat arrays; emptied when half full.
+  struct WordCache {
+    static constexpr size_t kMinSlots = 1u << 12;
+    static constexpr size_t kMaxSlots = 1u << 18;  // at most 128k words, then emptied
+    struct Slot {
+      uint64_t hash;
+      uint32_t key_offset;
+      uint32_t sym_offset;
+      uint16_t key_len;  // 0 = empty slot (empty pieces are never cached)
+      uint16_t sym_count;
+      uint8_t text_kind;
+    };
     uint64_t owner = 0;
     bool byte_level = false;
-    std::unordered_map<std::string, std::vector<Symbol>, StringHash, std::equal_to<>> map;
+    size_t used = 0;
+    HotWordCache hot;  // one-token short words
+    std::vector<Slot> slots;
+    std::string keys;
+    std::vector<Symbol> symbols;
+
+    void Clear() {
+      hot.Reset();
+      slots.assign(kMinSlots, Slot{0, 0, 0, 0, 0, 0});
+      keys.clear();
+      symbols.clear();
+      used = 0;
+    }
+    const Symbol* Find(std::string_view key, uint64_t hash, size_t& n, uint8_t& kind) const {
+      const size_t mask = slots.size() - 1;
+      size_t i = static_cast<size_t>(hash) & mask;
+      while (true) {
+        const Slot& s = slots[i];
+        if (s.key_len == 0) return nullptr;
+        if (s.hash == hash && s.key_len == key.size() &&
+            std::memcmp(keys.data() + s.key_offset, key.data(), key.size()) == 0) {
+          n = s.sym_count;
+          kind = s.text_kind;
+          return symbols.data() + s.sym_offset;
+        }
+        i = (i + 1) & mask;
+      }
+    }
+    void Place(const Slot& slot) {
+      const size_t mask = slots.size() - 1;
+      size_t i = static_cast<size_t>(slot.hash) & mask;
+      while (slots[i].key_len != 0) i = (i + 1) & mask;
+      slots[i] = slot;
+    }
+    void Insert(std::string_view key, uint64_t hash, const std::vector<Symbol>& syms, uint8_t kind) {
+      if (used * 2 >= slots.size()) {
+        if (slots.size() < kMaxSlots) {
+          std::vector<Slot> old(slots.size() * 2, Slot{0, 0, 0, 0, 0, 0});
+          old.swap(slots);
+          for (const Slot& s : old) {
+            if (s.key_len != 0) Place(s);
+          }
+        } else {
+          std::fill(slots.begin(), slots.end(), Slot{0, 0, 0, 0, 0, 0});
+          keys.clear();
+          symbols.clear();
+          used = 0;
+        }
+      }
+      Place(Slot{hash, static_cast<uint32_t>(keys.size()), static_cast<uint32_t>(symbols.size()),
+                 static_cast<uint16_t>(key.size()), static_cast<uint16_t>(syms.size()), kind});
+      keys.append(key);
+      symbols.insert(symbols.end(), syms.begin(), syms.end());
+      ++used;
+    }
   };
-  static Cache& ThreadCache() {
-    thread_local Cache cache;
+  static WordCache& ThreadCache() {
+    thread_local WordCache cache;
     return cache;
   }
 
-  static void Emit(const std::vector<Symbol>& symbols, std::vector<ModelToken>& out) {
+  // How the strings of tokens built from vocabulary entries alone can be had without the vocab:
+  // as the span itself, or (ByteLevel input) its ByteLevel chars. Only when every id has one
+  // string and no prefix/suffix decorates the symbols.
+  uint8_t TextKind(bool byte_level) const {
+    if (!span_text_ok_) return kTokenTextVocab;
+    return byte_level ? kTokenTextByteLevel : kTokenTextSpan;
+  }
+
+  static void Emit(const Symbol* symbols, size_t n, uint8_t kind, std::vector<ModelToken>& out) {
     uint32_t pos = 0;
-    for (const Symbol& s : symbols) {
-      out.push_back({s.id, pos, pos + s.len});
-      pos += s.len;
+    for (size_t i = 0; i < n; ++i) {
+      out.push_back({symbols[i].id, pos, pos + symbols[i].len, kind});
+      pos += symbols[i].len;
     }
   }
 
   // HF merge_word: one symbol per char (vocab entry, byte fallback, or unk; else dropped).
-  void BuildSymbols(std::string_view w, bool byte_level, std::vector<Symbol>& symbols) const {
+  // Returns whether every symbol is a vocabulary entry spelled by its own chars (no unk, no
+  // byte fallback).
+  bool BuildSymbols(std::string_view w, bool byte_level, std::vector<Symbol>& symbols) const {
+    bool unknown = false;
     bool have_unk = false;
     Symbol unk{0, 0};
     auto flush_unk = [&]() {
@@ -261,10 +478,11 @@ class BpeModel final : public Model {
           continue;
         }
         // The byte-level char of `b` is not in the vocabulary: same fallbacks as for a char.
+        unknown = true;
         HandleUnknown(unicode::ByteToUtf8()[b], 1, symbols, have_unk, unk);
       }
       flush_unk();
-      return;
+      return !unknown;
     }
     std::string s;
     size_t i = 0;
@@ -283,15 +501,17 @@ class BpeModel final : public Model {
         key_ptr = &s;
       }
       std::string_view key = key_ptr ? std::string_view(*key_ptr) : ch;
-      auto it = vocab_.find(key);
-      if (it != vocab_.end()) {
+      const uint32_t id = vocab_.Find(key);
+      if (id != StringIndex::kNotFound) {
         flush_unk();
-        symbols.push_back({it->second, byte_len});
+        symbols.push_back({id, byte_len});
         continue;
       }
+      unknown = true;
       HandleUnknown(key, byte_len, symbols, have_unk, unk);
     }
     flush_unk();
+    return !unknown;
   }
 
   void HandleUnknown(std::string_view key, uint32_t byte_len, std::vector<Symbol>& symbols, bool& have_unk,
@@ -328,13 +548,12 @@ class BpeModel final : public Model {
       return;
     }
     // Small words: keep the rank of every adjacent pair and merge the minimum, leftmost first.
-    constexpr uint32_t kNone = ~0u;
+    constexpr uint32_t kNone = MergeMap::kNone;
     uint32_t ranks[64];
-    uint32_t ids[64];
     size_t n = symbols.size();
-    for (size_t i = 0; i + 1 < n; ++i) {
-      if (!merge_map_.Get(symbols[i].id, symbols[i + 1].id, ranks[i], ids[i])) ranks[i] = kNone;
-    }
+    // The lookups are independent: start all the loads, then read them.
+    for (size_t i = 0; i + 1 < n; ++i) merge_map_.Prefetch(symbols[i].id, symbols[i + 1].id);
+    for (size_t i = 0; i + 1 < n; ++i) ranks[i] = merge_map_.Rank(symbols[i].id, symbols[i + 1].id);
     while (n > 1) {
       size_t best = 0;
       uint32_t best_rank = kNone;
@@ -345,23 +564,15 @@ class BpeModel final : public Model {
         }
       }
       if (best_rank == kNone) break;
-      symbols[best].id = ids[best];
+      symbols[best].id = merge_map_.MergedId(symbols[best].id, symbols[best + 1].id, best_rank);
       symbols[best].len += symbols[best + 1].len;
       symbols.erase(symbols.begin() + static_cast<ptrdiff_t>(best) + 1);
-      for (size_t k = best + 1; k + 2 < n; ++k) {
-        ranks[k] = ranks[k + 1];
-        ids[k] = ids[k + 1];
-      }
+      for (size_t k = best + 1; k + 2 < n; ++k) ranks[k] = ranks[k + 1];
       --n;
-      if (best + 1 < n) {
-        if (!merge_map_.Get(symbols[best].id, symbols[best + 1].id, ranks[best], ids[best])) ranks[best] = kNone;
-      } else {
-        ranks[best] = kNone;
-      }
-      if (best > 0) {
-        if (!merge_map_.Get(symbols[best - 1].id, symbols[best].id, ranks[best - 1], ids[best - 1]))
-          ranks[best - 1] = kNone;
-      }
+      if (best + 1 < n) merge_map_.Prefetch(symbols[best].id, symbols[best + 1].id);
+      if (best > 0) merge_map_.Prefetch(symbols[best - 1].id, symbols[best].id);
+      ranks[best] = best + 1 < n ? merge_map_.Rank(symbols[best].id, symbols[best + 1].id) : kNone;
+      if (best > 0) ranks[best - 1] = merge_map_.Rank(symbols[best - 1].id, symbols[best].id);
     }
   }
 
@@ -424,8 +635,8 @@ class BpeModel final : public Model {
     }
   }
 
-  StringIdMap vocab_;
-  StringIdMap raw_vocab_;  // ByteLevel tokens spelled as raw bytes (for ignore_merges)
+  StringIndex vocab_;
+  StringIndex raw_vocab_;  // ByteLevel tokens spelled as raw bytes (for ignore_merges)
   std::vector<std::string> vocab_r_;
   std::vector<bool> present_;
   MergeMap merge_map_;
@@ -439,6 +650,7 @@ class BpeModel final : public Model {
   std::string prefix_, suffix_;
   bool has_prefix_ = false, has_suffix_ = false;
   bool fuse_unk_ = false, byte_fallback_ = false, ignore_merges_ = false;
+  bool span_text_ok_ = false;  // see TextKind
   uint64_t serial_ = 0;
 };
 

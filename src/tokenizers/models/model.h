@@ -14,16 +14,24 @@
 
 #include "mhub/base/json.h"
 #include "mhub/base/result.h"
+#include "tokenizers/models/string_index.h"
 
 namespace mhub::tokenizers {
 
-// One token a model produced: id and byte range inside the pre-token. `raw_text`: the token
-// string is the pre-token's text in that range (Unigram) instead of the vocabulary entry.
+// Where the string of a token a model produced comes from.
+inline constexpr uint8_t kTokenTextVocab = 0;         // the vocabulary entry of its id
+inline constexpr uint8_t kTokenTextSpan = 1;          // the pre-token's bytes [begin, end)
+inline constexpr uint8_t kTokenTextByteLevel = 2;     // the ByteLevel chars of the pre-token's raw bytes [begin, end)
+inline constexpr uint8_t kTokenTextPrefixedSpan = 3;  // Model::SpanPrefix() + the bytes [begin, end)
+
+// One token a model produced: id and byte range inside the pre-token. `text` says where its
+// string comes from; models only use the span kinds where the result is exactly the vocabulary
+// entry (it saves a lookup in a big table per token).
 struct ModelToken {
   uint32_t id;
   uint32_t begin;
   uint32_t end;
-  bool raw_text = false;
+  uint8_t text = kTokenTextVocab;
 };
 
 // The big arrays of a model section, read either from nlohmann JSON or straight from simdjson.
@@ -54,6 +62,10 @@ class Model {
   // ByteLevel chars (only when SupportsByteLevelInput()).
   virtual Status Tokenize(std::string_view piece, bool byte_level, std::vector<ModelToken>& out) const = 0;
   virtual bool SupportsByteLevelInput() const { return false; }
+  // A hint that Tokenize(piece) comes soon: models may start loading the memory it will touch.
+  virtual void Prefetch(std::string_view piece, bool byte_level) const {}
+  // The prefix of kTokenTextPrefixedSpan tokens (WordPiece's continuing-subword prefix).
+  virtual std::string_view SpanPrefix() const { return {}; }
 
   virtual std::optional<uint32_t> TokenToId(std::string_view token) const = 0;
   virtual const std::string* IdToToken(uint32_t id) const = 0;
@@ -67,8 +79,14 @@ Result<std::unique_ptr<Model>> MakeWordPieceModel(const Json& options, ModelTabl
 Result<std::unique_ptr<Model>> MakeUnigramModel(const Json& options, ModelTables tables, std::string_view path);
 Result<std::unique_ptr<Model>> MakeWordLevelModel(const Json& options, ModelTables tables, std::string_view path);
 
+// A process-unique number per model instance, so per-thread caches know whose entries they hold.
+uint64_t NextModelSerial();
+
 // vocab as an id-indexed array (gaps are empty strings) for IdToToken / saving.
 std::vector<std::string> InvertVocab(const StringIdMap& vocab, std::vector<bool>* present);
+std::vector<std::string> InvertVocab(const StringIndex& vocab, std::vector<bool>* present);
+// Fills a StringIndex from vocab entries (a repeated token keeps its last id).
+void BuildVocabIndex(const std::vector<std::pair<std::string, uint32_t>>& vocab, StringIndex& index);
 // JSON object of a token -> id vocabulary ordered by id (as HF writes it).
 Json VocabToJson(const std::vector<std::string>& by_id, const std::vector<bool>& present);
 

@@ -1,6 +1,8 @@
 // Model dispatch on "type" and the shared vocabulary helpers.
 #include "tokenizers/models/model.h"
 
+#include <atomic>
+
 namespace mhub::tokenizers {
 
 size_t StringHash::operator()(std::string_view s) const noexcept {
@@ -23,6 +25,35 @@ std::vector<std::string> InvertVocab(const StringIdMap& vocab, std::vector<bool>
     if (present) (*present)[id] = true;
   }
   return by_id;
+}
+
+uint64_t NextModelSerial() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1);
+}
+
+std::vector<std::string> InvertVocab(const StringIndex& vocab, std::vector<bool>* present) {
+  uint32_t max_id = 0;
+  for (size_t i = 0; i < vocab.size(); ++i) max_id = std::max(max_id, vocab.ValueAt(i));
+  std::vector<std::string> by_id(vocab.empty() ? 0 : max_id + 1);
+  if (present) present->assign(by_id.size(), false);
+  for (size_t i = 0; i < vocab.size(); ++i) {
+    by_id[vocab.ValueAt(i)] = vocab.KeyAt(i);
+    if (present) (*present)[vocab.ValueAt(i)] = true;
+  }
+  return by_id;
+}
+
+void BuildVocabIndex(const std::vector<std::pair<std::string, uint32_t>>& vocab, StringIndex& index) {
+  std::vector<std::string_view> keys;
+  std::vector<uint32_t> values;
+  keys.reserve(vocab.size());
+  values.reserve(vocab.size());
+  for (const auto& [tok, id] : vocab) {
+    keys.emplace_back(tok);
+    values.push_back(id);
+  }
+  index.InsertAll(keys, values);
 }
 
 Json VocabToJson(const std::vector<std::string>& by_id, const std::vector<bool>& present) {

@@ -16,34 +16,72 @@ class WordPieceModel final : public Model {
     if (max_chars < 0) return Status::InvalidArgument(p + ".max_input_chars_per_word: must be >= 0");
     max_chars_ = static_cast<size_t>(max_chars);
     if (!tables.scored.empty()) return Status::InvalidArgument(p + ".vocab: expected an object for WordPiece");
-    for (auto& [tok, id] : tables.vocab) {
+    // Greedy longest-match asks mostly for absent substrings: filtered indexes.
+    vocab_.EnableFilter();
+    continuing_.EnableFilter();
+    BuildVocabIndex(tables.vocab, vocab_);
+    continuing_.Reserve(vocab_.size(), 0);
+    for (const auto& [tok, id] : tables.vocab) {
       max_token_bytes_ = std::max(max_token_bytes_, tok.size());
       if (tok.size() >= prefix_.size() && tok.compare(0, prefix_.size(), prefix_) == 0) {
-        continuing_[tok.substr(prefix_.size())] = id;
+        continuing_.Insert(std::string_view(tok).substr(prefix_.size()), id);
       }
-      vocab_[std::move(tok)] = id;
     }
     vocab_r_ = InvertVocab(vocab_, &present_);
-    auto it = vocab_.find(unk_token_);
-    if (it != vocab_.end()) unk_id_ = it->second;
+    const uint32_t unk = vocab_.Find(unk_token_);
+    if (unk != StringIndex::kNotFound) unk_id_ = unk;
+    size_t distinct_ids = 0;
+    for (bool b : present_) distinct_ids += b ? 1 : 0;
+    span_text_ok_ = distinct_ids == vocab_.size();
+    serial_ = NextModelSerial();
     return Status::OK();
+  }
+
+  std::string_view SpanPrefix() const override { return prefix_; }
+
+  void Prefetch(std::string_view word, bool) const override {
+    if (word.empty() || word.size() > 16) return;
+    uint64_t a, b;
+    ShortKeyWords(word.data(), word.size(), a, b);
+    const uint64_t hash = HashShortWords(a, b, word.size());
+    const Hot& hot = ThreadHot();
+    if (hot.owner == serial_) hot.cache.Prefetch(hash);
+    vocab_.PrefetchShort(hash);
   }
 
   Status Tokenize(std::string_view word, bool, std::vector<ModelToken>& out) const override {
     const uint32_t len = static_cast<uint32_t>(word.size());
     if (word.empty()) return Status::OK();
+    Hot& hot = ThreadHot();
+    const bool short_word = word.size() <= 16;
+    uint64_t a = 0, b = 0, hash = 0;
+    if (short_word) {
+      if (hot.owner != serial_) {
+        hot.cache.Reset();
+        hot.owner = serial_;
+      }
+      ShortKeyWords(word.data(), word.size(), a, b);
+      hash = HashShortWords(a, b, word.size());
+      const uint32_t id = hot.cache.Find(a, b, word.size(), hash);
+      if (id != HotWordCache::kMiss) {
+        out.push_back({id, 0, len, span_text_ok_ ? kTokenTextSpan : kTokenTextVocab});
+        return Status::OK();
+      }
+    }
     if (unicode::CountChars(word) > max_chars_) return EmitUnk(len, out);
     size_t first_new = out.size();
     size_t start = 0;
     while (start < word.size()) {
-      const StringIdMap& map = start > 0 ? continuing_ : vocab_;
+      const StringIndex& map = start > 0 ? continuing_ : vocab_;
       size_t end = std::min(word.size(), start + max_token_bytes_);
       while (end > start && end < word.size() && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80) --end;
       bool found = false;
       while (end > start) {
-        auto it = map.find(word.substr(start, end - start));
-        if (it != map.end()) {
-          out.push_back({it->second, static_cast<uint32_t>(start), static_cast<uint32_t>(end)});
+        const uint32_t id = map.Find(word.substr(start, end - start));
+        if (id != StringIndex::kNotFound) {
+          uint8_t text = kTokenTextVocab;
+          if (span_text_ok_) text = start > 0 ? kTokenTextPrefixedSpan : kTokenTextSpan;
+          out.push_back({id, static_cast<uint32_t>(start), static_cast<uint32_t>(end), text});
           found = true;
           break;
         }
@@ -57,19 +95,25 @@ class WordPieceModel final : public Model {
       }
       start = end;
     }
+    if (short_word && out.size() == first_new + 1) hot.cache.Put(a, b, word.size(), hash, out.back().id);
     return Status::OK();
   }
 
   std::optional<uint32_t> TokenToId(std::string_view token) const override {
-    auto it = vocab_.find(token);
-    if (it == vocab_.end()) return std::nullopt;
-    return it->second;
+    const uint32_t id = vocab_.Find(token);
+    if (id == StringIndex::kNotFound) return std::nullopt;
+    return id;
   }
   const std::string* IdToToken(uint32_t id) const override {
     return id < vocab_r_.size() && present_[id] ? &vocab_r_[id] : nullptr;
   }
   size_t VocabSize() const override { return vocab_.size(); }
-  std::unordered_map<std::string, uint32_t> GetVocab() const override { return {vocab_.begin(), vocab_.end()}; }
+  std::unordered_map<std::string, uint32_t> GetVocab() const override {
+    std::unordered_map<std::string, uint32_t> out;
+    out.reserve(vocab_.size());
+    for (size_t i = 0; i < vocab_.size(); ++i) out.emplace(vocab_.KeyAt(i), vocab_.ValueAt(i));
+    return out;
+  }
   Json ToJson() const override {
     return Json{{"type", "WordPiece"},
                 {"unk_token", unk_token_},
@@ -79,20 +123,32 @@ class WordPieceModel final : public Model {
   }
 
  private:
+  // Short words seen before that were one vocabulary entry: a per-thread memo.
+  struct Hot {
+    uint64_t owner = 0;
+    HotWordCache cache;
+  };
+  static Hot& ThreadHot() {
+    thread_local Hot hot;
+    return hot;
+  }
+
   Status EmitUnk(uint32_t len, std::vector<ModelToken>& out) const {
     if (!unk_id_) return Status::InvalidArgument("WordPiece: unk token '" + unk_token_ + "' is not in the vocabulary");
     out.push_back({*unk_id_, 0, len});
     return Status::OK();
   }
 
-  StringIdMap vocab_;
-  StringIdMap continuing_;  // entries that start with the prefix, keyed without it
+  StringIndex vocab_;
+  StringIndex continuing_;  // entries that start with the prefix, keyed without it
   std::vector<std::string> vocab_r_;
   std::vector<bool> present_;
   std::string unk_token_, prefix_;
   std::optional<uint32_t> unk_id_;
   size_t max_chars_ = 100;
   size_t max_token_bytes_ = 0;
+  bool span_text_ok_ = false;  // every id has one string: tokens can be spelled from the word
+  uint64_t serial_ = 0;
 };
 
 class WordLevelModel final : public Model {
@@ -101,16 +157,16 @@ class WordLevelModel final : public Model {
     std::string p(path);
     MHUB_ASSIGN_OR_RETURN(unk_token_, JsonStringOr(options, "unk_token", path, "<unk>"));
     if (!tables.scored.empty()) return Status::InvalidArgument(p + ".vocab: expected an object for WordLevel");
-    for (auto& [tok, id] : tables.vocab) vocab_[std::move(tok)] = id;
+    BuildVocabIndex(tables.vocab, vocab_);
     vocab_r_ = InvertVocab(vocab_, &present_);
-    auto it = vocab_.find(unk_token_);
-    if (it != vocab_.end()) unk_id_ = it->second;
+    const uint32_t unk = vocab_.Find(unk_token_);
+    if (unk != StringIndex::kNotFound) unk_id_ = unk;
     return Status::OK();
   }
   Status Tokenize(std::string_view word, bool, std::vector<ModelToken>& out) const override {
-    auto it = vocab_.find(word);
-    if (it != vocab_.end()) {
-      out.push_back({it->second, 0, static_cast<uint32_t>(word.size())});
+    const uint32_t id = vocab_.Find(word);
+    if (id != StringIndex::kNotFound) {
+      out.push_back({id, 0, static_cast<uint32_t>(word.size())});
       return Status::OK();
     }
     if (!unk_id_) return Status::InvalidArgument("WordLevel: unk token '" + unk_token_ + "' is not in the vocabulary");
@@ -118,21 +174,26 @@ class WordLevelModel final : public Model {
     return Status::OK();
   }
   std::optional<uint32_t> TokenToId(std::string_view token) const override {
-    auto it = vocab_.find(token);
-    if (it == vocab_.end()) return std::nullopt;
-    return it->second;
+    const uint32_t id = vocab_.Find(token);
+    if (id == StringIndex::kNotFound) return std::nullopt;
+    return id;
   }
   const std::string* IdToToken(uint32_t id) const override {
     return id < vocab_r_.size() && present_[id] ? &vocab_r_[id] : nullptr;
   }
   size_t VocabSize() const override { return vocab_.size(); }
-  std::unordered_map<std::string, uint32_t> GetVocab() const override { return {vocab_.begin(), vocab_.end()}; }
+  std::unordered_map<std::string, uint32_t> GetVocab() const override {
+    std::unordered_map<std::string, uint32_t> out;
+    out.reserve(vocab_.size());
+    for (size_t i = 0; i < vocab_.size(); ++i) out.emplace(vocab_.KeyAt(i), vocab_.ValueAt(i));
+    return out;
+  }
   Json ToJson() const override {
     return Json{{"type", "WordLevel"}, {"vocab", VocabToJson(vocab_r_, present_)}, {"unk_token", unk_token_}};
   }
 
  private:
-  StringIdMap vocab_;
+  StringIndex vocab_;
   std::vector<std::string> vocab_r_;
   std::vector<bool> present_;
   std::string unk_token_;

@@ -1,6 +1,7 @@
 // The splitting pre-tokenizers (Whitespace, WhitespaceSplit, BertPreTokenizer, Metaspace, Split,
 // Punctuation, Digits, CharDelimiterSplit, UnicodeScripts, FixedLength, Sequence) and the JSON
 // dispatch for all pre-tokenizers.
+#include <array>
 #include <string>
 #include <vector>
 
@@ -92,15 +93,56 @@ class WhitespaceSplitPreTokenizer final : public PreTokenizer {
   Json ToJson() const override { return Json{{"type", "WhitespaceSplit"}}; }
 };
 
+// HF runs a whitespace split (Removed) and then a punctuation split (Isolated); both fused in
+// one pass here: whitespace ends a word, a punctuation char ends it and is a word of its own.
 class BertPreTokenizer final : public PreTokenizer {
  public:
   Status PreTokenize(PreTokenized& pt) const override {
-    SplitPieces(pt, SplitBehavior::kRemoved, false, [](std::string_view text, std::vector<MatchRange>& out) {
-      FindCharMatches(text, out, [](char32_t c) { return unicode::IsWhitespace(c); });
-    });
-    SplitPieces(pt, SplitBehavior::kIsolated, false, [](std::string_view text, std::vector<MatchRange>& out) {
-      FindCharMatches(text, out, [](char32_t c) { return unicode::IsBertPunctuation(c); });
-    });
+    enum : uint8_t { kWord, kSpace, kPunct };
+    static const auto kAscii = [] {
+      std::array<uint8_t, 128> t{};
+      for (char32_t c = 0; c < 128; ++c) {
+        t[c] = unicode::IsWhitespace(c) ? kSpace : unicode::IsBertPunctuation(c) ? kPunct : kWord;
+      }
+      return t;
+    }();
+    thread_local std::vector<Piece> out;
+    out.clear();
+    out.reserve(pt.pieces.size() * 8);
+    const std::string_view text = pt.text;
+    auto emit = [&](uint32_t begin, uint32_t end) {
+      Piece np;
+      np.begin = begin;
+      np.end = end;
+      np.orig_begin = pt.align[begin].start;
+      out.push_back(np);
+    };
+    for (const Piece& p : pt.pieces) {
+      if (p.added_id >= 0) {
+        out.push_back(p);
+        continue;
+      }
+      uint32_t word_start = p.begin;
+      size_t i = p.begin;
+      while (i < p.end) {
+        const size_t start = i;
+        const unsigned char b = static_cast<unsigned char>(text[i]);
+        uint8_t cls;
+        if (b < 0x80) {
+          cls = kAscii[b];
+          ++i;
+        } else {
+          const char32_t c = unicode::NextChar(text, i);
+          cls = unicode::IsWhitespace(c) ? kSpace : unicode::IsBertPunctuation(c) ? kPunct : kWord;
+        }
+        if (cls == kWord) continue;
+        if (word_start < start) emit(word_start, static_cast<uint32_t>(start));
+        if (cls == kPunct) emit(static_cast<uint32_t>(start), static_cast<uint32_t>(i));
+        word_start = static_cast<uint32_t>(i);
+      }
+      if (word_start < p.end) emit(word_start, p.end);
+    }
+    pt.pieces.swap(out);
     return Status::OK();
   }
   Json ToJson() const override { return Json{{"type", "BertPreTokenizer"}}; }

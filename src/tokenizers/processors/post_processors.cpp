@@ -62,7 +62,13 @@ class TemplateProcessing final : public PostProcessor {
  public:
   TemplateProcessing(std::vector<TemplatePiece> single, std::vector<TemplatePiece> pair,
                      std::map<std::string, SpecialToken> specials)
-      : single_(std::move(single)), pair_(std::move(pair)), specials_(std::move(specials)) {}
+      : single_(std::move(single)), pair_(std::move(pair)), specials_(std::move(specials)) {
+    size_t uses = 0;
+    for (const TemplatePiece& p : single_) {
+      if (!p.is_special) uses += p.id == "A" ? 1 : 2;  // naming B in the single template: general path
+    }
+    single_uses_a_once_ = uses == 1;
+  }
 
   size_t AddedTokens(bool is_pair) const override {
     size_t n = 0;
@@ -73,6 +79,10 @@ class TemplateProcessing final : public PostProcessor {
   }
 
   Status ProcessEncodings(std::vector<Encoding>& encodings, bool add_special_tokens) const override {
+    if (encodings.size() == 1 && encodings[0].overflowing.empty() && single_uses_a_once_) {
+      ProcessSingleInPlace(encodings[0], add_special_tokens);
+      return Status::OK();
+    }
     const auto& tmpl = encodings.size() == 2 ? pair_ : single_;
     std::vector<Encoding> out;
     out.reserve(tmpl.size());
@@ -100,6 +110,55 @@ class TemplateProcessing final : public PostProcessor {
     return Status::OK();
   }
 
+  // The single template when it names A exactly once and nothing overflows: the special tokens
+  // go around the encoding in place, with the result the general path (special encodings
+  // merged with the sequence) gives.
+  void ProcessSingleInPlace(Encoding& e, bool add_special_tokens) const {
+    const size_t n = e.size();
+    size_t a_index = 0;
+    while (single_[a_index].is_special) ++a_index;
+    e.type_ids.assign(n, single_[a_index].type_id);
+    if (!add_special_tokens) {
+      SetSequenceId(e, 0);
+      return;
+    }
+    auto special_span = [&](size_t from, size_t to, Encoding& out) {
+      for (size_t k = from; k < to; ++k) {
+        const SpecialToken& st = specials_.at(single_[k].id);
+        out.ids.insert(out.ids.end(), st.ids.begin(), st.ids.end());
+        out.tokens.insert(out.tokens.end(), st.tokens.begin(), st.tokens.end());
+        out.type_ids.insert(out.type_ids.end(), st.ids.size(), single_[k].type_id);
+        out.word_ids.insert(out.word_ids.end(), st.ids.size(), std::nullopt);
+        out.offsets.insert(out.offsets.end(), st.ids.size(), {0, 0});
+        out.special_tokens_mask.insert(out.special_tokens_mask.end(), st.ids.size(), 1);
+        out.attention_mask.insert(out.attention_mask.end(), st.ids.size(), 1);
+      }
+    };
+    thread_local Encoding front;
+    front.ids.clear();
+    front.tokens.clear();
+    front.type_ids.clear();
+    front.word_ids.clear();
+    front.offsets.clear();
+    front.special_tokens_mask.clear();
+    front.attention_mask.clear();
+    special_span(0, a_index, front);
+    const size_t k = front.ids.size();
+    if (k > 0) {
+      e.ids.insert(e.ids.begin(), front.ids.begin(), front.ids.end());
+      e.tokens.insert(e.tokens.begin(), front.tokens.begin(), front.tokens.end());
+      e.type_ids.insert(e.type_ids.begin(), front.type_ids.begin(), front.type_ids.end());
+      e.word_ids.insert(e.word_ids.begin(), front.word_ids.begin(), front.word_ids.end());
+      e.offsets.insert(e.offsets.begin(), front.offsets.begin(), front.offsets.end());
+      e.special_tokens_mask.insert(e.special_tokens_mask.begin(), front.special_tokens_mask.begin(),
+                                   front.special_tokens_mask.end());
+      e.attention_mask.insert(e.attention_mask.begin(), front.attention_mask.begin(), front.attention_mask.end());
+    }
+    special_span(a_index + 1, single_.size(), e);
+    e.sequence_ranges.clear();
+    e.sequence_ranges[0] = {k, k + n};
+  }
+
   Json ToJson() const override {
     auto pieces = [](const std::vector<TemplatePiece>& v) {
       Json arr = Json::array();
@@ -123,6 +182,7 @@ class TemplateProcessing final : public PostProcessor {
 
  private:
   std::vector<TemplatePiece> single_, pair_;
+  bool single_uses_a_once_ = false;
   std::map<std::string, SpecialToken> specials_;
 };
 
@@ -172,56 +232,35 @@ class BertProcessing final : public PostProcessor {
   }
 
  private:
-  // Takes the token strings out of `e`.
+  // Takes the token strings out of `e`. Works in place: EncodeSequence leaves spare capacity,
+  // so the common case allocates nothing.
   Encoding Wrap(Encoding&& e, size_t index, bool set_ranges) const {
-    Encoding out;
     const size_t n = e.size();
-    out.ids.reserve(n + 2);
-    out.tokens.reserve(n + 2);
-    out.type_ids.reserve(n + 2);
-    out.word_ids.reserve(n + 2);
-    out.offsets.reserve(n + 2);
-    out.special_tokens_mask.reserve(n + 2);
-    out.attention_mask.reserve(n + 2);
-    auto push_special = [&](const std::pair<std::string, uint32_t>& tok, uint32_t type_id) {
-      out.ids.push_back(tok.second);
-      out.tokens.push_back(tok.first);
-      out.type_ids.push_back(type_id);
-      out.word_ids.push_back(std::nullopt);
-      out.offsets.emplace_back(0, 0);
-      out.special_tokens_mask.push_back(1);
-      out.attention_mask.push_back(1);
-    };
-    auto push_body = [&]() {
-      out.ids.insert(out.ids.end(), e.ids.begin(), e.ids.end());
-      out.tokens.insert(out.tokens.end(), std::make_move_iterator(e.tokens.begin()),
-                        std::make_move_iterator(e.tokens.end()));
-      if (roberta_) {
-        out.type_ids.insert(out.type_ids.end(), n, 0);
-      } else {
-        out.type_ids.insert(out.type_ids.end(), e.type_ids.begin(), e.type_ids.end());
-      }
-      out.word_ids.insert(out.word_ids.end(), e.word_ids.begin(), e.word_ids.end());
-      out.offsets.insert(out.offsets.end(), e.offsets.begin(), e.offsets.end());
-      out.special_tokens_mask.insert(out.special_tokens_mask.end(), n, 0);
-      out.attention_mask.insert(out.attention_mask.end(), n, 1);
-    };
-    if (index == 0) {
-      push_special(cls_, 0);
-      push_body();
-      push_special(sep_, 0);
-      if (set_ranges) out.sequence_ranges[0] = {1, out.size() - 1};
-    } else if (roberta_) {
-      push_special(sep_, 0);
-      push_body();
-      push_special(sep_, 0);
-      if (set_ranges) out.sequence_ranges[1] = {1, out.size() - 1};
-    } else {
-      push_body();
-      push_special(sep_, 1);
-      if (set_ranges) out.sequence_ranges[1] = {0, out.size() - 1};
+    const bool front = index == 0 || roberta_;
+    const auto& front_tok = index == 0 ? cls_ : sep_;
+    const uint32_t special_type = index == 0 || roberta_ ? 0 : 1;
+    if (roberta_) e.type_ids.assign(n, 0);
+    if (front) {
+      e.ids.insert(e.ids.begin(), front_tok.second);
+      e.tokens.insert(e.tokens.begin(), front_tok.first);
+      e.type_ids.insert(e.type_ids.begin(), 0);
+      e.word_ids.insert(e.word_ids.begin(), std::nullopt);
+      e.offsets.insert(e.offsets.begin(), {0, 0});
     }
-    return out;
+    e.ids.push_back(sep_.second);
+    e.tokens.push_back(sep_.first);
+    e.type_ids.push_back(special_type);
+    e.word_ids.push_back(std::nullopt);
+    e.offsets.emplace_back(0, 0);
+    const size_t total = e.ids.size();
+    e.special_tokens_mask.assign(total, 0);
+    if (front) e.special_tokens_mask.front() = 1;
+    e.special_tokens_mask.back() = 1;
+    e.attention_mask.assign(total, 1);
+    e.overflowing.clear();
+    e.sequence_ranges.clear();
+    if (set_ranges) e.sequence_ranges[index] = {front ? 1 : 0, total - 1};
+    return std::move(e);
   }
 
   std::pair<std::string, uint32_t> sep_, cls_;
@@ -339,7 +378,8 @@ Result<Encoding> PostProcess(const PostProcessor* processor, Encoding first, Enc
     MergeWith(first, std::move(*second), false);
     return first;
   }
-  std::vector<Encoding> encodings;
+  thread_local std::vector<Encoding> encodings;  // reused: PostProcess never runs inside itself
+  encodings.clear();
   encodings.push_back(std::move(first));
   if (second) encodings.push_back(std::move(*second));
   for (size_t i = 0; i < encodings.size(); ++i) {
@@ -347,7 +387,16 @@ Result<Encoding> PostProcess(const PostProcessor* processor, Encoding first, Enc
     for (Encoding& o : encodings[i].overflowing) SetSequenceId(o, i);
     encodings[i].type_ids.assign(encodings[i].size(), static_cast<uint32_t>(i));
   }
-  MHUB_RETURN_IF_ERROR(processor->ProcessEncodings(encodings, add_special_tokens));
+  Status st = processor->ProcessEncodings(encodings, add_special_tokens);
+  if (!st.ok()) {
+    encodings.clear();
+    return st;
+  }
+  if (encodings.size() == 1) {  // what MergeAll gives for one encoding, without a copy
+    Encoding out = std::move(encodings[0]);
+    encodings.clear();
+    return out;
+  }
   return MergeAll(std::move(encodings), false);
 }
 
