@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mhub/base/json.h"
@@ -70,6 +71,84 @@ inline Json RunTorch(const std::string& args) {
   Result<Json> j = ParseJson(out);
   return j.ok() ? *j : Json(nullptr);
 }
+
+// A PyTorch process (models_bench_reference.py encoder-serve) that runs one forward per Run(), so
+// the bench can alternate its own runs with PyTorch's and both see the same machine load.
+class TorchEncoder {
+ public:
+  // Starts the process and waits for its warm-up; ok() is false when that failed.
+  TorchEncoder(const std::string& dir, const std::string& dtype, int64_t batch, int64_t seq) {
+    int to_child[2], from_child[2];
+    if (pipe(to_child) != 0) return;
+    if (pipe(from_child) != 0) {
+      close(to_child[0]);
+      close(to_child[1]);
+      return;
+    }
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(to_child[0], 0);
+      dup2(from_child[1], 1);
+      close(to_child[0]);
+      close(to_child[1]);
+      close(from_child[0]);
+      close(from_child[1]);
+      setenv("OPENBLAS_CORETYPE", "Cooperlake", 1);
+      const std::string script = std::string(MHUB_SOURCE_DIR) + "/tests/clients/models_bench_reference.py";
+      const std::string b = std::to_string(batch), s = std::to_string(seq);
+      execl("/usr/bin/python3", "python3", script.c_str(), "encoder-serve", dir.c_str(), dtype.c_str(), b.c_str(),
+            s.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(to_child[0]);
+    close(from_child[1]);
+    if (pid_ < 0) {
+      close(to_child[1]);
+      close(from_child[0]);
+      return;
+    }
+    in_ = fdopen(to_child[1], "w");
+    out_ = fdopen(from_child[0], "r");
+    ok_ = in_ != nullptr && out_ != nullptr && ReadLine() == "ready";
+  }
+  ~TorchEncoder() {
+    if (in_) {
+      std::fputs("quit\n", in_);
+      std::fclose(in_);
+    }
+    if (out_) std::fclose(out_);
+    if (pid_ > 0) waitpid(pid_, nullptr, 0);
+  }
+  TorchEncoder(const TorchEncoder&) = delete;
+  TorchEncoder& operator=(const TorchEncoder&) = delete;
+
+  bool ok() const { return ok_; }
+  // One forward's ms as PyTorch timed it; negative on failure.
+  double Run() {
+    if (!ok_) return -1;
+    std::fputs("run\n", in_);
+    std::fflush(in_);
+    const std::string line = ReadLine();
+    if (line.empty()) {
+      ok_ = false;
+      return -1;
+    }
+    return std::atof(line.c_str());
+  }
+
+ private:
+  std::string ReadLine() {
+    std::string line;
+    int c;
+    while ((c = std::fgetc(out_)) != EOF && c != '\n') line.push_back(static_cast<char>(c));
+    return line;
+  }
+
+  pid_t pid_ = -1;
+  FILE* in_ = nullptr;
+  FILE* out_ = nullptr;
+  bool ok_ = false;
+};
 
 inline std::vector<int64_t> BenchIds(int64_t n, int64_t vocab, int64_t offset = 0) {
   std::vector<int64_t> ids;

@@ -1,5 +1,7 @@
 // Attention driver: splits (batch, kv head, query-row chunk) work items over threads and feeds
-// groups of <= 4 query rows to the active ISA's attention_rows kernel (core/cpu/kernels_impl.inc).
+// groups of <= 4 query rows to the active ISA's attention_rows kernel (core/cpu/kernels_impl.inc),
+// or, for options.bf16 on AVX512_BF16 CPUs, packs the item's keys and values to bf16 once and feeds
+// the rows to AttentionRowsBf16 (core/cpu/attention_bf16.h).
 #include "mhub/core/attention.h"
 
 #include <omp.h>
@@ -9,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu/attention_bf16.h"
 #include "core/cpu/kernel_table.h"
+#include "mhub/core/cpu.h"
 
 namespace mhub::core {
 namespace {
@@ -29,7 +33,8 @@ Status CheckViews(const HeadsView& q, const HeadsView& k, const HeadsView& v, co
   return Status::OK();
 }
 
-constexpr int64_t kScoreBlock = 64;  // ldk padding: a multiple of every ISA's score block (4x16, 2x8, 2x1)
+constexpr int64_t kScoreBlock = 64;  // kt columns: a multiple of every ISA's score block (4x16, 2x8, 2x1)
+constexpr int64_t kRowPad = 16;      // extra floats per kt row (see run_item)
 
 }  // namespace
 
@@ -69,7 +74,45 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
     return std::clamp<int64_t>(options.q_offset + t + 1, 0, Tk);
   };
 
+  const bool bf16 = options.bf16 && D <= cpu::kMaxHeadDimBf16 && ActiveIsa() == Isa::kAvx512 && cpu::HasAvx512Bf16();
+
+  // bf16: keys and values of the item packed once, then groups of 4 query rows.
+  auto run_item_bf16 = [&](int64_t item) {
+    thread_local std::vector<uint16_t> kp_buf, vp_buf, prob_buf;
+    thread_local std::vector<float> score_buf;
+    const int64_t b = item / (Hkv * chunks), kvh = (item / chunks) % Hkv, c = item % chunks;
+    const int64_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
+    int64_t lmax = 0;
+    for (int64_t r = r0; r < r1; ++r) lmax = std::max(lmax, limit_of(r / G));
+    kp_buf.resize(static_cast<size_t>(cpu::PackedKeysSize(lmax, D)));
+    vp_buf.resize(static_cast<size_t>(cpu::PackedValuesSize(lmax, D)) + 1);
+    cpu::AttentionBf16Keys kv{};
+    cpu::PackKeysValuesBf16(k.at(b, 0, kvh), k.stride_t, v.at(b, 0, kvh), v.stride_t, lmax, D, kp_buf.data(),
+                            vp_buf.data(), kv);
+    kv.key_ok = key_ok ? key_ok + b * Tk : nullptr;
+    kv.scale = scale;
+    score_buf.resize(static_cast<size_t>(4 * kv.cols));
+    prob_buf.resize(static_cast<size_t>(4 * kv.cols));
+    const float* qr[4];
+    float* outr[4];
+    int64_t limit[4];
+    for (int64_t r = r0; r < r1; r += 4) {
+      const int n = static_cast<int>(std::min<int64_t>(4, r1 - r));
+      for (int i = 0; i < n; ++i) {
+        const int64_t t = (r + i) / G, h = kvh * G + (r + i) % G;
+        qr[i] = q.at(b, t, h);
+        outr[i] = out.at(b, t, h);
+        limit[i] = limit_of(t);
+      }
+      cpu::AttentionRowsBf16(kv, qr, outr, limit, n, score_buf.data(), prob_buf.data());
+    }
+  };
+
   auto run_item = [&](int64_t item) {
+    if (bf16) {
+      run_item_bf16(item);
+      return;
+    }
     thread_local std::vector<float> kt_buf, score_buf;
     const int64_t b = item / (Hkv * chunks), kvh = (item / chunks) % Hkv, c = item % chunks;
     const int64_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
@@ -77,16 +120,26 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
     const float* vb = v.at(b, 0, kvh);
     int64_t lmax = 0;
     for (int64_t r = r0; r < r1; ++r) lmax = std::max(lmax, limit_of(r / G));
-    const int64_t ldk = std::max<int64_t>(kScoreBlock, (lmax + kScoreBlock - 1) / kScoreBlock * kScoreBlock);
+    // Columns [lmax, cols) of kt are zeros; the row stride is padded by kRowPad so that its rows
+    // (512 B apart at S=128) do not alias in the store buffer during the transpose.
+    const int64_t cols = std::max<int64_t>(kScoreBlock, (lmax + kScoreBlock - 1) / kScoreBlock * kScoreBlock);
+    const int64_t ldk = cols + kRowPad;
     const bool transpose = (r1 - r0) >= 4 && lmax > 0;
     if (transpose) {
       kt_buf.resize(static_cast<size_t>(D * ldk));
       float* kt = kt_buf.data();
-      for (int64_t j = 0; j < lmax; ++j) {
-        const float* kj = kb + j * k.stride_t;
-        for (int64_t d = 0; d < D; ++d) kt[d * ldk + j] = kj[d];
+      // 16x16 tiles: the 16 key rows of a tile stay in L1 while their columns are written out.
+      for (int64_t j0 = 0; j0 < lmax; j0 += 16) {
+        const int64_t j1 = std::min<int64_t>(lmax, j0 + 16);
+        for (int64_t d0 = 0; d0 < D; d0 += 16) {
+          const int64_t d1 = std::min<int64_t>(D, d0 + 16);
+          for (int64_t d = d0; d < d1; ++d) {
+            float* dst = kt + d * ldk;
+            for (int64_t j = j0; j < j1; ++j) dst[j] = kb[j * k.stride_t + d];
+          }
+        }
       }
-      for (int64_t d = 0; d < D; ++d) std::fill(kt + d * ldk + lmax, kt + (d + 1) * ldk, 0.0f);
+      for (int64_t d = 0; d < D; ++d) std::fill(kt + d * ldk + lmax, kt + d * ldk + cols, 0.0f);
     }
     score_buf.resize(static_cast<size_t>(4 * ldk));
     cpu::AttentionRows a{};

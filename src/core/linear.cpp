@@ -82,9 +82,9 @@ struct Linear::Impl {
     }
   }
 
-  // Primitive for (m, act, accumulate); null handle if oneDNN refuses.
-  dnnl::matmul PrimitiveLocked(int64_t m, Activation act, bool accumulate) {
-    const int64_t key = m * 16 + static_cast<int64_t>(act) * 2 + (accumulate ? 1 : 0);
+  // Primitive for (m, act, accumulate, dst dtype); null handle if oneDNN refuses.
+  dnnl::matmul PrimitiveLocked(int64_t m, Activation act, bool accumulate, bool bf16_dst) {
+    const int64_t key = m * 32 + (bf16_dst ? 16 : 0) + static_cast<int64_t>(act) * 2 + (accumulate ? 1 : 0);
     auto it = prims.find(key);
     if (it != prims.end()) return it->second;
     if (!pack_tried) PackLocked();
@@ -93,7 +93,7 @@ struct Linear::Impl {
       using tag = dnnl::memory::format_tag;
       dnnl::memory::desc src({m, k}, dt(), tag::ab);
       dnnl::memory::desc wei = packed ? packed.get_desc() : user_weights_md();
-      dnnl::memory::desc dst({m, n}, dnnl::memory::data_type::f32, tag::ab);
+      dnnl::memory::desc dst({m, n}, bf16_dst ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32, tag::ab);
       dnnl::post_ops po;
       if (act != Activation::kNone)
         po.append_eltwise(1.0f, DnnlAlgorithm(act), act == Activation::kSilu ? 1.0f : 0.0f, 0.0f);
@@ -192,8 +192,12 @@ void ApplyActivation(const cpu::KernelTable& kern, Activation act, float* x, int
 Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumulate) const {
   if (!impl_) return Status::InvalidArgument("Linear::Forward on an empty Linear");
   Impl& im = *impl_;
-  if (x.dtype() != DType::kF32 || y.dtype() != DType::kF32)
-    return Status::InvalidArgument("Linear::Forward: x and y must be F32");
+  const bool x_bf16 = x.dtype() == DType::kBF16, y_bf16 = y.dtype() == DType::kBF16;
+  if ((x.dtype() != DType::kF32 && !x_bf16) || (y.dtype() != DType::kF32 && !y_bf16))
+    return Status::InvalidArgument("Linear::Forward: x and y must be F32 or BF16");
+  if ((x_bf16 || y_bf16) && im.compute != DType::kBF16)
+    return Status::InvalidArgument("Linear::Forward: BF16 x or y needs BF16 compute");
+  if (y_bf16 && accumulate) return Status::InvalidArgument("Linear::Forward: cannot accumulate into a BF16 y");
   if (x.ndim() < 1 || x.shape()[-1] != im.k)
     return Status::InvalidArgument("Linear::Forward: x " + x.shape().ToString() + " does not end in in_features " +
                                    std::to_string(im.k));
@@ -203,19 +207,30 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
                                    ", " + std::to_string(im.n) + ")");
   if (m == 0) return Status::OK();
   const int64_t n = im.n, k = im.k;
-  const float* xp = x.data<float>();
-  float* yp = y.data<float>();
   const auto& kern = cpu::Kernels();
 
   if (m <= kGemvMaxRows) {
+    // The GEMV kernels read F32 rows and write F32: widen a BF16 x (a few rows), and narrow into a
+    // BF16 y through the per-thread buffer.
+    std::vector<float> xwide;
+    const float* xp = nullptr;
+    if (x_bf16) {
+      xwide.resize(static_cast<size_t>(m * k));
+      kern.bf16_to_f32(x.data<uint16_t>(), xwide.data(), m * k, false);
+      xp = xwide.data();
+    } else {
+      xp = x.data<float>();
+    }
+    float* yp = y_bf16 ? nullptr : y.data<float>();
+    uint16_t* ybf = y_bf16 ? y.data<uint16_t>() : nullptr;
     const float* bias = im.bias.empty() ? nullptr : im.bias.data();
     cpu::ParallelFor(n, 64, [&](int64_t n0, int64_t n1) {
       thread_local std::vector<float> tmp;
       const int64_t w = n1 - n0;
-      // Kernel writes out[r * ldo + j] for j < w; straight into y unless accumulating.
+      // Kernel writes out[r * ldo + j] for j < w; straight into y unless accumulating or narrowing.
       float* out = yp + n0;
       int64_t ldo = n;
-      if (accumulate) {
+      if (accumulate || y_bf16) {
         tmp.resize(static_cast<size_t>(m * w));
         out = tmp.data();
         ldo = w;
@@ -229,6 +244,7 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
         if (bias) kern.add(row, bias + n0, row, w);
         ApplyActivation(kern, act, row, w);
         if (accumulate) kern.add(yp + r * n + n0, row, yp + r * n + n0, w);
+        if (y_bf16) kern.f32_to_bf16(row, ybf + r * n + n0, w);
       }
     });
     return Status::OK();
@@ -239,7 +255,7 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
   void* wdata = nullptr;
   {
     std::lock_guard<std::mutex> lock(im.mu);
-    prim = im.PrimitiveLocked(m, act, accumulate);
+    prim = im.PrimitiveLocked(m, act, accumulate, y_bf16);
     if (im.packed) {
       wmd = im.packed.get_desc();
       wdata = im.packed.get_data_handle();
@@ -252,8 +268,9 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
   try {
     using tag = dnnl::memory::format_tag;
     thread_local std::vector<uint16_t> xbf;
-    void* src_data = const_cast<float*>(xp);
-    if (im.compute == DType::kBF16) {
+    void* src_data = const_cast<void*>(x.raw_data());
+    if (im.compute == DType::kBF16 && !x_bf16) {
+      const float* xp = x.data<float>();
       xbf.resize(static_cast<size_t>(m * k));
       uint16_t* xb = xbf.data();  // this thread's buffer (the workers' thread_locals are others)
       cpu::ParallelFor(m, std::max<int64_t>(1, 16384 / k),
@@ -263,7 +280,8 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
     thread_local dnnl::stream stream(Engine());
     dnnl::memory src({{m, k}, im.dt(), tag::ab}, Engine(), src_data);
     dnnl::memory wei(wmd, Engine(), wdata);
-    dnnl::memory dst({{m, n}, dnnl::memory::data_type::f32, tag::ab}, Engine(), yp);
+    dnnl::memory dst({{m, n}, y_bf16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32, tag::ab}, Engine(),
+                     y.raw_data());
     std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
     if (!im.bias.empty())
       args.emplace(DNNL_ARG_BIAS, dnnl::memory({{1, n}, dnnl::memory::data_type::f32, tag::ab}, Engine(),

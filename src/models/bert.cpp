@@ -21,6 +21,7 @@ namespace {
 
 struct BertLayer {
   LazyLinear query, key, value, attn_out;
+  LazyLinear qkv;  // query|key|value as one (3H, H) linear (the three are kept for their weight names)
   Norm attn_norm;
   LazyLinear intermediate, output;
   Norm output_norm;
@@ -38,8 +39,8 @@ class BertModel final : public Model {
 
  private:
   Status LoadHead(const VarBuilder& vb);
-  // (B,T,H) hidden states after the last layer.
-  Result<core::Tensor> Encode(const ModelInputs& in) const;
+  // (B,T,H) hidden states after the last layer, in `arena`.
+  Result<core::Tensor> Encode(const ModelInputs& in, core::Arena& arena) const;
   std::vector<int64_t> PositionIds(const ModelInputs& in) const;
 
   formats::ModelConfig config_;
@@ -49,6 +50,8 @@ class BertModel final : public Model {
   ParamRegistry params_;
   std::shared_ptr<const void> keepalive_;
   core::Activation act_ = core::Activation::kGeluErf;
+  bool bf16_inner_ = false;  // every layer's FFN is bf16: the GELU output stays BF16 between the two denses
+  std::unique_ptr<ArenaPool> arenas_ = std::make_unique<ArenaPool>();
 
   core::Tensor word_embeddings_, position_embeddings_, token_type_embeddings_;  // (V,H) (P,H) (types,H)
   Norm embeddings_norm_;
@@ -111,8 +114,11 @@ Result<std::unique_ptr<Model>> BertModel::Build(const BuildContext& ctx) {
                           LazyLinear::Load(lb.Pp("intermediate").Pp("dense"), h, c.intermediate_size, true));
     MHUB_ASSIGN_OR_RETURN(l.output, LazyLinear::Load(lb.Pp("output").Pp("dense"), c.intermediate_size, h, true));
     MHUB_ASSIGN_OR_RETURN(l.output_norm, Norm::LayerNorm(lb.Pp("output").Pp("LayerNorm"), h, c.layer_norm_eps));
+    MHUB_ASSIGN_OR_RETURN(l.qkv, LazyLinear::Fuse({l.query, l.key, l.value}));
     m->layers_.push_back(std::move(l));
   }
+  m->bf16_inner_ = true;
+  for (const BertLayer& l : m->layers_) m->bf16_inner_ = m->bf16_inner_ && l.intermediate.bf16() && l.output.bf16();
 
   // transformers builds the pooler for BertModel/RobertaModel and BertForSequenceClassification
   // only (add_pooling_layer=False elsewhere); a base checkpoint may lack it.
@@ -205,7 +211,7 @@ std::vector<int64_t> BertModel::PositionIds(const ModelInputs& in) const {
   return pos;
 }
 
-Result<core::Tensor> BertModel::Encode(const ModelInputs& in) const {
+Result<core::Tensor> BertModel::Encode(const ModelInputs& in, core::Arena& arena) const {
   const int64_t max_pos = roberta_ ? bert_.max_position_embeddings - padding_idx_ - 1 : bert_.max_position_embeddings;
   MHUB_RETURN_IF_ERROR(ValidateInputs(in, bert_.vocab_size, max_pos));
   const int64_t B = in.batch, T = in.seq_len, H = bert_.hidden_size;
@@ -221,32 +227,34 @@ Result<core::Tensor> BertModel::Encode(const ModelInputs& in) const {
       in.token_type_ids.empty() ? core::Tensor::Zeros(core::DType::kI64, {B, T}) : IdsTensor(in.token_type_ids, B, T);
   core::Tensor mask = IdsTensor(MaskOrOnes(in), B, T);
 
+  // Activations, allocated once per pass and reused by every layer.
+  const int64_t heads = bert_.num_attention_heads, I = bert_.intermediate_size;
+  core::Tensor h = arena.NewTensor(core::DType::kF32, {B, T, H});        // (B,T,H) hidden states
+  core::Tensor qkv = arena.NewTensor(core::DType::kF32, {B, T, 3 * H});  // (B,T,3H) query|key|value
+  core::Tensor ctx = arena.NewTensor(core::DType::kF32, {B, T, H});      // (B,T,H) attention context
+  core::Tensor inner = arena.NewTensor(bf16_inner_ ? core::DType::kBF16 : core::DType::kF32, {B, T, I});  // (B,T,I)
+
   // embeddings: LN(word + position + token_type)
-  core::Tensor h = NewF32({B, T, H});  // (B,T,H)
   MHUB_RETURN_IF_ERROR(core::Embedding(ids, word_embeddings_, h));
   MHUB_RETURN_IF_ERROR(core::Embedding(pos, position_embeddings_, h, /*accumulate=*/true));
   MHUB_RETURN_IF_ERROR(core::Embedding(types, token_type_embeddings_, h, /*accumulate=*/true));
   MHUB_RETURN_IF_ERROR(embeddings_norm_.Apply(h, h));
 
-  const int64_t heads = bert_.num_attention_heads;
-  core::Tensor ctx = NewF32({B, T, H});  // (B,T,H) attention context
+  const int64_t head_dim = H / heads;
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView qv, core::HeadsView::FromPacked(qkv, 0, heads, head_dim));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView kv, core::HeadsView::FromPacked(qkv, heads, heads, head_dim));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView vv, core::HeadsView::FromPacked(qkv, 2 * heads, heads, head_dim));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView cv, core::HeadsView::Of(ctx, heads));
+  core::AttentionOptions opts;
+  opts.key_mask = &mask;
   for (const BertLayer& l : layers_) {
-    core::Tensor q, k, v;  // (B,T,H) each
-    MHUB_RETURN_IF_ERROR(l.query.Forward(h, q));
-    MHUB_RETURN_IF_ERROR(l.key.Forward(h, k));
-    MHUB_RETURN_IF_ERROR(l.value.Forward(h, v));
-    MHUB_ASSIGN_OR_RETURN(core::HeadsView qv, core::HeadsView::Of(q, heads));
-    MHUB_ASSIGN_OR_RETURN(core::HeadsView kv, core::HeadsView::Of(k, heads));
-    MHUB_ASSIGN_OR_RETURN(core::HeadsView vv, core::HeadsView::Of(v, heads));
-    MHUB_ASSIGN_OR_RETURN(core::HeadsView cv, core::HeadsView::Of(ctx, heads));
-    core::AttentionOptions opts;
-    opts.key_mask = &mask;
+    opts.bf16 = l.qkv.bf16();  // bf16 models: bf16 q.k and p.v products, as torch's bf16 attention
+    MHUB_RETURN_IF_ERROR(l.qkv.Forward(h, qkv));
     MHUB_RETURN_IF_ERROR(core::Attention(qv, kv, vv, cv, opts));
     // h = LN(h + dense(ctx))
     MHUB_RETURN_IF_ERROR(l.attn_out.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
     MHUB_RETURN_IF_ERROR(l.attn_norm.Apply(h, h));
     // h = LN(h + output(act(intermediate(h))))
-    core::Tensor inner;  // (B,T,I)
     MHUB_RETURN_IF_ERROR(l.intermediate.Forward(h, inner, act_));
     MHUB_RETURN_IF_ERROR(l.output.Forward(inner, h, core::Activation::kNone, /*accumulate=*/true));
     MHUB_RETURN_IF_ERROR(l.output_norm.Apply(h, h));
@@ -255,7 +263,8 @@ Result<core::Tensor> BertModel::Encode(const ModelInputs& in) const {
 }
 
 Result<ModelOutputs> BertModel::Forward(const ModelInputs& in) const {
-  MHUB_ASSIGN_OR_RETURN(core::Tensor h, Encode(in));
+  ArenaPool::Lease lease = arenas_->Acquire();
+  MHUB_ASSIGN_OR_RETURN(core::Tensor h, Encode(in, lease.arena()));
   ModelOutputs out;
   const std::vector<int64_t> first(static_cast<size_t>(in.batch), 0);
   switch (task_) {

@@ -19,6 +19,7 @@ namespace {
 
 struct DistilBertLayer {
   LazyLinear q_lin, k_lin, v_lin, out_lin;
+  LazyLinear qkv;  // q|k|v as one (3D, D) linear (the three are kept for their weight names)
   Norm sa_layer_norm;
   LazyLinear lin1, lin2;
   Norm output_layer_norm;
@@ -35,13 +36,15 @@ class DistilBertModel final : public Model {
   std::vector<std::string> WeightNames() const override { return ParamNames(params_); }
 
  private:
-  Result<core::Tensor> Encode(const ModelInputs& in) const;  // (B,T,dim)
+  Result<core::Tensor> Encode(const ModelInputs& in, core::Arena& arena) const;  // (B,T,dim), in `arena`
 
   formats::ModelConfig config_;
   formats::DistilBertConfig c_;
   ParamRegistry params_;
   std::shared_ptr<const void> keepalive_;
   core::Activation act_ = core::Activation::kGeluErf;
+  bool bf16_inner_ = false;  // every FFN is bf16: the activation output stays BF16 between lin1 and lin2
+  std::unique_ptr<ArenaPool> arenas_ = std::make_unique<ArenaPool>();
 
   core::Tensor word_embeddings_, position_embeddings_;
   Norm embeddings_norm_;
@@ -90,8 +93,11 @@ Result<std::unique_ptr<Model>> DistilBertModel::Build(const BuildContext& ctx) {
     MHUB_ASSIGN_OR_RETURN(l.lin1, LazyLinear::Load(lb.Pp("ffn").Pp("lin1"), d, c.hidden_dim, true));
     MHUB_ASSIGN_OR_RETURN(l.lin2, LazyLinear::Load(lb.Pp("ffn").Pp("lin2"), c.hidden_dim, d, true));
     MHUB_ASSIGN_OR_RETURN(l.output_layer_norm, Norm::LayerNorm(lb.Pp("output_layer_norm"), d, eps));
+    MHUB_ASSIGN_OR_RETURN(l.qkv, LazyLinear::Fuse({l.q_lin, l.k_lin, l.v_lin}));
     m->layers_.push_back(std::move(l));
   }
+  m->bf16_inner_ = true;
+  for (const DistilBertLayer& l : m->layers_) m->bf16_inner_ = m->bf16_inner_ && l.lin1.bf16() && l.lin2.bf16();
 
   VarBuilder head = vb.Head();
   const int64_t labels = ctx.config.num_labels();
@@ -123,7 +129,7 @@ Result<std::unique_ptr<Model>> DistilBertModel::Build(const BuildContext& ctx) {
   return std::unique_ptr<Model>(std::move(m));
 }
 
-Result<core::Tensor> DistilBertModel::Encode(const ModelInputs& in) const {
+Result<core::Tensor> DistilBertModel::Encode(const ModelInputs& in, core::Arena& arena) const {
   MHUB_RETURN_IF_ERROR(ValidateInputs(in, c_.vocab_size, c_.max_position_embeddings));
   const int64_t B = in.batch, T = in.seq_len, D = c_.dim;
   std::vector<int64_t> positions = in.position_ids;
@@ -135,28 +141,29 @@ Result<core::Tensor> DistilBertModel::Encode(const ModelInputs& in) const {
   core::Tensor pos = IdsTensor(positions, B, T);
   core::Tensor mask = IdsTensor(MaskOrOnes(in), B, T);
 
-  core::Tensor h = NewF32({B, T, D});  // (B,T,D) = LN(word + position)
+  // Activations, allocated once per pass and reused by every layer.
+  const int64_t heads = c_.n_heads;
+  core::Tensor h = arena.NewTensor(core::DType::kF32, {B, T, D});        // (B,T,D) = LN(word + position)
+  core::Tensor qkv = arena.NewTensor(core::DType::kF32, {B, T, 3 * D});  // (B,T,3D) q|k|v
+  core::Tensor ctx = arena.NewTensor(core::DType::kF32, {B, T, D});
+  core::Tensor inner = arena.NewTensor(bf16_inner_ ? core::DType::kBF16 : core::DType::kF32, {B, T, c_.hidden_dim});
   MHUB_RETURN_IF_ERROR(core::Embedding(ids, word_embeddings_, h));
   MHUB_RETURN_IF_ERROR(core::Embedding(pos, position_embeddings_, h, /*accumulate=*/true));
   MHUB_RETURN_IF_ERROR(embeddings_norm_.Apply(h, h));
 
-  const int64_t heads = c_.n_heads;
-  core::Tensor ctx = NewF32({B, T, D});
+  const int64_t head_dim = D / heads;
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView qv, core::HeadsView::FromPacked(qkv, 0, heads, head_dim));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView kv, core::HeadsView::FromPacked(qkv, heads, heads, head_dim));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView vv, core::HeadsView::FromPacked(qkv, 2 * heads, heads, head_dim));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView cv, core::HeadsView::Of(ctx, heads));
+  core::AttentionOptions opts;
+  opts.key_mask = &mask;
   for (const DistilBertLayer& l : layers_) {
-    core::Tensor q, k, v;
-    MHUB_RETURN_IF_ERROR(l.q_lin.Forward(h, q));
-    MHUB_RETURN_IF_ERROR(l.k_lin.Forward(h, k));
-    MHUB_RETURN_IF_ERROR(l.v_lin.Forward(h, v));
-    MHUB_ASSIGN_OR_RETURN(core::HeadsView qv, core::HeadsView::Of(q, heads));
-    MHUB_ASSIGN_OR_RETURN(core::HeadsView kv, core::HeadsView::Of(k, heads));
-    MHUB_ASSIGN_OR_RETURN(core::HeadsView vv, core::HeadsView::Of(v, heads));
-    MHUB_ASSIGN_OR_RETURN(core::HeadsView cv, core::HeadsView::Of(ctx, heads));
-    core::AttentionOptions opts;
-    opts.key_mask = &mask;
+    opts.bf16 = l.qkv.bf16();  // bf16 models: bf16 q.k and p.v products, as torch's bf16 attention
+    MHUB_RETURN_IF_ERROR(l.qkv.Forward(h, qkv));
     MHUB_RETURN_IF_ERROR(core::Attention(qv, kv, vv, cv, opts));
     MHUB_RETURN_IF_ERROR(l.out_lin.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
     MHUB_RETURN_IF_ERROR(l.sa_layer_norm.Apply(h, h));  // h = LN(h + attn)
-    core::Tensor inner;                                 // (B,T,hidden_dim)
     MHUB_RETURN_IF_ERROR(l.lin1.Forward(h, inner, act_));
     MHUB_RETURN_IF_ERROR(l.lin2.Forward(inner, h, core::Activation::kNone, /*accumulate=*/true));
     MHUB_RETURN_IF_ERROR(l.output_layer_norm.Apply(h, h));  // h = LN(h + ffn)
@@ -165,7 +172,8 @@ Result<core::Tensor> DistilBertModel::Encode(const ModelInputs& in) const {
 }
 
 Result<ModelOutputs> DistilBertModel::Forward(const ModelInputs& in) const {
-  MHUB_ASSIGN_OR_RETURN(core::Tensor h, Encode(in));
+  ArenaPool::Lease lease = arenas_->Acquire();
+  MHUB_ASSIGN_OR_RETURN(core::Tensor h, Encode(in, lease.arena()));
   ModelOutputs out;
   switch (task_) {
     case Task::kBase:

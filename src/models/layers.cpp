@@ -37,9 +37,68 @@ LazyLinear LazyLinear::Of(const core::Tensor& weight, const core::Tensor& bias) 
   return l;
 }
 
+Result<LazyLinear> LazyLinear::Fuse(const std::vector<LazyLinear>& parts) {
+  if (parts.empty()) return Status::InvalidArgument("LazyLinear::Fuse: no parts");
+  LazyLinear l;
+  l.state_ = std::make_shared<State>();
+  const State& first = *parts.front().state_;
+  for (const LazyLinear& p : parts) {
+    const State& ps = *p.state_;
+    if (ps.layout != core::WeightLayout::kOutIn || ps.weight.ndim() != 2 || ps.weight.dim(1) != first.weight.dim(1) ||
+        ps.bias.defined() != first.bias.defined()) {
+      return Status::InvalidArgument("LazyLinear::Fuse: parts differ in layout, in_features or bias");
+    }
+    l.state_->parts.push_back(p.state_);
+    l.out_ += p.out_;
+  }
+  return l;
+}
+
+bool LazyLinear::bf16() const {
+  if (state_->parts.empty()) return state_->weight.dtype() == core::DType::kBF16;
+  for (const auto& p : state_->parts)
+    if (p->weight.dtype() != core::DType::kBF16) return false;
+  return true;
+}
+
+// Rows of the parts' (out,in) weights one after the other (in their dtype when they share one,
+// else as F32); biases likewise (as F32).
+Status LazyLinear::Concatenate(State& s) {
+  core::DType dtype = s.parts.front()->weight.dtype();
+  for (const auto& p : s.parts)
+    if (p->weight.dtype() != dtype) dtype = core::DType::kF32;
+  const int64_t in = s.parts.front()->weight.dim(1);
+  int64_t out = 0;
+  for (const auto& p : s.parts) out += p->weight.dim(0);
+  s.weight = core::Tensor::Empty(dtype, {out, in});
+  auto* dst = static_cast<char*>(s.weight.raw_data());
+  const bool bias = s.parts.front()->bias.defined();
+  if (bias) s.bias = NewF32({out});
+  int64_t row = 0;
+  for (const auto& p : s.parts) {
+    core::Tensor w = p->weight;
+    if (w.dtype() != dtype) {
+      MHUB_ASSIGN_OR_RETURN(w, w.To(dtype));
+    }
+    const size_t bytes = w.nbytes();
+    std::memcpy(dst, w.raw_data(), bytes);
+    dst += bytes;
+    if (bias) {
+      MHUB_ASSIGN_OR_RETURN(core::Tensor b32, AsF32(p->bias));
+      std::memcpy(s.bias.data<float>() + row, b32.data<float>(), sizeof(float) * static_cast<size_t>(b32.numel()));
+    }
+    row += p->weight.dim(0);
+  }
+  return Status::OK();
+}
+
 Status LazyLinear::Forward(const core::Tensor& x, core::Tensor& y, core::Activation act, bool accumulate) const {
   State& s = *state_;
   std::call_once(s.once, [&s] {
+    if (!s.parts.empty()) {
+      s.status = Concatenate(s);
+      if (!s.status.ok()) return;
+    }
     Result<core::Linear> made = core::Linear::Create(s.weight, s.bias, s.layout);
     if (made.ok()) {
       s.linear = std::move(made).value();
@@ -54,6 +113,26 @@ Status LazyLinear::Forward(const core::Tensor& x, core::Tensor& y, core::Activat
     y = NewF32(core::Shape::FromVector(dims));
   }
   return s.linear.Forward(x, y, act, accumulate);
+}
+
+ArenaPool::Lease ArenaPool::Acquire() {
+  std::unique_ptr<core::Arena> arena;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!free_.empty()) {
+      arena = std::move(free_.back());
+      free_.pop_back();
+    }
+  }
+  if (!arena) arena = std::make_unique<core::Arena>();
+  arena->Reset();
+  return Lease(this, std::move(arena));
+}
+
+void ArenaPool::Return(std::unique_ptr<core::Arena> arena) {
+  if (!arena || arena->capacity() > kMaxKeptBytes) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  free_.push_back(std::move(arena));
 }
 
 Result<Norm> Norm::LayerNorm(const VarBuilder& vb, int64_t dim, double eps) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mhub/base/result.h"
+#include "mhub/core/arena.h"
 #include "mhub/core/kernels.h"
 #include "mhub/core/linear.h"
 #include "mhub/core/tensor.h"
@@ -28,8 +29,16 @@ class LazyLinear {
                                  core::WeightLayout layout = core::WeightLayout::kOutIn);
   // Over existing tensors (tied lm_head: the word embeddings, (V, H)).
   static LazyLinear Of(const core::Tensor& weight, const core::Tensor& bias);
+  // One linear computing the parts side by side (fused QKV): y = [x W0^T + b0, x W1^T + b1, ...].
+  // The parts must be (out,in) layout with the same in_features, all with or all without bias;
+  // their weights (as F32 when their dtypes differ) and biases are concatenated on the first
+  // Forward (loading stays copy-free).
+  static Result<LazyLinear> Fuse(const std::vector<LazyLinear>& parts);
 
   int64_t out_features() const { return out_; }
+  // True when the weights (all parts' for a fused one) are BF16: Forward then computes in BF16 and
+  // accepts BF16 x / y.
+  bool bf16() const;
   // y (..., out) = act(x W^T + b), or y += that when `accumulate`. y is created when undefined.
   Status Forward(const core::Tensor& x, core::Tensor& y, core::Activation act = core::Activation::kNone,
                  bool accumulate = false) const;
@@ -38,12 +47,45 @@ class LazyLinear {
   struct State {
     core::Tensor weight, bias;
     core::WeightLayout layout = core::WeightLayout::kOutIn;
+    std::vector<std::shared_ptr<State>> parts;  // Fuse: weight/bias are built from these
     std::once_flag once;
     core::Linear linear;
     Status status;
   };
+  static Status Concatenate(State& s);
+
   std::shared_ptr<State> state_;
   int64_t out_ = 0;
+};
+
+// Arenas for the activations of forward passes, kept between calls so a pass of a shape seen
+// before allocates (and page-faults) nothing. Thread-safe: each concurrent Forward leases its own
+// arena; one that grew past kMaxKeptBytes is dropped when returned instead of kept.
+class ArenaPool {
+ public:
+  static constexpr size_t kMaxKeptBytes = size_t{1} << 30;
+
+  class Lease {
+   public:
+    Lease(ArenaPool* pool, std::unique_ptr<core::Arena> arena) : pool_(pool), arena_(std::move(arena)) {}
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() { pool_->Return(std::move(arena_)); }
+    core::Arena& arena() { return *arena_; }
+
+   private:
+    ArenaPool* pool_;
+    std::unique_ptr<core::Arena> arena_;
+  };
+
+  // An arena, Reset, for one pass; returned to the pool when the lease ends.
+  Lease Acquire();
+
+ private:
+  void Return(std::unique_ptr<core::Arena> arena);
+
+  std::mutex mu_;
+  std::vector<std::unique_ptr<core::Arena>> free_;
 };
 
 // LayerNorm (weight + bias) or RMSNorm (weight only); parameters held as F32.

@@ -4,6 +4,9 @@ on a model folder written by mhub, at PyTorch's best here (2 threads; run with
 OPENBLAS_CORETYPE=Cooperlake; bf16 weights for the bf16 figures).
 
   models_bench_reference.py encoder DIR DTYPE BATCH SEQ RUNS   -> {"ms": [per-run ms, ...]}
+  models_bench_reference.py encoder-serve DIR DTYPE BATCH SEQ  -> prints "ready" after a warm-up, then
+      one forward per "run" line on stdin, answering its ms on a line; exits on "quit" or EOF
+      (lets the C++ bench alternate its own runs with PyTorch's under the same machine load)
   models_bench_reference.py decode DIR DTYPE PROMPT_LEN NEW    -> {"tok_per_s": x, "tokens": [...]}
 DTYPE: float32 | bfloat16. Inputs are the same deterministic ids the C++ side uses (i*7+3 % V).
 """
@@ -62,6 +65,22 @@ def main():
                 model.forward(x, mask, None, None)
                 times.append((time.perf_counter() - t0) * 1000)
             print(json.dumps({"ms": times}))
+        elif mode == "encoder-serve":
+            batch, seq = int(sys.argv[4]), int(sys.argv[5])
+            model = ref.load(folder, "base")
+            if dtype != torch.float32:
+                cast(model, dtype)
+            vocab = model.word.weight.shape[0]
+            x = torch.tensor([ids(seq, vocab, b) for b in range(batch)])
+            mask = torch.ones_like(x)
+            model.forward(x, mask, None, None)  # warm-up
+            print("ready", flush=True)
+            for line in sys.stdin:
+                if line.strip() != "run":
+                    break
+                t0 = time.perf_counter()
+                model.forward(x, mask, None, None)
+                print((time.perf_counter() - t0) * 1000, flush=True)
         elif mode == "decode":
             prompt_len, new = int(sys.argv[4]), int(sys.argv[5])
             model = ref.load(folder, "causal-lm")

@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <tuple>
 
+#include "core/cpu/attention_bf16.h"
 #include "core/reference/reference_kernels.h"
 #include "core_test_util.h"
 #include "mhub/core/kv_cache.h"
@@ -73,6 +76,66 @@ TEST_P(AttentionTest, RowWithNoVisibleKeyIsZero) {
                         HeadsView::Of(out, 1).value(), opt)
                   .ok());
   for (int64_t i = 0; i < out.numel(); ++i) EXPECT_EQ(out.data<float>()[i], 0.0f);
+}
+
+// bf16 attention (AVX512_BF16): against the naive formula on q, k, v rounded to bf16; the softmax
+// weights are rounded too, so within a few bf16 ulps of |v|. Without AVX512_BF16 the option must
+// leave the f32 result unchanged.
+Tensor RoundedToBf16(const Tensor& x) { return x.To(DType::kBF16).value().To(DType::kF32).value(); }
+
+TEST(AttentionBf16, MatchesReferenceOnBf16Inputs) {
+  const Case cases[] = {
+      {1, 1, 1, 1, 1, 8, false, 0, false},   {1, 5, 5, 2, 2, 13, true, 0, false},
+      {2, 7, 7, 4, 2, 64, true, 0, true},    {2, 128, 128, 12, 12, 64, false, 0, true},
+      {1, 33, 33, 8, 1, 80, true, 0, false}, {3, 1, 40, 8, 2, 128, true, 39, true},
+      {1, 4, 20, 6, 3, 32, true, 16, false}, {2, 17, 67, 4, 4, 24, false, 0, true},
+      {1, 70, 70, 2, 1, 16, true, 0, true},  {1, 9, 300, 3, 1, 64, true, 291, false},
+      {1, 6, 65, 2, 2, 256, false, 0, true}, {2, 3, 3, 1, 1, 31, false, 0, true},
+  };
+  const bool fast = ActiveIsa() == Isa::kAvx512 && cpu::HasAvx512Bf16();
+  uint32_t seed = 500;
+  for (const Case& c : cases) {
+    SCOPED_TRACE("B=" + std::to_string(c.b) + " Tq=" + std::to_string(c.tq) + " Tk=" + std::to_string(c.tk) +
+                 " D=" + std::to_string(c.d) + " causal=" + std::to_string(c.causal));
+    seed += 3;
+    Tensor qbuf = RandomTensor({c.b, c.tq, c.hq * c.d}, seed, -2, 2);
+    Tensor kv = RandomTensor({c.b, c.tk, 2 * c.hkv * c.d}, seed + 1, -2, 2);
+    std::vector<int64_t> m(static_cast<size_t>(c.b * c.tk), 1);
+    for (int64_t bi = 0; bi < c.b; ++bi)
+      for (int64_t j = 0; j < c.tk; ++j)
+        if (c.mask && (j < bi * 2 || (j * 7 + bi) % 5 == 0)) m[bi * c.tk + j] = 0;
+    Tensor mask = Tensor::FromIds(m, {c.b, c.tk});
+    AttentionOptions opt;
+    opt.causal = c.causal;
+    opt.q_offset = c.q_offset;
+    opt.key_mask = c.mask ? &mask : nullptr;
+    auto views = [&](const Tensor& qb, const Tensor& kvb) {
+      return std::make_tuple(HeadsView::Of(qb, c.hq).value(), HeadsView::FromPacked(kvb, 0, c.hkv, c.d).value(),
+                             HeadsView::FromPacked(kvb, c.hkv, c.hkv, c.d).value());
+    };
+    Tensor out = Tensor::Empty(DType::kF32, {c.b, c.tq, c.hq, c.d});
+    Tensor f32 = Tensor::Empty(DType::kF32, {c.b, c.tq, c.hq, c.d});
+    Tensor ref = Tensor::Empty(DType::kF32, {c.b, c.tq, c.hq, c.d});
+    auto [q, k, v] = views(qbuf, kv);
+    ASSERT_TRUE(Attention(q, k, v, HeadsView::Of(f32, c.hq).value(), opt).ok());
+    AttentionOptions opt16 = opt;
+    opt16.bf16 = true;
+    ASSERT_TRUE(Attention(q, k, v, HeadsView::Of(out, c.hq).value(), opt16).ok());
+    if (!fast) {
+      ExpectClose(out.data<float>(), f32.data<float>(), out.numel(), 0.0f, 0.0f, "bf16 option without AVX512_BF16");
+      continue;
+    }
+    Tensor qr = RoundedToBf16(qbuf), kvr = RoundedToBf16(kv);
+    auto [q2, k2, v2] = views(qr, kvr);
+    reference::Attention(q2, k2, v2, HeadsView::Of(ref, c.hq).value(), opt);
+    ExpectClose(out.data<float>(), ref.data<float>(), out.numel(), 2e-2f, 1e-2f, "bf16 attention");
+    double diff_vs_f32 = 0;
+    for (int64_t i = 0; i < out.numel(); ++i)
+      diff_vs_f32 = std::max<double>(diff_vs_f32, std::fabs(out.data<float>()[i] - f32.data<float>()[i]));
+    if (c.tk > 4) {
+      EXPECT_GT(diff_vs_f32, 0.0) << "the bf16 path did not run";
+    }
+  }
 }
 
 TEST(AttentionShapes, RejectsMismatches) {

@@ -156,6 +156,45 @@ TEST(LinearOneDnn, SameResultForEveryM) {
   }
 }
 
+// BF16 activations in and out (compute BF16): a BF16 x gives exactly what the same values as F32
+// give, and a BF16 y is the F32 result rounded to bf16 — on the GEMV path (M <= 4) and oneDNN's.
+TEST(LinearBf16Io, MatchesF32Io) {
+  uint32_t seed = 4000;
+  for (int64_t m : {1, 3, 4, 5, 33, 130})
+    for (Activation act : {Activation::kNone, Activation::kGeluErf}) {
+      SCOPED_TRACE("M=" + std::to_string(m) + " act=" + std::to_string(static_cast<int>(act)));
+      const int64_t k = 96, n = 70;
+      Tensor w = RandomTensor({n, k}, seed += 3).To(DType::kBF16).value();
+      Linear lin = Linear::Create(w, RandomTensor({n}, seed + 1), WeightLayout::kOutIn).value();
+      ASSERT_EQ(lin.compute_dtype(), DType::kBF16);
+      Tensor xb = RandomTensor({m, k}, seed + 2).To(DType::kBF16).value();
+      Tensor x = xb.To(DType::kF32).value();  // bf16-representable values as F32
+      Tensor y_ref = Tensor::Empty(DType::kF32, {m, n}), y1 = Tensor::Empty(DType::kF32, {m, n});
+      Tensor yb = Tensor::Empty(DType::kBF16, {m, n});
+      ASSERT_TRUE(lin.Forward(x, y_ref, act).ok());
+      ASSERT_TRUE(lin.Forward(xb, y1, act).ok());
+      ASSERT_TRUE(lin.Forward(x, yb, act).ok());
+      const std::vector<float> got_b = yb.ToFloatVector();
+      for (int64_t i = 0; i < m * n; ++i) {
+        ASSERT_EQ(y1.data<float>()[i], y_ref.data<float>()[i]) << "BF16 x, element " << i;
+        const float r = y_ref.data<float>()[i];
+        ASSERT_LE(std::fabs(got_b[i] - r), std::fabs(r) * (1.0f / 256) + 1e-30f) << "BF16 y, element " << i;
+      }
+    }
+}
+
+TEST(LinearBf16Io, RejectsUnsupportedCombinations) {
+  Linear f32 = Linear::Create(RandomTensor({8, 16}, 1), Tensor(), WeightLayout::kOutIn).value();
+  Tensor xb = RandomTensor({6, 16}, 2).To(DType::kBF16).value();
+  Tensor y = Tensor::Empty(DType::kF32, {6, 8}), yb = Tensor::Empty(DType::kBF16, {6, 8});
+  EXPECT_EQ(f32.Forward(xb, y).code(), StatusCode::kInvalidArgument);  // BF16 x needs BF16 compute
+  EXPECT_EQ(f32.Forward(RandomTensor({6, 16}, 3), yb).code(), StatusCode::kInvalidArgument);
+  Linear b16 =
+      Linear::Create(RandomTensor({8, 16}, 1).To(DType::kBF16).value(), Tensor(), WeightLayout::kOutIn).value();
+  EXPECT_EQ(b16.Forward(xb, yb, Activation::kNone, /*accumulate=*/true).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(b16.Forward(xb, yb).ok());
+}
+
 TEST(LinearShapes, RejectsMismatches) {
   Linear lin = Linear::Create(RandomTensor({4, 3}, 1), Tensor(), WeightLayout::kOutIn).value();
   Tensor x = RandomTensor({2, 5}, 2), y = Tensor::Empty(DType::kF32, {2, 4});

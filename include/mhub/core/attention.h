@@ -25,6 +25,10 @@ struct AttentionOptions {
   int64_t q_offset = 0;
   // Optional (B, Tk) I32/I64 padding mask over the keys (1 = attend, 0 = padding); null = none.
   const Tensor* key_mask = nullptr;
+  // For bf16 models: on CPUs with AVX512_BF16 (avx512 kernels active, head_dim <= 256), q, k, v and
+  // the softmax weights are rounded to bf16 (as torch's bf16 attention holds them) and multiplied
+  // with vdpbf16ps (exact products, f32 sums; the softmax stays f32). Elsewhere the f32 path runs.
+  bool bf16 = false;
 };
 
 // q (B,Tq,Hq,D), k and v (B,Tk,Hkv,D), out (B,Tq,Hq,D); out must not overlap q, k or v.

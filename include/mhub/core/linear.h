@@ -6,7 +6,7 @@
 //   - larger M: a oneDNN matmul whose weights were reordered once into oneDNN's preferred blocked
 //     layout; primitives are cached per M. BF16 compute converts x to BF16 and accumulates in F32
 //     (as torch bf16 linear on CPU); bias, activation and the residual add run fused in the primitive.
-// Activations x and y are F32. Create/Forward are thread-safe (the primitive cache is locked).
+// Activations x and y are F32 (or BF16, see Forward). Create/Forward are thread-safe (the primitive cache is locked).
 #pragma once
 
 #include <cstdint>
@@ -45,8 +45,11 @@ class Linear {
   DType compute_dtype() const;
   bool defined() const { return impl_ != nullptr; }
 
-  // x: (..., in) F32; y: (..., out) F32 with the same leading dims; y must not overlap x.
+  // x: (..., in); y: (..., out) with the same leading dims; y must not overlap x.
   // y = act(x W^T + b), or y += act(x W^T + b) when `accumulate` (residual add).
+  // x and y are F32, or BF16 when compute_dtype() is BF16: a BF16 x is used as is (no conversion),
+  // a BF16 y receives the F32 result rounded to nearest even (not with `accumulate`). BF16 lets one
+  // bf16 layer feed the next without F32 round trips (BERT's GELU output into its output dense).
   Status Forward(const Tensor& x, Tensor& y, Activation act = Activation::kNone, bool accumulate = false) const;
 
   struct Impl;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "core/cpu/attention_bf16.h"
 #include "core/cpu/kernel_table.h"
 
 namespace mhub::core {
@@ -60,6 +61,14 @@ void SetNumThreads(int n) { omp_set_num_threads(n > 0 ? n : omp_get_num_procs())
 int NumThreads() { return omp_get_max_threads(); }
 
 namespace cpu {
+
+bool HasAvx512Bf16() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return CpuHasAvx512() && __builtin_cpu_supports("avx512bf16");
+  }();
+  return has;
+}
 
 const KernelTable& KernelsFor(Isa isa) {
   switch (isa) {

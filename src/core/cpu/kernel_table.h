@@ -18,7 +18,8 @@ struct AttentionRows {
   const uint8_t* key_ok;  // (Tk) 1 = visible, or null: all visible
   const float* k;         // (Tk, D) rows at stride k_stride (used when kt is null)
   int64_t k_stride;
-  const float* kt;  // (D, ldk) keys transposed, columns >= Tk zero; or null
+  const float*
+      kt;  // (D, ldk) keys transposed; columns from the last visible key up to a multiple of 64 are zero; or null
   int64_t ldk;
   const float* v;  // (Tk, D) rows at stride v_stride
   int64_t v_stride;
