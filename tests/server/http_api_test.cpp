@@ -12,12 +12,6 @@
 namespace mhub::testing {
 namespace {
 
-Json ParseOrDie(const std::string& text) {
-  auto j = ParseJson(text);
-  EXPECT_TRUE(j.ok()) << text;
-  return j.ok() ? *j : Json();
-}
-
 class HttpApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -27,9 +21,7 @@ class HttpApiTest : public ::testing::Test {
 
   CurlReply Api(const std::string& method, const std::string& path, const std::string& body = "",
                 const std::string& content_type = "application/json") {
-    std::vector<std::string> headers{auth_};
-    if (!body.empty()) headers.push_back("Content-Type: " + content_type);
-    return Curl(method, hub_.url() + path, headers, body);
+    return ApiCall(hub_.url(), method, path, auth_, body, content_type);
   }
 
   void CreateRepo(const std::string& name, const std::string& type = "model", bool is_private = false) {

@@ -15,12 +15,6 @@
 namespace mhub::testing {
 namespace {
 
-Json ParseOrDie(const std::string& text) {
-  auto j = ParseJson(text);
-  EXPECT_TRUE(j.ok()) << text;
-  return j.ok() ? *j : Json();
-}
-
 class ResponseCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -30,10 +24,7 @@ class ResponseCacheTest : public ::testing::Test {
 
   CurlReply As(const std::string& token, const std::string& method, const std::string& path,
                const std::string& body = "", const std::string& content_type = "application/json") {
-    std::vector<std::string> headers;
-    if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
-    if (!body.empty()) headers.push_back("Content-Type: " + content_type);
-    return Curl(method, hub_.url() + path, headers, body);
+    return ApiCall(hub_.url(), method, path, token.empty() ? "" : "Authorization: Bearer " + token, body, content_type);
   }
   CurlReply Get(const std::string& path, const std::string& token) { return As(token, "GET", path); }
 

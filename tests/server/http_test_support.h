@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "mhub/base/json.h"
 #include "mhub/base/sha256.h"
 #include "mhub/server/server.h"
 #include "support/test_support.h"
@@ -81,6 +82,25 @@ inline CurlReply Curl(const std::string& method, const std::string& url, const s
     reply.headers.emplace(name, value);
   }
   return reply;
+}
+
+// Parses a JSON answer; a parse failure fails the test and yields null.
+inline Json ParseOrDie(const std::string& text) {
+  auto j = ParseJson(text);
+  EXPECT_TRUE(j.ok()) << text.substr(0, 2000);
+  return j.ok() ? *j : Json();
+}
+
+// An API request to `base_url + path`. `auth_header` is a whole "Authorization: ..." line or ""
+// (anonymous); a non-empty `body` goes with `content_type`; `send_body` sends an empty body too
+// (Content-Length: 0, as the HF clients do for bodiless POST/DELETE).
+inline CurlReply ApiCall(const std::string& base_url, const std::string& method, const std::string& path,
+                         const std::string& auth_header, const std::string& body = "",
+                         const std::string& content_type = "application/json", bool send_body = false) {
+  std::vector<std::string> headers;
+  if (!auth_header.empty()) headers.push_back(auth_header);
+  if (!body.empty()) headers.push_back("Content-Type: " + content_type);
+  return Curl(method, base_url + path, headers, body, send_body);
 }
 
 // Runs `mhub admin ARGS --data DIR`; returns the last stdout line (fails the test on error).

@@ -25,12 +25,6 @@ constexpr uint64_t kChunk = uint64_t{5} << 20;
 // The hub reads its chunk size from the environment once, at its first multipart batch.
 const bool kChunkEnvSet = [] { return setenv("MHUB_LFS_CHUNK_SIZE", std::to_string(kChunk).c_str(), 1) == 0; }();
 
-Json ParseOrDie(const std::string& text) {
-  auto j = ParseJson(text);
-  EXPECT_TRUE(j.ok()) << text.substr(0, 2000);
-  return j.ok() ? *j : Json();
-}
-
 std::string RandomBytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   std::string out(n, '\0');

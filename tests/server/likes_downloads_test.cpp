@@ -18,12 +18,6 @@
 namespace mhub::testing {
 namespace {
 
-Json ParseOrDie(const std::string& text) {
-  auto j = ParseJson(text);
-  EXPECT_TRUE(j.ok()) << text;
-  return j.ok() ? *j : Json();
-}
-
 class LikesDownloadsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -35,11 +29,8 @@ class LikesDownloadsTest : public ::testing::Test {
 
   CurlReply Call(const std::string& method, const std::string& path, const std::string& auth = "",
                  const std::string& body = "", const std::string& content_type = "application/json") {
-    std::vector<std::string> headers;
-    if (!auth.empty()) headers.push_back(auth);
-    if (!body.empty()) headers.push_back("Content-Type: " + content_type);
     // POST/DELETE always carry a Content-Length (0 when empty), as HF clients send them.
-    return Curl(method, hub_.url() + path, headers, body, method == "POST" || method == "DELETE");
+    return ApiCall(hub_.url(), method, path, auth, body, content_type, method == "POST" || method == "DELETE");
   }
 
   void CreateRepo(const std::string& name, const std::string& type, bool is_private = false) {
