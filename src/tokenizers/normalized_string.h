@@ -100,7 +100,8 @@ struct PreTokenized {
   // model, see ByteLevelPreTokenizer).
   bool byte_level = false;
 
-  std::string_view PieceText(const Piece& p) const { return std::string_view(text).substr(p.begin, p.end - p.begin); }
+  // Pieces always lie inside `text`, so no bounds check (std::string_view::substr is not inlined).
+  std::string_view PieceText(const Piece& p) const { return std::string_view(text.data() + p.begin, p.end - p.begin); }
   // Original byte span of bytes [a, b) of the text (b > a).
   std::pair<size_t, size_t> OriginalSpan(size_t a, size_t b) const { return {align[a].start, align[b - 1].end}; }
   // Maps every non-added piece's raw bytes to ByteLevel chars for real (clears byte_level).

@@ -244,14 +244,14 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
     for (const ModelToken& t : *piece_toks) {
       e.ids.push_back(t.id);
       if (t.text == kTokenTextByteLevel) {
-        AppendByteLevelToken(ptext.substr(t.begin, t.end - t.begin), e.tokens);
+        AppendByteLevelToken(std::string_view(ptext.data() + t.begin, t.end - t.begin), e.tokens);
       } else if (t.text == kTokenTextSpan) {
-        e.tokens.emplace_back(ptext.substr(t.begin, t.end - t.begin));
+        e.tokens.emplace_back(std::string_view(ptext.data() + t.begin, t.end - t.begin));
       } else if (t.text == kTokenTextPrefixedSpan) {
         const std::string_view prefix = model->SpanPrefix();
         std::string& s = e.tokens.emplace_back();
         s.reserve(prefix.size() + t.end - t.begin);
-        s.append(prefix).append(ptext.substr(t.begin, t.end - t.begin));
+        s.append(prefix).append(std::string_view(ptext.data() + t.begin, t.end - t.begin));
       } else {
         const std::string* s = model->IdToToken(t.id);
         if (s) {

@@ -177,7 +177,7 @@ class HotWordCache {
   void Reset() { entries_.assign(kEntries, Entry{0, 0, kNoKey, 0}); }
 
  private:
-  static constexpr size_t kEntries = 1u << 13;
+  static constexpr size_t kEntries = 1u << 14;
   static constexpr uint32_t kNoKey = ~0u;
   struct alignas(32) Entry {
     uint64_t a, b;
