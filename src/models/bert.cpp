@@ -240,17 +240,14 @@ Result<core::Tensor> BertModel::Encode(const ModelInputs& in, core::Arena& arena
   MHUB_RETURN_IF_ERROR(core::Embedding(types, token_type_embeddings_, h, /*accumulate=*/true));
   MHUB_RETURN_IF_ERROR(embeddings_norm_.Apply(h, h));
 
-  const int64_t head_dim = H / heads;
-  MHUB_ASSIGN_OR_RETURN(core::HeadsView qv, core::HeadsView::FromPacked(qkv, 0, heads, head_dim));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsView kv, core::HeadsView::FromPacked(qkv, heads, heads, head_dim));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsView vv, core::HeadsView::FromPacked(qkv, 2 * heads, heads, head_dim));
+  MHUB_ASSIGN_OR_RETURN(PackedQkvViews qkv_heads, SplitPackedQkv(qkv, heads));
   MHUB_ASSIGN_OR_RETURN(core::HeadsView cv, core::HeadsView::Of(ctx, heads));
   core::AttentionOptions opts;
   opts.key_mask = &mask;
   for (const BertLayer& l : layers_) {
     opts.bf16 = l.qkv.bf16();  // bf16 models: bf16 q.k and p.v products, as torch's bf16 attention
     MHUB_RETURN_IF_ERROR(l.qkv.Forward(h, qkv));
-    MHUB_RETURN_IF_ERROR(core::Attention(qv, kv, vv, cv, opts));
+    MHUB_RETURN_IF_ERROR(core::Attention(qkv_heads.q, qkv_heads.k, qkv_heads.v, cv, opts));
     // h = LN(h + dense(ctx))
     MHUB_RETURN_IF_ERROR(l.attn_out.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
     MHUB_RETURN_IF_ERROR(l.attn_norm.Apply(h, h));

@@ -151,17 +151,14 @@ Result<core::Tensor> DistilBertModel::Encode(const ModelInputs& in, core::Arena&
   MHUB_RETURN_IF_ERROR(core::Embedding(pos, position_embeddings_, h, /*accumulate=*/true));
   MHUB_RETURN_IF_ERROR(embeddings_norm_.Apply(h, h));
 
-  const int64_t head_dim = D / heads;
-  MHUB_ASSIGN_OR_RETURN(core::HeadsView qv, core::HeadsView::FromPacked(qkv, 0, heads, head_dim));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsView kv, core::HeadsView::FromPacked(qkv, heads, heads, head_dim));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsView vv, core::HeadsView::FromPacked(qkv, 2 * heads, heads, head_dim));
+  MHUB_ASSIGN_OR_RETURN(PackedQkvViews qkv_heads, SplitPackedQkv(qkv, heads));
   MHUB_ASSIGN_OR_RETURN(core::HeadsView cv, core::HeadsView::Of(ctx, heads));
   core::AttentionOptions opts;
   opts.key_mask = &mask;
   for (const DistilBertLayer& l : layers_) {
     opts.bf16 = l.qkv.bf16();  // bf16 models: bf16 q.k and p.v products, as torch's bf16 attention
     MHUB_RETURN_IF_ERROR(l.qkv.Forward(h, qkv));
-    MHUB_RETURN_IF_ERROR(core::Attention(qv, kv, vv, cv, opts));
+    MHUB_RETURN_IF_ERROR(core::Attention(qkv_heads.q, qkv_heads.k, qkv_heads.v, cv, opts));
     MHUB_RETURN_IF_ERROR(l.out_lin.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
     MHUB_RETURN_IF_ERROR(l.sa_layer_norm.Apply(h, h));  // h = LN(h + attn)
     MHUB_RETURN_IF_ERROR(l.lin1.Forward(h, inner, act_));

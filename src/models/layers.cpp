@@ -252,4 +252,12 @@ std::vector<int64_t> MaskOrOnes(const ModelInputs& in) {
   return std::vector<int64_t>(static_cast<size_t>(in.batch * in.seq_len), 1);
 }
 
+Result<PackedQkvViews> SplitPackedQkv(const core::Tensor& qkv, int64_t heads) {
+  const int64_t head_dim = qkv.shape()[-1] / (3 * heads);
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView q, core::HeadsView::FromPacked(qkv, 0, heads, head_dim));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView k, core::HeadsView::FromPacked(qkv, heads, heads, head_dim));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView v, core::HeadsView::FromPacked(qkv, 2 * heads, heads, head_dim));
+  return PackedQkvViews{q, k, v};
+}
+
 }  // namespace mhub::models

@@ -11,6 +11,7 @@
 
 #include "mhub/base/result.h"
 #include "mhub/core/arena.h"
+#include "mhub/core/heads_view.h"
 #include "mhub/core/kernels.h"
 #include "mhub/core/linear.h"
 #include "mhub/core/tensor.h"
@@ -99,6 +100,12 @@ struct Norm {
   // out may alias x.
   Status Apply(const core::Tensor& x, core::Tensor& out) const;
 };
+
+// The query, key and value heads inside the output of a fused q|k|v projection (B,T,3*hidden).
+struct PackedQkvViews {
+  core::HeadsView q, k, v;
+};
+Result<PackedQkvViews> SplitPackedQkv(const core::Tensor& qkv, int64_t heads);
 
 // Declares an embedding table `<vb>.weight` (rows, dim).
 Result<core::Tensor> LoadEmbedding(const VarBuilder& vb, int64_t rows, int64_t dim);

@@ -18,13 +18,7 @@ const std::vector<std::string> kLines = {
 
 std::vector<Json> Lines(const std::string& out) {
   std::vector<Json> v;
-  size_t pos = 0;
-  while (pos < out.size()) {
-    size_t nl = out.find('\n', pos);
-    if (nl == std::string::npos) nl = out.size();
-    if (nl > pos) v.push_back(Json::parse(out.substr(pos, nl - pos)));
-    pos = nl + 1;
-  }
+  for (const std::string& line : mhub::testing::NonEmptyLines(out)) v.push_back(Json::parse(line));
   return v;
 }
 

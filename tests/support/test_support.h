@@ -44,4 +44,7 @@ int FreePort();
 std::string ReadFileOrDie(const std::string& path);
 void WriteFileOrDie(const std::string& path, const std::string& data);
 
+// The non-empty '\n'-separated lines of `text` (e.g. the JSON lines a CLI printed).
+std::vector<std::string> NonEmptyLines(const std::string& text);
+
 }  // namespace mhub::testing
