@@ -4,9 +4,12 @@
 // mhub's runs alternate with PyTorch's (a PyTorch process kept alive for the figure), so both see
 // the same machine load; the ratio printed is the median of the per-pair ratios.
 //   models_encoder_bench [--quick]   (--quick: fewer runs)
+//   models_encoder_bench --profile DTYPE BATCH RUNS   (mhub only, for perf: DTYPE float32|bfloat16)
 #include <cstdio>
 #include <cstring>
 #include <thread>
+
+#include <sys/resource.h>
 
 #include "mhub/core/cpu.h"
 #include "mhub/models/auto_model.h"
@@ -108,10 +111,45 @@ int Run(bool quick) {
   return 0;
 }
 
+double CpuMs() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
+
+// mhub alone, RUNS forwards at one shape (to run under perf); prints the median ms.
+int Profile(const std::string& dtype, int64_t batch, int runs) {
+  core::SetNumThreads(2);
+  ScratchDir scratch;
+  const std::string dir = scratch.path + "/bert";
+  {
+    auto fresh = ModelFromConfig(BertBase(dtype), Task::kBase, 1);
+    if (!fresh.ok() || !(*fresh)->SavePretrained(dir).ok()) return 1;
+  }
+  auto model = LoadModel(dir, Task::kBase);
+  if (!model.ok()) return 1;
+  const ModelInputs in = Batch(batch, 128);
+  (void)(*model)->Forward(in);
+  std::vector<double> ms;
+  const double cpu0 = CpuMs();
+  const char* pause = std::getenv("MHUB_BENCH_PAUSE_MS");  // idle time between forwards, as in the main run
+  for (int i = 0; i < runs; ++i) {
+    if (pause != nullptr) std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(pause)));
+    const double t0 = NowMs();
+    if (!(*model)->Forward(in).ok()) return 1;
+    ms.push_back(NowMs() - t0);
+  }
+  std::printf("%s B=%lld: median %.1f ms, %.1f CPU-ms per forward over %d runs\n", dtype.c_str(),
+              static_cast<long long>(batch), Median(ms), (CpuMs() - cpu0) / runs, runs);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   EnsurePassiveOmpWait(argv);
+  if (argc == 5 && std::strcmp(argv[1], "--profile") == 0)
+    return Profile(argv[2], std::atoll(argv[3]), std::atoi(argv[4]));
   std::printf("OMP_WAIT_POLICY=%s\n", std::getenv("OMP_WAIT_POLICY"));
   return Run(argc > 1 && std::strcmp(argv[1], "--quick") == 0);
 }

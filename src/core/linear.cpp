@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -12,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/cpu/gemm.h"
 #include "core/cpu/kernel_table.h"
 #include "core/cpu/parallel.h"
 
@@ -40,6 +42,15 @@ dnnl::algorithm DnnlAlgorithm(Activation act) {
   return dnnl::algorithm::undef;
 }
 
+// MHUB_GEMM=onednn sends every matmul to oneDNN even where the own GEMM could run (to compare them).
+bool OwnGemmAllowed() {
+  static const bool allowed = [] {
+    const char* v = std::getenv("MHUB_GEMM");
+    return v == nullptr || std::string(v) != "onednn";
+  }();
+  return allowed;
+}
+
 // M used to ask oneDNN for its preferred weight layout (the layout depends on N, K and the ISA;
 // the same packed weights then serve every M).
 constexpr int64_t kPackingM = 256;
@@ -56,6 +67,9 @@ struct Linear::Impl {
   bool pack_tried = false;
   dnnl::memory packed;  // weights in oneDNN's layout; empty handle if packing failed
   std::unordered_map<int64_t, dnnl::matmul> prims;
+  bool onednn_only = false;  // MatmulBackend::kOneDnn
+  bool gemm_tried = false;
+  cpu::GemmWeights gemm;  // packed for the own GEMM (AVX-512), when it runs here
 
   dnnl::memory::data_type dt() const {
     return compute == DType::kBF16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
@@ -124,6 +138,7 @@ Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLa
     return Status::InvalidArgument("Linear: compute dtype must be F32 or BF16");
   auto impl = std::make_shared<Impl>();
   impl->compute = wd == DType::kBF16 ? DType::kBF16 : options.compute;
+  impl->onednn_only = options.backend == MatmulBackend::kOneDnn || !OwnGemmAllowed();
   impl->n = layout == WeightLayout::kOutIn ? weight.dim(0) : weight.dim(1);
   impl->k = layout == WeightLayout::kOutIn ? weight.dim(1) : weight.dim(0);
   if (impl->n <= 0 || impl->k <= 0) return Status::InvalidArgument("Linear: empty weight");
@@ -247,6 +262,37 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
         if (y_bf16) kern.f32_to_bf16(row, ybf + r * n + n0, w);
       }
     });
+    return Status::OK();
+  }
+
+  const bool bf16 = im.compute == DType::kBF16;
+  if (!im.onednn_only && cpu::OwnGemmAvailable(bf16)) {
+    {
+      std::lock_guard<std::mutex> lock(im.mu);
+      if (!im.gemm_tried) {
+        im.gemm_tried = true;
+        im.gemm = cpu::GemmWeights::Pack(im.w.raw_data(), bf16, n, k, im.bias.empty() ? nullptr : im.bias.data());
+      }
+    }
+    const void* src = x.raw_data();
+    thread_local std::vector<uint16_t> xbf_gemm;
+    if (bf16 && !x_bf16) {
+      const float* xp = x.data<float>();
+      xbf_gemm.resize(static_cast<size_t>(m * k));
+      uint16_t* xb = xbf_gemm.data();
+      cpu::ParallelFor(m, std::max<int64_t>(1, 16384 / k),
+                       [&](int64_t r0, int64_t r1) { kern.f32_to_bf16(xp + r0 * k, xb + r0 * k, (r1 - r0) * k); });
+      src = xb;
+    }
+    cpu::GemmOutput out;
+    if (y_bf16) {
+      out.ybf = y.data<uint16_t>();
+    } else {
+      out.y = y.data<float>();
+    }
+    out.act = act;
+    out.accumulate = accumulate;
+    cpu::Gemm(src, m, im.gemm, out);
     return Status::OK();
   }
 

@@ -1,5 +1,6 @@
-// Linear against a naive triple loop: the GEMV path (M <= kGemvMaxRows) on every ISA and the oneDNN
-// path, f32 and bf16, both weight layouts, bias, fused activations and the residual accumulate.
+// Linear against a naive triple loop: the GEMV path (M <= kGemvMaxRows) on every ISA and the matmul
+// path on both backends (the own AVX-512 GEMM where the CPU has it, and oneDNN), f32 and bf16, both
+// weight layouts, bias, fused activations and the residual accumulate.
 #include "mhub/core/linear.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,9 @@ namespace {
 using testing::RandomTensor;
 
 class LinearTest : public testing::IsaTest {};
+
+// The backend Check() asks for (set by the matmul suites below).
+MatmulBackend g_backend = MatmulBackend::kAuto;
 
 float Act(Activation act, double v) {
   switch (act) {
@@ -58,6 +62,7 @@ void Check(int64_t m, int64_t k, int64_t n, DType wdtype, DType compute, WeightL
   w = w.To(wdtype).value();
   LinearOptions opt;
   opt.compute = compute;
+  opt.backend = g_backend;
   Linear lin = Linear::Create(w, b, layout, opt).value();
   ASSERT_EQ(lin.in_features(), k);
   ASSERT_EQ(lin.out_features(), n);
@@ -114,7 +119,14 @@ TEST_P(LinearTest, GemvEpilogues) {
 
 INSTANTIATE_TEST_SUITE_P(AllIsas, LinearTest, ::testing::ValuesIn(testing::SupportedIsas()), testing::IsaParamName);
 
-TEST(LinearOneDnn, MatchesNaiveF32AndBf16) {
+// The matmul path (M > kGemvMaxRows) on one backend; kAuto is the own GEMM on AVX-512 CPUs.
+class LinearMatmul : public ::testing::TestWithParam<MatmulBackend> {
+ protected:
+  void SetUp() override { g_backend = GetParam(); }
+  void TearDown() override { g_backend = MatmulBackend::kAuto; }
+};
+
+TEST_P(LinearMatmul, MatchesNaiveF32AndBf16) {
   uint32_t seed = 2000;
   for (int64_t m : {5, 17, 64, 129})
     for (int64_t k : {7, 64, 96})
@@ -124,12 +136,28 @@ TEST(LinearOneDnn, MatchesNaiveF32AndBf16) {
       }
 }
 
-TEST(LinearOneDnn, LargeBf16InputsConvertOnEveryThread) {
+TEST_P(LinearMatmul, LargeBf16InputsConvertOnEveryThread) {
   Check(300, 768, 64, DType::kBF16, DType::kF32, WeightLayout::kOutIn, true, Activation::kGeluTanh, false, 77);
   Check(300, 768, 64, DType::kF32, DType::kBF16, WeightLayout::kInOut, true, Activation::kNone, true, 78);
 }
 
-TEST(LinearOneDnn, LayoutsDtypesActivationsAccumulate) {
+// Shapes that cut across the own GEMM's blocking: row tails of the 6-row tiles and of the row
+// chunks (192), column tails of the 64-column panels, several K blocks (K > 1024), odd K in bf16.
+TEST_P(LinearMatmul, BlockingEdges) {
+  uint32_t seed = 5000;
+  for (int64_t m : {5, 7, 13, 200})
+    for (int64_t k : {1, 3, 1025, 2100})
+      for (int64_t n : {1, 63, 65}) {
+        seed += 5;
+        const bool bias = (seed & 4) != 0, acc = (seed & 8) != 0;
+        Check(m, k, n, DType::kF32, DType::kF32, WeightLayout::kOutIn, bias, Activation::kNone, acc, seed);
+        Check(m, k, n, DType::kBF16, DType::kF32, WeightLayout::kOutIn, !bias, Activation::kGeluErf, !acc, seed + 1);
+      }
+  Check(390, 768, 200, DType::kF32, DType::kF32, WeightLayout::kOutIn, true, Activation::kGeluErf, true, seed += 5);
+  Check(390, 768, 200, DType::kF32, DType::kBF16, WeightLayout::kOutIn, true, Activation::kGeluTanh, false, seed += 5);
+}
+
+TEST_P(LinearMatmul, LayoutsDtypesActivationsAccumulate) {
   uint32_t seed = 3000;
   for (Activation act :
        {Activation::kNone, Activation::kGeluErf, Activation::kGeluTanh, Activation::kRelu, Activation::kSilu})
@@ -141,11 +169,13 @@ TEST(LinearOneDnn, LayoutsDtypesActivationsAccumulate) {
   Check(2, 24, 20, DType::kF16, DType::kBF16, WeightLayout::kInOut, true, Activation::kNone, true, seed += 5);
 }
 
-TEST(LinearOneDnn, SameResultForEveryM) {
-  // Rows computed alone (GEMV) or in a batch (oneDNN) agree within f32 accumulation error.
+TEST_P(LinearMatmul, SameResultForEveryM) {
+  // Rows computed alone (GEMV) or in a batch (matmul) agree within f32 accumulation error.
   const int64_t k = 768, n = 300;
   Tensor w = RandomTensor({n, k}, 5);
-  Linear lin = Linear::Create(w, Tensor(), WeightLayout::kOutIn).value();
+  LinearOptions opt;
+  opt.backend = GetParam();
+  Linear lin = Linear::Create(w, Tensor(), WeightLayout::kOutIn, opt).value();
   Tensor x = RandomTensor({40, k}, 6);
   Tensor y = Tensor::Empty(DType::kF32, {40, n});
   ASSERT_TRUE(lin.Forward(x, y).ok());
@@ -157,15 +187,17 @@ TEST(LinearOneDnn, SameResultForEveryM) {
 }
 
 // BF16 activations in and out (compute BF16): a BF16 x gives exactly what the same values as F32
-// give, and a BF16 y is the F32 result rounded to bf16 — on the GEMV path (M <= 4) and oneDNN's.
-TEST(LinearBf16Io, MatchesF32Io) {
+// give, and a BF16 y is the F32 result rounded to bf16 — on the GEMV path (M <= 4) and the matmul's.
+TEST_P(LinearMatmul, Bf16IoMatchesF32Io) {
   uint32_t seed = 4000;
   for (int64_t m : {1, 3, 4, 5, 33, 130})
     for (Activation act : {Activation::kNone, Activation::kGeluErf}) {
       SCOPED_TRACE("M=" + std::to_string(m) + " act=" + std::to_string(static_cast<int>(act)));
       const int64_t k = 96, n = 70;
       Tensor w = RandomTensor({n, k}, seed += 3).To(DType::kBF16).value();
-      Linear lin = Linear::Create(w, RandomTensor({n}, seed + 1), WeightLayout::kOutIn).value();
+      LinearOptions opt;
+      opt.backend = GetParam();
+      Linear lin = Linear::Create(w, RandomTensor({n}, seed + 1), WeightLayout::kOutIn, opt).value();
       ASSERT_EQ(lin.compute_dtype(), DType::kBF16);
       Tensor xb = RandomTensor({m, k}, seed + 2).To(DType::kBF16).value();
       Tensor x = xb.To(DType::kF32).value();  // bf16-representable values as F32
@@ -182,6 +214,11 @@ TEST(LinearBf16Io, MatchesF32Io) {
       }
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, LinearMatmul, ::testing::Values(MatmulBackend::kAuto, MatmulBackend::kOneDnn),
+                         [](const ::testing::TestParamInfo<MatmulBackend>& info) {
+                           return info.param == MatmulBackend::kAuto ? std::string("auto") : std::string("onednn");
+                         });
 
 TEST(LinearBf16Io, RejectsUnsupportedCombinations) {
   Linear f32 = Linear::Create(RandomTensor({8, 16}, 1), Tensor(), WeightLayout::kOutIn).value();

@@ -3,9 +3,12 @@
 // Weights are prepared once at load time (Create) and reused for every call:
 //   - M (rows of x) <= kGemvMaxRows: our own AVX-512/AVX2 GEMV streams the (out, in) row-major
 //     weights (F32 or BF16 as stored; memory-bound decode reads each weight byte once);
-//   - larger M: a oneDNN matmul whose weights were reordered once into oneDNN's preferred blocked
-//     layout; primitives are cached per M. BF16 compute converts x to BF16 and accumulates in F32
-//     (as torch bf16 linear on CPU); bias, activation and the residual add run fused in the primitive.
+//   - larger M on AVX-512 CPUs: mhub's own GEMM (core/cpu/gemm.h) over weights packed once into
+//     64-column panels, threads taking (rows, panel) units one at a time;
+//   - larger M elsewhere (or MatmulBackend::kOneDnn): a oneDNN matmul whose weights were reordered
+//     once into oneDNN's preferred blocked layout; primitives are cached per M. BF16 compute converts x to BF16 and
+//     accumulates in F32 (as torch bf16 linear on CPU); bias, activation and the residual add run fused in the
+//     primitive.
 // Activations x and y are F32 (or BF16, see Forward). Create/Forward are thread-safe (the primitive cache is locked).
 #pragma once
 
@@ -24,10 +27,17 @@ enum class WeightLayout {
 
 enum class Activation { kNone, kGeluErf, kGeluTanh, kRelu, kSilu };
 
+enum class MatmulBackend {
+  kAuto,    // own GEMM where the CPU has AVX-512 (BF16 compute: also AVX512_BF16), else oneDNN;
+            // the environment variable MHUB_GEMM=onednn turns kAuto into kOneDnn (comparisons)
+  kOneDnn,  // always oneDNN for M > kGemvMaxRows
+};
+
 struct LinearOptions {
   // Compute precision: kF32 or kBF16. BF16 weights always compute in BF16; F32/F16 weights compute
   // in F32 unless kBF16 is asked for (then they are rounded to BF16 once at Create).
   DType compute = DType::kF32;
+  MatmulBackend backend = MatmulBackend::kAuto;
 };
 
 inline constexpr int64_t kGemvMaxRows = 4;

@@ -1,0 +1,163 @@
+// The own GEMM's packing and driver (see gemm.h); the register tiles live in gemm_tiles_avx512.cpp.
+#include "core/cpu/gemm.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "core/cpu/attention_bf16.h"
+#include "core/cpu/gemm_tiles.h"
+#include "core/cpu/kernel_table.h"
+#include "core/cpu/parallel.h"
+
+namespace mhub::core::cpu {
+namespace {
+
+static_assert(GemmWeights::kPanel == kGemmNr);
+
+// Largest K block: a 64-column panel slice of 1024 k is 256 KB in f32 (128 KB in bf16), which
+// stays in the 1 MB L2 next to the block of A rows it is multiplied with.
+constexpr int64_t kMaxKBlock = 1024;
+// Rows of A per unit of work (a multiple of the tile height).
+constexpr int64_t kMaxRowChunk = 32 * kGemmMr;
+
+void* AlignedAlloc(size_t bytes) {
+  const size_t rounded = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, rounded);
+  if (p == nullptr) std::abort();  // like operator new without exceptions
+  return p;
+}
+
+void ApplyActivation(const KernelTable& kern, Activation act, float* x, int64_t n) {
+  switch (act) {
+    case Activation::kNone:
+      break;
+    case Activation::kGeluErf:
+      kern.gelu_erf(x, x, n);
+      break;
+    case Activation::kGeluTanh:
+      kern.gelu_tanh(x, x, n);
+      break;
+    case Activation::kRelu:
+      kern.relu(x, x, n);
+      break;
+    case Activation::kSilu:
+      kern.silu(x, x, n);
+      break;
+  }
+}
+
+}  // namespace
+
+bool OwnGemmAvailable(bool bf16) {
+  if (ActiveIsa() != Isa::kAvx512) return false;
+  return !bf16 || HasAvx512Bf16();
+}
+
+void GemmWeights::Free::operator()(void* p) const { std::free(p); }
+
+GemmWeights GemmWeights::Pack(const void* w, bool bf16, int64_t n, int64_t k, const float* bias) {
+  GemmWeights g;
+  g.n_ = n;
+  g.k_ = k;
+  g.bf16_ = bf16;
+  const int64_t panels = g.panels();
+  // f32: k rows of 64; bf16: ceil(k/2) pair rows of 128 (the odd k's partner is zero).
+  g.panel_stride_ = bf16 ? (k + 1) / 2 * 2 * kPanel : k * kPanel;
+  const size_t elem = bf16 ? 2 : 4;
+  const size_t bytes = static_cast<size_t>(panels * g.panel_stride_) * elem;
+  g.data_ = std::shared_ptr<void>(AlignedAlloc(bytes), Free());
+  char* base = static_cast<char*>(g.data_.get());
+  ParallelFor(panels, 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      char* panel = base + static_cast<size_t>(p * g.panel_stride_) * elem;
+      std::memset(panel, 0, static_cast<size_t>(g.panel_stride_) * elem);
+      const int64_t cols = std::min<int64_t>(kPanel, n - p * kPanel);
+      for (int64_t j = 0; j < cols; ++j) {
+        const int64_t row = p * kPanel + j;
+        if (bf16) {
+          const uint16_t* src = static_cast<const uint16_t*>(w) + row * k;
+          auto* dst = reinterpret_cast<uint16_t*>(panel);
+          for (int64_t kk = 0; kk < k; ++kk) dst[(kk / 2) * 2 * kPanel + 2 * j + kk % 2] = src[kk];
+        } else {
+          const float* src = static_cast<const float*>(w) + row * k;
+          auto* dst = reinterpret_cast<float*>(panel);
+          for (int64_t kk = 0; kk < k; ++kk) dst[kk * kPanel + j] = src[kk];
+        }
+      }
+    }
+  });
+  if (bias != nullptr) {
+    g.bias_ = std::shared_ptr<float>(static_cast<float*>(AlignedAlloc(sizeof(float) * panels * kPanel)), Free());
+    std::fill(g.bias_.get(), g.bias_.get() + panels * kPanel, 0.0f);
+    std::memcpy(g.bias_.get(), bias, sizeof(float) * static_cast<size_t>(n));
+  }
+  return g;
+}
+
+void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out) {
+  const int64_t n = w.n(), k = w.k(), panels = w.panels();
+  if (m <= 0 || n <= 0) return;
+  const KernelTable& kern = Kernels();
+  const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+
+  // K blocks of equal size (even, so bf16 blocks start on a pair).
+  const int64_t kblocks = (k + kMaxKBlock - 1) / kMaxKBlock;
+  const int64_t kc = ((k + kblocks - 1) / kblocks + 1) / 2 * 2;
+  // Row chunks: at most kMaxRowChunk rows, and small enough that there are a few units per thread.
+  const int64_t want_units = 4 * threads;
+  const int64_t want_chunks = std::max<int64_t>(1, (want_units + panels - 1) / panels);
+  int64_t rows_per_chunk = (m + want_chunks - 1) / want_chunks;
+  rows_per_chunk = std::clamp<int64_t>((rows_per_chunk + kGemmMr - 1) / kGemmMr * kGemmMr, 4 * kGemmMr, kMaxRowChunk);
+  const int64_t chunks = (m + rows_per_chunk - 1) / rows_per_chunk;
+  const int64_t units = chunks * panels;
+
+  auto run_unit = [&](int64_t u, std::vector<float>& buf) {
+    const int64_t chunk = u / panels, p = u % panels;
+    const int64_t r0 = chunk * rows_per_chunk, rows = std::min(rows_per_chunk, m - r0);
+    buf.resize(static_cast<size_t>(rows_per_chunk * kGemmNr));
+    float* c = buf.data();
+    for (int64_t k0 = 0; k0 < k; k0 += kc) {
+      const int64_t kb = std::min(kc, k - k0);
+      for (int64_t r = 0; r < rows; r += kGemmMr) {
+        const int tile_rows = static_cast<int>(std::min<int64_t>(kGemmMr, rows - r));
+        if (w.bf16()) {
+          const uint16_t* a = static_cast<const uint16_t*>(x) + (r0 + r) * k + k0;
+          const uint16_t* panel = static_cast<const uint16_t*>(w.data()) + p * w.panel_stride() + k0 * kGemmNr;
+          GemmTileBf16(a, k, tile_rows, panel, kb, c + r * kGemmNr, kGemmNr, k0 > 0);
+        } else {
+          const float* a = static_cast<const float*>(x) + (r0 + r) * k + k0;
+          const float* panel = static_cast<const float*>(w.data()) + p * w.panel_stride() + k0 * kGemmNr;
+          GemmTileF32(a, k, tile_rows, panel, kb, c + r * kGemmNr, kGemmNr, k0 > 0);
+        }
+      }
+    }
+    const int rws = static_cast<int>(rows);
+    if (w.bias() != nullptr) GemmAddBiasRows(c, rws, w.bias() + p * kGemmNr);
+    ApplyActivation(kern, out.act, c, rows * kGemmNr);
+    const int cols = static_cast<int>(std::min<int64_t>(kGemmNr, n - p * kGemmNr));
+    if (out.ybf != nullptr) {
+      GemmStoreRowsBf16(c, rws, cols, out.ybf + r0 * n + p * kGemmNr, n);
+    } else {
+      GemmStoreRowsF32(c, rws, cols, out.y + r0 * n + p * kGemmNr, n, out.accumulate);
+    }
+  };
+
+  if (threads <= 1 || units == 1) {
+    thread_local std::vector<float> buf;
+    for (int64_t u = 0; u < units; ++u) run_unit(u, buf);
+    return;
+  }
+  const int team = static_cast<int>(std::min<int64_t>(threads, units));
+#pragma omp parallel num_threads(team)
+  {
+    thread_local std::vector<float> buf;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t u = 0; u < units; ++u) run_unit(u, buf);
+  }
+}
+
+}  // namespace mhub::core::cpu

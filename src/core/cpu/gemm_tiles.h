@@ -1,0 +1,35 @@
+// The register-tile kernels of mhub's own GEMM (core/gemm.h drives them): one call computes up to
+// kGemmMr rows x kGemmNr columns of C from rows of A and one packed panel of B.
+//
+// Packed panel layouts (columns past N and, for bf16, the k past K are zero):
+//   f32:  panel[k * kGemmNr + j]                 = B[k][j]   (B = W^T, W the (N, K) weights)
+//   bf16: panel[(k / 2) * 2 * kGemmNr + 2 * j + k % 2] = B[k][j]   (k pairs, as vdpbf16ps reads them)
+// Compiled in gemm_tiles_avx512.cpp with AVX-512 (+BF16) flags: call the f32 tile only when the
+// active ISA is avx512, the bf16 one only when HasAvx512Bf16() too.
+#pragma once
+
+#include <cstdint>
+
+namespace mhub::core::cpu {
+
+inline constexpr int kGemmMr = 6;   // rows per tile
+inline constexpr int kGemmNr = 64;  // columns per panel (4 zmm)
+
+// c[r * ldc + j] = (accumulate ? c[r * ldc + j] : 0) + sum_{k < kc} a[r * lda + k] * B[k][j]
+// for r < rows (1..kGemmMr), j < kGemmNr; `panel` points at the panel's row k = 0 of this K block.
+void GemmTileF32(const float* a, int64_t lda, int rows, const float* panel, int64_t kc, float* c, int64_t ldc,
+                 bool accumulate);
+// The same with bf16 A and panel, fp32 products and sums (vdpbf16ps). `panel` points at the pair
+// row of this K block's first k (an even k); kc may be odd only for the last block of K.
+void GemmTileBf16(const uint16_t* a, int64_t lda, int rows, const uint16_t* panel, int64_t kc, float* c, int64_t ldc,
+                  bool accumulate);
+
+// Epilogue steps on a tile buffer c of `rows` rows of kGemmNr floats (row stride kGemmNr):
+// c[r][j] += bias[j] for j < kGemmNr.
+void GemmAddBiasRows(float* c, int rows, const float* bias);
+// y[r * ldy + j] = c[r][j] (or += when accumulate) for j < w (<= kGemmNr).
+void GemmStoreRowsF32(const float* c, int rows, int w, float* y, int64_t ldy, bool accumulate);
+// The same narrowed to bf16, round to nearest even (NaN stays NaN).
+void GemmStoreRowsBf16(const float* c, int rows, int w, uint16_t* y, int64_t ldy);
+
+}  // namespace mhub::core::cpu

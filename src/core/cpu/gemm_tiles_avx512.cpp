@@ -1,0 +1,164 @@
+// AVX-512 register tiles of the own GEMM (see gemm_tiles.h). Rows x 4 zmm accumulators stay in
+// registers for the whole K block; each k (f32) or k pair (bf16) loads the panel's 64 columns once
+// and broadcasts one value (pair) per row of A.
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "core/cpu/gemm_tiles.h"
+
+namespace mhub::core::cpu {
+namespace {
+
+template <int R>
+void TileF32(const float* a, int64_t lda, const float* panel, int64_t kc, float* c, int64_t ldc, bool accumulate) {
+  __m512 acc[R][4];
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < 4; ++j) acc[r][j] = accumulate ? _mm512_loadu_ps(c + r * ldc + 16 * j) : _mm512_setzero_ps();
+  const float* b = panel;
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; ++k, b += kGemmNr) {
+    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16), b2 = _mm512_load_ps(b + 32),
+                 b3 = _mm512_load_ps(b + 48);
+    for (int r = 0; r < R; ++r) {
+      const __m512 av = _mm512_set1_ps(a[r * lda + k]);
+      acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+      acc[r][2] = _mm512_fmadd_ps(av, b2, acc[r][2]);
+      acc[r][3] = _mm512_fmadd_ps(av, b3, acc[r][3]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < 4; ++j) _mm512_storeu_ps(c + r * ldc + 16 * j, acc[r][j]);
+}
+
+inline uint32_t LoadPair(const uint16_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+template <int R>
+void TileBf16(const uint16_t* a, int64_t lda, const uint16_t* panel, int64_t kc, float* c, int64_t ldc,
+              bool accumulate) {
+  __m512 acc[R][4];
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < 4; ++j) acc[r][j] = accumulate ? _mm512_loadu_ps(c + r * ldc + 16 * j) : _mm512_setzero_ps();
+  const uint16_t* b = panel;
+  const int64_t pairs = kc / 2;
+#pragma GCC unroll 4
+  for (int64_t p = 0; p < pairs; ++p, b += 2 * kGemmNr) {
+    const __m512bh b0 = reinterpret_cast<__m512bh>(_mm512_load_si512(b));
+    const __m512bh b1 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 32));
+    const __m512bh b2 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 64));
+    const __m512bh b3 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 96));
+    for (int r = 0; r < R; ++r) {
+      const __m512bh av =
+          reinterpret_cast<__m512bh>(_mm512_set1_epi32(static_cast<int>(LoadPair(a + r * lda + 2 * p))));
+      acc[r][0] = _mm512_dpbf16_ps(acc[r][0], av, b0);
+      acc[r][1] = _mm512_dpbf16_ps(acc[r][1], av, b1);
+      acc[r][2] = _mm512_dpbf16_ps(acc[r][2], av, b2);
+      acc[r][3] = _mm512_dpbf16_ps(acc[r][3], av, b3);
+    }
+  }
+  if (kc % 2 != 0) {  // last k of an odd K: pair (a, 0) against the panel's (b, 0)
+    const __m512bh b0 = reinterpret_cast<__m512bh>(_mm512_load_si512(b));
+    const __m512bh b1 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 32));
+    const __m512bh b2 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 64));
+    const __m512bh b3 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 96));
+    for (int r = 0; r < R; ++r) {
+      const __m512bh av = reinterpret_cast<__m512bh>(_mm512_set1_epi32(a[r * lda + kc - 1]));
+      acc[r][0] = _mm512_dpbf16_ps(acc[r][0], av, b0);
+      acc[r][1] = _mm512_dpbf16_ps(acc[r][1], av, b1);
+      acc[r][2] = _mm512_dpbf16_ps(acc[r][2], av, b2);
+      acc[r][3] = _mm512_dpbf16_ps(acc[r][3], av, b3);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < 4; ++j) _mm512_storeu_ps(c + r * ldc + 16 * j, acc[r][j]);
+}
+
+inline __mmask16 Lanes(int w, int j) {
+  const int n = w - 16 * j;
+  return n >= 16 ? static_cast<__mmask16>(0xffff) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1);
+}
+
+}  // namespace
+
+void GemmAddBiasRows(float* c, int rows, const float* bias) {
+  const __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_loadu_ps(bias + 16), b2 = _mm512_loadu_ps(bias + 32),
+               b3 = _mm512_loadu_ps(bias + 48);
+  for (int r = 0; r < rows; ++r, c += kGemmNr) {
+    _mm512_storeu_ps(c, _mm512_add_ps(_mm512_loadu_ps(c), b0));
+    _mm512_storeu_ps(c + 16, _mm512_add_ps(_mm512_loadu_ps(c + 16), b1));
+    _mm512_storeu_ps(c + 32, _mm512_add_ps(_mm512_loadu_ps(c + 32), b2));
+    _mm512_storeu_ps(c + 48, _mm512_add_ps(_mm512_loadu_ps(c + 48), b3));
+  }
+}
+
+void GemmStoreRowsF32(const float* c, int rows, int w, float* y, int64_t ldy, bool accumulate) {
+  for (int r = 0; r < rows; ++r, c += kGemmNr, y += ldy) {
+    for (int j = 0; j < 4; ++j) {
+      const __mmask16 m = Lanes(w, j);
+      if (m == 0) break;
+      __m512 v = _mm512_loadu_ps(c + 16 * j);
+      if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, y + 16 * j));
+      _mm512_mask_storeu_ps(y + 16 * j, m, v);
+    }
+  }
+}
+
+void GemmStoreRowsBf16(const float* c, int rows, int w, uint16_t* y, int64_t ldy) {
+  const __m512i one = _mm512_set1_epi32(1), half = _mm512_set1_epi32(0x7fff);
+  const __m512i absmask = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000);
+  for (int r = 0; r < rows; ++r, c += kGemmNr, y += ldy) {
+    for (int j = 0; j < 4; ++j) {
+      const __mmask16 m = Lanes(w, j);
+      if (m == 0) break;
+      const __m512i u = _mm512_castps_si512(_mm512_loadu_ps(c + 16 * j));
+      __m512i v = _mm512_srli_epi32(
+          _mm512_add_epi32(u, _mm512_add_epi32(half, _mm512_and_si512(_mm512_srli_epi32(u, 16), one))), 16);
+      const __mmask16 nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(u, absmask), inf);
+      v = _mm512_mask_mov_epi32(v, nan, _mm512_or_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(0x40)));
+      _mm256_mask_storeu_epi16(y + 16 * j, m, _mm512_cvtepi32_epi16(v));
+    }
+  }
+}
+
+void GemmTileF32(const float* a, int64_t lda, int rows, const float* panel, int64_t kc, float* c, int64_t ldc,
+                 bool accumulate) {
+  switch (rows) {
+    case 1:
+      return TileF32<1>(a, lda, panel, kc, c, ldc, accumulate);
+    case 2:
+      return TileF32<2>(a, lda, panel, kc, c, ldc, accumulate);
+    case 3:
+      return TileF32<3>(a, lda, panel, kc, c, ldc, accumulate);
+    case 4:
+      return TileF32<4>(a, lda, panel, kc, c, ldc, accumulate);
+    case 5:
+      return TileF32<5>(a, lda, panel, kc, c, ldc, accumulate);
+    default:
+      return TileF32<6>(a, lda, panel, kc, c, ldc, accumulate);
+  }
+}
+
+void GemmTileBf16(const uint16_t* a, int64_t lda, int rows, const uint16_t* panel, int64_t kc, float* c, int64_t ldc,
+                  bool accumulate) {
+  switch (rows) {
+    case 1:
+      return TileBf16<1>(a, lda, panel, kc, c, ldc, accumulate);
+    case 2:
+      return TileBf16<2>(a, lda, panel, kc, c, ldc, accumulate);
+    case 3:
+      return TileBf16<3>(a, lda, panel, kc, c, ldc, accumulate);
+    case 4:
+      return TileBf16<4>(a, lda, panel, kc, c, ldc, accumulate);
+    case 5:
+      return TileBf16<5>(a, lda, panel, kc, c, ldc, accumulate);
+    default:
+      return TileBf16<6>(a, lda, panel, kc, c, ldc, accumulate);
+  }
+}
+
+}  // namespace mhub::core::cpu
