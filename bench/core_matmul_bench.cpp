@@ -1,146 +1,89 @@
-// core::Linear on the BERT-base matmul shapes (M = 128 tokens and 4096 = 32 x 128; fused QKV,
-// attention output, FFN up with GELU, FFN down with the residual add), fp32 and bf16: the own GEMM
-// (MatmulBackend::kAuto on AVX-512) against oneDNN (kOneDnn) and PyTorch's F.linear in the same run.
-// Prints GFLOP/s from the fastest of the runs of each (the least disturbed by other load on the
-// machine) and the ratios.
-//   core_matmul_bench [--threads N] [--runs R]
-#include <algorithm>
-#include <chrono>
+// Matmul throughput: mhub_core Linear (own GEMV for decode rows, oneDNN with pre-packed weights
+// otherwise) against PyTorch F.linear on the same shapes, threads and dtypes, in the same run.
+// The peer runs as a child process answering one shape at a time, so both sides are measured
+// back to back per shape (fairer on a shared, noisy machine).
+//
+//   core_matmul_bench [--threads N] [--min-time SECONDS]
+//
+// Shapes: a BERT-base layer (B*S = 4096 and 128 rows; K/N = 768/2304/3072) and GPT-2 small decode
+// (M = 1: c_attn 768->2304, c_fc 768->3072, c_proj 3072->768 / 768->768, lm_head 768->50257).
+// bf16 rows use bf16 weights on both sides (PyTorch: bf16 activations too; mhub: f32 activations
+// rounded to bf16 on the oneDNN path, f32 activations against bf16 weights in the GEMV path).
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "core_bench_common.h"
 #include "mhub/core/cpu.h"
 #include "mhub/core/linear.h"
 
-using namespace mhub;
-using namespace mhub::core;
-
 namespace {
 
-double NowMs() {
-  using namespace std::chrono;
-  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
+using mhub::core::DType;
+using mhub::core::Linear;
+using mhub::core::Tensor;
+using mhub::core::bench::Peer;
+using mhub::core::bench::SecondsPerCall;
 
-Tensor Random(const Shape& shape, uint32_t seed) {
-  Tensor t = Tensor::Empty(DType::kF32, shape);
-  uint32_t s = seed * 2654435761u + 1;
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    s = s * 1664525u + 1013904223u;
-    t.data<float>()[i] = static_cast<float>(s >> 8) / static_cast<float>(1 << 24) - 0.5f;
-  }
-  return t;
-}
-
-struct Case {
-  const char* name;
-  int64_t k, n;
-  Activation act;
-  bool accumulate;
+struct Shape {
+  int64_t m, k, n;
+  const char* what;
 };
 
-// Fastest of `runs` calls, in ms.
-double Time(const Linear& lin, const Tensor& x, Tensor& y, const Case& c, int runs) {
-  double best = 1e30;
-  for (int i = 0; i < runs; ++i) {
-    const double t0 = NowMs();
-    if (!lin.Forward(x, y, c.act, c.accumulate).ok()) return -1;
-    best = std::min(best, NowMs() - t0);
-  }
-  return best;
-}
-
-// PyTorch's fastest F.linear (+ activation / residual) per case, in ms, one line per case.
-std::vector<double> TorchTimes(const std::vector<Case>& cases, int64_t m, const char* dtype, int threads, int runs) {
-  std::string script =
-      "import time,torch,torch.nn.functional as F\n"
-      "torch.set_num_threads(" +
-      std::to_string(threads) + ")\ndt=torch." + dtype + "\nm=" + std::to_string(m) + "\n";
-  script += "cases=[";
-  for (const Case& c : cases)
-    script += "(" + std::to_string(c.k) + "," + std::to_string(c.n) + "," +
-              std::to_string(c.act == Activation::kGeluErf ? 1 : 0) + "," + std::to_string(c.accumulate ? 1 : 0) + "),";
-  script += "]\n";
-  script +=
-      "with torch.no_grad():\n"
-      "  for k,n,gelu,acc in cases:\n"
-      "    x=torch.randn(m,k).to(dt); w=torch.randn(n,k).to(dt); b=torch.randn(n).to(dt); r=torch.randn(m,n).to(dt)\n"
-      "    best=1e30\n"
-      "    for i in range(" +
-      std::to_string(runs + 1) +
-      "):\n"
-      "      t0=time.perf_counter(); y=F.linear(x,w,b)\n"
-      "      if gelu: y=F.gelu(y)\n"
-      "      if acc: y=y+r\n"
-      "      if i: best=min(best,(time.perf_counter()-t0)*1000)\n"
-      "    print(best,flush=True)\n";
-  const std::string path = "/tmp/mhub_core_matmul_bench.py";
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr) return {};
-  std::fputs(script.c_str(), f);
-  std::fclose(f);
-  const std::string cmd = "OPENBLAS_CORETYPE=Cooperlake /usr/bin/python3 " + path;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::vector<double> out;
-  if (p == nullptr) return out;
-  char line[256];
-  while (std::fgets(line, sizeof(line), p) != nullptr) out.push_back(std::atof(line));
-  pclose(p);
-  return out;
+Tensor Random(int64_t rows, int64_t cols, float scale, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.0f, scale);
+  std::vector<float> v(static_cast<size_t>(rows * cols));
+  for (float& f : v) f = d(rng);
+  return Tensor::FromVector(v, {rows, cols});
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int threads = 2, runs = 15;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--threads") == 0) threads = std::atoi(argv[i + 1]);
-    if (std::strcmp(argv[i], "--runs") == 0) runs = std::atoi(argv[i + 1]);
-  }
-  SetNumThreads(threads);
-  const std::vector<Case> cases = {{"qkv 768->2304", 768, 2304, Activation::kNone, false},
-                                   {"attn out 768->768 +res", 768, 768, Activation::kNone, true},
-                                   {"ffn up 768->3072 gelu", 768, 3072, Activation::kGeluErf, false},
-                                   {"ffn down 3072->768 +res", 3072, 768, Activation::kNone, true}};
-  std::printf("core::Linear, BERT-base shapes, %d threads, isa %s; GFLOP/s of the fastest of %d runs\n", threads,
-              std::string(IsaName(ActiveIsa())).c_str(), runs);
-  std::printf("%-5s %-5s %-26s %9s %9s %9s %8s %8s\n", "dtype", "M", "case", "own", "oneDNN", "pytorch", "own/dnn",
-              "own/pt");
-  for (const char* dtype : {"float32", "bfloat16"}) {
-    const DType compute = std::strcmp(dtype, "float32") == 0 ? DType::kF32 : DType::kBF16;
-    for (const int64_t m : {int64_t{128}, int64_t{4096}}) {
-      const std::vector<double> torch = TorchTimes(cases, m, dtype, threads, m > 1000 ? std::max(3, runs / 5) : runs);
-      for (size_t i = 0; i < cases.size(); ++i) {
-        const Case& c = cases[i];
-        Tensor w = Random({c.n, c.k}, 1), b = Random({c.n}, 2), x = Random({m, c.k}, 3);
-        if (compute == DType::kBF16) {
-          w = w.To(DType::kBF16).value();
-          x = x.To(DType::kBF16).value();
-        }
-        double best[2] = {0, 0};
-        for (int backend = 0; backend < 2; ++backend) {
-          LinearOptions opt;
-          opt.compute = compute;
-          opt.backend = backend == 0 ? MatmulBackend::kAuto : MatmulBackend::kOneDnn;
-          Result<Linear> lin = Linear::Create(w, b, WeightLayout::kOutIn, opt);
-          if (!lin.ok()) {
-            std::fprintf(stderr, "%s\n", lin.status().ToString().c_str());
-            return 1;
-          }
-          Tensor y = Random({m, c.n}, 4);
-          (void)lin->Forward(x, y, c.act, c.accumulate);  // packs the weights
-          best[backend] = Time(*lin, x, y, c, m > 1000 ? std::max(3, runs / 5) : runs);
-        }
-        const double flop = 2.0 * static_cast<double>(m * c.k * c.n);
-        const double pt = i < torch.size() ? torch[i] : 0;
-        std::printf("%-5s %-5lld %-26s %9.1f %9.1f %9.1f %7.2fx %7.2fx\n", compute == DType::kF32 ? "fp32" : "bf16",
-                    static_cast<long long>(m), c.name, flop / best[0] / 1e6, flop / best[1] / 1e6,
-                    pt > 0 ? flop / pt / 1e6 : 0.0, best[1] / best[0], pt > 0 ? pt / best[0] : 0.0);
-        std::fflush(stdout);
-      }
+  const mhub::core::bench::BenchArgs args = mhub::core::bench::ParseBenchArgs(argc, argv);
+  const int threads = args.threads;
+  const double min_time = args.min_time;
+  mhub::core::SetNumThreads(threads);
+  const std::vector<Shape> shapes = {
+      {4096, 768, 3072, "BERT B*S=4096 ffn up"}, {4096, 3072, 768, "BERT B*S=4096 ffn down"},
+      {4096, 768, 2304, "BERT B*S=4096 qkv"},    {128, 768, 768, "BERT S=128 attn out"},
+      {128, 768, 3072, "BERT S=128 ffn up"},     {128, 3072, 768, "BERT S=128 ffn down"},
+      {1, 768, 2304, "GPT-2 decode c_attn"},     {1, 768, 3072, "GPT-2 decode c_fc"},
+      {1, 3072, 768, "GPT-2 decode mlp c_proj"}, {1, 768, 768, "GPT-2 decode attn c_proj"},
+      {1, 768, 50257, "GPT-2 decode lm_head"},
+  };
+  mhub::core::bench::Peer peer(mhub::core::bench::PeerScript(), threads, min_time);
+  if (!peer.ready()) std::fprintf(stderr, "warning: the PyTorch peer did not start; its columns read 0\n");
+
+  std::printf("mhub_core Linear vs PyTorch F.linear (%s), %d threads, mhub ISA %s\n",
+              peer.ready() ? "peer ready" : "no peer", threads,
+              std::string(mhub::core::IsaName(mhub::core::ActiveIsa())).c_str());
+  std::printf("%-26s %5s %6s %6s %5s | %9s %9s | %9s %9s | %7s\n", "shape", "M", "K", "N", "dtype", "mhub ms",
+              "torch ms", "mhub GF/s", "torch GF/s", "speedup");
+  uint32_t seed = 1;
+  for (const char* dt : {"f32", "bf16"}) {
+    for (const Shape& s : shapes) {
+      Tensor w = Random(s.n, s.k, 0.02f, seed++);
+      if (std::string(dt) == "bf16") w = w.To(DType::kBF16).value();
+      Tensor b = Tensor::Zeros(DType::kF32, {s.n});
+      Linear lin = Linear::Create(w, b, mhub::core::WeightLayout::kOutIn).value();
+      Tensor x = Random(s.m, s.k, 1.0f, seed++);
+      Tensor y = Tensor::Empty(DType::kF32, {s.m, s.n});
+      const std::string spec = std::to_string(s.m) + "," + std::to_string(s.k) + "," + std::to_string(s.n) + "," + dt;
+      const double tsec = peer.Time("linear", spec);
+      const double sec = SecondsPerCall(
+          [&] {
+            if (!lin.Forward(x, y).ok()) std::abort();
+          },
+          min_time);
+      const double flops = 2.0 * s.m * s.k * s.n;
+      std::printf("%-26s %5ld %6ld %6ld %5s | %9.3f %9.3f | %9.1f %9.1f | %6.2fx\n", s.what, static_cast<long>(s.m),
+                  static_cast<long>(s.k), static_cast<long>(s.n), dt, sec * 1e3, tsec * 1e3, flops / sec / 1e9,
+                  tsec > 0 ? flops / tsec / 1e9 : 0.0, tsec > 0 ? tsec / sec : 0.0);
+      std::fflush(stdout);
     }
   }
   return 0;
