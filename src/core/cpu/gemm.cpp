@@ -32,7 +32,7 @@ void* AlignedAlloc(size_t bytes) {
   const size_t align = bytes >= kHuge ? kHuge : 64;
   const size_t rounded = (std::max<size_t>(bytes, 1) + align - 1) / align * align;
   void* p = std::aligned_alloc(align, rounded);
-  if (p == nullptr) std::abort();  // like operator new without exceptions
+  if (p == nullptr) std::abort();                                // like operator new without exceptions
   if (align == kHuge) (void)madvise(p, rounded, MADV_HUGEPAGE);  // advisory: fine if refused
   return p;
 }
@@ -126,25 +126,39 @@ void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out)
     const int64_t r0 = chunk * rows_per_chunk, rows = std::min(rows_per_chunk, m - r0);
     buf.resize(static_cast<size_t>(rows_per_chunk * kGemmNr));
     float* c = buf.data();
+    const int cols = static_cast<int>(std::min<int64_t>(kGemmNr, n - p * kGemmNr));
+    // Without an activation or bf16 narrowing, the last K block's tiles write y from the registers.
+    const bool direct = out.act == Activation::kNone && out.ybf == nullptr;
     for (int64_t k0 = 0; k0 < k; k0 += kc) {
       const int64_t kb = std::min(kc, k - k0);
+      const bool last = k0 + kb == k;
       for (int64_t r = 0; r < rows; r += kGemmMr) {
         const int tile_rows = static_cast<int>(std::min<int64_t>(kGemmMr, rows - r));
+        GemmTileOut to;
+        to.c = c + r * kGemmNr;
+        to.load_c = k0 > 0;
+        if (direct && last) {
+          to.y = out.y + (r0 + r) * n + p * kGemmNr;
+          to.ldy = n;
+          to.bias = w.bias() != nullptr ? w.bias() + p * kGemmNr : nullptr;
+          to.add_y = out.accumulate;
+          to.cols = cols;
+        }
         if (w.bf16()) {
           const uint16_t* a = static_cast<const uint16_t*>(x) + (r0 + r) * k + k0;
           const uint16_t* panel = static_cast<const uint16_t*>(w.data()) + p * w.panel_stride() + k0 * kGemmNr;
-          GemmTileBf16(a, k, tile_rows, panel, kb, c + r * kGemmNr, kGemmNr, k0 > 0);
+          GemmTileBf16(a, k, tile_rows, panel, kb, to);
         } else {
           const float* a = static_cast<const float*>(x) + (r0 + r) * k + k0;
           const float* panel = static_cast<const float*>(w.data()) + p * w.panel_stride() + k0 * kGemmNr;
-          GemmTileF32(a, k, tile_rows, panel, kb, c + r * kGemmNr, kGemmNr, k0 > 0);
+          GemmTileF32(a, k, tile_rows, panel, kb, to);
         }
       }
     }
+    if (direct) return;
     const int rws = static_cast<int>(rows);
     if (w.bias() != nullptr) GemmAddBiasRows(c, rws, w.bias() + p * kGemmNr);
     ApplyActivation(kern, out.act, c, rows * kGemmNr);
-    const int cols = static_cast<int>(std::min<int64_t>(kGemmNr, n - p * kGemmNr));
     if (out.ybf != nullptr) {
       GemmStoreRowsBf16(c, rws, cols, out.ybf + r0 * n + p * kGemmNr, n);
     } else {

@@ -15,14 +15,25 @@ namespace mhub::core::cpu {
 inline constexpr int kGemmMr = 6;   // rows per tile
 inline constexpr int kGemmNr = 64;  // columns per panel (4 zmm)
 
-// c[r * ldc + j] = (accumulate ? c[r * ldc + j] : 0) + sum_{k < kc} a[r * lda + k] * B[k][j]
-// for r < rows (1..kGemmMr), j < kGemmNr; `panel` points at the panel's row k = 0 of this K block.
-void GemmTileF32(const float* a, int64_t lda, int rows, const float* panel, int64_t kc, float* c, int64_t ldc,
-                 bool accumulate);
+// Where a tile's sums s[r][j] (r < rows, j < kGemmNr) go.
+struct GemmTileOut {
+  float* c = nullptr;  // partial sums, row stride kGemmNr: s starts from c when load_c, else from 0
+  bool load_c = false;
+  // Null: s is stored back to c. Set (the last K block): y[r * ldy + j] = s[r][j] (+ bias[j])
+  // (+ y[r * ldy + j] when add_y) for j < cols, straight from the registers.
+  float* y = nullptr;
+  int64_t ldy = 0;
+  const float* bias = nullptr;  // kGemmNr floats or null
+  bool add_y = false;
+  int cols = kGemmNr;
+};
+
+// s[r][j] (+)= sum_{k < kc} a[r * lda + k] * B[k][j] for r < rows (1..kGemmMr); `panel` points at
+// the panel's row k = 0 of this K block.
+void GemmTileF32(const float* a, int64_t lda, int rows, const float* panel, int64_t kc, const GemmTileOut& out);
 // The same with bf16 A and panel, fp32 products and sums (vdpbf16ps). `panel` points at the pair
 // row of this K block's first k (an even k); kc may be odd only for the last block of K.
-void GemmTileBf16(const uint16_t* a, int64_t lda, int rows, const uint16_t* panel, int64_t kc, float* c, int64_t ldc,
-                  bool accumulate);
+void GemmTileBf16(const uint16_t* a, int64_t lda, int rows, const uint16_t* panel, int64_t kc, const GemmTileOut& out);
 
 // Epilogue steps on a tile buffer c of `rows` rows of kGemmNr floats (row stride kGemmNr):
 // c[r][j] += bias[j] for j < kGemmNr.

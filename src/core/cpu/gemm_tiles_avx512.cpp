@@ -10,11 +10,43 @@
 namespace mhub::core::cpu {
 namespace {
 
+inline __mmask16 Lanes(int w, int j) {
+  const int n = w - 16 * j;
+  return n >= 16 ? static_cast<__mmask16>(0xffff) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1);
+}
+
 template <int R>
-void TileF32(const float* a, int64_t lda, const float* panel, int64_t kc, float* c, int64_t ldc, bool accumulate) {
-  __m512 acc[R][4];
+inline void LoadSums(__m512 (&acc)[R][4], const GemmTileOut& o) {
   for (int r = 0; r < R; ++r)
-    for (int j = 0; j < 4; ++j) acc[r][j] = accumulate ? _mm512_loadu_ps(c + r * ldc + 16 * j) : _mm512_setzero_ps();
+    for (int j = 0; j < 4; ++j)
+      acc[r][j] = o.load_c ? _mm512_loadu_ps(o.c + r * kGemmNr + 16 * j) : _mm512_setzero_ps();
+}
+
+template <int R>
+inline void StoreSums(__m512 (&acc)[R][4], const GemmTileOut& o) {
+  if (o.y == nullptr) {
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < 4; ++j) _mm512_storeu_ps(o.c + r * kGemmNr + 16 * j, acc[r][j]);
+    return;
+  }
+  __m512 b[4];
+  for (int j = 0; j < 4; ++j) b[j] = o.bias != nullptr ? _mm512_loadu_ps(o.bias + 16 * j) : _mm512_setzero_ps();
+  for (int r = 0; r < R; ++r) {
+    float* y = o.y + r * o.ldy;
+    for (int j = 0; j < 4; ++j) {
+      const __mmask16 m = Lanes(o.cols, j);
+      if (m == 0) break;
+      __m512 v = _mm512_add_ps(acc[r][j], b[j]);
+      if (o.add_y) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, y + 16 * j));
+      _mm512_mask_storeu_ps(y + 16 * j, m, v);
+    }
+  }
+}
+
+template <int R>
+void TileF32(const float* a, int64_t lda, const float* panel, int64_t kc, const GemmTileOut& out) {
+  __m512 acc[R][4];
+  LoadSums<R>(acc, out);
   const float* b = panel;
 #pragma GCC unroll 4
   for (int64_t k = 0; k < kc; ++k, b += kGemmNr) {
@@ -28,8 +60,7 @@ void TileF32(const float* a, int64_t lda, const float* panel, int64_t kc, float*
       acc[r][3] = _mm512_fmadd_ps(av, b3, acc[r][3]);
     }
   }
-  for (int r = 0; r < R; ++r)
-    for (int j = 0; j < 4; ++j) _mm512_storeu_ps(c + r * ldc + 16 * j, acc[r][j]);
+  StoreSums<R>(acc, out);
 }
 
 inline uint32_t LoadPair(const uint16_t* p) {
@@ -38,49 +69,39 @@ inline uint32_t LoadPair(const uint16_t* p) {
   return v;
 }
 
+// acc[r][*] += (a value pair of row r) . (the four 32-bf16 vectors at b)
 template <int R>
-void TileBf16(const uint16_t* a, int64_t lda, const uint16_t* panel, int64_t kc, float* c, int64_t ldc,
-              bool accumulate) {
-  __m512 acc[R][4];
-  for (int r = 0; r < R; ++r)
-    for (int j = 0; j < 4; ++j) acc[r][j] = accumulate ? _mm512_loadu_ps(c + r * ldc + 16 * j) : _mm512_setzero_ps();
-  const uint16_t* b = panel;
-  const int64_t pairs = kc / 2;
-#pragma GCC unroll 4
-  for (int64_t p = 0; p < pairs; ++p, b += 2 * kGemmNr) {
-    const __m512bh b0 = reinterpret_cast<__m512bh>(_mm512_load_si512(b));
-    const __m512bh b1 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 32));
-    const __m512bh b2 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 64));
-    const __m512bh b3 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 96));
-    for (int r = 0; r < R; ++r) {
-      const __m512bh av =
-          reinterpret_cast<__m512bh>(_mm512_set1_epi32(static_cast<int>(LoadPair(a + r * lda + 2 * p))));
-      acc[r][0] = _mm512_dpbf16_ps(acc[r][0], av, b0);
-      acc[r][1] = _mm512_dpbf16_ps(acc[r][1], av, b1);
-      acc[r][2] = _mm512_dpbf16_ps(acc[r][2], av, b2);
-      acc[r][3] = _mm512_dpbf16_ps(acc[r][3], av, b3);
-    }
+inline void DotPairs(__m512 (&acc)[R][4], const uint16_t* b, const uint32_t* pairs) {
+  const __m512bh b0 = reinterpret_cast<__m512bh>(_mm512_load_si512(b));
+  const __m512bh b1 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 32));
+  const __m512bh b2 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 64));
+  const __m512bh b3 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 96));
+  for (int r = 0; r < R; ++r) {
+    const __m512bh av = reinterpret_cast<__m512bh>(_mm512_set1_epi32(static_cast<int>(pairs[r])));
+    acc[r][0] = _mm512_dpbf16_ps(acc[r][0], av, b0);
+    acc[r][1] = _mm512_dpbf16_ps(acc[r][1], av, b1);
+    acc[r][2] = _mm512_dpbf16_ps(acc[r][2], av, b2);
+    acc[r][3] = _mm512_dpbf16_ps(acc[r][3], av, b3);
   }
-  if (kc % 2 != 0) {  // last k of an odd K: pair (a, 0) against the panel's (b, 0)
-    const __m512bh b0 = reinterpret_cast<__m512bh>(_mm512_load_si512(b));
-    const __m512bh b1 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 32));
-    const __m512bh b2 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 64));
-    const __m512bh b3 = reinterpret_cast<__m512bh>(_mm512_load_si512(b + 96));
-    for (int r = 0; r < R; ++r) {
-      const __m512bh av = reinterpret_cast<__m512bh>(_mm512_set1_epi32(a[r * lda + kc - 1]));
-      acc[r][0] = _mm512_dpbf16_ps(acc[r][0], av, b0);
-      acc[r][1] = _mm512_dpbf16_ps(acc[r][1], av, b1);
-      acc[r][2] = _mm512_dpbf16_ps(acc[r][2], av, b2);
-      acc[r][3] = _mm512_dpbf16_ps(acc[r][3], av, b3);
-    }
-  }
-  for (int r = 0; r < R; ++r)
-    for (int j = 0; j < 4; ++j) _mm512_storeu_ps(c + r * ldc + 16 * j, acc[r][j]);
 }
 
-inline __mmask16 Lanes(int w, int j) {
-  const int n = w - 16 * j;
-  return n >= 16 ? static_cast<__mmask16>(0xffff) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1);
+template <int R>
+void TileBf16(const uint16_t* a, int64_t lda, const uint16_t* panel, int64_t kc, const GemmTileOut& out) {
+  __m512 acc[R][4];
+  LoadSums<R>(acc, out);
+  const uint16_t* b = panel;
+  const int64_t npairs = kc / 2;
+  uint32_t pairs[R];
+#pragma GCC unroll 4
+  for (int64_t p = 0; p < npairs; ++p, b += 2 * kGemmNr) {
+    for (int r = 0; r < R; ++r) pairs[r] = LoadPair(a + r * lda + 2 * p);
+    DotPairs<R>(acc, b, pairs);
+  }
+  if (kc % 2 != 0) {  // last k of an odd K: pair (a, 0) against the panel's (b, 0)
+    for (int r = 0; r < R; ++r) pairs[r] = a[r * lda + kc - 1];
+    DotPairs<R>(acc, b, pairs);
+  }
+  StoreSums<R>(acc, out);
 }
 
 }  // namespace
@@ -125,39 +146,37 @@ void GemmStoreRowsBf16(const float* c, int rows, int w, uint16_t* y, int64_t ldy
   }
 }
 
-void GemmTileF32(const float* a, int64_t lda, int rows, const float* panel, int64_t kc, float* c, int64_t ldc,
-                 bool accumulate) {
+void GemmTileF32(const float* a, int64_t lda, int rows, const float* panel, int64_t kc, const GemmTileOut& out) {
   switch (rows) {
     case 1:
-      return TileF32<1>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileF32<1>(a, lda, panel, kc, out);
     case 2:
-      return TileF32<2>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileF32<2>(a, lda, panel, kc, out);
     case 3:
-      return TileF32<3>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileF32<3>(a, lda, panel, kc, out);
     case 4:
-      return TileF32<4>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileF32<4>(a, lda, panel, kc, out);
     case 5:
-      return TileF32<5>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileF32<5>(a, lda, panel, kc, out);
     default:
-      return TileF32<6>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileF32<6>(a, lda, panel, kc, out);
   }
 }
 
-void GemmTileBf16(const uint16_t* a, int64_t lda, int rows, const uint16_t* panel, int64_t kc, float* c, int64_t ldc,
-                  bool accumulate) {
+void GemmTileBf16(const uint16_t* a, int64_t lda, int rows, const uint16_t* panel, int64_t kc, const GemmTileOut& out) {
   switch (rows) {
     case 1:
-      return TileBf16<1>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileBf16<1>(a, lda, panel, kc, out);
     case 2:
-      return TileBf16<2>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileBf16<2>(a, lda, panel, kc, out);
     case 3:
-      return TileBf16<3>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileBf16<3>(a, lda, panel, kc, out);
     case 4:
-      return TileBf16<4>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileBf16<4>(a, lda, panel, kc, out);
     case 5:
-      return TileBf16<5>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileBf16<5>(a, lda, panel, kc, out);
     default:
-      return TileBf16<6>(a, lda, panel, kc, c, ldc, accumulate);
+      return TileBf16<6>(a, lda, panel, kc, out);
   }
 }
 
