@@ -181,29 +181,6 @@ int64_t Linear::in_features() const { return impl_ ? impl_->k : 0; }
 int64_t Linear::out_features() const { return impl_ ? impl_->n : 0; }
 DType Linear::compute_dtype() const { return impl_ ? impl_->compute : DType::kF32; }
 
-namespace {
-
-void ApplyActivation(const cpu::KernelTable& kern, Activation act, float* x, int64_t n) {
-  switch (act) {
-    case Activation::kNone:
-      break;
-    case Activation::kGeluErf:
-      kern.gelu_erf(x, x, n);
-      break;
-    case Activation::kGeluTanh:
-      kern.gelu_tanh(x, x, n);
-      break;
-    case Activation::kRelu:
-      kern.relu(x, x, n);
-      break;
-    case Activation::kSilu:
-      kern.silu(x, x, n);
-      break;
-  }
-}
-
-}  // namespace
-
 Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumulate) const {
   if (!impl_) return Status::InvalidArgument("Linear::Forward on an empty Linear");
   Impl& im = *impl_;
@@ -257,7 +234,7 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
       for (int64_t r = 0; r < m; ++r) {
         float* row = out + r * ldo;
         if (bias) kern.add(row, bias + n0, row, w);
-        ApplyActivation(kern, act, row, w);
+        cpu::ApplyActivation(act, row, w);
         if (accumulate) kern.add(yp + r * n + n0, row, yp + r * n + n0, w);
         if (y_bf16) kern.f32_to_bf16(row, ybf + r * n + n0, w);
       }
@@ -265,7 +242,20 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
     return Status::OK();
   }
 
+  // The matmul operand: x itself, or (BF16 compute, F32 x) x rounded to bf16 in this thread's buffer
+  // (the workers' thread_locals are others).
   const bool bf16 = im.compute == DType::kBF16;
+  const void* src = x.raw_data();
+  if (bf16 && !x_bf16) {
+    thread_local std::vector<uint16_t> xbf;
+    const float* xp = x.data<float>();
+    xbf.resize(static_cast<size_t>(m * k));
+    uint16_t* xb = xbf.data();
+    cpu::ParallelFor(m, std::max<int64_t>(1, 16384 / k),
+                     [&](int64_t r0, int64_t r1) { kern.f32_to_bf16(xp + r0 * k, xb + r0 * k, (r1 - r0) * k); });
+    src = xb;
+  }
+
   if (!im.onednn_only && cpu::OwnGemmAvailable(bf16)) {
     {
       std::lock_guard<std::mutex> lock(im.mu);
@@ -273,16 +263,6 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
         im.gemm_tried = true;
         im.gemm = cpu::GemmWeights::Pack(im.w.raw_data(), bf16, n, k, im.bias.empty() ? nullptr : im.bias.data());
       }
-    }
-    const void* src = x.raw_data();
-    thread_local std::vector<uint16_t> xbf_gemm;
-    if (bf16 && !x_bf16) {
-      const float* xp = x.data<float>();
-      xbf_gemm.resize(static_cast<size_t>(m * k));
-      uint16_t* xb = xbf_gemm.data();
-      cpu::ParallelFor(m, std::max<int64_t>(1, 16384 / k),
-                       [&](int64_t r0, int64_t r1) { kern.f32_to_bf16(xp + r0 * k, xb + r0 * k, (r1 - r0) * k); });
-      src = xb;
     }
     cpu::GemmOutput out;
     if (y_bf16) {
@@ -313,22 +293,12 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
   if (!prim) return Status::Internal("Linear::Forward: oneDNN has no matmul for this shape");
   try {
     using tag = dnnl::memory::format_tag;
-    thread_local std::vector<uint16_t> xbf;
-    void* src_data = const_cast<void*>(x.raw_data());
-    if (im.compute == DType::kBF16 && !x_bf16) {
-      const float* xp = x.data<float>();
-      xbf.resize(static_cast<size_t>(m * k));
-      uint16_t* xb = xbf.data();  // this thread's buffer (the workers' thread_locals are others)
-      cpu::ParallelFor(m, std::max<int64_t>(1, 16384 / k),
-                       [&](int64_t r0, int64_t r1) { kern.f32_to_bf16(xp + r0 * k, xb + r0 * k, (r1 - r0) * k); });
-      src_data = xbf.data();
-    }
     thread_local dnnl::stream stream(Engine());
-    dnnl::memory src({{m, k}, im.dt(), tag::ab}, Engine(), src_data);
+    dnnl::memory src_mem({{m, k}, im.dt(), tag::ab}, Engine(), const_cast<void*>(src));
     dnnl::memory wei(wmd, Engine(), wdata);
     dnnl::memory dst({{m, n}, y_bf16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32, tag::ab}, Engine(),
                      y.raw_data());
-    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src_mem}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
     if (!im.bias.empty())
       args.emplace(DNNL_ARG_BIAS, dnnl::memory({{1, n}, dnnl::memory::data_type::f32, tag::ab}, Engine(),
                                                const_cast<float*>(im.bias.data())));

@@ -37,7 +37,10 @@ void* AlignedAlloc(size_t bytes) {
   return p;
 }
 
-void ApplyActivation(const KernelTable& kern, Activation act, float* x, int64_t n) {
+}  // namespace
+
+void ApplyActivation(Activation act, float* x, int64_t n) {
+  const KernelTable& kern = Kernels();
   switch (act) {
     case Activation::kNone:
       break;
@@ -55,8 +58,6 @@ void ApplyActivation(const KernelTable& kern, Activation act, float* x, int64_t 
       break;
   }
 }
-
-}  // namespace
 
 bool OwnGemmAvailable(bool bf16) {
   if (ActiveIsa() != Isa::kAvx512) return false;
@@ -107,7 +108,6 @@ GemmWeights GemmWeights::Pack(const void* w, bool bf16, int64_t n, int64_t k, co
 void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out) {
   const int64_t n = w.n(), k = w.k(), panels = w.panels();
   if (m <= 0 || n <= 0) return;
-  const KernelTable& kern = Kernels();
   const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
 
   // K blocks of equal size (even, so bf16 blocks start on a pair).
@@ -158,7 +158,7 @@ void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out)
     if (direct) return;
     const int rws = static_cast<int>(rows);
     if (w.bias() != nullptr) GemmAddBiasRows(c, rws, w.bias() + p * kGemmNr);
-    ApplyActivation(kern, out.act, c, rows * kGemmNr);
+    ApplyActivation(out.act, c, rows * kGemmNr);
     if (out.ybf != nullptr) {
       GemmStoreRowsBf16(c, rws, cols, out.ybf + r0 * n + p * kGemmNr, n);
     } else {

@@ -53,6 +53,9 @@ struct GemmOutput {
   bool accumulate = false;  // y += result (F32 y only)
 };
 
+// x[i] = act(x[i]) for i < n with the active ISA's kernels (kNone: unchanged).
+void ApplyActivation(Activation act, float* x, int64_t n);
+
 // x: (m, k) row-major, F32 for F32 weights, BF16 bits for BF16 weights. Runs on the OpenMP team.
 void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out);
 

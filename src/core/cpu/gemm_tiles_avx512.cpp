@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "core/cpu/gemm_tiles.h"
 
@@ -104,6 +105,26 @@ void TileBf16(const uint16_t* a, int64_t lda, const uint16_t* panel, int64_t kc,
   StoreSums<R>(acc, out);
 }
 
+// fn(std::integral_constant<int, rows>) for rows in 1..kGemmMr (the tile heights are compile-time).
+template <typename Fn>
+void ByRows(int rows, const Fn& fn) {
+  static_assert(kGemmMr == 6);
+  switch (rows) {
+    case 1:
+      return fn(std::integral_constant<int, 1>{});
+    case 2:
+      return fn(std::integral_constant<int, 2>{});
+    case 3:
+      return fn(std::integral_constant<int, 3>{});
+    case 4:
+      return fn(std::integral_constant<int, 4>{});
+    case 5:
+      return fn(std::integral_constant<int, 5>{});
+    default:
+      return fn(std::integral_constant<int, 6>{});
+  }
+}
+
 }  // namespace
 
 void GemmAddBiasRows(float* c, int rows, const float* bias) {
@@ -147,37 +168,11 @@ void GemmStoreRowsBf16(const float* c, int rows, int w, uint16_t* y, int64_t ldy
 }
 
 void GemmTileF32(const float* a, int64_t lda, int rows, const float* panel, int64_t kc, const GemmTileOut& out) {
-  switch (rows) {
-    case 1:
-      return TileF32<1>(a, lda, panel, kc, out);
-    case 2:
-      return TileF32<2>(a, lda, panel, kc, out);
-    case 3:
-      return TileF32<3>(a, lda, panel, kc, out);
-    case 4:
-      return TileF32<4>(a, lda, panel, kc, out);
-    case 5:
-      return TileF32<5>(a, lda, panel, kc, out);
-    default:
-      return TileF32<6>(a, lda, panel, kc, out);
-  }
+  ByRows(rows, [&](auto r) { TileF32<decltype(r)::value>(a, lda, panel, kc, out); });
 }
 
 void GemmTileBf16(const uint16_t* a, int64_t lda, int rows, const uint16_t* panel, int64_t kc, const GemmTileOut& out) {
-  switch (rows) {
-    case 1:
-      return TileBf16<1>(a, lda, panel, kc, out);
-    case 2:
-      return TileBf16<2>(a, lda, panel, kc, out);
-    case 3:
-      return TileBf16<3>(a, lda, panel, kc, out);
-    case 4:
-      return TileBf16<4>(a, lda, panel, kc, out);
-    case 5:
-      return TileBf16<5>(a, lda, panel, kc, out);
-    default:
-      return TileBf16<6>(a, lda, panel, kc, out);
-  }
+  ByRows(rows, [&](auto r) { TileBf16<decltype(r)::value>(a, lda, panel, kc, out); });
 }
 
 }  // namespace mhub::core::cpu
