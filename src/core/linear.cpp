@@ -134,17 +134,27 @@ Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLa
   const DType wd = weight.dtype();
   if (wd != DType::kF32 && wd != DType::kBF16 && wd != DType::kF16)
     return Status::Unsupported("Linear: weight dtype " + std::string(DTypeName(wd)) + " is not supported");
-  if (options.compute != DType::kF32 && options.compute != DType::kBF16)
-    return Status::InvalidArgument("Linear: compute dtype must be F32 or BF16");
+  if (options.compute != DType::kF32 && options.compute != DType::kBF16 && options.compute != DType::kI8)
+    return Status::InvalidArgument("Linear: compute dtype must be F32, BF16 or I8");
   auto impl = std::make_shared<Impl>();
-  impl->compute = wd == DType::kBF16 ? DType::kBF16 : options.compute;
   impl->onednn_only = options.backend == MatmulBackend::kOneDnn || !OwnGemmAllowed();
+  if (options.compute == DType::kI8) {
+    if (impl->onednn_only) return Status::InvalidArgument("Linear: I8 compute runs on the own GEMM, not oneDNN");
+    // Without AVX512_VNNI the layer stays in its float dtype (compute_dtype() tells).
+    impl->compute = cpu::OwnGemmAvailable(cpu::GemmType::kI8) ? DType::kI8
+                    : wd == DType::kBF16                      ? DType::kBF16
+                                                              : DType::kF32;
+  } else {
+    impl->compute = wd == DType::kBF16 ? DType::kBF16 : options.compute;
+  }
+  // Weights are kept in the compute dtype; I8 quantizes F32 ones when it packs them.
+  const DType storage = impl->compute == DType::kI8 ? DType::kF32 : impl->compute;
   impl->n = layout == WeightLayout::kOutIn ? weight.dim(0) : weight.dim(1);
   impl->k = layout == WeightLayout::kOutIn ? weight.dim(1) : weight.dim(0);
   if (impl->n <= 0 || impl->k <= 0) return Status::InvalidArgument("Linear: empty weight");
 
   // (N, K) row-major weights in the compute dtype; zero-copy when the caller's already are.
-  if (layout == WeightLayout::kOutIn && wd == impl->compute &&
+  if (layout == WeightLayout::kOutIn && wd == storage &&
       reinterpret_cast<uintptr_t>(weight.raw_data()) % DTypeSize(wd) == 0) {
     impl->w = weight;
   } else {
@@ -159,10 +169,10 @@ Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLa
           std::memcpy(out + (nn * impl->k + kk) * es, in + (kk * impl->n + nn) * es, es);
       src = t;
     }
-    if (src.dtype() == impl->compute) {
+    if (src.dtype() == storage) {
       impl->w = src.raw_data() == weight.raw_data() ? src.Clone() : src;
     } else {
-      MHUB_ASSIGN_OR_RETURN(impl->w, src.To(impl->compute));
+      MHUB_ASSIGN_OR_RETURN(impl->w, src.To(storage));
     }
   }
   if (bias.defined()) {
@@ -200,8 +210,9 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
   if (m == 0) return Status::OK();
   const int64_t n = im.n, k = im.k;
   const auto& kern = cpu::Kernels();
+  const bool i8 = im.compute == DType::kI8;
 
-  if (m <= kGemvMaxRows) {
+  if (m <= kGemvMaxRows && !i8) {
     // The GEMV kernels read F32 rows and write F32: widen a BF16 x (a few rows), and narrow into a
     // BF16 y through the per-thread buffer.
     std::vector<float> xwide;
@@ -245,6 +256,7 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
   // The matmul operand: x itself, or (BF16 compute, F32 x) x rounded to bf16 in this thread's buffer
   // (the workers' thread_locals are others).
   const bool bf16 = im.compute == DType::kBF16;
+  const cpu::GemmType type = i8 ? cpu::GemmType::kI8 : bf16 ? cpu::GemmType::kBf16 : cpu::GemmType::kF32;
   const void* src = x.raw_data();
   if (bf16 && !x_bf16) {
     thread_local std::vector<uint16_t> xbf;
@@ -256,12 +268,12 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
     src = xb;
   }
 
-  if (!im.onednn_only && cpu::OwnGemmAvailable(bf16)) {
+  if (!im.onednn_only && cpu::OwnGemmAvailable(type)) {
     {
       std::lock_guard<std::mutex> lock(im.mu);
       if (!im.gemm_tried) {
         im.gemm_tried = true;
-        im.gemm = cpu::GemmWeights::Pack(im.w.raw_data(), bf16, n, k, im.bias.empty() ? nullptr : im.bias.data());
+        im.gemm = cpu::GemmWeights::Pack(im.w.raw_data(), type, n, k, im.bias.empty() ? nullptr : im.bias.data());
       }
     }
     cpu::GemmOutput out;

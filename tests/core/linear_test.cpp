@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "core/cpu/gemm.h"
 #include "core/reference/reference_kernels.h"
 #include "core_test_util.h"
 #include "mhub/core/dtype.h"
@@ -219,6 +221,103 @@ INSTANTIATE_TEST_SUITE_P(Backends, LinearMatmul, ::testing::Values(MatmulBackend
                          [](const ::testing::TestParamInfo<MatmulBackend>& info) {
                            return info.param == MatmulBackend::kAuto ? std::string("auto") : std::string("onednn");
                          });
+
+// I8 compute: weights quantized per output row, x per row on each call (CTranslate2's scheme,
+// written out here in double precision), then dequantized; and the result stays close to F32's.
+void CheckI8(int64_t m, int64_t k, int64_t n, bool bias, Activation act, bool accumulate, uint32_t seed) {
+  SCOPED_TRACE("I8 M=" + std::to_string(m) + " K=" + std::to_string(k) + " N=" + std::to_string(n) +
+               " act=" + std::to_string(static_cast<int>(act)) + " acc=" + std::to_string(accumulate));
+  Tensor x = RandomTensor({m, k}, seed, -1, 1);
+  if (m > 2) std::fill(x.data<float>() + k, x.data<float>() + 2 * k, 0.0f);  // an all-zero row
+  Tensor w = RandomTensor({n, k}, seed + 1, -1, 1);
+  Tensor b = bias ? RandomTensor({n}, seed + 2) : Tensor();
+  LinearOptions opt;
+  opt.compute = DType::kI8;
+  Linear lin = Linear::Create(w, b, WeightLayout::kOutIn, opt).value();
+  ASSERT_EQ(lin.compute_dtype(), DType::kI8);
+  Tensor y = RandomTensor({m, n}, seed + 3), y0 = y.Clone();
+  ASSERT_TRUE(lin.Forward(x, y, act, accumulate).ok());
+  Linear f32 = Linear::Create(w, b, WeightLayout::kOutIn).value();
+  Tensor yf = y0.Clone();
+  ASSERT_TRUE(f32.Forward(x, yf, act, accumulate).ok());
+
+  auto quantize = [](const float* v, int64_t len, std::vector<int>& q) {
+    double amax = 0;
+    for (int64_t i = 0; i < len; ++i) amax = std::max(amax, static_cast<double>(std::fabs(v[i])));
+    const float inv = amax > 0 ? static_cast<float>(127.0 / amax) : 0.0f;
+    q.resize(static_cast<size_t>(len));
+    for (int64_t i = 0; i < len; ++i) q[i] = static_cast<int>(std::nearbyint(v[i] * inv));
+    return amax / 127.0;
+  };
+  std::vector<int> xq, wq;
+  int failures = 0;
+  for (int64_t i = 0; i < m && failures < 5; ++i) {
+    const double sx = quantize(x.data<float>() + i * k, k, xq);
+    for (int64_t j = 0; j < n && failures < 5; ++j) {
+      const double sw = quantize(w.data<float>() + j * k, k, wq);
+      int64_t dot = 0;
+      double mag = 0;
+      for (int64_t l = 0; l < k; ++l) {
+        dot += static_cast<int64_t>(xq[l]) * wq[l];
+        mag += std::fabs(x.data<float>()[i * k + l] * w.data<float>()[j * k + l]);
+      }
+      const double pre = static_cast<double>(dot) * sx * sw + (bias ? b.data<float>()[j] : 0.0);
+      const float expect = Act(act, pre) + (accumulate ? y0.data<float>()[i * n + j] : 0.0f);
+      const float got = y.data<float>()[i * n + j];
+      const double tol = 1e-5 * (std::fabs(pre) + mag * 0.01) + 1e-5;
+      if (!(std::fabs(got - expect) <= tol)) {
+        ADD_FAILURE() << "y[" << i << "," << j << "] = " << got << " expected " << expect << " tol " << tol;
+        ++failures;
+      }
+      // Quantization error bound: each product is off by at most |x||dw| + |dx||w| + |dx||dw| with
+      // |dx| <= sx/2, |dw| <= sw/2 (GELU/SiLU/ReLU change values by at most that much too).
+      double qerr = 0;
+      for (int64_t l = 0; l < k; ++l)
+        qerr += std::fabs(x.data<float>()[i * k + l]) * sw / 2 + std::fabs(w.data<float>()[j * k + l]) * sx / 2 +
+                sx * sw / 4;
+      const float f = yf.data<float>()[i * n + j];
+      if (!(std::fabs(got - f) <= 1.2 * qerr + 1e-4 * mag + 1e-5)) {
+        ADD_FAILURE() << "y[" << i << "," << j << "] = " << got << " is " << std::fabs(got - f) << " from F32's " << f
+                      << ", more than the quantization bound " << qerr;
+        ++failures;
+      }
+    }
+  }
+}
+
+TEST(LinearI8, MatchesTheQuantizationSchemeAndStaysNearF32) {
+  if (!cpu::OwnGemmAvailable(cpu::GemmType::kI8)) {
+    // Without AVX512_VNNI the layer keeps F32 compute (and says so).
+    LinearOptions opt;
+    opt.compute = DType::kI8;
+    EXPECT_EQ(Linear::Create(RandomTensor({8, 16}, 1), Tensor(), WeightLayout::kOutIn, opt)->compute_dtype(),
+              DType::kF32);
+    return;
+  }
+  uint32_t seed = 6000;
+  for (int64_t m : {1, 3, 7, 130})
+    for (int64_t k : {1, 7, 64, 1030})
+      for (int64_t n : {1, 65, 130}) {
+        seed += 3;
+        CheckI8(m, k, n, (seed & 2) != 0, Activation::kNone, (seed & 4) != 0, seed);
+      }
+  for (Activation act : {Activation::kGeluErf, Activation::kRelu, Activation::kSilu})
+    for (bool acc : {false, true}) CheckI8(40, 96, 70, true, act, acc, seed += 3);
+  CheckI8(300, 768, 200, true, Activation::kNone, true, seed += 3);
+}
+
+TEST(LinearI8, RejectsBf16IoAndOneDnn) {
+  LinearOptions opt;
+  opt.compute = DType::kI8;
+  opt.backend = MatmulBackend::kOneDnn;
+  EXPECT_EQ(Linear::Create(RandomTensor({8, 16}, 1), Tensor(), WeightLayout::kOutIn, opt).status().code(),
+            StatusCode::kInvalidArgument);
+  if (!cpu::OwnGemmAvailable(cpu::GemmType::kI8)) return;
+  opt.backend = MatmulBackend::kAuto;
+  Linear lin = Linear::Create(RandomTensor({8, 16}, 1), Tensor(), WeightLayout::kOutIn, opt).value();
+  Tensor xb = RandomTensor({6, 16}, 2).To(DType::kBF16).value(), y = Tensor::Empty(DType::kF32, {6, 8});
+  EXPECT_EQ(lin.Forward(xb, y).code(), StatusCode::kInvalidArgument);
+}
 
 TEST(LinearBf16Io, RejectsUnsupportedCombinations) {
   Linear f32 = Linear::Create(RandomTensor({8, 16}, 1), Tensor(), WeightLayout::kOutIn).value();

@@ -34,8 +34,11 @@ enum class MatmulBackend {
 };
 
 struct LinearOptions {
-  // Compute precision: kF32 or kBF16. BF16 weights always compute in BF16; F32/F16 weights compute
-  // in F32 unless kBF16 is asked for (then they are rounded to BF16 once at Create).
+  // Compute precision: kF32, kBF16 or kI8. BF16 weights compute in BF16 unless kI8 is asked for;
+  // F32/F16 weights compute in F32 unless kBF16 is asked for (then they are rounded to BF16 once
+  // at Create). kI8 (dynamic quantization, CTranslate2's int8 scheme): weights quantized once per
+  // output row (scale = max|w| / 127), activations per row on every call, int32 sums, F32 x and y;
+  // on CPUs without AVX512_VNNI the layer keeps its float compute dtype (see compute_dtype()).
   DType compute = DType::kF32;
   MatmulBackend backend = MatmulBackend::kAuto;
 };

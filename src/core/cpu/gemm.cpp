@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -59,24 +60,51 @@ void ApplyActivation(Activation act, float* x, int64_t n) {
   }
 }
 
-bool OwnGemmAvailable(bool bf16) {
+bool OwnGemmAvailable(GemmType type) {
   if (ActiveIsa() != Isa::kAvx512) return false;
-  return !bf16 || HasAvx512Bf16();
+  switch (type) {
+    case GemmType::kF32:
+      return true;
+    case GemmType::kBf16:
+      return HasAvx512Bf16();
+    case GemmType::kI8: {
+      static const bool vnni = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512vnni") != 0;
+      }();
+      return vnni;
+    }
+  }
+  return false;
 }
 
 void GemmWeights::Free::operator()(void* p) const { std::free(p); }
 
-GemmWeights GemmWeights::Pack(const void* w, bool bf16, int64_t n, int64_t k, const float* bias) {
+GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k, const float* bias) {
   GemmWeights g;
   g.n_ = n;
   g.k_ = k;
-  g.bf16_ = bf16;
+  g.type_ = type;
   const int64_t panels = g.panels();
-  // f32: k rows of 64; bf16: ceil(k/2) pair rows of 128 (the odd k's partner is zero).
-  g.panel_stride_ = bf16 ? (k + 1) / 2 * 2 * kPanel : k * kPanel;
-  const size_t elem = bf16 ? 2 : 4;
+  // f32: k rows of 64; bf16: ceil(k/2) pair rows of 128; int8: ceil(k/4) quad rows of 256 (the
+  // padding k's are zero).
+  g.panel_stride_ = type == GemmType::kBf16 ? (k + 1) / 2 * 2 * kPanel
+                    : type == GemmType::kI8 ? (k + 3) / 4 * 4 * kPanel
+                                            : k * kPanel;
+  const size_t elem = type == GemmType::kF32 ? 4 : type == GemmType::kBf16 ? 2 : 1;
   const size_t bytes = static_cast<size_t>(panels * g.panel_stride_) * elem;
   g.data_ = std::shared_ptr<void>(AlignedAlloc(bytes), Free());
+  auto new_floats = [&] {
+    auto p = std::shared_ptr<float>(static_cast<float*>(AlignedAlloc(sizeof(float) * panels * kPanel)), Free());
+    std::fill(p.get(), p.get() + panels * kPanel, 0.0f);
+    return p;
+  };
+  if (type == GemmType::kI8) {
+    g.col_scale_ = new_floats();
+    g.col_comp_ =
+        std::shared_ptr<int32_t>(static_cast<int32_t*>(AlignedAlloc(sizeof(int32_t) * panels * kPanel)), Free());
+    std::fill(g.col_comp_.get(), g.col_comp_.get() + panels * kPanel, 0);
+  }
   char* base = static_cast<char*>(g.data_.get());
   ParallelFor(panels, 1, [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
@@ -85,10 +113,24 @@ GemmWeights GemmWeights::Pack(const void* w, bool bf16, int64_t n, int64_t k, co
       const int64_t cols = std::min<int64_t>(kPanel, n - p * kPanel);
       for (int64_t j = 0; j < cols; ++j) {
         const int64_t row = p * kPanel + j;
-        if (bf16) {
+        if (type == GemmType::kBf16) {
           const uint16_t* src = static_cast<const uint16_t*>(w) + row * k;
           auto* dst = reinterpret_cast<uint16_t*>(panel);
           for (int64_t kk = 0; kk < k; ++kk) dst[(kk / 2) * 2 * kPanel + 2 * j + kk % 2] = src[kk];
+        } else if (type == GemmType::kI8) {
+          const float* src = static_cast<const float*>(w) + row * k;
+          auto* dst = reinterpret_cast<int8_t*>(panel);
+          float amax = 0;
+          for (int64_t kk = 0; kk < k; ++kk) amax = std::max(amax, std::fabs(src[kk]));
+          const float inv = amax > 0 ? 127.0f / amax : 0.0f;
+          int32_t sum = 0;
+          for (int64_t kk = 0; kk < k; ++kk) {
+            const auto q = static_cast<int8_t>(std::nearbyint(src[kk] * inv));
+            dst[(kk / 4) * 4 * kPanel + 4 * j + kk % 4] = q;
+            sum += q;
+          }
+          g.col_scale_.get()[row] = amax / 127.0f;
+          g.col_comp_.get()[row] = 128 * sum;
         } else {
           const float* src = static_cast<const float*>(w) + row * k;
           auto* dst = reinterpret_cast<float*>(panel);
@@ -98,8 +140,7 @@ GemmWeights GemmWeights::Pack(const void* w, bool bf16, int64_t n, int64_t k, co
     }
   });
   if (bias != nullptr) {
-    g.bias_ = std::shared_ptr<float>(static_cast<float*>(AlignedAlloc(sizeof(float) * panels * kPanel)), Free());
-    std::fill(g.bias_.get(), g.bias_.get() + panels * kPanel, 0.0f);
+    g.bias_ = new_floats();
     std::memcpy(g.bias_.get(), bias, sizeof(float) * static_cast<size_t>(n));
   }
   return g;
@@ -110,9 +151,27 @@ void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out)
   if (m <= 0 || n <= 0) return;
   const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
 
-  // K blocks of equal size (even, so bf16 blocks start on a pair).
-  const int64_t kblocks = (k + kMaxKBlock - 1) / kMaxKBlock;
-  const int64_t kc = ((k + kblocks - 1) / kblocks + 1) / 2 * 2;
+  // int8: x quantized per row (+128) into this thread's buffers, rows padded to a multiple of 4.
+  const bool i8 = w.type() == GemmType::kI8;
+  const int64_t kpad = (k + 3) / 4 * 4;
+  thread_local std::vector<uint8_t> xq;
+  thread_local std::vector<float> xscale;
+  if (i8) {
+    xq.resize(static_cast<size_t>(m * kpad));
+    xscale.resize(static_cast<size_t>(m));
+    uint8_t* q = xq.data();
+    float* sc = xscale.data();
+    const float* xf = static_cast<const float*>(x);
+    ParallelFor(m, std::max<int64_t>(1, 16384 / k), [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) QuantizeRowU8(xf + r * k, k, kpad, q + r * kpad, sc + r);
+    });
+  }
+  const uint8_t* xq_data = xq.data();
+  const float* xscale_data = xscale.data();
+
+  // K blocks of equal size (even, so bf16 blocks start on a pair); int8 takes K whole (int32 sums).
+  const int64_t kblocks = i8 ? 1 : (k + kMaxKBlock - 1) / kMaxKBlock;
+  const int64_t kc = i8 ? k : ((k + kblocks - 1) / kblocks + 1) / 2 * 2;
   // Row chunks: at most kMaxRowChunk rows, and small enough that there are a few units per thread.
   const int64_t want_units = 4 * threads;
   const int64_t want_chunks = std::max<int64_t>(1, (want_units + panels - 1) / panels);
@@ -144,7 +203,11 @@ void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out)
           to.add_y = out.accumulate;
           to.cols = cols;
         }
-        if (w.bf16()) {
+        if (i8) {
+          const int8_t* panel = static_cast<const int8_t*>(w.data()) + p * w.panel_stride();
+          GemmTileI8(xq_data + (r0 + r) * kpad, kpad, tile_rows, panel, kb, xscale_data + r0 + r,
+                     w.col_scale() + p * kGemmNr, w.col_comp() + p * kGemmNr, to);
+        } else if (w.type() == GemmType::kBf16) {
           const uint16_t* a = static_cast<const uint16_t*>(x) + (r0 + r) * k + k0;
           const uint16_t* panel = static_cast<const uint16_t*>(w.data()) + p * w.panel_stride() + k0 * kGemmNr;
           GemmTileBf16(a, k, tile_rows, panel, kb, to);

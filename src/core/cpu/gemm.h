@@ -14,25 +14,35 @@
 
 namespace mhub::core::cpu {
 
-// Whether the own GEMM runs here for this compute dtype (F32: active ISA avx512; BF16: also
-// AVX512_BF16).
-bool OwnGemmAvailable(bool bf16);
+enum class GemmType {
+  kF32,   // f32 weights and activations, f32 FMA
+  kBf16,  // bf16 weights and activations, f32 sums (vdpbf16ps)
+  kI8,    // int8 weights with one scale per output row (scale = max|w| / 127, CTranslate2's scheme)
+          // and f32 activations quantized per row on each call; int32 sums (vpdpbusd)
+};
+
+// Whether the own GEMM runs here for this type (all: active ISA avx512; kBf16: also AVX512_BF16;
+// kI8: also AVX512_VNNI).
+bool OwnGemmAvailable(GemmType type);
 
 class GemmWeights {
  public:
   GemmWeights() = default;
-  // w: (n, k) row-major, F32 (bf16 = false) or BF16 bits (bf16 = true); bias: n floats or null.
-  static GemmWeights Pack(const void* w, bool bf16, int64_t n, int64_t k, const float* bias);
+  // w: (n, k) row-major, BF16 bits for kBf16, else F32 (kI8 quantizes them); bias: n floats or null.
+  static GemmWeights Pack(const void* w, GemmType type, int64_t n, int64_t k, const float* bias);
 
   bool defined() const { return data_ != nullptr; }
   int64_t n() const { return n_; }
   int64_t k() const { return k_; }
-  bool bf16() const { return bf16_; }
+  GemmType type() const { return type_; }
   int64_t panels() const { return (n_ + kPanel - 1) / kPanel; }
-  // Elements (floats or bf16) from one panel to the next.
+  // Elements (floats, bf16 or int8) from one panel to the next.
   int64_t panel_stride() const { return panel_stride_; }
   const void* data() const { return data_.get(); }
   const float* bias() const { return bias_.get(); }  // panels() * 64 floats (zero padded) or null
+  // kI8: per output column, the weight scale and 128 * the sum of its int8 weights (panels() * 64).
+  const float* col_scale() const { return col_scale_.get(); }
+  const int32_t* col_comp() const { return col_comp_.get(); }
 
   static constexpr int64_t kPanel = 64;
 
@@ -41,14 +51,15 @@ class GemmWeights {
     void operator()(void* p) const;
   };
   int64_t n_ = 0, k_ = 0, panel_stride_ = 0;
-  bool bf16_ = false;
+  GemmType type_ = GemmType::kF32;
   std::shared_ptr<void> data_;
-  std::shared_ptr<float> bias_;
+  std::shared_ptr<float> bias_, col_scale_;
+  std::shared_ptr<int32_t> col_comp_;
 };
 
 struct GemmOutput {
   float* y = nullptr;       // (m, n) F32, or
-  uint16_t* ybf = nullptr;  // (m, n) BF16 (round to nearest even)
+  uint16_t* ybf = nullptr;  // (m, n) BF16 (round to nearest even; not for kI8)
   Activation act = Activation::kNone;
   bool accumulate = false;  // y += result (F32 y only)
 };
@@ -56,7 +67,7 @@ struct GemmOutput {
 // x[i] = act(x[i]) for i < n with the active ISA's kernels (kNone: unchanged).
 void ApplyActivation(Activation act, float* x, int64_t n);
 
-// x: (m, k) row-major, F32 for F32 weights, BF16 bits for BF16 weights. Runs on the OpenMP team.
+// x: (m, k) row-major, BF16 bits for kBf16 weights, else F32. Runs on the OpenMP team.
 void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out);
 
 }  // namespace mhub::core::cpu

@@ -4,8 +4,10 @@
 // Packed panel layouts (columns past N and, for bf16, the k past K are zero):
 //   f32:  panel[k * kGemmNr + j]                 = B[k][j]   (B = W^T, W the (N, K) weights)
 //   bf16: panel[(k / 2) * 2 * kGemmNr + 2 * j + k % 2] = B[k][j]   (k pairs, as vdpbf16ps reads them)
+//   int8: panel[(k / 4) * 4 * kGemmNr + 4 * j + k % 4] = Bq[k][j]  (k quads, as vpdpbusd reads them)
 // Compiled in gemm_tiles_avx512.cpp with AVX-512 (+BF16) flags: call the f32 tile only when the
-// active ISA is avx512, the bf16 one only when HasAvx512Bf16() too.
+// active ISA is avx512, the bf16 one only when HasAvx512Bf16() too, the int8 one only with
+// AVX512_VNNI.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,16 @@ void GemmTileF32(const float* a, int64_t lda, int rows, const float* panel, int6
 // The same with bf16 A and panel, fp32 products and sums (vdpbf16ps). `panel` points at the pair
 // row of this K block's first k (an even k); kc may be odd only for the last block of K.
 void GemmTileBf16(const uint16_t* a, int64_t lda, int rows, const uint16_t* panel, int64_t kc, const GemmTileOut& out);
+
+// Int8: a holds rows of u8 = (quantized x) + 128 with lda >= kc rounded up to 4 (the padding may hold
+// anything: the panel's padding is zero); kc is the whole K. The int32 dot products d[r][j] become
+// s[r][j] = (d[r][j] - col_comp[j]) * row_scale[r] * col_scale[j] (col_comp = 128 * sum_k Bq[k][j]
+// undoes the +128); out.load_c must be false.
+void GemmTileI8(const uint8_t* a, int64_t lda, int rows, const int8_t* panel, int64_t kc, const float* row_scale,
+                const float* col_scale, const int32_t* col_comp, const GemmTileOut& out);
+// One row of x quantized for GemmTileI8: scale = max|x| / 127 (0 for an all-zero row),
+// out[i] = round_to_nearest_even(x[i] / scale) + 128 for i < k, 128 for k <= i < kpad.
+void QuantizeRowU8(const float* x, int64_t k, int64_t kpad, uint8_t* out, float* scale);
 
 // Epilogue steps on a tile buffer c of `rows` rows of kGemmNr floats (row stride kGemmNr):
 // c[r][j] += bias[j] for j < kGemmNr.

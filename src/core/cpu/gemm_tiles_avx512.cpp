@@ -105,6 +105,40 @@ void TileBf16(const uint16_t* a, int64_t lda, const uint16_t* panel, int64_t kc,
   StoreSums<R>(acc, out);
 }
 
+template <int R>
+void TileI8(const uint8_t* a, int64_t lda, const int8_t* panel, int64_t kc, const float* row_scale,
+            const float* col_scale, const int32_t* col_comp, const GemmTileOut& out) {
+  __m512i acc[R][4];
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_setzero_si512();
+  const int8_t* b = panel;
+  const int64_t quads = (kc + 3) / 4;
+#pragma GCC unroll 4
+  for (int64_t q = 0; q < quads; ++q, b += 4 * kGemmNr) {
+    const __m512i b0 = _mm512_load_si512(b), b1 = _mm512_load_si512(b + 64), b2 = _mm512_load_si512(b + 128),
+                  b3 = _mm512_load_si512(b + 192);
+    for (int r = 0; r < R; ++r) {
+      uint32_t quad;
+      std::memcpy(&quad, a + r * lda + 4 * q, sizeof(quad));
+      const __m512i av = _mm512_set1_epi32(static_cast<int>(quad));
+      acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], av, b0);
+      acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], av, b1);
+      acc[r][2] = _mm512_dpbusd_epi32(acc[r][2], av, b2);
+      acc[r][3] = _mm512_dpbusd_epi32(acc[r][3], av, b3);
+    }
+  }
+  __m512 sums[R][4];
+  for (int j = 0; j < 4; ++j) {
+    const __m512i comp = _mm512_loadu_si512(col_comp + 16 * j);
+    const __m512 cs = _mm512_loadu_ps(col_scale + 16 * j);
+    for (int r = 0; r < R; ++r) {
+      const __m512 v = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][j], comp));
+      sums[r][j] = _mm512_mul_ps(v, _mm512_mul_ps(cs, _mm512_set1_ps(row_scale[r])));
+    }
+  }
+  StoreSums<R>(sums, out);
+}
+
 // fn(std::integral_constant<int, rows>) for rows in 1..kGemmMr (the tile heights are compile-time).
 template <typename Fn>
 void ByRows(int rows, const Fn& fn) {
@@ -126,6 +160,32 @@ void ByRows(int rows, const Fn& fn) {
 }
 
 }  // namespace
+
+void GemmTileI8(const uint8_t* a, int64_t lda, int rows, const int8_t* panel, int64_t kc, const float* row_scale,
+                const float* col_scale, const int32_t* col_comp, const GemmTileOut& out) {
+  ByRows(rows, [&](auto r) { TileI8<decltype(r)::value>(a, lda, panel, kc, row_scale, col_scale, col_comp, out); });
+}
+
+void QuantizeRowU8(const float* x, int64_t k, int64_t kpad, uint8_t* out, float* scale) {
+  const __m512 absmask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
+  __m512 vmax = _mm512_setzero_ps();
+  for (int64_t i = 0; i < k; i += 16) {
+    const __mmask16 m = Lanes(static_cast<int>(k - i < 16 ? k - i : 16), 0);
+    vmax = _mm512_max_ps(vmax, _mm512_and_ps(_mm512_maskz_loadu_ps(m, x + i), absmask));
+  }
+  const float amax = _mm512_reduce_max_ps(vmax);
+  *scale = amax > 0 ? amax / 127.0f : 0.0f;
+  const __m512 inv = _mm512_set1_ps(amax > 0 ? 127.0f / amax : 0.0f);
+  const __m512i offset = _mm512_set1_epi32(128);
+  for (int64_t i = 0; i < k; i += 16) {
+    const int n = static_cast<int>(k - i < 16 ? k - i : 16);
+    const __mmask16 m = Lanes(n, 0);
+    // cvtps_epi32 rounds to nearest even (the default MXCSR mode); |x| * inv <= 127.
+    const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), inv)), offset);
+    _mm_mask_storeu_epi8(out + i, m, _mm512_cvtepi32_epi8(q));
+  }
+  for (int64_t i = k; i < kpad; ++i) out[i] = 128;
+}
 
 void GemmAddBiasRows(float* c, int rows, const float* bias) {
   const __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_loadu_ps(bias + 16), b2 = _mm512_loadu_ps(bias + 32),
