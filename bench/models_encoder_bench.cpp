@@ -1,10 +1,11 @@
 // BERT-base-shaped encoder (12 layers, hidden 768, 12 heads, ffn 3072, random weights), S=128:
-// B=1 latency and B=32 throughput in fp32 and bf16, mhub vs the PyTorch reference
+// B=1 latency and B=32 throughput in fp32 and bf16 (and mhub's int8 dynamic quantization against
+// PyTorch fp32), mhub vs the PyTorch reference
 // (tests/clients/models_reference.py) in the same run, plus from_pretrained time.
 // mhub's runs alternate with PyTorch's (a PyTorch process kept alive for the figure), so both see
 // the same machine load; the ratio printed is the median of the per-pair ratios.
 //   models_encoder_bench [--quick]   (--quick: fewer runs)
-//   models_encoder_bench --profile DTYPE BATCH RUNS   (mhub only, for perf: DTYPE float32|bfloat16)
+//   models_encoder_bench --profile MODE BATCH RUNS   (mhub only, for perf: MODE float32|bfloat16|int8)
 #include <cstdio>
 #include <cstring>
 #include <thread>
@@ -45,8 +46,11 @@ int Run(bool quick) {
   std::printf("BERT-base encoder, S=128, 2 threads (PyTorch: OPENBLAS_CORETYPE=Cooperlake, 2 threads)\n");
   std::printf("%-6s %-22s %12s %12s %8s\n", "dtype", "figure", "mhub", "pytorch", "ratio");
   std::printf("(medians; ratio = median over alternating mhub/PyTorch run pairs of the speed-up)\n");
-  for (const std::string dtype : {"float32", "bfloat16"}) {
-    const std::string dir = scratch.path + "/bert_" + dtype;
+  // "int8": the float32 checkpoint loaded with LoadOptions::quantize = kInt8, against PyTorch float32.
+  for (const std::string mode : {"float32", "bfloat16", "int8"}) {
+    const bool int8 = mode == "int8";
+    const std::string dtype = int8 ? "float32" : mode;
+    const std::string dir = scratch.path + "/bert_" + mode;
     {
       auto fresh = ModelFromConfig(BertBase(dtype), Task::kBase, 1);
       if (!fresh.ok() || !(*fresh)->SavePretrained(dir).ok()) {
@@ -54,9 +58,11 @@ int Run(bool quick) {
         return 1;
       }
     }
-    std::fprintf(stderr, "[%s] model written\n", dtype.c_str());
+    std::fprintf(stderr, "[%s] model written\n", mode.c_str());
+    LoadOptions options;
+    if (int8) options.quantize = Quantization::kInt8;
     double t0 = NowMs();
-    auto model = LoadModel(dir, Task::kBase);
+    auto model = LoadModel(dir, Task::kBase, options);
     const double load_ms = NowMs() - t0;
     if (!model.ok()) {
       std::fprintf(stderr, "load failed: %s\n", model.status().ToString().c_str());
@@ -69,15 +75,15 @@ int Run(bool quick) {
       std::fprintf(stderr, "forward failed: %s\n", first.status().ToString().c_str());
       return 1;
     }
-    std::fprintf(stderr, "[%s] first forward %.0f ms\n", dtype.c_str(), first_ms);
-    const char* d = dtype == "float32" ? "fp32" : "bf16";
+    std::fprintf(stderr, "[%s] first forward %.0f ms\n", mode.c_str(), first_ms);
+    const char* d = int8 ? "int8" : dtype == "float32" ? "fp32" : "bf16";
     std::printf("%-6s %-22s %9.1f ms\n", d, "from_pretrained", load_ms);
     std::printf("%-6s %-22s %9.1f ms\n", d, "first forward B=1", first_ms);
     for (const int64_t batch : {int64_t{1}, int64_t{32}}) {
       const ModelInputs in = Batch(batch, 128);
       const int runs = batch == 1 ? runs1 : runs32;
       TorchEncoder torch(dir, dtype, batch, 128);
-      if (!torch.ok()) std::fprintf(stderr, "[%s] PyTorch reference did not start\n", dtype.c_str());
+      if (!torch.ok()) std::fprintf(stderr, "[%s] PyTorch reference did not start\n", mode.c_str());
       if (batch > 1) (void)(*model)->Forward(in);  // warm-up at this shape
       std::vector<double> ours, theirs, ratios;
       for (int i = 0; i < runs; ++i) {
@@ -92,7 +98,7 @@ int Run(bool quick) {
         // PyTorch's OpenBLAS workers spin (sched_yield) for a while after a call; let them settle.
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
-      std::fprintf(stderr, "[%s] B=%lld runs (mhub/PyTorch ms):", dtype.c_str(), static_cast<long long>(batch));
+      std::fprintf(stderr, "[%s] B=%lld runs (mhub/PyTorch ms):", mode.c_str(), static_cast<long long>(batch));
       for (size_t i = 0; i < ours.size(); ++i)
         std::fprintf(stderr, " %.0f/%.0f", ours[i], i < theirs.size() ? theirs[i] : 0.0);
       std::fprintf(stderr, "\n");
@@ -118,15 +124,18 @@ double CpuMs() {
 }
 
 // mhub alone, RUNS forwards at one shape (to run under perf); prints the median ms.
-int Profile(const std::string& dtype, int64_t batch, int runs) {
+int Profile(const std::string& mode, int64_t batch, int runs) {
   core::SetNumThreads(2);
   ScratchDir scratch;
   const std::string dir = scratch.path + "/bert";
+  const std::string dtype = mode == "int8" ? "float32" : mode;
   {
     auto fresh = ModelFromConfig(BertBase(dtype), Task::kBase, 1);
     if (!fresh.ok() || !(*fresh)->SavePretrained(dir).ok()) return 1;
   }
-  auto model = LoadModel(dir, Task::kBase);
+  LoadOptions options;
+  if (mode == "int8") options.quantize = Quantization::kInt8;
+  auto model = LoadModel(dir, Task::kBase, options);
   if (!model.ok()) return 1;
   const ModelInputs in = Batch(batch, 128);
   (void)(*model)->Forward(in);
@@ -139,7 +148,7 @@ int Profile(const std::string& dtype, int64_t batch, int runs) {
     if (!(*model)->Forward(in).ok()) return 1;
     ms.push_back(NowMs() - t0);
   }
-  std::printf("%s B=%lld: median %.1f ms, %.1f CPU-ms per forward over %d runs\n", dtype.c_str(),
+  std::printf("%s B=%lld: median %.1f ms, %.1f CPU-ms per forward over %d runs\n", mode.c_str(),
               static_cast<long long>(batch), Median(ms), (CpuMs() - cpu0) / runs, runs);
   return 0;
 }

@@ -28,6 +28,7 @@ struct RunOptions {
   std::string candidate_labels;
   std::vector<std::string> stop;
   int batch_size = 8;
+  std::string quantize;  // "" or "int8"
   bool stream = false;
 };
 
@@ -96,11 +97,14 @@ MHUB_REGISTER_COMMAND(run) {
   sub->add_option("--candidate-labels", opts->candidate_labels, "comma-separated labels (zero-shot-classification)");
   sub->add_option("--batch-size", opts->batch_size, "rows per forward pass for lists of inputs");
   sub->add_flag("--stream", opts->stream, "print each generated token as a JSON line before the result");
+  sub->add_option("--quantize", opts->quantize, "int8: linear layers in int8 (dynamic quantization, AVX512_VNNI)")
+      ->check(CLI::IsMember({"int8"}));
   return [opts]() -> int {
     mhub::pipelines::PipelineOptions po;
     po.revision = opts->revision;
     po.default_parameters = DefaultParameters(*opts);
     po.batch_size = opts->batch_size;
+    po.quantize_int8 = opts->quantize == "int8";
     auto pipe = mhub::pipelines::Pipeline::Create(opts->task, opts->model, po);
     if (!pipe.ok()) return mhub::cli::print_error(pipe.status());
     int rc = 0;

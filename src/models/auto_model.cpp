@@ -122,6 +122,7 @@ Result<std::unique_ptr<Model>> LoadModel(const std::string& path_or_repo_id, Tas
   Result<std::shared_ptr<const formats::ShardedCheckpoint>> checkpoint = formats::ShardedCheckpoint::Open(folder);
   if (!checkpoint.ok()) return checkpoint.status().WithContext(context);
   auto source = std::make_shared<CheckpointSource>(*checkpoint, BasePrefix(config->model_type));
+  source->set_quantize_int8(options.quantize == Quantization::kInt8);
   Result<std::unique_ptr<Model>> model = Build(*config, task, source, *checkpoint);
   if (!model.ok()) return model.status().WithContext(context);
   return model;

@@ -20,6 +20,7 @@ Result<LazyLinear> LazyLinear::Load(const VarBuilder& vb, int64_t in, int64_t ou
   LazyLinear l;
   l.state_ = std::make_shared<State>();
   l.state_->layout = layout;
+  l.state_->int8 = vb.quantize_int8();
   MHUB_ASSIGN_OR_RETURN(l.state_->weight, vb.Get("weight", shape));
   if (bias) {
     MHUB_ASSIGN_OR_RETURN(l.state_->bias, vb.Get("bias", {out}, Init::kZeros));
@@ -42,7 +43,9 @@ Result<LazyLinear> LazyLinear::Fuse(const std::vector<LazyLinear>& parts) {
   LazyLinear l;
   l.state_ = std::make_shared<State>();
   const State& first = *parts.front().state_;
+  l.state_->int8 = true;
   for (const LazyLinear& p : parts) {
+    l.state_->int8 = l.state_->int8 && p.state_->int8;
     const State& ps = *p.state_;
     if (ps.layout != core::WeightLayout::kOutIn || ps.weight.ndim() != 2 || ps.weight.dim(1) != first.weight.dim(1) ||
         ps.bias.defined() != first.bias.defined()) {
@@ -55,6 +58,7 @@ Result<LazyLinear> LazyLinear::Fuse(const std::vector<LazyLinear>& parts) {
 }
 
 bool LazyLinear::bf16() const {
+  if (state_->int8) return false;
   if (state_->parts.empty()) return state_->weight.dtype() == core::DType::kBF16;
   for (const auto& p : state_->parts)
     if (p->weight.dtype() != core::DType::kBF16) return false;
@@ -99,7 +103,9 @@ Status LazyLinear::Forward(const core::Tensor& x, core::Tensor& y, core::Activat
       s.status = Concatenate(s);
       if (!s.status.ok()) return;
     }
-    Result<core::Linear> made = core::Linear::Create(s.weight, s.bias, s.layout);
+    core::LinearOptions options;
+    if (s.int8) options.compute = core::DType::kI8;
+    Result<core::Linear> made = core::Linear::Create(s.weight, s.bias, s.layout, options);
     if (made.ok()) {
       s.linear = std::move(made).value();
     } else {

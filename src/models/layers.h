@@ -37,9 +37,11 @@ class LazyLinear {
   static Result<LazyLinear> Fuse(const std::vector<LazyLinear>& parts);
 
   int64_t out_features() const { return out_; }
-  // True when the weights (all parts' for a fused one) are BF16: Forward then computes in BF16 and
-  // accepts BF16 x / y.
+  // True when the weights (all parts' for a fused one) are BF16 and the layer is not int8: Forward
+  // then computes in BF16 and accepts BF16 x / y.
   bool bf16() const;
+  // Int8 compute (declared over a source with quantize_int8; a fused layer when all parts are).
+  bool int8() const { return state_->int8; }
   // y (..., out) = act(x W^T + b), or y += that when `accumulate`. y is created when undefined.
   Status Forward(const core::Tensor& x, core::Tensor& y, core::Activation act = core::Activation::kNone,
                  bool accumulate = false) const;
@@ -48,6 +50,7 @@ class LazyLinear {
   struct State {
     core::Tensor weight, bias;
     core::WeightLayout layout = core::WeightLayout::kOutIn;
+    bool int8 = false;                          // core::Linear with I8 compute
     std::vector<std::shared_ptr<State>> parts;  // Fuse: weight/bias are built from these
     std::once_flag once;
     core::Linear linear;

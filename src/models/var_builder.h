@@ -40,6 +40,13 @@ class WeightSource {
                                      bool optional) = 0;
   // Whether optional parameters absent from the source exist (true for random init).
   virtual bool CreatesMissing() const = 0;
+
+  // Linear layers declared over this source compute in int8 (LoadOptions::quantize).
+  bool quantize_int8() const { return quantize_int8_; }
+  void set_quantize_int8(bool on) { quantize_int8_ = on; }
+
+ private:
+  bool quantize_int8_ = false;
 };
 
 // Views tensors of a (possibly sharded) safetensors checkpoint in place. F32 and BF16 are used
@@ -92,6 +99,7 @@ class VarBuilder {
   // Undefined tensor when the checkpoint lacks it (random init creates it).
   Result<core::Tensor> GetOptional(std::string_view name, const core::Shape& shape, Init init = Init::kNormal) const;
   bool creates_missing() const { return source_->CreatesMissing(); }
+  bool quantize_int8() const { return source_->quantize_int8(); }
 
  private:
   Result<core::Tensor> Fetch(std::string_view name, const core::Shape& shape, Init init, bool optional) const;

@@ -191,6 +191,40 @@ TEST_F(RunCliTest, TextClassificationMatchesTheModelsLogits) {
   EXPECT_EQ(batched[0][0].size(), 2u);
 }
 
+// --quantize int8: the model's linear layers in int8 (models::Quantization::kInt8): the scores come
+// from the int8 model's own logits, stay near the float model's, and a bad value is a usage error.
+TEST_F(RunCliTest, QuantizeInt8UsesTheInt8Model) {
+  auto out = RunCli("text-classification --quantize int8 --model " + ShellQuote(Dir("cls")) + " 'love it'");
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(out[0][0].size(), 3u);
+  models::LoadOptions q;
+  q.quantize = models::Quantization::kInt8;
+  auto model = models::LoadModel(Dir("cls"), models::Task::kSequenceClassification, q);
+  ASSERT_TRUE(model.ok()) << model.status();
+  models::ModelInputs in;
+  in.batch = 1;
+  in.input_ids = {2, 5 + 33, 5 + 35, 3};  // [CLS] love it [SEP]
+  in.seq_len = 4;
+  auto logits = (*model)->Forward(in);
+  ASSERT_TRUE(logits.ok());
+  const auto& l = (*logits)["logits"].values;
+  const double z = std::exp(l[0]) + std::exp(l[1]) + std::exp(l[2]);
+  auto plain = RunCli("text-classification --model " + ShellQuote(Dir("cls")) + " 'love it'");
+  ASSERT_EQ(plain.size(), 1u);
+  for (const Json& item : out[0][0]) {
+    const int idx = item["label"] == "NEGATIVE" ? 0 : item["label"] == "POSITIVE" ? 1 : 2;
+    EXPECT_NEAR(item["score"].get<double>(), std::exp(l[idx]) / z, 1e-5);
+    for (const Json& f : plain[0][0]) {
+      if (f["label"] == item["label"]) {
+        EXPECT_NEAR(item["score"].get<double>(), f["score"].get<double>(), 0.15);  // tiny random model: coarse
+      }
+    }
+  }
+  auto bad = RunCommand(ShellQuote(MhubBin()) + " run text-classification --quantize int4 --model " +
+                        ShellQuote(Dir("cls")) + " 'love it'");
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+}
+
 TEST_F(RunCliTest, TokenClassificationOffsetsPointIntoTheInput) {
   std::string text = "John lives in New York, hugging Face Inc.";
   for (std::string strategy : {"none", "simple", "first", "average", "max"}) {

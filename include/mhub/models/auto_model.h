@@ -26,8 +26,19 @@
 
 namespace mhub::models {
 
+// Weight quantization at load (dynamic quantization, like torch.quantization.quantize_dynamic).
+enum class Quantization {
+  kNone,
+  // The linear layers of the encoder/decoder blocks and task heads compute in int8: weights
+  // quantized once per output row (scale = max|w| / 127), activations per row on every call
+  // (core::LinearOptions::compute = I8). Embeddings, norms, attention and tied embedding
+  // projections stay float. On CPUs without AVX512_VNNI the model runs in its float dtype.
+  kInt8,
+};
+
 struct LoadOptions {
   std::string revision = "main";  // for repo ids
+  Quantization quantize = Quantization::kNone;
 };
 
 // Loads the model at `path_or_repo_id` with the head `task`.

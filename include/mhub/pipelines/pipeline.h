@@ -28,6 +28,8 @@ struct PipelineOptions {
   Json default_parameters = Json::object();
   // Rows per forward pass when a request holds a list of inputs (encoder tasks).
   int batch_size = 8;
+  // Int8 linear layers (models::Quantization::kInt8).
+  bool quantize_int8 = false;
 };
 
 // Called by text-generation for each new piece of text (TGI stream semantics); return false to stop.

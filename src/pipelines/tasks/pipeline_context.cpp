@@ -35,7 +35,10 @@ Result<PipelineContext> LoadPipelineContext(const std::string& model, models::Ta
   ctx.tokenizer = std::make_unique<tokenizers::Tokenizer>(std::move(tok).value());
   ctx.tokenizer->SetPadding(std::nullopt);
   MHUB_RETURN_IF_ERROR(ctx.tokenizer->SetTruncation(std::nullopt));
-  auto loaded = models::LoadModel(ctx.folder, head, models::LoadOptions{options.revision});
+  models::LoadOptions load;
+  load.revision = options.revision;
+  if (options.quantize_int8) load.quantize = models::Quantization::kInt8;
+  auto loaded = models::LoadModel(ctx.folder, head, load);
   if (!loaded.ok()) return loaded.status().WithContext("while loading model " + model);
   ctx.model = std::move(loaded).value();
   std::string tc_path = ctx.folder + "/tokenizer_config.json";
