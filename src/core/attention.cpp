@@ -18,7 +18,8 @@
 namespace mhub::core {
 namespace {
 
-Status CheckViews(const HeadsView& q, const HeadsView& k, const HeadsView& v, const HeadsView& out) {
+template <typename View>  // HeadsView or HeadsViewBf16
+Status CheckViews(const View& q, const View& k, const View& v, const View& out) {
   auto mismatch = [](const std::string& what) { return Status::InvalidArgument("Attention: " + what); };
   if (!q.data || !k.data || !v.data || !out.data) return mismatch("a view has no data");
   if (k.batch != q.batch || v.batch != q.batch || out.batch != q.batch) return mismatch("batch sizes differ");
@@ -76,6 +77,84 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
 
   const bool bf16 = options.bf16 && D <= cpu::kMaxHeadDimBf16 && ActiveIsa() == Isa::kAvx512 && cpu::HasAvx512Bf16();
 
+  // Sliding window: the first key query t may see (0 without a window).
+  if (options.window < 0) return Status::InvalidArgument("Attention: window must be >= 0");
+  auto first_of = [&](int64_t t) -> int64_t {
+    if (options.window <= 0) return 0;
+    return std::clamp<int64_t>(options.q_offset + t - options.window + 1, 0, limit_of(t));
+  };
+  // The window cuts keys off only when some query sits `window` or more positions past key 0.
+  const bool windowed = options.window > 0 && options.q_offset + Tq > options.window;
+
+  // Windowed rows: the rows of one query position share the key range [first, limit), so each
+  // group of them runs on k, v and key_ok shifted to `first` (keys untransposed; bf16: packed per
+  // group).
+  auto run_item_window = [&](int64_t item) {
+    thread_local std::vector<float> wscore_buf;
+    thread_local std::vector<uint16_t> wkp_buf, wvp_buf, wprob_buf;
+    const int64_t b = item / (Hkv * chunks), kvh = (item / chunks) % Hkv, c = item % chunks;
+    const int64_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
+    for (int64_t r = r0; r < r1;) {
+      const int64_t t = r / G, rend = std::min(r1, (t + 1) * G);
+      const int64_t lo = first_of(t), span = limit_of(t) - lo;
+      if (span <= 0) {
+        for (int64_t i = r; i < rend; ++i) std::fill_n(out.at(b, t, kvh * G + i % G), D, 0.0f);
+        r = rend;
+        continue;
+      }
+      const uint8_t* ok = key_ok ? key_ok + b * Tk + lo : nullptr;
+      if (bf16) {
+        wkp_buf.resize(static_cast<size_t>(cpu::PackedKeysSize(span, D)));
+        wvp_buf.resize(static_cast<size_t>(cpu::PackedValuesSize(span, D)) + 1);
+        cpu::AttentionBf16Keys kv{};
+        cpu::PackKeysValuesBf16(k.at(b, lo, kvh), k.stride_t, v.at(b, lo, kvh), v.stride_t, span, D, wkp_buf.data(),
+                                wvp_buf.data(), kv);
+        kv.key_ok = ok;
+        kv.scale = scale;
+        wscore_buf.resize(static_cast<size_t>(4 * kv.cols));
+        wprob_buf.resize(static_cast<size_t>(4 * kv.cols));
+        const float* qr[4];
+        float* outr[4];
+        int64_t limit[4];
+        for (int64_t g = r; g < rend; g += 4) {
+          const int n = static_cast<int>(std::min<int64_t>(4, rend - g));
+          for (int i = 0; i < n; ++i) {
+            const int64_t h = kvh * G + (g + i) % G;
+            qr[i] = q.at(b, t, h);
+            outr[i] = out.at(b, t, h);
+            limit[i] = span;
+          }
+          cpu::AttentionRowsBf16(kv, qr, outr, limit, n, wscore_buf.data(), wprob_buf.data());
+        }
+      } else {
+        wscore_buf.resize(static_cast<size_t>(4 * span));
+        cpu::AttentionRows a{};
+        a.key_ok = ok;
+        a.k = k.at(b, lo, kvh);
+        a.k_stride = k.stride_t;
+        a.kt = nullptr;
+        a.ldk = span;
+        a.v = v.at(b, lo, kvh);
+        a.v_stride = v.stride_t;
+        a.tk = span;
+        a.d = D;
+        a.scale = scale;
+        a.scores = wscore_buf.data();
+        for (int64_t g = r; g < rend; g += 4) {
+          a.rows = static_cast<int>(std::min<int64_t>(4, rend - g));
+          for (int i = 0; i < a.rows; ++i) {
+            const int64_t h = kvh * G + (g + i) % G;
+            a.q[i] = q.at(b, t, h);
+            a.out[i] = out.at(b, t, h);
+            a.limit[i] = span;
+          }
+          kern.attention_rows(a);
+        }
+      }
+      r = rend;
+    }
+  };
+
   // bf16: keys and values of the item packed once, then groups of 4 query rows.
   auto run_item_bf16 = [&](int64_t item) {
     thread_local std::vector<uint16_t> kp_buf, vp_buf, prob_buf;
@@ -109,6 +188,10 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
   };
 
   auto run_item = [&](int64_t item) {
+    if (windowed) {
+      run_item_window(item);
+      return;
+    }
     if (bf16) {
       run_item_bf16(item);
       return;
@@ -166,6 +249,112 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
     }
   };
 
+  if (items == 1 || threads == 1 || omp_in_parallel()) {
+    for (int64_t i = 0; i < items; ++i) run_item(i);
+  } else {
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t i = 0; i < items; ++i) run_item(i);
+  }
+  return Status::OK();
+}
+
+// ---- bf16 views (bf16 encoders): q, k, v and out stay bf16 in memory ----
+
+namespace {
+
+// (B,T,H,D) F32 copy of a bf16 view, for the fallback below.
+Tensor WidenHeads(const HeadsViewBf16& x) {
+  Tensor t = Tensor::Empty(DType::kF32, {x.batch, x.seq, x.heads, x.head_dim});
+  const auto& kern = cpu::Kernels();
+  float* o = t.data<float>();
+  for (int64_t b = 0; b < x.batch; ++b)
+    for (int64_t s = 0; s < x.seq; ++s)
+      for (int64_t h = 0; h < x.heads; ++h)
+        kern.bf16_to_f32(x.at(b, s, h), o + ((b * x.seq + s) * x.heads + h) * x.head_dim, x.head_dim, false);
+  return t;
+}
+
+}  // namespace
+
+Status Attention(const HeadsViewBf16& q, const HeadsViewBf16& k, const HeadsViewBf16& v, const HeadsViewBf16& out,
+                 const AttentionOptions& options) {
+  MHUB_RETURN_IF_ERROR(CheckViews(q, k, v, out));
+  const int64_t B = q.batch, Tq = q.seq, Hq = q.heads, Hkv = k.heads, G = Hq / Hkv, Tk = k.seq, D = q.head_dim;
+  const bool windowed = options.window > 0 && options.q_offset + Tq > options.window;
+  if (windowed || D > cpu::kMaxHeadDimBf16 || ActiveIsa() != Isa::kAvx512 || !cpu::HasAvx512Bf16()) {
+    // Widened to F32, the F32 driver (with its bf16 products where the CPU has them), rounded back.
+    Tensor qf = WidenHeads(q), kf = WidenHeads(k), vf = WidenHeads(v);
+    Tensor of = Tensor::Empty(DType::kF32, {B, Tq, Hq, D});
+    MHUB_ASSIGN_OR_RETURN(HeadsView qv, HeadsView::Of(qf, Hq));
+    MHUB_ASSIGN_OR_RETURN(HeadsView kv, HeadsView::Of(kf, Hkv));
+    MHUB_ASSIGN_OR_RETURN(HeadsView vv, HeadsView::Of(vf, Hkv));
+    MHUB_ASSIGN_OR_RETURN(HeadsView ov, HeadsView::Of(of, Hq));
+    AttentionOptions opt = options;
+    opt.bf16 = true;
+    MHUB_RETURN_IF_ERROR(Attention(qv, kv, vv, ov, opt));
+    const auto& kern = cpu::Kernels();
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t t = 0; t < Tq; ++t)
+        for (int64_t h = 0; h < Hq; ++h) kern.f32_to_bf16(ov.at(b, t, h), out.at(b, t, h), D);
+    return Status::OK();
+  }
+  const float scale = options.scale != 0.0f ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
+  thread_local std::vector<uint8_t> key_ok_buf;
+  const uint8_t* key_ok = nullptr;
+  if (options.key_mask) {
+    const Tensor& m = *options.key_mask;
+    if ((m.dtype() != DType::kI32 && m.dtype() != DType::kI64) || m.numel() != B * Tk)
+      return Status::InvalidArgument("Attention: key_mask must be (B, Tk) = (" + std::to_string(B) + ", " +
+                                     std::to_string(Tk) + ") I32/I64, got " + m.shape().ToString());
+    key_ok_buf.resize(static_cast<size_t>(B * Tk));
+    for (int64_t i = 0; i < B * Tk; ++i)
+      key_ok_buf[i] = (m.dtype() == DType::kI64 ? m.data<int64_t>()[i] != 0 : m.data<int32_t>()[i] != 0) ? 1 : 0;
+    key_ok = key_ok_buf.data();
+  }
+  if (B == 0 || Tq == 0) return Status::OK();
+
+  // Work items as in the F32 driver: (batch, kv head, chunk of rows r = t * G + g).
+  const int64_t rows = Tq * G;
+  const int threads = omp_get_max_threads();
+  const int64_t want_items = 4 * static_cast<int64_t>(threads);
+  const int64_t chunks_per_bk = std::max<int64_t>(1, std::min((want_items + B * Hkv - 1) / (B * Hkv), (rows + 3) / 4));
+  const int64_t chunk_rows = ((rows + chunks_per_bk - 1) / chunks_per_bk + 3) / 4 * 4;
+  const int64_t chunks = (rows + chunk_rows - 1) / chunk_rows;
+  const int64_t items = B * Hkv * chunks;
+  auto limit_of = [&](int64_t t) -> int64_t {
+    if (!options.causal) return Tk;
+    return std::clamp<int64_t>(options.q_offset + t + 1, 0, Tk);
+  };
+  auto run_item = [&](int64_t item) {
+    thread_local std::vector<uint16_t> kp_buf, vp_buf, prob_buf;
+    thread_local std::vector<float> score_buf;
+    const int64_t b = item / (Hkv * chunks), kvh = (item / chunks) % Hkv, c = item % chunks;
+    const int64_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
+    int64_t lmax = 0;
+    for (int64_t r = r0; r < r1; ++r) lmax = std::max(lmax, limit_of(r / G));
+    kp_buf.resize(static_cast<size_t>(cpu::PackedKeysSize(lmax, D)));
+    vp_buf.resize(static_cast<size_t>(cpu::PackedValuesSize(lmax, D)) + 1);
+    cpu::AttentionBf16Keys kv{};
+    cpu::PackKeysValuesBf16(k.at(b, 0, kvh), k.stride_t, v.at(b, 0, kvh), v.stride_t, lmax, D, kp_buf.data(),
+                            vp_buf.data(), kv);
+    kv.key_ok = key_ok ? key_ok + b * Tk : nullptr;
+    kv.scale = scale;
+    score_buf.resize(static_cast<size_t>(4 * kv.cols));
+    prob_buf.resize(static_cast<size_t>(4 * kv.cols));
+    const uint16_t* qr[4];
+    uint16_t* outr[4];
+    int64_t limit[4];
+    for (int64_t r = r0; r < r1; r += 4) {
+      const int n = static_cast<int>(std::min<int64_t>(4, r1 - r));
+      for (int i = 0; i < n; ++i) {
+        const int64_t t = (r + i) / G, h = kvh * G + (r + i) % G;
+        qr[i] = q.at(b, t, h);
+        outr[i] = out.at(b, t, h);
+        limit[i] = limit_of(t);
+      }
+      cpu::AttentionRowsBf16(kv, qr, outr, limit, n, score_buf.data(), prob_buf.data());
+    }
+  };
   if (items == 1 || threads == 1 || omp_in_parallel()) {
     for (int64_t i = 0; i < items; ++i) run_item(i);
   } else {

@@ -1,31 +1,49 @@
 #include "mhub/core/heads_view.h"
 
+#include <string>
+
 namespace mhub::core {
+namespace {
 
-Result<HeadsView> HeadsView::Of(const Tensor& x, int64_t heads) {
-  if (x.dtype() != DType::kF32) return Status::InvalidArgument("HeadsView needs an F32 tensor");
-  if (heads <= 0) return Status::InvalidArgument("HeadsView: heads must be positive");
-  if (x.ndim() == 4) {
-    if (x.dim(2) != heads)
-      return Status::InvalidArgument("HeadsView: tensor " + x.shape().ToString() + " does not have " +
-                                     std::to_string(heads) + " heads");
-    return FromPacked(x.Reshape({x.dim(0), x.dim(1), x.dim(2) * x.dim(3)}).value(), 0, heads, x.dim(3));
-  }
-  if (x.ndim() != 3 || x.dim(2) % heads != 0)
-    return Status::InvalidArgument("HeadsView: expected (B,T,H,D) or (B,T,H*D), got " + x.shape().ToString());
-  return FromPacked(x, 0, heads, x.dim(2) / heads);
-}
-
-Result<HeadsView> HeadsView::FromPacked(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_dim) {
-  if (x.dtype() != DType::kF32) return Status::InvalidArgument("HeadsView needs an F32 tensor");
+// Shape checks shared by both views; `what` names the caller in messages.
+Status CheckPacked(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_dim, DType dtype,
+                   const char* what) {
+  if (x.dtype() != dtype)
+    return Status::InvalidArgument(std::string(what) + " needs a tensor of dtype " + std::string(DTypeName(dtype)));
   if (x.ndim() != 3)
-    return Status::InvalidArgument("HeadsView::FromPacked expects (B,T,X), got " + x.shape().ToString());
+    return Status::InvalidArgument(std::string(what) + "::FromPacked expects (B,T,X), got " + x.shape().ToString());
   if (head_offset < 0 || heads <= 0 || head_dim <= 0 || (head_offset + heads) * head_dim > x.dim(2))
-    return Status::InvalidArgument("HeadsView::FromPacked: heads [" + std::to_string(head_offset) + ", " +
+    return Status::InvalidArgument(std::string(what) + "::FromPacked: heads [" + std::to_string(head_offset) + ", " +
                                    std::to_string(head_offset + heads) + ") of size " + std::to_string(head_dim) +
                                    " do not fit in " + x.shape().ToString());
-  HeadsView v;
-  v.data = x.data<float>() + head_offset * head_dim;
+  return Status::OK();
+}
+
+// (B,T,H,D) -> (B,T,H*D) with its head_dim, or (B,T,H*D) as is.
+Status SplitHeads(const Tensor& x, int64_t heads, DType dtype, const char* what, Tensor& packed, int64_t& head_dim) {
+  if (x.dtype() != dtype)
+    return Status::InvalidArgument(std::string(what) + " needs a tensor of dtype " + std::string(DTypeName(dtype)));
+  if (heads <= 0) return Status::InvalidArgument(std::string(what) + ": heads must be positive");
+  if (x.ndim() == 4) {
+    if (x.dim(2) != heads)
+      return Status::InvalidArgument(std::string(what) + ": tensor " + x.shape().ToString() + " does not have " +
+                                     std::to_string(heads) + " heads");
+    MHUB_ASSIGN_OR_RETURN(packed, x.Reshape({x.dim(0), x.dim(1), x.dim(2) * x.dim(3)}));
+    head_dim = x.dim(3);
+    return Status::OK();
+  }
+  if (x.ndim() != 3 || x.dim(2) % heads != 0)
+    return Status::InvalidArgument(std::string(what) + ": expected (B,T,H,D) or (B,T,H*D), got " +
+                                   x.shape().ToString());
+  packed = x;
+  head_dim = x.dim(2) / heads;
+  return Status::OK();
+}
+
+template <typename View, typename T>
+View MakeView(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_dim) {
+  View v;
+  v.data = x.data<T>() + head_offset * head_dim;
   v.batch = x.dim(0);
   v.seq = x.dim(1);
   v.heads = heads;
@@ -34,6 +52,32 @@ Result<HeadsView> HeadsView::FromPacked(const Tensor& x, int64_t head_offset, in
   v.stride_t = x.dim(2);
   v.stride_h = head_dim;
   return v;
+}
+
+}  // namespace
+
+Result<HeadsView> HeadsView::Of(const Tensor& x, int64_t heads) {
+  Tensor packed;
+  int64_t head_dim = 0;
+  MHUB_RETURN_IF_ERROR(SplitHeads(x, heads, DType::kF32, "HeadsView", packed, head_dim));
+  return FromPacked(packed, 0, heads, head_dim);
+}
+
+Result<HeadsView> HeadsView::FromPacked(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_dim) {
+  MHUB_RETURN_IF_ERROR(CheckPacked(x, head_offset, heads, head_dim, DType::kF32, "HeadsView"));
+  return MakeView<HeadsView, float>(x, head_offset, heads, head_dim);
+}
+
+Result<HeadsViewBf16> HeadsViewBf16::Of(const Tensor& x, int64_t heads) {
+  Tensor packed;
+  int64_t head_dim = 0;
+  MHUB_RETURN_IF_ERROR(SplitHeads(x, heads, DType::kBF16, "HeadsViewBf16", packed, head_dim));
+  return FromPacked(packed, 0, heads, head_dim);
+}
+
+Result<HeadsViewBf16> HeadsViewBf16::FromPacked(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_dim) {
+  MHUB_RETURN_IF_ERROR(CheckPacked(x, head_offset, heads, head_dim, DType::kBF16, "HeadsViewBf16"));
+  return MakeView<HeadsViewBf16, uint16_t>(x, head_offset, heads, head_dim);
 }
 
 }  // namespace mhub::core

@@ -102,6 +102,24 @@ Status ParseRopeScaling(const Json& obj, RopeScaling* s) {
   MHUB_RETURN_IF_ERROR(r.Double("low_freq_factor", &s->low_freq_factor));
   MHUB_RETURN_IF_ERROR(r.Double("high_freq_factor", &s->high_freq_factor));
   MHUB_RETURN_IF_ERROR(r.OptInt("original_max_position_embeddings", &s->original_max_position_embeddings));
+  s->has_factor = r.Has("factor");
+  MHUB_RETURN_IF_ERROR(r.OptDouble("attention_factor", &s->attention_factor));
+  MHUB_RETURN_IF_ERROR(r.OptDouble("mscale", &s->mscale));
+  MHUB_RETURN_IF_ERROR(r.OptDouble("mscale_all_dim", &s->mscale_all_dim));
+  MHUB_RETURN_IF_ERROR(r.Double("beta_fast", &s->beta_fast));
+  MHUB_RETURN_IF_ERROR(r.Double("beta_slow", &s->beta_slow));
+  if (s->beta_fast == 0.0) s->beta_fast = 32.0;  // transformers: `get("beta_fast") or 32`
+  if (s->beta_slow == 0.0) s->beta_slow = 1.0;
+  MHUB_RETURN_IF_ERROR(r.Bool("truncate", &s->truncate));
+  for (auto [key, out] : {std::pair{"short_factor", &s->short_factor}, std::pair{"long_factor", &s->long_factor}}) {
+    const Json* list = r.Get(key);
+    if (list == nullptr) continue;
+    if (!list->is_array()) return r.TypeError(key, "a list of numbers", *list);
+    for (const Json& v : *list) {
+      if (!v.is_number()) return r.TypeError(key, "a list of numbers", *list);
+      out->push_back(v.get<double>());
+    }
+  }
   return Status::OK();
 }
 
@@ -161,6 +179,14 @@ Status ParseLlama(const std::string& type, const ConfigFieldReader& r, LlamaConf
   MHUB_RETURN_IF_ERROR(r.OptInt("sliding_window", &c->sliding_window));
   MHUB_RETURN_IF_ERROR(r.Bool("use_sliding_window", &c->use_sliding_window));
   MHUB_RETURN_IF_ERROR(r.Int("max_window_layers", &c->max_window_layers));
+  MHUB_RETURN_IF_ERROR(r.OptInt("original_max_position_embeddings", &c->original_max_position_embeddings));
+  if (const Json* types = r.Get("layer_types"); types != nullptr) {
+    MHUB_RETURN_IF_ERROR(r.StringList("layer_types", &c->layer_types));
+    if (static_cast<int64_t>(c->layer_types.size()) != c->num_hidden_layers) {
+      return Status::InvalidArgument(std::string(kWhat) + ": layer_types has " + std::to_string(c->layer_types.size()) +
+                                     " entries for " + std::to_string(c->num_hidden_layers) + " layers");
+    }
+  }
 
   // RoPE: transformers v5 rope_parameters, or the legacy rope_theta + rope_scaling (which win).
   if (const Json* params = r.Get("rope_parameters"); params != nullptr && params->is_object()) {
@@ -226,7 +252,8 @@ Json RopeScalingJson(const RopeScaling& s) {
   Json out = s.raw.is_object() ? s.raw : Json::object();
   out.erase("type");
   out["rope_type"] = s.rope_type;
-  out["factor"] = s.factor;
+  // yarn / longrope without a factor derive it from max_position_embeddings: do not invent one.
+  if (s.has_factor || (s.rope_type != "yarn" && s.rope_type != "longrope")) out["factor"] = s.factor;
   if (s.rope_type == "llama3") {
     out["low_freq_factor"] = s.low_freq_factor;
     out["high_freq_factor"] = s.high_freq_factor;

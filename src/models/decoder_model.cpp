@@ -35,11 +35,16 @@ Status DecoderModel::LoadHead(const VarBuilder& head, const core::Tensor& embedd
       MHUB_ASSIGN_OR_RETURN(score_, LazyLinear::Load(head.Pp(token_classifier), hidden, labels, token_classifier_bias));
       return Status::OK();
     }
+    case Task::kQuestionAnswering: {
+      MHUB_ASSIGN_OR_RETURN(qa_outputs_, LazyLinear::Load(head.Pp("qa_outputs"), hidden, 2, true));
+      return Status::OK();
+    }
     case Task::kBase:
       return Status::OK();
     default:
       return UnsupportedTask(config_.model_type, task_,
-                             {Task::kBase, Task::kCausalLM, Task::kSequenceClassification, Task::kTokenClassification});
+                             {Task::kBase, Task::kCausalLM, Task::kSequenceClassification, Task::kTokenClassification,
+                              Task::kQuestionAnswering});
   }
 }
 
@@ -165,6 +170,10 @@ Result<ModelOutputs> DecoderModel::Forward(const ModelInputs& in) const {
     case Task::kTokenClassification:
       MHUB_RETURN_IF_ERROR(score_.Forward(h, logits));
       out["logits"] = ToArray(logits);
+      break;
+    case Task::kQuestionAnswering:
+      MHUB_RETURN_IF_ERROR(qa_outputs_.Forward(h, logits));  // (B,T,2)
+      SplitQaLogits(logits, out);
       break;
     case Task::kSequenceClassification: {
       // transformers: the right-most token that is not pad_token_id (the last one without a pad id).

@@ -1,6 +1,7 @@
 // What GPT-2 and the Llama family share: the KV cache with its padding mask, position ids as
 // transformers' generate() computes them, and the heads (causal LM, sequence classification on
-// the last non-pad token, token classification). An architecture supplies only its block stack.
+// the last non-pad token, token classification, question answering: qa_outputs Linear(hidden, 2)
+// split into start/end logits). An architecture supplies only its block stack.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +72,7 @@ class DecoderModel : public CausalLM {
   formats::ModelConfig config_;
   ParamRegistry params_;
   std::shared_ptr<const void> keepalive_;
-  LazyLinear lm_head_, score_;
+  LazyLinear lm_head_, score_, qa_outputs_;
 
  private:
   Result<std::unique_ptr<DecoderCache>> MakeCache(int64_t batch, int64_t max_len) const;

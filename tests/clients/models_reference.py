@@ -86,11 +86,38 @@ class Weights:
         raise KeyError(name)
 
 
+class Int8Linear:
+    """Dynamic int8 quantization as CTranslate2 describes it (and mhub's LinearOptions I8): weights
+    quantized once per output row with scale max|w|/127, activations per row on each call, round to
+    nearest even, integer sums (exact here in float64), then dequantized and the bias added."""
+
+    def __init__(self, weight, bias):
+        w = weight.float()
+        amax = w.abs().amax(dim=1, keepdim=True)
+        inv = torch.where(amax > 0, 127.0 / amax, torch.zeros_like(amax))
+        self.wq = torch.round(w * inv).double()
+        self.sw = (amax / 127.0).squeeze(1)
+        self.bias = None if bias is None else bias.float()
+
+    def __call__(self, x):
+        x = x.float()
+        amax = x.abs().amax(dim=-1, keepdim=True)
+        inv = torch.where(amax > 0, 127.0 / amax, torch.zeros_like(amax))
+        xq = torch.round(x * inv).double()
+        y = ((xq @ self.wq.T) * (amax / 127.0).double() * self.sw.double()).float()
+        return y if self.bias is None else y + self.bias
+
+
+QUANTIZE_INT8 = False  # set while load() builds a model for a job with "quantize": "int8"
+
+
 def linear(w, name, bias=True, optional=False):
     weight = w.get(name + ".weight", optional)
     if weight is None:
         return None
     b = w.get(name + ".bias", optional=True) if bias else None
+    if QUANTIZE_INT8:
+        return Int8Linear(weight, b)
     m = nn.Linear(weight.shape[1], weight.shape[0], bias=b is not None)
     with torch.no_grad():
         m.weight.copy_(weight)
@@ -140,10 +167,16 @@ def padding_bias(mask, t):
     return ((1.0 - mask[:, None, None, :].float()) * neg).expand(-1, 1, t, -1)
 
 
-def causal_bias(mask, t):
+def causal_bias(mask, t, window=None):
+    """Additive (B,1,T,S) bias: causal over the last T of S positions, padding, and with `window` the
+    sliding window of transformers' Mistral/Qwen2 masks (query q sees key k when q - k < window)."""
     neg = torch.finfo(torch.float32).min
     s = mask.shape[1]
     causal = torch.ones(t, s, dtype=torch.bool).tril(diagonal=s - t)
+    if window:
+        q_idx = torch.arange(s - t, s)[:, None]
+        k_idx = torch.arange(s)[None, :]
+        causal = causal & (q_idx - k_idx < window)
     allowed = causal[None, None] & (mask[:, None, None, :] != 0)
     bias = torch.zeros(allowed.shape)
     bias.masked_fill_(~allowed, neg)
@@ -336,6 +369,8 @@ class Gpt2:
             self.score = linear(w, "score", bias=False)
         elif task == "token-classification":
             self.classifier = linear(w, "classifier")
+        elif task == "question-answering":
+            self.qa_outputs = linear(w, "qa_outputs")
 
     @staticmethod
     def conv1d(x, wb):
@@ -379,6 +414,10 @@ def decoder_head(model, h, ids):
         out["logits"] = logits[torch.arange(h.shape[0]), last_non_pad(ids, model.cfg.get("pad_token_id"))]
     elif model.task == "token-classification":
         out["logits"] = (model.classifier if hasattr(model, "classifier") else model.score)(h)
+    elif model.task == "question-answering":
+        start, end = model.qa_outputs(h).split(1, dim=-1)
+        out["start_logits"] = start.squeeze(-1)
+        out["end_logits"] = end.squeeze(-1)
     return out
 
 
@@ -386,11 +425,53 @@ def rms_norm(x, weight, eps):
     return weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
 
 
-def rope_inv_freq(cfg, head_dim):
+def rope_parameters(cfg, head_dim, seq_len=None):
+    """(inv_freq, attention_factor) as transformers' modeling_rope_utils computes them for a forward
+    over positions < seq_len (which matters for longrope only)."""
     params = cfg.get("rope_parameters") or {}
     theta = params.get("rope_theta", cfg.get("rope_theta", 10000.0))
     scaling = cfg.get("rope_scaling") or params
     rope_type = scaling.get("rope_type", scaling.get("type", "default")) if scaling else "default"
+    max_pos = cfg.get("max_position_embeddings", 2048)
+    dim = head_dim
+    if rope_type == "yarn":
+        orig = scaling.get("original_max_position_embeddings") or max_pos
+        factor = scaling.get("factor")
+        if factor is None:
+            factor = max_pos / orig
+        attention = scaling.get("attention_factor")
+        if attention is None:
+            def get_mscale(s, m=1.0):
+                return 1.0 if s <= 1 else 0.1 * m * math.log(s) + 1.0
+            mscale, mscale_all = scaling.get("mscale"), scaling.get("mscale_all_dim")
+            attention = get_mscale(factor, mscale) / get_mscale(factor, mscale_all) if mscale and mscale_all \
+                else get_mscale(factor)
+        beta_fast, beta_slow = scaling.get("beta_fast") or 32, scaling.get("beta_slow") or 1
+
+        def correction_dim(rotations):
+            return dim * math.log(orig / (rotations * 2 * math.pi)) / (2 * math.log(theta))
+        low, high = correction_dim(beta_fast), correction_dim(beta_slow)
+        if scaling.get("truncate", True):
+            low, high = math.floor(low), math.ceil(high)
+        low, high = max(low, 0), min(high, dim - 1)
+        if low == high:
+            high += 0.001
+        pos_freqs = theta ** (torch.arange(0, dim, 2).float() / dim)
+        ramp = torch.clamp((torch.arange(dim // 2, dtype=torch.float32) - low) / (high - low), 0, 1)
+        keep = 1 - ramp  # share of the original (extrapolated) frequency
+        inv = (1.0 / (factor * pos_freqs)) * (1 - keep) + (1.0 / pos_freqs) * keep
+        return inv, attention
+    if rope_type == "longrope":
+        orig = scaling.get("original_max_position_embeddings") or cfg.get("original_max_position_embeddings") or max_pos
+        factor = scaling.get("factor")
+        if factor is None:
+            factor = max_pos / orig
+        attention = scaling.get("attention_factor")
+        if attention is None:
+            attention = 1.0 if factor <= 1.0 else math.sqrt(1 + math.log(factor) / math.log(orig))
+        ext = scaling["long_factor"] if seq_len and seq_len > orig else scaling["short_factor"]
+        shape = torch.arange(0, dim, 2, dtype=torch.int64).float() / dim
+        return 1.0 / (torch.tensor(ext, dtype=torch.float32) * theta ** shape), attention
     inv = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
     if rope_type == "linear":
         inv = inv / scaling["factor"]
@@ -403,7 +484,27 @@ def rope_inv_freq(cfg, head_dim):
         inv = torch.where(wavelen < orig / high, inv, torch.where(wavelen > orig / low, inv / factor, blended))
     elif rope_type != "default":
         raise ValueError("rope_type " + rope_type)
-    return inv.float()
+    return inv.float(), 1.0
+
+
+def rope_inv_freq(cfg, head_dim):
+    return rope_parameters(cfg, head_dim)[0]
+
+
+def sliding_windows(cfg):
+    """Per-layer sliding window (None = full attention), as MistralConfig / Qwen2Config set it up."""
+    n = cfg["num_hidden_layers"]
+    mt = cfg["model_type"]
+    window = cfg.get("sliding_window", 4096)
+    if mt == "qwen2" and not cfg.get("use_sliding_window", False):
+        window = None
+    if mt not in ("mistral", "qwen2") or not window:
+        return [None] * n
+    types = cfg.get("layer_types")
+    if types is None:
+        max_window_layers = cfg.get("max_window_layers", 28) if mt == "qwen2" else 0
+        types = ["sliding_attention" if i >= max_window_layers else "full_attention" for i in range(n)]
+    return [window if ty == "sliding_attention" else None for ty in types]
 
 
 def rotate_half(x):
@@ -415,14 +516,16 @@ class Llama:
     """Llama, Mistral and Qwen2 (q/k/v biases are loaded when the file has them)."""
 
     def __init__(self, cfg, tensors, task):
-        w = Weights(tensors, "model.")
+        # LlamaForQuestionAnswering / Qwen2ForQuestionAnswering keep the base model under "transformer."
+        qa_transformer = task == "question-answering" and cfg["model_type"] != "mistral"
+        w = Weights(tensors, "transformer." if qa_transformer else "model.")
         self.cfg = cfg
         self.eps = cfg.get("rms_norm_eps", 1e-6)
         self.heads = cfg["num_attention_heads"]
         self.kv_heads = cfg.get("num_key_value_heads") or self.heads
         self.head_dim = cfg.get("head_dim") or cfg["hidden_size"] // self.heads
         self.embed = w.get("embed_tokens.weight")
-        self.inv_freq = rope_inv_freq(cfg, self.head_dim)
+        self.windows = sliding_windows(cfg)
         self.layers = []
         for i in range(cfg["num_hidden_layers"]):
             p = "layers.%d." % i
@@ -437,18 +540,21 @@ class Llama:
             self.lm_head = tensors.get("lm_head.weight", self.embed)
         elif task in ("sequence-classification", "token-classification"):
             self.score = linear(w, "score", bias=False)
+        elif task == "question-answering":
+            self.qa_outputs = linear(w, "qa_outputs")
 
     def forward(self, ids, mask, tt, pos):
         b, t = ids.shape
         if pos is None:
             pos = torch.arange(t)[None].expand(b, t)
         h = self.embed[ids]
-        freqs = pos[..., None].float() * self.inv_freq  # (B,T,hd/2)
+        inv_freq, attention_factor = rope_parameters(self.cfg, self.head_dim, int(pos.max()) + 1)
+        freqs = pos[..., None].float() * inv_freq  # (B,T,hd/2)
         emb = torch.cat((freqs, freqs), dim=-1)
-        cos, sin = emb.cos()[:, None], emb.sin()[:, None]  # (B,1,T,hd)
-        bias = causal_bias(mask, t)
+        cos, sin = emb.cos()[:, None] * attention_factor, emb.sin()[:, None] * attention_factor  # (B,1,T,hd)
         rep = self.heads // self.kv_heads
-        for L in self.layers:
+        for L, window in zip(self.layers, self.windows):
+            bias = causal_bias(mask, t, window)
             x = rms_norm(h, L["n1"], self.eps)
             q = split_heads(L["q"](x), self.heads)
             k = split_heads(L["k"](x), self.kv_heads)
@@ -470,12 +576,17 @@ ARCHS = {"bert": Bert, "roberta": Bert, "xlm-roberta": Bert, "distilbert": Disti
 _cache = {}
 
 
-def load(folder, task):
-    key = (folder, task)
+def load(folder, task, quantize=None):
+    global QUANTIZE_INT8
+    key = (folder, task, quantize)
     if key not in _cache:
         with open(os.path.join(folder, "config.json")) as f:
             cfg = json.load(f)
-        _cache[key] = ARCHS[cfg["model_type"]](cfg, read_checkpoint(folder), task)
+        QUANTIZE_INT8 = quantize == "int8"
+        try:
+            _cache[key] = ARCHS[cfg["model_type"]](cfg, read_checkpoint(folder), task)
+        finally:
+            QUANTIZE_INT8 = False
     return _cache[key]
 
 
@@ -484,7 +595,7 @@ def as_tensor(rows):
 
 
 def run_job(job):
-    model = load(job["model"], job.get("task", "causal-lm"))
+    model = load(job["model"], job.get("task", "causal-lm"), job.get("quantize"))
     ids = as_tensor(job["input_ids"])
     mask = as_tensor(job.get("attention_mask"))
     if mask is None:

@@ -138,6 +138,83 @@ TEST(AttentionBf16, MatchesReferenceOnBf16Inputs) {
   }
 }
 
+// bf16 views (every ISA): q, k, v read as bf16 from a packed buffer, the output written in bf16.
+// Property: the result is exactly the F32 driver's bf16 option on the same (widened) values,
+// rounded to the nearest bf16; and within bf16 tolerance of the naive formula on those values.
+TEST_P(AttentionTest, Bf16ViewsEqualF32DriverRounded) {
+  struct Bf16Case {
+    int64_t b, tq, tk, hq, hkv, d;
+    bool causal;
+    int64_t q_offset;
+    bool mask;
+    int64_t window;
+  };
+  const Bf16Case cases[] = {
+      {1, 1, 1, 1, 1, 8, false, 0, false, 0},       {2, 7, 7, 4, 2, 64, true, 0, true, 0},
+      {2, 128, 128, 12, 12, 64, false, 0, true, 0}, {1, 33, 33, 8, 1, 80, true, 0, false, 0},
+      {3, 1, 40, 8, 2, 128, true, 39, true, 0},     {2, 17, 67, 4, 4, 24, false, 0, true, 0},
+      {2, 3, 3, 1, 1, 31, false, 0, true, 0},       {1, 6, 65, 2, 2, 256, false, 0, true, 0},
+      {1, 5, 5, 2, 2, 264, true, 0, false, 0},      {1, 20, 20, 2, 1, 32, true, 0, true, 6},
+      {1, 9, 300, 3, 1, 13, true, 291, true, 0},
+  };
+  uint32_t seed = 900;
+  for (const Bf16Case& c : cases) {
+    SCOPED_TRACE("B=" + std::to_string(c.b) + " Tq=" + std::to_string(c.tq) + " Tk=" + std::to_string(c.tk) +
+                 " Hq=" + std::to_string(c.hq) + " D=" + std::to_string(c.d) + " window=" + std::to_string(c.window));
+    seed += 2;
+    // One packed buffer q|k|v as a fused bf16 QKV projection writes it (plus a spare head).
+    const int64_t width = (c.hq + 2 * c.hkv + 1) * c.d;
+    Tensor qf = RandomTensor({c.b, c.tq, width}, seed, -2, 2);
+    Tensor kvf = RandomTensor({c.b, c.tk, width}, seed + 1, -2, 2);
+    Tensor q16 = qf.To(DType::kBF16).value(), kv16 = kvf.To(DType::kBF16).value();
+    Tensor qw = q16.To(DType::kF32).value(), kvw = kv16.To(DType::kF32).value();
+    std::vector<int64_t> m(static_cast<size_t>(c.b * c.tk), 1);
+    for (int64_t bi = 0; bi < c.b; ++bi)
+      for (int64_t j = 0; j < c.tk; ++j)
+        if (c.mask && (j < bi * 2 || (j * 7 + bi) % 5 == 0)) m[bi * c.tk + j] = 0;
+    Tensor mask = Tensor::FromIds(m, {c.b, c.tk});
+    AttentionOptions opt;
+    opt.causal = c.causal;
+    opt.q_offset = c.q_offset;
+    opt.key_mask = c.mask ? &mask : nullptr;
+    opt.window = c.window;
+
+    Tensor out16 = Tensor::Empty(DType::kBF16, {c.b, c.tq, c.hq * c.d});
+    ASSERT_TRUE(Attention(HeadsViewBf16::FromPacked(q16, 1, c.hq, c.d).value(),
+                          HeadsViewBf16::FromPacked(kv16, 1 + c.hq, c.hkv, c.d).value(),
+                          HeadsViewBf16::FromPacked(kv16, 1 + c.hq + c.hkv, c.hkv, c.d).value(),
+                          HeadsViewBf16::Of(out16, c.hq).value(), opt)
+                    .ok());
+    HeadsView q = HeadsView::FromPacked(qw, 1, c.hq, c.d).value();
+    HeadsView k = HeadsView::FromPacked(kvw, 1 + c.hq, c.hkv, c.d).value();
+    HeadsView v = HeadsView::FromPacked(kvw, 1 + c.hq + c.hkv, c.hkv, c.d).value();
+    Tensor f32 = Tensor::Empty(DType::kF32, {c.b, c.tq, c.hq * c.d});
+    AttentionOptions opt16 = opt;
+    opt16.bf16 = true;
+    ASSERT_TRUE(Attention(q, k, v, HeadsView::Of(f32, c.hq).value(), opt16).ok());
+    int mismatches = 0;
+    for (int64_t i = 0; i < f32.numel() && mismatches < 5; ++i) {
+      const uint16_t want = reference::NearestBf16(f32.data<float>()[i]);
+      if (out16.data<uint16_t>()[i] != want) {
+        ADD_FAILURE() << "element " << i << ": got bf16 " << out16.data<uint16_t>()[i] << " want " << want;
+        ++mismatches;
+      }
+    }
+    if (c.window > 0) continue;  // the naive reference has no window (the F32 driver's own tests cover it)
+    Tensor ref = Tensor::Empty(DType::kF32, {c.b, c.tq, c.hq * c.d});
+    reference::Attention(q, k, v, HeadsView::Of(ref, c.hq).value(), opt);
+    Tensor got = out16.To(DType::kF32).value();
+    ExpectClose(got.data<float>(), ref.data<float>(), got.numel(), 3e-2f, 2e-2f, "bf16 views vs reference");
+  }
+  // Mismatched views are refused.
+  Tensor a = Tensor::Empty(DType::kBF16, {1, 2, 3 * 8}), b = Tensor::Empty(DType::kBF16, {1, 2, 2 * 8});
+  EXPECT_EQ(Attention(HeadsViewBf16::Of(a, 3).value(), HeadsViewBf16::Of(b, 2).value(), HeadsViewBf16::Of(b, 2).value(),
+                      HeadsViewBf16::Of(a, 3).value(), {})
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(HeadsViewBf16::Of(RandomTensor({1, 2, 8}, 1), 2).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(AttentionShapes, RejectsMismatches) {
   Tensor q = RandomTensor({1, 2, 3, 8}, 1), k = RandomTensor({1, 2, 2, 8}, 2), out = RandomTensor({1, 2, 3, 8}, 3);
   Status st = Attention(HeadsView::Of(q, 3).value(), HeadsView::Of(k, 2).value(), HeadsView::Of(k, 2).value(),

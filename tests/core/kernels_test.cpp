@@ -68,6 +68,76 @@ TEST_P(KernelsTest, AddLayerNormStoresSumAndNormalises) {
   }
 }
 
+// The bf16 copy must be exactly the nearest bf16 of the F32 output written beside it, and that
+// output must match the plain LayerNorm's reference (with and without residual, in place).
+TEST_P(KernelsTest, LayerNormWithBf16CopyRoundsItsOutput) {
+  uint32_t seed = 150;
+  for (int64_t c : kWidths) {
+    for (bool with_residual : {false, true}) {
+      SCOPED_TRACE("c=" + std::to_string(c) + " residual=" + std::to_string(with_residual));
+      const int64_t rows = 5;
+      Tensor x = RandomTensor({rows, c}, seed++, -3, 5);
+      Tensor r = RandomTensor({rows, c}, seed++, -2, 2);
+      Tensor w = RandomTensor({c}, seed++, 0.5, 1.5);
+      Tensor b = RandomTensor({c}, seed++);
+      std::vector<float> ref(static_cast<size_t>(rows * c)), ref_sum(static_cast<size_t>(rows * c));
+      std::vector<uint16_t> ref16(static_cast<size_t>(rows * c));
+      reference::LayerNormBf16(x.data<float>(), with_residual ? r.data<float>() : nullptr,
+                               with_residual ? ref_sum.data() : nullptr, w.data<float>(), b.data<float>(), 1e-5f,
+                               ref.data(), ref16.data(), rows, c);
+      Tensor out = Tensor::Empty(DType::kF32, {rows, c});
+      Tensor out16 = Tensor::Empty(DType::kBF16, {rows, c});
+      Tensor sum = Tensor::Empty(DType::kF32, {rows, c});
+      if (with_residual) {
+        ASSERT_TRUE(AddLayerNormWithBf16Copy(x, r, w, b, 1e-5f, sum, out, out16).ok());
+        ExpectClose(sum, ref_sum, 0, 0, "sum");
+      } else {
+        ASSERT_TRUE(LayerNormWithBf16Copy(x, w, b, 1e-5f, out, out16).ok());
+      }
+      ExpectClose(out, ref, 3e-5f, 1e-5f, "f32 output");
+      int64_t off_by_one = 0;
+      for (int64_t i = 0; i < rows * c; ++i) {
+        const uint16_t got = out16.data<uint16_t>()[i];
+        ASSERT_EQ(got, reference::NearestBf16(out.data<float>()[i])) << "element " << i;
+        // Against the reference's own rounding: the same bf16, or a neighbour when the f32 results
+        // straddle a rounding boundary.
+        const int diff = std::abs(static_cast<int>(got) - static_cast<int>(ref16[i]));
+        ASSERT_LE(diff, 1) << "element " << i;
+        off_by_one += diff;
+      }
+      EXPECT_LE(off_by_one, rows * c / 50 + 1);
+      // In place (BERT post-LN: h = LN(h)), the bf16 copy beside it.
+      Tensor y = x.Clone();
+      Tensor y16 = Tensor::Empty(DType::kBF16, {rows, c});
+      if (with_residual) {
+        ASSERT_TRUE(AddLayerNormWithBf16Copy(y, r, w, b, 1e-5f, y, y, y16).ok());
+      } else {
+        ASSERT_TRUE(LayerNormWithBf16Copy(y, w, b, 1e-5f, y, y16).ok());
+      }
+      ExpectClose(y, out.ToFloatVector(), 0, 0, "in place");
+      EXPECT_EQ(std::memcmp(y16.raw_data(), out16.raw_data(), static_cast<size_t>(rows * c) * 2), 0);
+    }
+  }
+  {  // large enough to be split over threads
+    const int64_t rows = 200, c = 768;
+    Tensor x = RandomTensor({rows, c}, 7, -3, 5), w = RandomTensor({c}, 8, 0.5, 1.5), b = RandomTensor({c}, 9);
+    Tensor out = Tensor::Empty(DType::kF32, {rows, c}), out16 = Tensor::Empty(DType::kBF16, {rows, c});
+    ASSERT_TRUE(LayerNormWithBf16Copy(x, w, b, 1e-5f, out, out16).ok());
+    std::vector<float> ref(static_cast<size_t>(rows * c));
+    std::vector<uint16_t> ref16(static_cast<size_t>(rows * c));
+    reference::LayerNormBf16(x.data<float>(), nullptr, nullptr, w.data<float>(), b.data<float>(), 1e-5f, ref.data(),
+                             ref16.data(), rows, c);
+    ExpectClose(out, ref, 3e-5f, 1e-5f, "threaded f32 output");
+    for (int64_t i = 0; i < rows * c; ++i)
+      ASSERT_EQ(out16.data<uint16_t>()[i], reference::NearestBf16(out.data<float>()[i])) << "element " << i;
+  }
+  Tensor x = RandomTensor({2, 8}, 1), w = RandomTensor({8}, 2), out = Tensor::Empty(DType::kF32, {2, 8});
+  Tensor wrong_dtype = Tensor::Empty(DType::kF32, {2, 8}), wrong_shape = Tensor::Empty(DType::kBF16, {2, 9}), none;
+  EXPECT_EQ(LayerNormWithBf16Copy(x, w, none, 1e-5f, out, wrong_dtype).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(LayerNormWithBf16Copy(x, w, none, 1e-5f, out, wrong_shape).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(LayerNormWithBf16Copy(x, w, none, 1e-5f, out, none).code(), StatusCode::kInvalidArgument);
+}
+
 TEST_P(KernelsTest, RmsNormMatchesReference) {
   uint32_t seed = 200;
   for (int64_t c : kWidths) {

@@ -79,7 +79,63 @@ TEST(Rope, Llama3BandsFollowTheirDefinition) {
       EXPECT_LE(b[i], b[i - 1]);
     }
   }
-  EXPECT_EQ(ParseRopeScaling("yarn").status().code(), StatusCode::kUnsupported);
+  EXPECT_EQ(ParseRopeScaling("proportional").status().code(), StatusCode::kUnsupported);
+}
+
+TEST(Rope, YarnBlendsExtrapolationAndInterpolationAndScalesCosSin) {
+  // theta 10000, dim 16, original 4096: correction dims floor(2.6)=2 (beta_fast 32) and
+  // ceil(5.6)=6 (beta_slow 1); dims <= 2 keep inv_freq, dims >= 6 are divided by factor.
+  RopeConfig base;
+  base.rotary_dim = 16;
+  base.theta = 10000.0;
+  RopeConfig yarn = base;
+  yarn.scaling = RopeScaling::kYarn;
+  yarn.factor = 4.0;
+  yarn.original_max_position_embeddings = 4096;
+  yarn.attention_factor = RopeAttentionFactor(RopeScaling::kYarn, 4.0, 4096, 0.0, 0.0);
+  EXPECT_DOUBLE_EQ(yarn.attention_factor, 0.1 * std::log(4.0) + 1.0);
+  const std::vector<float> a = RopeInvFreq(base), y = RopeInvFreq(yarn);
+  ASSERT_EQ(y.size(), 8u);
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (i <= 2) {
+      EXPECT_FLOAT_EQ(y[i], a[i]) << i;
+    }
+    if (i >= 6) {
+      EXPECT_FLOAT_EQ(y[i], a[i] / 4.0f) << i;
+    }
+    if (i > 2 && i < 6) {
+      EXPECT_LT(y[i], a[i]) << i;
+      EXPECT_GT(y[i], a[i] / 4.0f) << i;
+    }
+  }
+  RopeTable t = RopeTable::Build(yarn, 8).value();
+  EXPECT_FLOAT_EQ(t.cos(0)[3], static_cast<float>(yarn.attention_factor));  // cos(0) * attention_factor
+  EXPECT_FLOAT_EQ(t.sin(0)[3], 0.0f);
+  // mscale / mscale_all_dim: the ratio of the two get_mscale values; equal ones cancel.
+  EXPECT_DOUBLE_EQ(RopeAttentionFactor(RopeScaling::kYarn, 40.0, 4096, 0.707, 0.707), 1.0);
+  EXPECT_DOUBLE_EQ(RopeAttentionFactor(RopeScaling::kYarn, 0.5, 4096, 0.0, 0.0), 1.0);
+}
+
+TEST(Rope, LongRopeSwitchesFactorsPastTheOriginalLength) {
+  RopeConfig c;
+  c.rotary_dim = 8;
+  c.theta = 10000.0;
+  c.scaling = RopeScaling::kLongRope;
+  c.original_max_position_embeddings = 16;
+  c.short_factor = {1.0, 2.0, 3.0, 4.0};
+  c.long_factor = {5.0, 6.0, 7.0, 8.0};
+  RopeConfig plain = c;
+  plain.scaling = RopeScaling::kNone;
+  const std::vector<float> a = RopeInvFreq(plain), s = RopeInvFreq(c, 16), l = RopeInvFreq(c, 17);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_NEAR(s[i], a[i] / c.short_factor[i], 1e-7 * a[i]) << i;
+    EXPECT_NEAR(l[i], a[i] / c.long_factor[i], 1e-7 * a[i]) << i;
+  }
+  EXPECT_DOUBLE_EQ(RopeAttentionFactor(RopeScaling::kLongRope, 8.0, 16, 0.0, 0.0),
+                   std::sqrt(1.0 + std::log(8.0) / std::log(16.0)));
+  EXPECT_DOUBLE_EQ(RopeAttentionFactor(RopeScaling::kLongRope, 1.0, 16, 0.0, 0.0), 1.0);
+  c.long_factor.pop_back();
+  EXPECT_EQ(RopeTable::Build(c, 8).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(TensorViews, SliceNarrowReshapeShareStorage) {

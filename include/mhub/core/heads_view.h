@@ -26,4 +26,17 @@ struct HeadsView {
   static Result<HeadsView> FromPacked(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_dim);
 };
 
+// The same view over BF16 data (bf16 encoders: the fused QKV projection output and the attention
+// context stay BF16 between the matmuls). Of/FromPacked as above, on BF16 tensors.
+struct HeadsViewBf16 {
+  uint16_t* data = nullptr;
+  int64_t batch = 0, seq = 0, heads = 0, head_dim = 0;
+  int64_t stride_b = 0, stride_t = 0, stride_h = 0;  // in elements; the D stride is 1
+
+  uint16_t* at(int64_t b, int64_t t, int64_t h) const { return data + b * stride_b + t * stride_t + h * stride_h; }
+
+  static Result<HeadsViewBf16> Of(const Tensor& x, int64_t heads);
+  static Result<HeadsViewBf16> FromPacked(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_dim);
+};
+
 }  // namespace mhub::core

@@ -29,6 +29,15 @@ Status LayerNorm(const Tensor& x, const Tensor& weight, const Tensor& bias, floa
 Status AddLayerNorm(const Tensor& x, const Tensor& residual, const Tensor& weight, const Tensor& bias, float eps,
                     Tensor& sum_out, Tensor& out);
 
+// LayerNorm / AddLayerNorm that also store the normalised rows rounded to BF16 (nearest even) in
+// `out_bf16` (BF16, the shape of x), in the same pass over each row: bf16 models keep `out` in F32 for
+// the residual stream and feed `out_bf16` to the next bf16 matmul without a separate conversion.
+// `out_bf16` must not overlap the F32 tensors.
+Status LayerNormWithBf16Copy(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps, Tensor& out,
+                             Tensor& out_bf16);
+Status AddLayerNormWithBf16Copy(const Tensor& x, const Tensor& residual, const Tensor& weight, const Tensor& bias,
+                                float eps, Tensor& sum_out, Tensor& out, Tensor& out_bf16);
+
 // out = x / sqrt(mean(x^2) + eps) * weight (Llama/Qwen2 RMSNorm; the normalisation is computed in f32).
 Status RmsNorm(const Tensor& x, const Tensor& weight, float eps, Tensor& out);
 

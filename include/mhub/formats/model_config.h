@@ -88,7 +88,15 @@ struct RopeScaling {
   double low_freq_factor = 1.0;   // llama3
   double high_freq_factor = 4.0;  // llama3
   std::optional<int64_t> original_max_position_embeddings;
-  Json raw = Json::object();  // every key as read (beta_fast, attention_factor, ...)
+  bool has_factor = false;  // "factor" given (yarn/longrope derive it from max_position_embeddings otherwise)
+  // yarn / longrope: cos/sin multiplier; absent = derived from factor (and mscale, mscale_all_dim).
+  std::optional<double> attention_factor;
+  std::optional<double> mscale, mscale_all_dim;   // yarn
+  double beta_fast = 32.0;                        // yarn (null or 0 = 32)
+  double beta_slow = 1.0;                         // yarn (null or 0 = 1)
+  bool truncate = true;                           // yarn
+  std::vector<double> short_factor, long_factor;  // longrope
+  Json raw = Json::object();                      // every key as read
 };
 
 // LlamaConfig, MistralConfig and Qwen2Config (same tensors; Qwen2 adds q/k/v biases).
@@ -116,6 +124,11 @@ struct LlamaConfig {
   std::optional<int64_t> sliding_window;
   bool use_sliding_window = false;  // Qwen2
   int64_t max_window_layers = 28;   // Qwen2
+  // Per layer "full_attention" / "sliding_attention" when the config lists them (transformers >= 4.53);
+  // empty = derived (Mistral: every layer; Qwen2: layers >= max_window_layers when use_sliding_window).
+  std::vector<std::string> layer_types;
+  // Top-level original_max_position_embeddings (Phi-3 style longrope configs); rope_scaling's wins.
+  std::optional<int64_t> original_max_position_embeddings;
 };
 
 struct ModelConfig {

@@ -32,15 +32,20 @@ struct AttentionBf16Keys {
 int64_t PackedKeysSize(int64_t keys, int64_t d);
 int64_t PackedValuesSize(int64_t keys, int64_t d);
 
-// Packs rows [0, keys) of k and v (row strides in floats) into kp / vp (sized as above) and fills
-// `out` (its kp/vp point at them).
+// Packs rows [0, keys) of k and v (row strides in elements) into kp / vp (sized as above) and fills
+// `out` (its kp/vp point at them). F32 rows are rounded to bf16 (nearest even); bf16 rows are copied.
 void PackKeysValuesBf16(const float* k, int64_t k_stride, const float* v, int64_t v_stride, int64_t keys, int64_t d,
                         uint16_t* kp, uint16_t* vp, AttentionBf16Keys& out);
+void PackKeysValuesBf16(const uint16_t* k, int64_t k_stride, const uint16_t* v, int64_t v_stride, int64_t keys,
+                        int64_t d, uint16_t* kp, uint16_t* vp, AttentionBf16Keys& out);
 
 // rows (1..4) query rows q[r] (d floats) against the packed keys: out[r] (d floats) = softmax over
 // the visible keys j < limit[r] (limit[r] <= keys) of scale * q.k, times v; zeros when no key is
 // visible. scores: scratch of 4 * cols floats; probs: 4 * cols uint16.
 void AttentionRowsBf16(const AttentionBf16Keys& kv, const float* const* q, float* const* out, const int64_t* limit,
                        int rows, float* scores, uint16_t* probs);
+// The same on bf16 query rows, the output rounded to bf16 (nearest even).
+void AttentionRowsBf16(const AttentionBf16Keys& kv, const uint16_t* const* q, uint16_t* const* out,
+                       const int64_t* limit, int rows, float* scores, uint16_t* probs);
 
 }  // namespace mhub::core::cpu

@@ -45,9 +45,25 @@ void Scores(const AttentionBf16Keys& kv, const uint32_t (*qp)[kMaxHeadDimBf16 / 
   }
 }
 
-template <int R, int CV>
+// 16 results (the first n) stored as f32 or rounded to bf16.
+inline void StoreRow(float* p, __m512 v, int n) { _mm512_mask_storeu_ps(p, V::mask(n), v); }
+inline void StoreRow(uint16_t* p, __m512 v, int n) {
+  _mm256_mask_storeu_epi16(p, V::mask(n), reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(v)));
+}
+
+// A query row as d bf16 values followed by a zero (odd d: the last pair's second half).
+inline void QueryToBf16(const float* q, int64_t d, uint16_t* row) {
+  RowToBf16(q, d, row);
+  row[d] = 0;
+}
+inline void QueryToBf16(const uint16_t* q, int64_t d, uint16_t* row) {
+  __builtin_memcpy(row, q, sizeof(uint16_t) * static_cast<size_t>(d));
+  row[d] = 0;
+}
+
+template <int R, int CV, typename Out>
 void WeightedValues(const AttentionBf16Keys& kv, const uint16_t* probs, int64_t lmax, int64_t d0, const float* inv,
-                    float* const* out) {
+                    Out* const* out) {
   __m512 acc[R][CV];
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < CV; ++c) acc[r][c] = _mm512_setzero_ps();
@@ -68,26 +84,25 @@ void WeightedValues(const AttentionBf16Keys& kv, const uint16_t* probs, int64_t 
     for (int c = 0; c < CV; ++c) {
       const int64_t col = d0 + 16 * c;
       if (col >= kv.d) break;
-      _mm512_mask_storeu_ps(out[r] + col, V::mask(Lanes(kv.d - col)), _mm512_mul_ps(acc[r][c], s));
+      StoreRow(out[r] + col, _mm512_mul_ps(acc[r][c], s), Lanes(kv.d - col));
     }
   }
 }
 
-template <int R>
-void RowsR(const AttentionBf16Keys& kv, const float* const* q, float* const* out, const int64_t* limit, float* scores,
+template <int R, typename In, typename Out>
+void RowsR(const AttentionBf16Keys& kv, const In* const* q, Out* const* out, const int64_t* limit, float* scores,
            uint16_t* probs) {
   int64_t lmax = 0;
   for (int r = 0; r < R; ++r) lmax = limit[r] > lmax ? limit[r] : lmax;
   if (lmax == 0) {
-    for (int r = 0; r < R; ++r) __builtin_memset(out[r], 0, sizeof(float) * static_cast<size_t>(kv.d));
+    for (int r = 0; r < R; ++r) __builtin_memset(out[r], 0, sizeof(Out) * static_cast<size_t>(kv.d));
     return;
   }
   // 1. q rows as bf16 pairs, then raw scores q.k for keys [0, lmax).
   uint32_t qp[R][kMaxHeadDimBf16 / 2];
   for (int r = 0; r < R; ++r) {
-    uint16_t row[kMaxHeadDimBf16];
-    RowToBf16(q[r], kv.d, row);
-    if (kv.d % 2) row[kv.d] = 0;
+    uint16_t row[kMaxHeadDimBf16 + 16];
+    QueryToBf16(q[r], kv.d, row);
     __builtin_memcpy(qp[r], row, sizeof(uint16_t) * static_cast<size_t>(RoundUp(kv.d, 2)));
   }
   Scores<R>(kv, qp, lmax, scores);
@@ -127,70 +142,24 @@ void RowsR(const AttentionBf16Keys& kv, const float* const* q, float* const* out
   for (int64_t d0 = 0; d0 < kv.dpad; d0 += 64) {
     switch ((kv.dpad - d0) / 16) {
       case 1:
-        WeightedValues<R, 1>(kv, probs, lmax, d0, inv, out);
+        WeightedValues<R, 1, Out>(kv, probs, lmax, d0, inv, out);
         break;
       case 2:
-        WeightedValues<R, 2>(kv, probs, lmax, d0, inv, out);
+        WeightedValues<R, 2, Out>(kv, probs, lmax, d0, inv, out);
         break;
       case 3:
-        WeightedValues<R, 3>(kv, probs, lmax, d0, inv, out);
+        WeightedValues<R, 3, Out>(kv, probs, lmax, d0, inv, out);
         break;
       default:
-        WeightedValues<R, 4>(kv, probs, lmax, d0, inv, out);
+        WeightedValues<R, 4, Out>(kv, probs, lmax, d0, inv, out);
         break;
     }
   }
 }
 
-}  // namespace
-
-int64_t PackedKeysSize(int64_t keys, int64_t d) { return (d + 1) / 2 * RoundUp(keys > 0 ? keys : 1, 64) * 2; }
-
-int64_t PackedValuesSize(int64_t keys, int64_t d) { return (keys + 1) / 2 * RoundUp(d, 16) * 2; }
-
-void PackKeysValuesBf16(const float* k, int64_t k_stride, const float* v, int64_t v_stride, int64_t keys, int64_t d,
-                        uint16_t* kp, uint16_t* vp, AttentionBf16Keys& out) {
-  const int64_t cols = RoundUp(keys > 0 ? keys : 1, 64), dpad = RoundUp(d, 16), pairs = (d + 1) / 2;
-  __builtin_memset(kp, 0, sizeof(uint16_t) * static_cast<size_t>(PackedKeysSize(keys, d)));
-  // Keys: each row's d-pairs go to column j of the pair rows.
-  uint16_t row[kMaxHeadDimBf16 + 16];
-  for (int64_t j = 0; j < keys; ++j) {
-    RowToBf16(k + j * k_stride, d, row);
-    row[d] = 0;  // odd d: the last pair's second half
-    uint16_t* col = kp + j * 2;
-    for (int64_t p = 0; p < pairs; ++p) {
-      col[p * cols * 2] = row[2 * p];
-      col[p * cols * 2 + 1] = row[2 * p + 1];
-    }
-  }
-  // Values: rows 2p and 2p+1 interleaved per column.
-  alignas(64) uint16_t idx_data[32];
-  for (int i = 0; i < 16; ++i) {
-    idx_data[2 * i] = static_cast<uint16_t>(i);
-    idx_data[2 * i + 1] = static_cast<uint16_t>(16 + i);
-  }
-  const __m512i idx = _mm512_load_si512(idx_data);
-  for (int64_t p = 0; p < (keys + 1) / 2; ++p) {
-    const float* v0 = v + 2 * p * v_stride;
-    const bool has1 = 2 * p + 1 < keys;
-    for (int64_t c = 0; c < dpad; c += 16) {
-      const __mmask16 m = V::mask(Lanes(d - c));
-      const __m512 a = _mm512_maskz_loadu_ps(m, v0 + c);
-      const __m512 b = has1 ? _mm512_maskz_loadu_ps(m, v0 + v_stride + c) : _mm512_setzero_ps();
-      const __m512i both = reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(b, a));  // [a0..a15, b0..b15]
-      _mm512_storeu_si512(vp + (p * dpad + c) * 2, _mm512_permutexvar_epi16(idx, both));
-    }
-  }
-  out.keys = keys;
-  out.d = d;
-  out.cols = cols;
-  out.dpad = dpad;
-  out.kp = kp;
-  out.vp = vp;
-}
-
-void AttentionRowsBf16(const AttentionBf16Keys& kv, const float* const* q, float* const* out, const int64_t* limit,
-                       int rows, float* scores, uint16_t* probs) {
+template <typename In, typename Out>
+void Rows(const AttentionBf16Keys& kv, const In* const* q, Out* const* out, const int64_t* limit, int rows,
+          float* scores, uint16_t* probs) {
   switch (rows) {
     case 1:
       RowsR<1>(kv, q, out, limit, scores, probs);
@@ -205,6 +174,109 @@ void AttentionRowsBf16(const AttentionBf16Keys& kv, const float* const* q, float
       RowsR<4>(kv, q, out, limit, scores, probs);
       break;
   }
+}
+
+// 16 values of a row (the first n; the rest read as 0) as 16 bf16.
+inline __m256i Load16Bf16(const float* p, int n) { return ToBf16(p, n); }
+inline __m256i Load16Bf16(const uint16_t* p, int n) {
+  return _mm256_maskz_loadu_epi16(static_cast<__mmask16>((1u << n) - 1u), p);
+}
+
+// A key row as d bf16 values followed by a zero, in `row`. The bf16 row is copied with vector loads
+// first (its cache misses overlap) rather than read pair by pair by the scatter below.
+inline void KeyRow(const float* k, int64_t d, uint16_t* row) { QueryToBf16(k, d, row); }
+inline void KeyRow(const uint16_t* k, int64_t d, uint16_t* row) {
+  for (int64_t c = 0; c < d; c += 32) {
+    const int n = static_cast<int>(d - c < 32 ? d - c : 32);
+    const __mmask32 m = n == 32 ? ~__mmask32{0} : ((__mmask32{1} << n) - 1);
+    _mm512_storeu_si512(row + c, _mm512_maskz_loadu_epi16(m, k + c));
+  }
+  row[d] = 0;
+}
+
+// Touches the first `bytes` bytes of `rows` rows (stride in elements) so their cache misses overlap
+// with the work on the rows before them.
+template <typename T>
+inline void PrefetchRows(const T* x, int64_t stride, int64_t rows, int64_t bytes) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t b = 0; b < bytes; b += 64)
+      _mm_prefetch(reinterpret_cast<const char*>(x + r * stride) + b, _MM_HINT_T0);
+}
+
+template <typename T>
+void Pack(const T* k, int64_t k_stride, const T* v, int64_t v_stride, int64_t keys, int64_t d, uint16_t* kp,
+          uint16_t* vp, AttentionBf16Keys& out) {
+  const int64_t cols = RoundUp(keys > 0 ? keys : 1, 64), dpad = RoundUp(d, 16), pairs = (d + 1) / 2;
+  const int64_t row_bytes = d * static_cast<int64_t>(sizeof(T));
+  __builtin_memset(kp, 0, sizeof(uint16_t) * static_cast<size_t>(PackedKeysSize(keys, d)));
+  // Keys, 16 at a time: their rows as bf16 (plus a zero) in `buf`, then each d-pair of the 16 keys
+  // gathered into one 64-byte run of its pair row (columns j0..j0+15; keys past the last are zero).
+  constexpr int64_t kLd = kMaxHeadDimBf16 + 32;  // buffered row stride in uint16 (room for KeyRow's writes)
+  alignas(64) uint16_t buf[16 * kLd];
+  const __m512i rows_idx =
+      _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                         _mm512_set1_epi32(static_cast<int>(kLd / 2)));  // row starts in 32-bit units
+  PrefetchRows(k, k_stride, keys < 16 ? keys : 16, row_bytes);
+  for (int64_t j0 = 0; j0 < keys; j0 += 16) {
+    const int n = Lanes(keys - j0);
+    if (j0 + 16 < keys) PrefetchRows(k + (j0 + 16) * k_stride, k_stride, Lanes(keys - j0 - 16), row_bytes);
+    for (int i = 0; i < n; ++i) KeyRow(k + (j0 + i) * k_stride, d, buf + i * kLd);
+    for (int i = n; i < 16; ++i) __builtin_memset(buf + i * kLd, 0, sizeof(uint32_t) * static_cast<size_t>(pairs));
+    for (int64_t p = 0; p < pairs; ++p)
+      _mm512_storeu_si512(kp + (p * cols + j0) * 2, _mm512_i32gather_epi32(rows_idx, buf + 2 * p, 4));
+  }
+  PrefetchRows(v, v_stride, keys < 8 ? keys : 8, row_bytes);
+  // Values: rows 2p and 2p+1 interleaved per column.
+  alignas(64) uint16_t idx_data[32];
+  for (int i = 0; i < 16; ++i) {
+    idx_data[2 * i] = static_cast<uint16_t>(i);
+    idx_data[2 * i + 1] = static_cast<uint16_t>(16 + i);
+  }
+  const __m512i idx = _mm512_load_si512(idx_data);
+  for (int64_t p = 0; p < (keys + 1) / 2; ++p) {
+    const T* v0 = v + 2 * p * v_stride;
+    const bool has1 = 2 * p + 1 < keys;
+    if (2 * p + 9 < keys) PrefetchRows(v0 + 8 * v_stride, v_stride, 2, row_bytes);
+    for (int64_t c = 0; c < dpad; c += 16) {
+      const int n = Lanes(d - c);
+      const __m256i a = Load16Bf16(v0 + c, n);
+      const __m256i b = has1 ? Load16Bf16(v0 + v_stride + c, n) : _mm256_setzero_si256();
+      const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1);  // [a0..a15, b0..b15]
+      _mm512_storeu_si512(vp + (p * dpad + c) * 2, _mm512_permutexvar_epi16(idx, both));
+    }
+  }
+  out.keys = keys;
+  out.d = d;
+  out.cols = cols;
+  out.dpad = dpad;
+  out.kp = kp;
+  out.vp = vp;
+}
+
+}  // namespace
+
+int64_t PackedKeysSize(int64_t keys, int64_t d) { return (d + 1) / 2 * RoundUp(keys > 0 ? keys : 1, 64) * 2; }
+
+int64_t PackedValuesSize(int64_t keys, int64_t d) { return (keys + 1) / 2 * RoundUp(d, 16) * 2; }
+
+void PackKeysValuesBf16(const float* k, int64_t k_stride, const float* v, int64_t v_stride, int64_t keys, int64_t d,
+                        uint16_t* kp, uint16_t* vp, AttentionBf16Keys& out) {
+  Pack(k, k_stride, v, v_stride, keys, d, kp, vp, out);
+}
+
+void PackKeysValuesBf16(const uint16_t* k, int64_t k_stride, const uint16_t* v, int64_t v_stride, int64_t keys,
+                        int64_t d, uint16_t* kp, uint16_t* vp, AttentionBf16Keys& out) {
+  Pack(k, k_stride, v, v_stride, keys, d, kp, vp, out);
+}
+
+void AttentionRowsBf16(const AttentionBf16Keys& kv, const float* const* q, float* const* out, const int64_t* limit,
+                       int rows, float* scores, uint16_t* probs) {
+  Rows(kv, q, out, limit, rows, scores, probs);
+}
+
+void AttentionRowsBf16(const AttentionBf16Keys& kv, const uint16_t* const* q, uint16_t* const* out,
+                       const int64_t* limit, int rows, float* scores, uint16_t* probs) {
+  Rows(kv, q, out, limit, rows, scores, probs);
 }
 
 }  // namespace mhub::core::cpu

@@ -33,6 +33,9 @@ struct KernelTable {
   // out = LN(x (+ res)) over C; sum_out (may be null) gets x + res; res may be null; bias may be null.
   void (*layernorm)(const float* x, const float* res, float* sum_out, const float* w, const float* b, float eps,
                     float* out, int64_t c);
+  // layernorm that also stores out rounded to bf16 (nearest even) in out_bf16 (c values).
+  void (*layernorm_bf16)(const float* x, const float* res, float* sum_out, const float* w, const float* b, float eps,
+                         float* out, uint16_t* out_bf16, int64_t c);
   void (*rmsnorm)(const float* x, const float* w, float eps, float* out, int64_t c);
   void (*softmax)(const float* x, float* out, int64_t c);
   void (*gelu_erf)(const float* x, float* out, int64_t n);

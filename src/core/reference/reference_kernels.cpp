@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace mhub::core::reference {
@@ -26,6 +27,31 @@ void LayerNorm(const float* x, const float* res, float* sum_out, const float* w,
       out[r * c + i] = static_cast<float>((s[i] - mean) * rstd * w[i] + (b ? b[i] : 0.0));
     }
   }
+}
+
+uint16_t NearestBf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if (std::isnan(x)) return static_cast<uint16_t>((u >> 16) | 0x40u);
+  const uint16_t lo = static_cast<uint16_t>(u >> 16);  // truncation: the neighbour towards zero
+  if (std::isinf(x) || (u & 0xffffu) == 0) return lo;
+  const uint16_t hi = static_cast<uint16_t>(lo + 1);  // the neighbour away from zero
+  auto widen = [](uint16_t h) {  // +-inf counts as +-2^128, the next step after the largest finite bf16
+    if ((h & 0x7fffu) == 0x7f80u) return (h & 0x8000u) ? -std::ldexp(1.0, 128) : std::ldexp(1.0, 128);
+    const uint32_t w = static_cast<uint32_t>(h) << 16;
+    float f;
+    std::memcpy(&f, &w, 4);
+    return static_cast<double>(f);
+  };
+  const double dl = std::fabs(widen(lo) - x), dh = std::fabs(widen(hi) - x);
+  if (dl != dh) return dl < dh ? lo : hi;
+  return (lo & 1u) ? hi : lo;
+}
+
+void LayerNormBf16(const float* x, const float* res, float* sum_out, const float* w, const float* b, float eps,
+                   float* out, uint16_t* out_bf16, int64_t rows, int64_t c) {
+  LayerNorm(x, res, sum_out, w, b, eps, out, rows, c);
+  for (int64_t i = 0; i < rows * c; ++i) out_bf16[i] = NearestBf16(out[i]);
 }
 
 void RmsNorm(const float* x, const float* w, float eps, float* out, int64_t rows, int64_t c) {

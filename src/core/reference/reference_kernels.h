@@ -15,6 +15,11 @@ namespace mhub::core::reference {
 // x, out: (rows, c); res/sum_out/bias may be null.
 void LayerNorm(const float* x, const float* res, float* sum_out, const float* w, const float* b, float eps, float* out,
                int64_t rows, int64_t c);
+// The bf16 nearest to x by distance (ties to the even mantissa); NaN gives a quiet NaN, +-inf stays.
+uint16_t NearestBf16(float x);
+// LayerNorm above, then every output also rounded with NearestBf16 into out_bf16 (rows, c).
+void LayerNormBf16(const float* x, const float* res, float* sum_out, const float* w, const float* b, float eps,
+                   float* out, uint16_t* out_bf16, int64_t rows, int64_t c);
 void RmsNorm(const float* x, const float* w, float eps, float* out, int64_t rows, int64_t c);
 void Softmax(const float* x, float* out, int64_t rows, int64_t c);
 void Gelu(const float* x, float* out, int64_t n, GeluKind kind);
