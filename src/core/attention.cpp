@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/cpu/attention_bf16.h"
@@ -36,6 +37,45 @@ Status CheckViews(const View& q, const View& k, const View& v, const View& out) 
 
 constexpr int64_t kScoreBlock = 64;  // kt columns: a multiple of every ISA's score block (4x16, 2x8, 2x1)
 constexpr int64_t kRowPad = 16;      // extra floats per kt row (see run_item)
+
+// One work item (batch b, kv head, chunk of query rows) of the AVX512_BF16 path: the item's keys
+// and values packed once, then its rows in groups of 4. The views hold F32 or BF16 values (the
+// kernels have both overloads).
+template <typename QView, typename KView, typename OutView, typename LimitFn>
+void RunBf16Item(const QView& q, const KView& k, const KView& v, const OutView& out, const uint8_t* key_ok, int64_t Tk,
+                 float scale, int64_t D, int64_t G, int64_t Hkv, int64_t chunks, int64_t chunk_rows, int64_t rows,
+                 const LimitFn& limit_of, int64_t item) {
+  using Q = std::remove_pointer_t<decltype(q.at(0, 0, 0))>;
+  using O = std::remove_pointer_t<decltype(out.at(0, 0, 0))>;
+  thread_local std::vector<uint16_t> kp_buf, vp_buf, prob_buf;
+  thread_local std::vector<float> score_buf;
+  const int64_t b = item / (Hkv * chunks), kvh = (item / chunks) % Hkv, c = item % chunks;
+  const int64_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
+  int64_t lmax = 0;
+  for (int64_t r = r0; r < r1; ++r) lmax = std::max(lmax, limit_of(r / G));
+  kp_buf.resize(static_cast<size_t>(cpu::PackedKeysSize(lmax, D)));
+  vp_buf.resize(static_cast<size_t>(cpu::PackedValuesSize(lmax, D)) + 1);
+  cpu::AttentionBf16Keys kv{};
+  cpu::PackKeysValuesBf16(k.at(b, 0, kvh), k.stride_t, v.at(b, 0, kvh), v.stride_t, lmax, D, kp_buf.data(),
+                          vp_buf.data(), kv);
+  kv.key_ok = key_ok ? key_ok + b * Tk : nullptr;
+  kv.scale = scale;
+  score_buf.resize(static_cast<size_t>(4 * kv.cols));
+  prob_buf.resize(static_cast<size_t>(4 * kv.cols));
+  const Q* qr[4];
+  O* outr[4];
+  int64_t limit[4];
+  for (int64_t r = r0; r < r1; r += 4) {
+    const int n = static_cast<int>(std::min<int64_t>(4, r1 - r));
+    for (int i = 0; i < n; ++i) {
+      const int64_t t = (r + i) / G, h = kvh * G + (r + i) % G;
+      qr[i] = q.at(b, t, h);
+      outr[i] = out.at(b, t, h);
+      limit[i] = limit_of(t);
+    }
+    cpu::AttentionRowsBf16(kv, qr, outr, limit, n, score_buf.data(), prob_buf.data());
+  }
+}
 
 }  // namespace
 
@@ -157,34 +197,7 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
 
   // bf16: keys and values of the item packed once, then groups of 4 query rows.
   auto run_item_bf16 = [&](int64_t item) {
-    thread_local std::vector<uint16_t> kp_buf, vp_buf, prob_buf;
-    thread_local std::vector<float> score_buf;
-    const int64_t b = item / (Hkv * chunks), kvh = (item / chunks) % Hkv, c = item % chunks;
-    const int64_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
-    int64_t lmax = 0;
-    for (int64_t r = r0; r < r1; ++r) lmax = std::max(lmax, limit_of(r / G));
-    kp_buf.resize(static_cast<size_t>(cpu::PackedKeysSize(lmax, D)));
-    vp_buf.resize(static_cast<size_t>(cpu::PackedValuesSize(lmax, D)) + 1);
-    cpu::AttentionBf16Keys kv{};
-    cpu::PackKeysValuesBf16(k.at(b, 0, kvh), k.stride_t, v.at(b, 0, kvh), v.stride_t, lmax, D, kp_buf.data(),
-                            vp_buf.data(), kv);
-    kv.key_ok = key_ok ? key_ok + b * Tk : nullptr;
-    kv.scale = scale;
-    score_buf.resize(static_cast<size_t>(4 * kv.cols));
-    prob_buf.resize(static_cast<size_t>(4 * kv.cols));
-    const float* qr[4];
-    float* outr[4];
-    int64_t limit[4];
-    for (int64_t r = r0; r < r1; r += 4) {
-      const int n = static_cast<int>(std::min<int64_t>(4, r1 - r));
-      for (int i = 0; i < n; ++i) {
-        const int64_t t = (r + i) / G, h = kvh * G + (r + i) % G;
-        qr[i] = q.at(b, t, h);
-        outr[i] = out.at(b, t, h);
-        limit[i] = limit_of(t);
-      }
-      cpu::AttentionRowsBf16(kv, qr, outr, limit, n, score_buf.data(), prob_buf.data());
-    }
+    RunBf16Item(q, k, v, out, key_ok, Tk, scale, D, G, Hkv, chunks, chunk_rows, rows, limit_of, item);
   };
 
   auto run_item = [&](int64_t item) {
@@ -326,34 +339,7 @@ Status Attention(const HeadsViewBf16& q, const HeadsViewBf16& k, const HeadsView
     return std::clamp<int64_t>(options.q_offset + t + 1, 0, Tk);
   };
   auto run_item = [&](int64_t item) {
-    thread_local std::vector<uint16_t> kp_buf, vp_buf, prob_buf;
-    thread_local std::vector<float> score_buf;
-    const int64_t b = item / (Hkv * chunks), kvh = (item / chunks) % Hkv, c = item % chunks;
-    const int64_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
-    int64_t lmax = 0;
-    for (int64_t r = r0; r < r1; ++r) lmax = std::max(lmax, limit_of(r / G));
-    kp_buf.resize(static_cast<size_t>(cpu::PackedKeysSize(lmax, D)));
-    vp_buf.resize(static_cast<size_t>(cpu::PackedValuesSize(lmax, D)) + 1);
-    cpu::AttentionBf16Keys kv{};
-    cpu::PackKeysValuesBf16(k.at(b, 0, kvh), k.stride_t, v.at(b, 0, kvh), v.stride_t, lmax, D, kp_buf.data(),
-                            vp_buf.data(), kv);
-    kv.key_ok = key_ok ? key_ok + b * Tk : nullptr;
-    kv.scale = scale;
-    score_buf.resize(static_cast<size_t>(4 * kv.cols));
-    prob_buf.resize(static_cast<size_t>(4 * kv.cols));
-    const uint16_t* qr[4];
-    uint16_t* outr[4];
-    int64_t limit[4];
-    for (int64_t r = r0; r < r1; r += 4) {
-      const int n = static_cast<int>(std::min<int64_t>(4, r1 - r));
-      for (int i = 0; i < n; ++i) {
-        const int64_t t = (r + i) / G, h = kvh * G + (r + i) % G;
-        qr[i] = q.at(b, t, h);
-        outr[i] = out.at(b, t, h);
-        limit[i] = limit_of(t);
-      }
-      cpu::AttentionRowsBf16(kv, qr, outr, limit, n, score_buf.data(), prob_buf.data());
-    }
+    RunBf16Item(q, k, v, out, key_ok, Tk, scale, D, G, Hkv, chunks, chunk_rows, rows, limit_of, item);
   };
   if (items == 1 || threads == 1 || omp_in_parallel()) {
     for (int64_t i = 0; i < items; ++i) run_item(i);
