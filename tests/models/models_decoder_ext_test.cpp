@@ -393,48 +393,7 @@ std::string WordPieceTokenizerJson() {
   const std::vector<std::string> words = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "the",  "cat",  "sat",   "on",
                                           "mat",   "john",  "lives", "in",    "new",  "york", "paris", "is",
                                           "where", "does",  "live",  "what",  "city", ".",    "?",     ","};
-  Json vocab = Json::object();
-  for (size_t i = 0; i < words.size(); ++i) vocab[words[i]] = i;
-  Json added = Json::array();
-  for (int i = 0; i < 4; ++i) {
-    added.push_back({{"id", i},
-                     {"content", words[i]},
-                     {"single_word", false},
-                     {"lstrip", false},
-                     {"rstrip", false},
-                     {"normalized", false},
-                     {"special", true}});
-  }
-  Json tok = {
-      {"version", "1.0"},
-      {"truncation", nullptr},
-      {"padding", nullptr},
-      {"added_tokens", added},
-      {"normalizer",
-       {{"type", "BertNormalizer"},
-        {"clean_text", true},
-        {"handle_chinese_chars", true},
-        {"strip_accents", nullptr},
-        {"lowercase", true}}},
-      {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
-      {"post_processor",
-       {{"type", "TemplateProcessing"},
-        {"single", Json::parse(R"([{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},
-                                   {"SpecialToken":{"id":"[SEP]","type_id":0}}])")},
-        {"pair", Json::parse(R"([{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},
-                                 {"SpecialToken":{"id":"[SEP]","type_id":0}},{"Sequence":{"id":"B","type_id":1}},
-                                 {"SpecialToken":{"id":"[SEP]","type_id":1}}])")},
-        {"special_tokens",
-         {{"[CLS]", {{"id", "[CLS]"}, {"ids", {2}}, {"tokens", {"[CLS]"}}}},
-          {"[SEP]", {{"id", "[SEP]"}, {"ids", {3}}, {"tokens", {"[SEP]"}}}}}}}},
-      {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
-      {"model",
-       {{"type", "WordPiece"},
-        {"unk_token", "[UNK]"},
-        {"continuing_subword_prefix", "##"},
-        {"max_input_chars_per_word", 100},
-        {"vocab", vocab}}}};
-  return tok.dump(2);
+  return mhub::testing::WordPieceTokenizerJson(words, 4);
 }
 
 // `mhub run question-answering` on decoder QA models made with FromConfig + SavePretrained: the

@@ -33,50 +33,10 @@ const std::vector<std::string> kPieces = {"##s", "##ing", "##ed", "##ly", "##ggi
 
 // A BERT-uncased style WordPiece tokenizer.json over a tiny vocabulary.
 std::string BertTokenizerJson() {
-  Json vocab = Json::object();
   std::vector<std::string> all = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
   all.insert(all.end(), kWords.begin(), kWords.end());
   all.insert(all.end(), kPieces.begin(), kPieces.end());
-  for (size_t i = 0; i < all.size(); ++i) vocab[all[i]] = i;
-  Json added = Json::array();
-  for (int i = 0; i < 5; ++i)
-    added.push_back({{"id", i},
-                     {"content", all[i]},
-                     {"single_word", false},
-                     {"lstrip", false},
-                     {"rstrip", false},
-                     {"normalized", false},
-                     {"special", true}});
-  Json tok = {
-      {"version", "1.0"},
-      {"truncation", nullptr},
-      {"padding", nullptr},
-      {"added_tokens", added},
-      {"normalizer",
-       {{"type", "BertNormalizer"},
-        {"clean_text", true},
-        {"handle_chinese_chars", true},
-        {"strip_accents", nullptr},
-        {"lowercase", true}}},
-      {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
-      {"post_processor",
-       {{"type", "TemplateProcessing"},
-        {"single", Json::parse(R"([{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},
-                                   {"SpecialToken":{"id":"[SEP]","type_id":0}}])")},
-        {"pair", Json::parse(R"([{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},
-                                 {"SpecialToken":{"id":"[SEP]","type_id":0}},{"Sequence":{"id":"B","type_id":1}},
-                                 {"SpecialToken":{"id":"[SEP]","type_id":1}}])")},
-        {"special_tokens",
-         {{"[CLS]", {{"id", "[CLS]"}, {"ids", {2}}, {"tokens", {"[CLS]"}}}},
-          {"[SEP]", {{"id", "[SEP]"}, {"ids", {3}}, {"tokens", {"[SEP]"}}}}}}}},
-      {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
-      {"model",
-       {{"type", "WordPiece"},
-        {"unk_token", "[UNK]"},
-        {"continuing_subword_prefix", "##"},
-        {"max_input_chars_per_word", 100},
-        {"vocab", vocab}}}};
-  return tok.dump(2);
+  return mhub::testing::WordPieceTokenizerJson(all, 5);
 }
 
 size_t BertVocabSize() { return 5 + kWords.size() + kPieces.size(); }

@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include "mhub/base/json.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -109,6 +111,52 @@ std::vector<std::string> NonEmptyLines(const std::string& text) {
     pos = nl + 1;
   }
   return lines;
+}
+
+std::string WordPieceTokenizerJson(const std::vector<std::string>& vocab, int specials) {
+  Json ids = Json::object();
+  for (size_t i = 0; i < vocab.size(); ++i) ids[vocab[i]] = i;
+  Json added = Json::array();
+  for (int i = 0; i < specials; ++i) {
+    added.push_back({{"id", i},
+                     {"content", vocab[static_cast<size_t>(i)]},
+                     {"single_word", false},
+                     {"lstrip", false},
+                     {"rstrip", false},
+                     {"normalized", false},
+                     {"special", true}});
+  }
+  const Json cls = ids.value("[CLS]", 0), sep = ids.value("[SEP]", 0);
+  Json tok = {
+      {"version", "1.0"},
+      {"truncation", nullptr},
+      {"padding", nullptr},
+      {"added_tokens", added},
+      {"normalizer",
+       {{"type", "BertNormalizer"},
+        {"clean_text", true},
+        {"handle_chinese_chars", true},
+        {"strip_accents", nullptr},
+        {"lowercase", true}}},
+      {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
+      {"post_processor",
+       {{"type", "TemplateProcessing"},
+        {"single", Json::parse(R"([{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},
+                                   {"SpecialToken":{"id":"[SEP]","type_id":0}}])")},
+        {"pair", Json::parse(R"([{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},
+                                 {"SpecialToken":{"id":"[SEP]","type_id":0}},{"Sequence":{"id":"B","type_id":1}},
+                                 {"SpecialToken":{"id":"[SEP]","type_id":1}}])")},
+        {"special_tokens",
+         {{"[CLS]", {{"id", "[CLS]"}, {"ids", {cls}}, {"tokens", {"[CLS]"}}}},
+          {"[SEP]", {{"id", "[SEP]"}, {"ids", {sep}}, {"tokens", {"[SEP]"}}}}}}}},
+      {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
+      {"model",
+       {{"type", "WordPiece"},
+        {"unk_token", "[UNK]"},
+        {"continuing_subword_prefix", "##"},
+        {"max_input_chars_per_word", 100},
+        {"vocab", ids}}}};
+  return tok.dump(2);
 }
 
 }  // namespace mhub::testing

@@ -47,4 +47,9 @@ void WriteFileOrDie(const std::string& path, const std::string& data);
 // The non-empty '\n'-separated lines of `text` (e.g. the JSON lines a CLI printed).
 std::vector<std::string> NonEmptyLines(const std::string& text);
 
+// A BERT-uncased style WordPiece tokenizer.json (BertNormalizer lowercasing, BertPreTokenizer,
+// "[CLS] A [SEP]" / "[CLS] A [SEP] B [SEP]" templates, WordPiece decoder) over `vocab` in id order;
+// its first `specials` entries are special added tokens, and it holds "[CLS]", "[SEP]", "[UNK]".
+std::string WordPieceTokenizerJson(const std::vector<std::string>& vocab, int specials);
+
 }  // namespace mhub::testing
