@@ -3,7 +3,8 @@
 // PyTorch fp32), mhub vs the PyTorch reference
 // (tests/clients/models_reference.py) in the same run, plus from_pretrained time.
 // mhub's runs alternate with PyTorch's (a PyTorch process kept alive for the figure), so both see
-// the same machine load; the ratio printed is the median of the per-pair ratios.
+// the same machine load; each run follows the same idle pause and the order inside a pair
+// alternates; the ratio printed is the median of the per-pair ratios.
 //   models_encoder_bench [--quick]   (--quick: fewer runs)
 //   models_encoder_bench --profile MODE BATCH RUNS   (mhub only, for perf: MODE float32|bfloat16|int8)
 #include <cstdio>
@@ -86,17 +87,27 @@ int Run(bool quick) {
       if (!torch.ok()) std::fprintf(stderr, "[%s] PyTorch reference did not start\n", mode.c_str());
       if (batch > 1) (void)(*model)->Forward(in);  // warm-up at this shape
       std::vector<double> ours, theirs, ratios;
+      // Both sides start from the same state: an idle pause before every run (PyTorch's OpenBLAS
+      // workers spin with sched_yield for a while after a call; and a run that follows another
+      // directly finds the CPU warm), and the order inside a pair alternates.
+      auto pause = [] { std::this_thread::sleep_for(std::chrono::milliseconds(200)); };
       for (int i = 0; i < runs; ++i) {
-        t0 = NowMs();
-        if (!(*model)->Forward(in).ok()) return 1;
-        ours.push_back(NowMs() - t0);
-        const double t = torch.Run();
+        double mine = 0, t = 0;
+        for (int side = 0; side < 2; ++side) {
+          pause();
+          if ((side == 0) == (i % 2 == 0)) {
+            t0 = NowMs();
+            if (!(*model)->Forward(in).ok()) return 1;
+            mine = NowMs() - t0;
+          } else {
+            t = torch.Run();
+          }
+        }
+        ours.push_back(mine);
         if (t > 0) {
           theirs.push_back(t);
-          ratios.push_back(t / ours.back());
+          ratios.push_back(t / mine);
         }
-        // PyTorch's OpenBLAS workers spin (sched_yield) for a while after a call; let them settle.
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
       std::fprintf(stderr, "[%s] B=%lld runs (mhub/PyTorch ms):", mode.c_str(), static_cast<long long>(batch));
       for (size_t i = 0; i < ours.size(); ++i)
