@@ -1,4 +1,4 @@
-// The own GEMM against oneDNN inside core::Linear, on the BERT-base matmul shapes (M = 128 tokens and 4096 = 32 x 128; fused QKV,
+// core::Linear on the BERT-base matmul shapes (M = 128 tokens and 4096 = 32 x 128; fused QKV,
 // attention output, FFN up with GELU, FFN down with the residual add), fp32 and bf16: the own GEMM
 // (MatmulBackend::kAuto on AVX-512) against oneDNN (kOneDnn) and PyTorch's F.linear in the same run.
 // Prints GFLOP/s from the fastest of the runs of each (the least disturbed by other load on the
