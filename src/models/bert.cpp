@@ -41,8 +41,6 @@ class BertModel final : public Model {
   Status LoadHead(const VarBuilder& vb);
   // (B,T,H) hidden states after the last layer, in `arena`.
   Result<core::Tensor> Encode(const ModelInputs& in, core::Arena& arena) const;
-  // The layers of a bf16 model over the embeddings (h, F32, not yet normalised), in `arena`.
-  Status EncodeBf16(core::Tensor& h, const core::Tensor& mask, core::Arena& arena) const;
   std::vector<int64_t> PositionIds(const ModelInputs& in) const;
 
   formats::ModelConfig config_;
@@ -52,10 +50,7 @@ class BertModel final : public Model {
   ParamRegistry params_;
   std::shared_ptr<const void> keepalive_;
   core::Activation act_ = core::Activation::kGeluErf;
-  bool bf16_inner_ = false;  // every layer's FFN is bf16: the GELU output stays BF16 between the two denses
-  // Every layer's linears are bf16: the matmul inputs (normed hidden states, q|k|v, attention
-  // context) are kept in BF16 (see EncodeBf16); the residual stream stays F32.
-  bool bf16_acts_ = false;
+  std::vector<PostLnLayer> post_ln_;  // views of layers_ for RunPostLnEncoder
   std::unique_ptr<ArenaPool> arenas_ = std::make_unique<ArenaPool>();
 
   core::Tensor word_embeddings_, position_embeddings_, token_type_embeddings_;  // (V,H) (P,H) (types,H)
@@ -122,10 +117,8 @@ Result<std::unique_ptr<Model>> BertModel::Build(const BuildContext& ctx) {
     MHUB_ASSIGN_OR_RETURN(l.qkv, LazyLinear::Fuse({l.query, l.key, l.value}));
     m->layers_.push_back(std::move(l));
   }
-  m->bf16_inner_ = true;
-  for (const BertLayer& l : m->layers_) m->bf16_inner_ = m->bf16_inner_ && l.intermediate.bf16() && l.output.bf16();
-  m->bf16_acts_ = m->bf16_inner_;
-  for (const BertLayer& l : m->layers_) m->bf16_acts_ = m->bf16_acts_ && l.qkv.bf16() && l.attn_out.bf16();
+  for (const BertLayer& l : m->layers_)
+    m->post_ln_.push_back({&l.qkv, &l.attn_out, &l.attn_norm, &l.intermediate, &l.output, &l.output_norm});
 
   // transformers builds the pooler for BertModel/RobertaModel and BertForSequenceClassification
   // only (add_pooling_layer=False elsewhere); a base checkpoint may lack it.
@@ -239,74 +232,9 @@ Result<core::Tensor> BertModel::Encode(const ModelInputs& in, core::Arena& arena
   MHUB_RETURN_IF_ERROR(core::Embedding(ids, word_embeddings_, h));
   MHUB_RETURN_IF_ERROR(core::Embedding(pos, position_embeddings_, h, /*accumulate=*/true));
   MHUB_RETURN_IF_ERROR(core::Embedding(types, token_type_embeddings_, h, /*accumulate=*/true));
-  if (bf16_acts_) {
-    MHUB_RETURN_IF_ERROR(EncodeBf16(h, mask, arena));
-    return h;
-  }
-  MHUB_RETURN_IF_ERROR(embeddings_norm_.Apply(h, h));
-
-  // Activations, allocated once per pass and reused by every layer.
-  const int64_t heads = bert_.num_attention_heads, I = bert_.intermediate_size;
-  core::Tensor qkv = arena.NewTensor(core::DType::kF32, {B, T, 3 * H});  // (B,T,3H) query|key|value
-  core::Tensor ctx = arena.NewTensor(core::DType::kF32, {B, T, H});      // (B,T,H) attention context
-  core::Tensor inner = arena.NewTensor(bf16_inner_ ? core::DType::kBF16 : core::DType::kF32, {B, T, I});  // (B,T,I)
-
-  MHUB_ASSIGN_OR_RETURN(PackedQkvViews qkv_heads, SplitPackedQkv(qkv, heads));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsView cv, core::HeadsView::Of(ctx, heads));
-  core::AttentionOptions opts;
-  opts.key_mask = &mask;
-  for (const BertLayer& l : layers_) {
-    opts.bf16 = l.qkv.bf16();  // bf16 models: bf16 q.k and p.v products, as torch's bf16 attention
-    MHUB_RETURN_IF_ERROR(l.qkv.Forward(h, qkv));
-    MHUB_RETURN_IF_ERROR(core::Attention(qkv_heads.q, qkv_heads.k, qkv_heads.v, cv, opts));
-    // h = LN(h + dense(ctx))
-    MHUB_RETURN_IF_ERROR(l.attn_out.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
-    MHUB_RETURN_IF_ERROR(l.attn_norm.Apply(h, h));
-    // h = LN(h + output(act(intermediate(h))))
-    MHUB_RETURN_IF_ERROR(l.intermediate.Forward(h, inner, act_));
-    MHUB_RETURN_IF_ERROR(l.output.Forward(inner, h, core::Activation::kNone, /*accumulate=*/true));
-    MHUB_RETURN_IF_ERROR(l.output_norm.Apply(h, h));
-  }
+  MHUB_RETURN_IF_ERROR(RunPostLnEncoder(post_ln_, embeddings_norm_, bert_.num_attention_heads, bert_.intermediate_size,
+                                        act_, mask, h, arena));
   return h;
-}
-
-// bf16 layers, as torch's bf16 BertLayer computes them: every linear takes BF16 inputs (accumulating
-// in F32) and every matmul input is rounded to BF16 once, where it is produced: the layer norms write
-// a BF16 copy beside their F32 output (which stays the residual stream), the fused QKV projection
-// writes BF16 q|k|v, the attention writes its context in BF16. Per layer: 7 parallel regions (4
-// matmuls, attention, 2 layer norms); F32 activations need 3 more, converting the matmul inputs.
-Status BertModel::EncodeBf16(core::Tensor& h, const core::Tensor& mask, core::Arena& arena) const {
-  const int64_t B = h.dim(0), T = h.dim(1), H = bert_.hidden_size, I = bert_.intermediate_size;
-  const int64_t heads = bert_.num_attention_heads, D = H / heads;
-  core::Tensor hb = arena.NewTensor(core::DType::kBF16, {B, T, H});       // h rounded: the QKV / FFN input
-  core::Tensor qkv = arena.NewTensor(core::DType::kBF16, {B, T, 3 * H});  // query|key|value
-  core::Tensor ctx = arena.NewTensor(core::DType::kBF16, {B, T, H});      // attention context
-  core::Tensor inner = arena.NewTensor(core::DType::kBF16, {B, T, I});
-  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 qv, core::HeadsViewBf16::FromPacked(qkv, 0, heads, D));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 kv, core::HeadsViewBf16::FromPacked(qkv, heads, heads, D));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 vv, core::HeadsViewBf16::FromPacked(qkv, 2 * heads, heads, D));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 cv, core::HeadsViewBf16::Of(ctx, heads));
-  core::AttentionOptions opts;
-  opts.key_mask = &mask;
-  opts.bf16 = true;
-  auto norm = [&](const Norm& n, bool last) {  // h = LN(h), and its BF16 copy when a layer reads it
-    if (last) return core::LayerNorm(h, n.weight, n.bias, n.eps, h);
-    return core::LayerNormWithBf16Copy(h, n.weight, n.bias, n.eps, h, hb);
-  };
-  MHUB_RETURN_IF_ERROR(norm(embeddings_norm_, layers_.empty()));
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    const BertLayer& l = layers_[i];
-    MHUB_RETURN_IF_ERROR(l.qkv.Forward(hb, qkv));
-    MHUB_RETURN_IF_ERROR(core::Attention(qv, kv, vv, cv, opts));
-    // h = LN(h + dense(ctx))
-    MHUB_RETURN_IF_ERROR(l.attn_out.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
-    MHUB_RETURN_IF_ERROR(norm(l.attn_norm, false));
-    // h = LN(h + output(act(intermediate(h))))
-    MHUB_RETURN_IF_ERROR(l.intermediate.Forward(hb, inner, act_));
-    MHUB_RETURN_IF_ERROR(l.output.Forward(inner, h, core::Activation::kNone, /*accumulate=*/true));
-    MHUB_RETURN_IF_ERROR(norm(l.output_norm, i + 1 == layers_.size()));
-  }
-  return Status::OK();
 }
 
 Result<ModelOutputs> BertModel::Forward(const ModelInputs& in) const {

@@ -37,18 +37,13 @@ class DistilBertModel final : public Model {
 
  private:
   Result<core::Tensor> Encode(const ModelInputs& in, core::Arena& arena) const;  // (B,T,dim), in `arena`
-  // The layers of a bf16 model over the embeddings (h, F32, not yet normalised), in `arena`.
-  Status EncodeBf16(core::Tensor& h, const core::Tensor& mask, core::Arena& arena) const;
 
   formats::ModelConfig config_;
   formats::DistilBertConfig c_;
   ParamRegistry params_;
   std::shared_ptr<const void> keepalive_;
   core::Activation act_ = core::Activation::kGeluErf;
-  bool bf16_inner_ = false;  // every FFN is bf16: the activation output stays BF16 between lin1 and lin2
-  // Every layer's linears are bf16: the matmul inputs (normed hidden states, q|k|v, attention
-  // context) are kept in BF16 (see EncodeBf16); the residual stream stays F32.
-  bool bf16_acts_ = false;
+  std::vector<PostLnLayer> post_ln_;  // views of layers_ for RunPostLnEncoder
   std::unique_ptr<ArenaPool> arenas_ = std::make_unique<ArenaPool>();
 
   core::Tensor word_embeddings_, position_embeddings_;
@@ -101,10 +96,8 @@ Result<std::unique_ptr<Model>> DistilBertModel::Build(const BuildContext& ctx) {
     MHUB_ASSIGN_OR_RETURN(l.qkv, LazyLinear::Fuse({l.q_lin, l.k_lin, l.v_lin}));
     m->layers_.push_back(std::move(l));
   }
-  m->bf16_inner_ = true;
-  for (const DistilBertLayer& l : m->layers_) m->bf16_inner_ = m->bf16_inner_ && l.lin1.bf16() && l.lin2.bf16();
-  m->bf16_acts_ = m->bf16_inner_;
-  for (const DistilBertLayer& l : m->layers_) m->bf16_acts_ = m->bf16_acts_ && l.qkv.bf16() && l.out_lin.bf16();
+  for (const DistilBertLayer& l : m->layers_)
+    m->post_ln_.push_back({&l.qkv, &l.out_lin, &l.sa_layer_norm, &l.lin1, &l.lin2, &l.output_layer_norm});
 
   VarBuilder head = vb.Head();
   const int64_t labels = ctx.config.num_labels();
@@ -151,68 +144,8 @@ Result<core::Tensor> DistilBertModel::Encode(const ModelInputs& in, core::Arena&
   core::Tensor h = arena.NewTensor(core::DType::kF32, {B, T, D});  // (B,T,D) = LN(word + position)
   MHUB_RETURN_IF_ERROR(core::Embedding(ids, word_embeddings_, h));
   MHUB_RETURN_IF_ERROR(core::Embedding(pos, position_embeddings_, h, /*accumulate=*/true));
-  if (bf16_acts_) {
-    MHUB_RETURN_IF_ERROR(EncodeBf16(h, mask, arena));
-    return h;
-  }
-  MHUB_RETURN_IF_ERROR(embeddings_norm_.Apply(h, h));
-
-  // Activations, allocated once per pass and reused by every layer.
-  const int64_t heads = c_.n_heads;
-  core::Tensor qkv = arena.NewTensor(core::DType::kF32, {B, T, 3 * D});  // (B,T,3D) q|k|v
-  core::Tensor ctx = arena.NewTensor(core::DType::kF32, {B, T, D});
-  core::Tensor inner = arena.NewTensor(bf16_inner_ ? core::DType::kBF16 : core::DType::kF32, {B, T, c_.hidden_dim});
-
-  MHUB_ASSIGN_OR_RETURN(PackedQkvViews qkv_heads, SplitPackedQkv(qkv, heads));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsView cv, core::HeadsView::Of(ctx, heads));
-  core::AttentionOptions opts;
-  opts.key_mask = &mask;
-  for (const DistilBertLayer& l : layers_) {
-    opts.bf16 = l.qkv.bf16();  // bf16 models: bf16 q.k and p.v products, as torch's bf16 attention
-    MHUB_RETURN_IF_ERROR(l.qkv.Forward(h, qkv));
-    MHUB_RETURN_IF_ERROR(core::Attention(qkv_heads.q, qkv_heads.k, qkv_heads.v, cv, opts));
-    MHUB_RETURN_IF_ERROR(l.out_lin.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
-    MHUB_RETURN_IF_ERROR(l.sa_layer_norm.Apply(h, h));  // h = LN(h + attn)
-    MHUB_RETURN_IF_ERROR(l.lin1.Forward(h, inner, act_));
-    MHUB_RETURN_IF_ERROR(l.lin2.Forward(inner, h, core::Activation::kNone, /*accumulate=*/true));
-    MHUB_RETURN_IF_ERROR(l.output_layer_norm.Apply(h, h));  // h = LN(h + ffn)
-  }
+  MHUB_RETURN_IF_ERROR(RunPostLnEncoder(post_ln_, embeddings_norm_, c_.n_heads, c_.hidden_dim, act_, mask, h, arena));
   return h;
-}
-
-// bf16 layers, as torch's bf16 TransformerBlock computes them: every matmul input is rounded to
-// BF16 once, where it is produced (the layer norms write a BF16 copy beside their F32 output, the
-// fused QKV projection writes BF16 q|k|v, the attention writes its context in BF16); the residual
-// stream stays F32. See BertModel::EncodeBf16.
-Status DistilBertModel::EncodeBf16(core::Tensor& h, const core::Tensor& mask, core::Arena& arena) const {
-  const int64_t B = h.dim(0), T = h.dim(1), D = c_.dim, heads = c_.n_heads, hd = D / heads;
-  core::Tensor hb = arena.NewTensor(core::DType::kBF16, {B, T, D});       // h rounded: the QKV / FFN input
-  core::Tensor qkv = arena.NewTensor(core::DType::kBF16, {B, T, 3 * D});  // q|k|v
-  core::Tensor ctx = arena.NewTensor(core::DType::kBF16, {B, T, D});      // attention context
-  core::Tensor inner = arena.NewTensor(core::DType::kBF16, {B, T, c_.hidden_dim});
-  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 qv, core::HeadsViewBf16::FromPacked(qkv, 0, heads, hd));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 kv, core::HeadsViewBf16::FromPacked(qkv, heads, heads, hd));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 vv, core::HeadsViewBf16::FromPacked(qkv, 2 * heads, heads, hd));
-  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 cv, core::HeadsViewBf16::Of(ctx, heads));
-  core::AttentionOptions opts;
-  opts.key_mask = &mask;
-  opts.bf16 = true;
-  auto norm = [&](const Norm& n, bool last) {  // h = LN(h), and its BF16 copy when a layer reads it
-    if (last) return core::LayerNorm(h, n.weight, n.bias, n.eps, h);
-    return core::LayerNormWithBf16Copy(h, n.weight, n.bias, n.eps, h, hb);
-  };
-  MHUB_RETURN_IF_ERROR(norm(embeddings_norm_, layers_.empty()));
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    const DistilBertLayer& l = layers_[i];
-    MHUB_RETURN_IF_ERROR(l.qkv.Forward(hb, qkv));
-    MHUB_RETURN_IF_ERROR(core::Attention(qv, kv, vv, cv, opts));
-    MHUB_RETURN_IF_ERROR(l.out_lin.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
-    MHUB_RETURN_IF_ERROR(norm(l.sa_layer_norm, false));  // h = LN(h + attn)
-    MHUB_RETURN_IF_ERROR(l.lin1.Forward(hb, inner, act_));
-    MHUB_RETURN_IF_ERROR(l.lin2.Forward(inner, h, core::Activation::kNone, /*accumulate=*/true));
-    MHUB_RETURN_IF_ERROR(norm(l.output_layer_norm, i + 1 == layers_.size()));  // h = LN(h + ffn)
-  }
-  return Status::OK();
 }
 
 Result<ModelOutputs> DistilBertModel::Forward(const ModelInputs& in) const {

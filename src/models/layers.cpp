@@ -1,5 +1,7 @@
 #include "models/layers.h"
 
+#include "mhub/core/attention.h"
+
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -264,6 +266,76 @@ Result<PackedQkvViews> SplitPackedQkv(const core::Tensor& qkv, int64_t heads) {
   MHUB_ASSIGN_OR_RETURN(core::HeadsView k, core::HeadsView::FromPacked(qkv, heads, heads, head_dim));
   MHUB_ASSIGN_OR_RETURN(core::HeadsView v, core::HeadsView::FromPacked(qkv, 2 * heads, heads, head_dim));
   return PackedQkvViews{q, k, v};
+}
+
+namespace {
+
+Status RunPostLnEncoderBf16(std::span<const PostLnLayer> layers, const Norm& embeddings_norm, int64_t heads,
+                            int64_t ffn_dim, core::Activation act, const core::Tensor& mask, core::Tensor& h,
+                            core::Arena& arena) {
+  const int64_t B = h.dim(0), T = h.dim(1), H = h.dim(2), D = H / heads;
+  core::Tensor hb = arena.NewTensor(core::DType::kBF16, {B, T, H});       // h rounded: the QKV / FFN input
+  core::Tensor qkv = arena.NewTensor(core::DType::kBF16, {B, T, 3 * H});  // query|key|value
+  core::Tensor ctx = arena.NewTensor(core::DType::kBF16, {B, T, H});      // attention context
+  core::Tensor inner = arena.NewTensor(core::DType::kBF16, {B, T, ffn_dim});
+  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 qv, core::HeadsViewBf16::FromPacked(qkv, 0, heads, D));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 kv, core::HeadsViewBf16::FromPacked(qkv, heads, heads, D));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 vv, core::HeadsViewBf16::FromPacked(qkv, 2 * heads, heads, D));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsViewBf16 cv, core::HeadsViewBf16::Of(ctx, heads));
+  core::AttentionOptions opts;
+  opts.key_mask = &mask;
+  opts.bf16 = true;
+  auto norm = [&](const Norm& n, bool last) {  // h = LN(h), and its BF16 copy when a layer reads it
+    if (last) return core::LayerNorm(h, n.weight, n.bias, n.eps, h);
+    return core::LayerNormWithBf16Copy(h, n.weight, n.bias, n.eps, h, hb);
+  };
+  MHUB_RETURN_IF_ERROR(norm(embeddings_norm, layers.empty()));
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const PostLnLayer& l = layers[i];
+    MHUB_RETURN_IF_ERROR(l.qkv->Forward(hb, qkv));
+    MHUB_RETURN_IF_ERROR(core::Attention(qv, kv, vv, cv, opts));
+    MHUB_RETURN_IF_ERROR(l.attn_out->Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
+    MHUB_RETURN_IF_ERROR(norm(*l.attn_norm, false));
+    MHUB_RETURN_IF_ERROR(l.ffn_in->Forward(hb, inner, act));
+    MHUB_RETURN_IF_ERROR(l.ffn_out->Forward(inner, h, core::Activation::kNone, /*accumulate=*/true));
+    MHUB_RETURN_IF_ERROR(norm(*l.ffn_norm, i + 1 == layers.size()));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RunPostLnEncoder(std::span<const PostLnLayer> layers, const Norm& embeddings_norm, int64_t heads,
+                        int64_t ffn_dim, core::Activation act, const core::Tensor& mask, core::Tensor& h,
+                        core::Arena& arena) {
+  bool bf16_inner = true, bf16_acts = true;
+  for (const PostLnLayer& l : layers) {
+    bf16_inner = bf16_inner && l.ffn_in->bf16() && l.ffn_out->bf16();
+    bf16_acts = bf16_acts && l.qkv->bf16() && l.attn_out->bf16();
+  }
+  bf16_acts = bf16_acts && bf16_inner;
+  if (bf16_acts) return RunPostLnEncoderBf16(layers, embeddings_norm, heads, ffn_dim, act, mask, h, arena);
+
+  MHUB_RETURN_IF_ERROR(embeddings_norm.Apply(h, h));
+  const int64_t B = h.dim(0), T = h.dim(1), H = h.dim(2);
+  core::Tensor qkv = arena.NewTensor(core::DType::kF32, {B, T, 3 * H});  // query|key|value
+  core::Tensor ctx = arena.NewTensor(core::DType::kF32, {B, T, H});      // attention context
+  core::Tensor inner = arena.NewTensor(bf16_inner ? core::DType::kBF16 : core::DType::kF32, {B, T, ffn_dim});
+  MHUB_ASSIGN_OR_RETURN(PackedQkvViews qkv_heads, SplitPackedQkv(qkv, heads));
+  MHUB_ASSIGN_OR_RETURN(core::HeadsView cv, core::HeadsView::Of(ctx, heads));
+  core::AttentionOptions opts;
+  opts.key_mask = &mask;
+  for (const PostLnLayer& l : layers) {
+    opts.bf16 = l.qkv->bf16();  // bf16 models: bf16 q.k and p.v products, as torch's bf16 attention
+    MHUB_RETURN_IF_ERROR(l.qkv->Forward(h, qkv));
+    MHUB_RETURN_IF_ERROR(core::Attention(qkv_heads.q, qkv_heads.k, qkv_heads.v, cv, opts));
+    MHUB_RETURN_IF_ERROR(l.attn_out->Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));
+    MHUB_RETURN_IF_ERROR(l.attn_norm->Apply(h, h));
+    MHUB_RETURN_IF_ERROR(l.ffn_in->Forward(h, inner, act));
+    MHUB_RETURN_IF_ERROR(l.ffn_out->Forward(inner, h, core::Activation::kNone, /*accumulate=*/true));
+    MHUB_RETURN_IF_ERROR(l.ffn_norm->Apply(h, h));
+  }
+  return Status::OK();
 }
 
 }  // namespace mhub::models

@@ -110,6 +110,28 @@ struct PackedQkvViews {
 };
 Result<PackedQkvViews> SplitPackedQkv(const core::Tensor& qkv, int64_t heads);
 
+// One post-LN encoder layer (BERT, RoBERTa, DistilBERT), pointing into the model's own layer:
+// h = attn_norm(h + attn_out(attention(qkv(h)))); h = ffn_norm(h + ffn_out(act(ffn_in(h)))).
+struct PostLnLayer {
+  const LazyLinear* qkv;
+  const LazyLinear* attn_out;
+  const Norm* attn_norm;
+  const LazyLinear* ffn_in;
+  const LazyLinear* ffn_out;
+  const Norm* ffn_norm;
+};
+
+// The encoder stack over `h` (B,T,H) F32 holding the summed embeddings, in place: the embedding
+// layer norm, then every layer (keys masked by `mask` (B,T)). Activations come from `arena`.
+// When every linear is bf16, every matmul input is rounded to bf16 once, where it is produced, as
+// torch's bf16 layers compute: the layer norms write a bf16 copy beside their F32 output (the
+// residual stream stays F32), the fused QKV projection writes bf16 q|k|v, the attention writes its
+// context in bf16 (7 parallel regions per layer). Otherwise activations are F32, with the FFN's
+// inner activation in bf16 when both FFN linears are bf16.
+Status RunPostLnEncoder(std::span<const PostLnLayer> layers, const Norm& embeddings_norm, int64_t heads,
+                        int64_t ffn_dim, core::Activation act, const core::Tensor& mask, core::Tensor& h,
+                        core::Arena& arena);
+
 // Declares an embedding table `<vb>.weight` (rows, dim).
 Result<core::Tensor> LoadEmbedding(const VarBuilder& vb, int64_t rows, int64_t dim);
 
