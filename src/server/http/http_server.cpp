@@ -25,7 +25,10 @@ namespace mhub::server {
 namespace {
 
 constexpr size_t kMaxTargetBytes = 8000;
-constexpr size_t kMaxDrainBytes = 1 << 20;
+// A refused request's unread body is read and dropped up to this size before the answer goes out
+// (an LFS part is up to the 16 MiB default chunk): closing with unread bytes makes the kernel reset
+// the connection, and the client can lose the answer (an error status and its headers) with it.
+constexpr size_t kMaxDrainBytes = size_t{64} << 20;
 // Requests one kept-alive connection may carry before the server closes it (httplib's default
 // of 5 makes busy clients reconnect every few requests).
 constexpr size_t kKeepAliveMaxRequests = 100;
