@@ -10,6 +10,7 @@
 #include <cmath>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/cpu/attention_bf16.h"
@@ -37,6 +38,29 @@ Status CheckViews(const View& q, const View& k, const View& v, const View& out) 
 
 constexpr int64_t kScoreBlock = 64;  // kt columns: a multiple of every ISA's score block (4x16, 2x8, 2x1)
 constexpr int64_t kRowPad = 16;      // extra floats per kt row (see run_item)
+
+// The padding mask as one byte per (b, key) in this thread's buffer, or null without a mask.
+Result<const uint8_t*> KeyOkMask(const AttentionOptions& options, int64_t B, int64_t Tk) {
+  if (!options.key_mask) return static_cast<const uint8_t*>(nullptr);
+  const Tensor& m = *options.key_mask;
+  if ((m.dtype() != DType::kI32 && m.dtype() != DType::kI64) || m.numel() != B * Tk)
+    return Status::InvalidArgument("Attention: key_mask must be (B, Tk) = (" + std::to_string(B) + ", " +
+                                   std::to_string(Tk) + ") I32/I64, got " + m.shape().ToString());
+  thread_local std::vector<uint8_t> key_ok_buf;
+  key_ok_buf.resize(static_cast<size_t>(B * Tk));
+  for (int64_t i = 0; i < B * Tk; ++i)
+    key_ok_buf[i] = (m.dtype() == DType::kI64 ? m.data<int64_t>()[i] != 0 : m.data<int32_t>()[i] != 0) ? 1 : 0;
+  return static_cast<const uint8_t*>(key_ok_buf.data());
+}
+
+// Work items: each of the `groups` (batch, kv head) pairs cut into chunks of `rows` query rows
+// (multiples of 4), about 4 items per thread. Returns {rows per chunk, chunks per group}.
+std::pair<int64_t, int64_t> SplitRows(int64_t rows, int64_t groups, int threads) {
+  const int64_t want_items = 4 * static_cast<int64_t>(threads);
+  const int64_t chunks_per_group = std::max<int64_t>(1, std::min((want_items + groups - 1) / groups, (rows + 3) / 4));
+  const int64_t chunk_rows = ((rows + chunks_per_group - 1) / chunks_per_group + 3) / 4 * 4;
+  return {chunk_rows, (rows + chunk_rows - 1) / chunk_rows};
+}
 
 // One work item (batch b, kv head, chunk of query rows) of the AVX512_BF16 path: the item's keys
 // and values packed once, then its rows in groups of 4. The views hold F32 or BF16 values (the
@@ -85,28 +109,13 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
   const int64_t B = q.batch, Tq = q.seq, Hq = q.heads, Hkv = k.heads, G = Hq / Hkv, Tk = k.seq, D = q.head_dim;
   const float scale = options.scale != 0.0f ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
 
-  // Padding mask -> one byte per (b, key).
-  thread_local std::vector<uint8_t> key_ok_buf;
-  const uint8_t* key_ok = nullptr;
-  if (options.key_mask) {
-    const Tensor& m = *options.key_mask;
-    if ((m.dtype() != DType::kI32 && m.dtype() != DType::kI64) || m.numel() != B * Tk)
-      return Status::InvalidArgument("Attention: key_mask must be (B, Tk) = (" + std::to_string(B) + ", " +
-                                     std::to_string(Tk) + ") I32/I64, got " + m.shape().ToString());
-    key_ok_buf.resize(static_cast<size_t>(B * Tk));
-    for (int64_t i = 0; i < B * Tk; ++i)
-      key_ok_buf[i] = (m.dtype() == DType::kI64 ? m.data<int64_t>()[i] != 0 : m.data<int32_t>()[i] != 0) ? 1 : 0;
-    key_ok = key_ok_buf.data();
-  }
+  MHUB_ASSIGN_OR_RETURN(const uint8_t* key_ok, KeyOkMask(options, B, Tk));
   if (B == 0 || Tq == 0) return Status::OK();
 
   // Rows of one (b, kv head): r = t * G + g  (query position t, head g of the group).
-  const int64_t rows = Tq * G;
   const int threads = omp_get_max_threads();
-  const int64_t want_items = 4 * static_cast<int64_t>(threads);
-  const int64_t chunks_per_bk = std::max<int64_t>(1, std::min((want_items + B * Hkv - 1) / (B * Hkv), (rows + 3) / 4));
-  const int64_t chunk_rows = ((rows + chunks_per_bk - 1) / chunks_per_bk + 3) / 4 * 4;
-  const int64_t chunks = (rows + chunk_rows - 1) / chunk_rows;
+  const int64_t rows = Tq * G;
+  const auto [chunk_rows, chunks] = SplitRows(rows, B * Hkv, threads);
   const int64_t items = B * Hkv * chunks;
   const auto& kern = cpu::Kernels();
 
@@ -312,27 +321,13 @@ Status Attention(const HeadsViewBf16& q, const HeadsViewBf16& k, const HeadsView
     return Status::OK();
   }
   const float scale = options.scale != 0.0f ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
-  thread_local std::vector<uint8_t> key_ok_buf;
-  const uint8_t* key_ok = nullptr;
-  if (options.key_mask) {
-    const Tensor& m = *options.key_mask;
-    if ((m.dtype() != DType::kI32 && m.dtype() != DType::kI64) || m.numel() != B * Tk)
-      return Status::InvalidArgument("Attention: key_mask must be (B, Tk) = (" + std::to_string(B) + ", " +
-                                     std::to_string(Tk) + ") I32/I64, got " + m.shape().ToString());
-    key_ok_buf.resize(static_cast<size_t>(B * Tk));
-    for (int64_t i = 0; i < B * Tk; ++i)
-      key_ok_buf[i] = (m.dtype() == DType::kI64 ? m.data<int64_t>()[i] != 0 : m.data<int32_t>()[i] != 0) ? 1 : 0;
-    key_ok = key_ok_buf.data();
-  }
+  MHUB_ASSIGN_OR_RETURN(const uint8_t* key_ok, KeyOkMask(options, B, Tk));
   if (B == 0 || Tq == 0) return Status::OK();
 
   // Work items as in the F32 driver: (batch, kv head, chunk of rows r = t * G + g).
-  const int64_t rows = Tq * G;
   const int threads = omp_get_max_threads();
-  const int64_t want_items = 4 * static_cast<int64_t>(threads);
-  const int64_t chunks_per_bk = std::max<int64_t>(1, std::min((want_items + B * Hkv - 1) / (B * Hkv), (rows + 3) / 4));
-  const int64_t chunk_rows = ((rows + chunks_per_bk - 1) / chunks_per_bk + 3) / 4 * 4;
-  const int64_t chunks = (rows + chunk_rows - 1) / chunk_rows;
+  const int64_t rows = Tq * G;
+  const auto [chunk_rows, chunks] = SplitRows(rows, B * Hkv, threads);
   const int64_t items = B * Hkv * chunks;
   auto limit_of = [&](int64_t t) -> int64_t {
     if (!options.causal) return Tk;
