@@ -45,20 +45,26 @@ def ids(n, vocab, offset=0):
     return [((i + offset) * 7 + 3) % vocab for i in range(n)]
 
 
+def warm_encoder(folder, dtype, batch, seq):
+    """The reference encoder in `dtype`, its (batch, seq) inputs and mask, after one warm-up forward."""
+    model = ref.load(folder, "base")
+    if dtype != torch.float32:
+        cast(model, dtype)
+    vocab = model.word.weight.shape[0]
+    x = torch.tensor([ids(seq, vocab, b) for b in range(batch)])
+    mask = torch.ones_like(x)
+    model.forward(x, mask, None, None)  # warm-up
+    return model, x, mask
+
+
 def main():
     torch.set_num_threads(2)
     mode, folder, dtype_name = sys.argv[1], sys.argv[2], sys.argv[3]
     dtype = torch.bfloat16 if dtype_name == "bfloat16" else torch.float32
     with torch.no_grad():
         if mode == "encoder":
-            batch, seq, runs = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
-            model = ref.load(folder, "base")
-            if dtype != torch.float32:
-                cast(model, dtype)
-            vocab = model.word.weight.shape[0]
-            x = torch.tensor([ids(seq, vocab, b) for b in range(batch)])
-            mask = torch.ones_like(x)
-            model.forward(x, mask, None, None)  # warm-up
+            runs = int(sys.argv[6])
+            model, x, mask = warm_encoder(folder, dtype, int(sys.argv[4]), int(sys.argv[5]))
             times = []
             for _ in range(runs):
                 t0 = time.perf_counter()
@@ -66,14 +72,7 @@ def main():
                 times.append((time.perf_counter() - t0) * 1000)
             print(json.dumps({"ms": times}))
         elif mode == "encoder-serve":
-            batch, seq = int(sys.argv[4]), int(sys.argv[5])
-            model = ref.load(folder, "base")
-            if dtype != torch.float32:
-                cast(model, dtype)
-            vocab = model.word.weight.shape[0]
-            x = torch.tensor([ids(seq, vocab, b) for b in range(batch)])
-            mask = torch.ones_like(x)
-            model.forward(x, mask, None, None)  # warm-up
+            model, x, mask = warm_encoder(folder, dtype, int(sys.argv[4]), int(sys.argv[5]))
             print("ready", flush=True)
             for line in sys.stdin:
                 if line.strip() != "run":
