@@ -4,8 +4,6 @@
 // the rows to AttentionRowsBf16 (core/cpu/attention_bf16.h).
 #include "mhub/core/attention.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -15,6 +13,7 @@
 
 #include "core/cpu/attention_bf16.h"
 #include "core/cpu/kernel_table.h"
+#include "core/cpu/team.h"
 #include "mhub/core/cpu.h"
 
 namespace mhub::core {
@@ -113,7 +112,7 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
   if (B == 0 || Tq == 0) return Status::OK();
 
   // Rows of one (b, kv head): r = t * G + g  (query position t, head g of the group).
-  const int threads = omp_get_max_threads();
+  const int threads = NumThreads();
   const int64_t rows = Tq * G;
   const auto [chunk_rows, chunks] = SplitRows(rows, B * Hkv, threads);
   const int64_t items = B * Hkv * chunks;
@@ -271,12 +270,7 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
     }
   };
 
-  if (items == 1 || threads == 1 || omp_in_parallel()) {
-    for (int64_t i = 0; i < items; ++i) run_item(i);
-  } else {
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int64_t i = 0; i < items; ++i) run_item(i);
-  }
+  cpu::ForEachItem(items, threads, run_item);
   return Status::OK();
 }
 
@@ -325,7 +319,7 @@ Status Attention(const HeadsViewBf16& q, const HeadsViewBf16& k, const HeadsView
   if (B == 0 || Tq == 0) return Status::OK();
 
   // Work items as in the F32 driver: (batch, kv head, chunk of rows r = t * G + g).
-  const int threads = omp_get_max_threads();
+  const int threads = NumThreads();
   const int64_t rows = Tq * G;
   const auto [chunk_rows, chunks] = SplitRows(rows, B * Hkv, threads);
   const int64_t items = B * Hkv * chunks;
@@ -336,12 +330,7 @@ Status Attention(const HeadsViewBf16& q, const HeadsViewBf16& k, const HeadsView
   auto run_item = [&](int64_t item) {
     RunBf16Item(q, k, v, out, key_ok, Tk, scale, D, G, Hkv, chunks, chunk_rows, rows, limit_of, item);
   };
-  if (items == 1 || threads == 1 || omp_in_parallel()) {
-    for (int64_t i = 0; i < items; ++i) run_item(i);
-  } else {
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int64_t i = 0; i < items; ++i) run_item(i);
-  }
+  cpu::ForEachItem(items, threads, run_item);
   return Status::OK();
 }
 

@@ -2,8 +2,6 @@
 // for the rest (compute-bound prefill/encoders). See mhub/core/linear.h.
 #include "mhub/core/linear.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -314,6 +312,7 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
     if (!im.bias.empty())
       args.emplace(DNNL_ARG_BIAS, dnnl::memory({{1, n}, dnnl::memory::data_type::f32, tag::ab}, Engine(),
                                                const_cast<float*>(im.bias.data())));
+    cpu::Quiesce();  // oneDNN runs on its OpenMP team: our spinning workers give it the cores
     prim.execute(stream, args);
     stream.wait();
   } catch (const dnnl::error& e) {

@@ -2,9 +2,9 @@
 //
 // Every kernel has an AVX-512 (f+bw+dq+vl, bf16 where present), an AVX2+FMA and a scalar build;
 // the best one the CPU supports is used unless a test forces another with SetIsa.
-// Parallel kernels run on the OpenMP team that oneDNN also uses (Debian's oneDNN is built with the
-// OMP runtime), so matmul and our kernels share the same threads instead of two pools spinning
-// against each other on the same cores.
+// Parallel kernels (the own GEMM included) run on one pool of workers that spin briefly between
+// jobs and then sleep; oneDNN, used where the own GEMM cannot run, keeps its OpenMP team, and the
+// pool's workers go to sleep before each oneDNN call so the two do not compete for the cores.
 #pragma once
 
 #include <string_view>
@@ -26,8 +26,8 @@ Isa ActiveIsa();
 // while kernels run on other threads.
 Status SetIsa(Isa isa);
 
-// Threads used by our kernels and by oneDNN when called from this thread (omp_set_num_threads sets
-// the calling thread's OpenMP default; new threads start from OMP_NUM_THREADS or one per core).
+// Threads used by our kernels and by oneDNN when called from this thread (the calling thread's
+// OpenMP default, omp_set_num_threads; new threads start from OMP_NUM_THREADS or one per core).
 // 0 = one per core.
 void SetNumThreads(int n);
 int NumThreads();

@@ -1,7 +1,6 @@
 // The own GEMM's packing and driver (see gemm.h); the register tiles live in gemm_tiles_avx512.cpp.
 #include "core/cpu/gemm.h"
 
-#include <omp.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -149,7 +148,7 @@ GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k
 void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out) {
   const int64_t n = w.n(), k = w.k(), panels = w.panels();
   if (m <= 0 || n <= 0) return;
-  const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+  const int threads = InTeam() ? 1 : NumThreads();
 
   // int8: x quantized per row (+128) into this thread's buffers, rows padded to a multiple of 4.
   const bool i8 = w.type() == GemmType::kI8;
@@ -234,13 +233,10 @@ void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out)
     for (int64_t u = 0; u < units; ++u) run_unit(u, buf);
     return;
   }
-  const int team = static_cast<int>(std::min<int64_t>(threads, units));
-#pragma omp parallel num_threads(team)
-  {
+  ForEachItem(units, threads, [&](int64_t u) {
     thread_local std::vector<float> buf;
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t u = 0; u < units; ++u) run_unit(u, buf);
-  }
+    run_unit(u, buf);
+  });
 }
 
 }  // namespace mhub::core::cpu

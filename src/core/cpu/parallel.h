@@ -1,9 +1,10 @@
-// ParallelFor over [0, n) on the OpenMP team oneDNN also uses (see mhub/core/cpu.h).
+// ParallelFor over [0, n) on the core worker pool (see team.h).
 #pragma once
 
-#include <omp.h>
-
 #include <cstdint>
+
+#include "core/cpu/team.h"
+#include "mhub/core/cpu.h"
 
 namespace mhub::core::cpu {
 
@@ -12,20 +13,18 @@ namespace mhub::core::cpu {
 template <typename Fn>
 void ParallelFor(int64_t n, int64_t min_chunk, const Fn& fn) {
   if (n <= 0) return;
-  int threads = omp_get_max_threads();
+  int threads = NumThreads();
   if (min_chunk < 1) min_chunk = 1;
-  int64_t useful = n / min_chunk;
+  const int64_t useful = n / min_chunk;
   if (useful < threads) threads = static_cast<int>(useful < 1 ? 1 : useful);
-  if (threads <= 1 || omp_in_parallel()) {
+  if (threads <= 1 || InTeam()) {
     fn(int64_t{0}, n);
     return;
   }
-#pragma omp parallel num_threads(threads)
-  {
-    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+  RunTeam(threads, [&](int t, int nt) {
     const int64_t begin = n * t / nt, end = n * (t + 1) / nt;
     if (begin < end) fn(begin, end);
-  }
+  });
 }
 
 }  // namespace mhub::core::cpu
