@@ -11,7 +11,10 @@ jobs given as JSON.
 Usage: models_reference.py JOBS.json OUT.json
   JOBS.json: {"jobs": [job, ...]} with job one of
     {"kind": "forward", "model": DIR, "task": TASK, "input_ids": [[..]], "attention_mask": [[..]]?,
-     "token_type_ids": [[..]]?, "position_ids": [[..]]?}
+     "token_type_ids": [[..]]?, "position_ids": [[..]]?, "generate_position_ids": true?}
+    ("generate_position_ids": position ids as transformers' generate() derives them from the
+     attention mask, cumsum(mask) - 1 with 1 at padding; without it and without "position_ids", a
+     decoder's forward uses 0..T-1 over the padded row, as transformers' forward does)
     {"kind": "generate", "model": DIR, "input_ids": [[..]], "steps": N}  (greedy, no KV cache,
      full recompute each step; batch of one row)
   TASK: base | sequence-classification | token-classification | masked-lm | question-answering |
@@ -594,6 +597,14 @@ def as_tensor(rows):
     return None if rows is None else torch.tensor(rows, dtype=torch.long)
 
 
+def generate_position_ids(mask):
+    """transformers' GenerationMixin.prepare_inputs_for_generation: the count of real tokens before
+    each position (cumsum of the attention mask minus one), 1 at padding positions."""
+    pos = mask.long().cumsum(-1) - 1
+    pos.masked_fill_(mask == 0, 1)
+    return pos
+
+
 def run_job(job):
     model = load(job["model"], job.get("task", "causal-lm"), job.get("quantize"))
     ids = as_tensor(job["input_ids"])
@@ -602,7 +613,10 @@ def run_job(job):
         mask = torch.ones_like(ids)
     with torch.no_grad():
         if job["kind"] == "forward":
-            out = model.forward(ids, mask, as_tensor(job.get("token_type_ids")), as_tensor(job.get("position_ids")))
+            pos = as_tensor(job.get("position_ids"))
+            if pos is None and job.get("generate_position_ids"):
+                pos = generate_position_ids(mask)
+            out = model.forward(ids, mask, as_tensor(job.get("token_type_ids")), pos)
             return {k: {"shape": list(v.shape), "values": v.reshape(-1).tolist()} for k, v in out.items()}
         if job["kind"] == "generate":
             tokens = ids[0].tolist()

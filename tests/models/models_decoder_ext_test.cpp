@@ -3,7 +3,9 @@
 //   - question answering heads of GPT-2, Llama, Mistral and Qwen2 (qa_outputs, HF base prefixes);
 //   - Mistral / Qwen2 sliding-window attention in prefill longer than the window and in greedy
 //     generation past it, with and without the KV cache;
-//   - rope_scaling yarn and longrope (inv_freq and the cos/sin attention factor).
+//   - rope_scaling yarn and longrope (inv_freq and the cos/sin attention factor);
+//   - left-padded batches longer than the sliding window (Forward and ForwardCausal's generate()
+//     position ids), also against each sequence run alone.
 // Plus `mhub run question-answering` on decoder QA models.
 #include <gtest/gtest.h>
 
@@ -11,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -314,6 +317,184 @@ TEST(SlidingWindow, ChangesOutputsOnlyWhenShorterThanTheSequence) {
   EXPECT_LT(head, 1e-5);
   EXPECT_GT(tail, 1e-3);
 }
+
+// Left padding with a sliding window: rows of different lengths left-padded (attention_mask 0) to a
+// length longer than the window. The reference gets the same mask; its attention applies causal AND
+// window (over key indices, pads included) AND key-not-padded, as transformers' sliding-window
+// masks do. Position ids: Forward uses 0..T-1 over the padded row as transformers' forward() does;
+// ForwardCausal uses generate()'s cumsum(mask) - 1 (1 at pads), which the reference derives from
+// the mask itself ("generate_position_ids"). Only the non-pad positions are compared (a pad query
+// sees no key: zeros in mhub, a uniform average in PyTorch). Then properties: each row equals its
+// sequence run alone, decoding through the KV cache equals the one-pass result, and the window
+// does change these logits. (Rotary attention depends on position differences only, so on the real
+// positions of a left-padded row the two position conventions agree up to rounding.)
+struct LeftPadCase {
+  std::string name;
+  Json config;
+  std::vector<int64_t> lengths;
+};
+
+void PrintTo(const LeftPadCase& c, std::ostream* os) { *os << c.name; }
+
+std::vector<LeftPadCase> LeftPadCases() {
+  return {
+      {"mistral_window4", MistralWindow(4), {13, 9, 5, 2}},
+      {"mistral_window6", MistralWindow(6), {15, 4, 11}},
+      {"qwen2_window3_layers_ge1", Qwen2Window(3, 1), {12, 7}},
+      {"qwen2_window5_layers_ge0", Qwen2Window(5, 0), {6, 14, 10}},
+  };
+}
+
+// RandomInputs rows moved to the right end of the row: the pads (and mask zeros) come first.
+ModelInputs LeftPadded(uint64_t seed, const std::vector<int64_t>& lengths, int64_t vocab, int64_t pad_id) {
+  const ModelInputs right = RandomInputs(seed, lengths, vocab, pad_id);
+  ModelInputs in = right;
+  const int64_t T = right.seq_len;
+  for (int64_t b = 0; b < right.batch; ++b) {
+    const int64_t pads = T - lengths[static_cast<size_t>(b)];
+    for (int64_t t = 0; t < T; ++t) {
+      const size_t i = static_cast<size_t>(b * T + t);
+      const bool real = t >= pads;
+      in.input_ids[i] = real ? right.input_ids[static_cast<size_t>(b * T + t - pads)] : pad_id;
+      in.attention_mask[i] = real ? 1 : 0;
+    }
+  }
+  return in;
+}
+
+// Row b of a left-padded batch without its padding.
+ModelInputs Unpadded(const ModelInputs& batch, int64_t b, int64_t len) {
+  const auto first = batch.input_ids.begin() + (b + 1) * batch.seq_len - len;
+  return ModelInputs{1, len, std::vector<int64_t>(first, first + len), {}, {}, {}};
+}
+
+// Largest |a - b| over the last `len` positions of row `b` of (B, T, V) logits `a`, against `len`
+// positions of `b_values` starting at position `b_first` of row `b_row` in a (., Tb, V) array.
+double MaxDiffOnRows(const Array& a, int64_t b, int64_t len, const std::vector<float>& b_values, int64_t b_row,
+                     int64_t b_seq, int64_t b_first) {
+  const int64_t T = a.shape[1], V = a.shape[2];
+  double m = 0;
+  for (int64_t t = 0; t < len; ++t)
+    for (int64_t j = 0; j < V; ++j) {
+      const double x = a.values[static_cast<size_t>((b * T + T - len + t) * V + j)];
+      const double y = b_values[static_cast<size_t>((b_row * b_seq + b_first + t) * V + j)];
+      const double d = std::fabs(x - y);
+      m = std::isnan(d) ? std::numeric_limits<double>::infinity() : std::max(m, d);
+    }
+  return m;
+}
+
+class LeftPaddedWindow : public ::testing::TestWithParam<LeftPadCase> {};
+
+TEST_P(LeftPaddedWindow, MatchesPyTorchAndEachRowAlone) {
+  const LeftPadCase& c = GetParam();
+  const int64_t window = c.config["sliding_window"].get<int64_t>();
+  const ModelInputs in =
+      LeftPadded(17, c.lengths, c.config["vocab_size"].get<int64_t>(), c.config["pad_token_id"].get<int64_t>());
+  ASSERT_GT(in.seq_len, window) << "the padded rows must be longer than the window";
+  mhub::testing::TempDir dir;
+  Result<std::unique_ptr<CausalLM>> lm = AutoModelForCausalLM::FromConfig(c.config, 23);
+  ASSERT_TRUE(lm.ok()) << lm.status();
+  ASSERT_TRUE((*lm)->SavePretrained(dir / "model").ok());
+
+  Result<ModelOutputs> forward = (*lm)->Forward(in);
+  ASSERT_TRUE(forward.ok()) << forward.status();
+  const Array& forward_logits = forward->at("logits");
+  Result<Array> causal = (*lm)->ForwardCausal(in, nullptr, /*all_positions=*/true);
+  ASSERT_TRUE(causal.ok()) << causal.status();
+  ASSERT_EQ(forward_logits.shape, causal->shape);
+  ASSERT_EQ(forward_logits.shape, (std::vector<int64_t>{in.batch, in.seq_len, c.config["vocab_size"].get<int64_t>()}));
+
+  Json forward_job = InputsJson(in), generate_job = InputsJson(in);
+  for (Json* job : {&forward_job, &generate_job}) {
+    (*job)["kind"] = "forward";
+    (*job)["model"] = dir / "model";
+    (*job)["task"] = "causal-lm";
+  }
+  generate_job["generate_position_ids"] = true;
+  const Json results = testing::RunReference(Json::array({forward_job, generate_job}), dir.path());
+  ASSERT_EQ(results.size(), 2u);
+
+  const int64_t T = in.seq_len;
+  for (const auto& [what, ours, theirs] : std::vector<std::tuple<std::string, const Array*, const Json*>>{
+           {"forward (positions 0..T-1)", &forward_logits, &results[0].at("logits")},
+           {"generate positions (cumsum(mask) - 1)", &*causal, &results[1].at("logits")}}) {
+    SCOPED_TRACE(what);
+    ASSERT_EQ(theirs->at("shape").get<std::vector<int64_t>>(), ours->shape);
+    const auto values = theirs->at("values").get<std::vector<float>>();
+    const double tol = 1e-4 * std::max(1.0, MaxAbs(values));
+    for (int64_t b = 0; b < in.batch; ++b) {
+      const int64_t len = c.lengths[static_cast<size_t>(b)];
+      const double diff = MaxDiffOnRows(*ours, b, len, values, b, T, T - len);
+      std::printf("    %-26s row %lld (%2lld of %lld real) %-38s max|mhub-torch| %.3g  (tolerance %.3g)\n",
+                  c.name.c_str(), static_cast<long long>(b), static_cast<long long>(len), static_cast<long long>(T),
+                  what.c_str(), diff, tol);
+      EXPECT_LE(diff, tol) << "row " << b;
+    }
+    EXPECT_GT(MaxAbs(values), 1e-3);
+  }
+
+  // Each row's real positions equal that sequence run alone (positions 0..len-1, no padding), within
+  // 1e-4 (f32 rounding: Forward's rows sit at shifted rotary positions).
+  for (int64_t b = 0; b < in.batch; ++b) {
+    const int64_t len = c.lengths[static_cast<size_t>(b)];
+    SCOPED_TRACE("row " + std::to_string(b) + " alone");
+    Result<ModelOutputs> alone = (*lm)->Forward(Unpadded(in, b, len));
+    ASSERT_TRUE(alone.ok()) << alone.status();
+    const std::vector<float>& want = alone->at("logits").values;
+    const double forward_diff = MaxDiffOnRows(forward_logits, b, len, want, 0, len, 0);
+    const double causal_diff = MaxDiffOnRows(*causal, b, len, want, 0, len, 0);
+    std::printf("    %-26s row %lld alone: max|batched-alone| Forward %.3g, ForwardCausal %.3g\n", c.name.c_str(),
+                static_cast<long long>(b), forward_diff, causal_diff);
+    EXPECT_LE(forward_diff, 1e-4) << "Forward";
+    EXPECT_LE(causal_diff, 1e-4) << "ForwardCausal";
+  }
+
+  // The same batch through the KV cache (a prefill chunk, then one position at a time, the mask
+  // given per step): the real positions' logits equal the one-pass ForwardCausal.
+  Result<std::unique_ptr<KvCache>> cache = (*lm)->NewCache(in.batch, T);
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  for (int64_t t = 0; t < T;) {
+    const int64_t n = t == 0 ? 3 : 1;
+    ModelInputs step{in.batch, n, {}, {}, {}, {}};
+    for (int64_t b = 0; b < in.batch; ++b) {
+      const auto row = static_cast<size_t>(b * T + t);
+      step.input_ids.insert(step.input_ids.end(), in.input_ids.begin() + row, in.input_ids.begin() + row + n);
+      step.attention_mask.insert(step.attention_mask.end(), in.attention_mask.begin() + row,
+                                 in.attention_mask.begin() + row + n);
+    }
+    Result<Array> logits = (*lm)->ForwardCausal(step, cache->get(), /*all_positions=*/true);
+    ASSERT_TRUE(logits.ok()) << logits.status();
+    const int64_t V = logits->shape[2];
+    double diff = 0;
+    for (int64_t b = 0; b < in.batch; ++b)
+      for (int64_t i = 0; i < n; ++i) {
+        if (in.attention_mask[static_cast<size_t>(b * T + t + i)] == 0) continue;
+        for (int64_t j = 0; j < V; ++j) {
+          const double d = std::fabs(logits->values[static_cast<size_t>((b * n + i) * V + j)] -
+                                     causal->values[static_cast<size_t>((b * T + t + i) * V + j)]);
+          diff = std::isnan(d) ? std::numeric_limits<double>::infinity() : std::max(diff, d);
+        }
+      }
+    EXPECT_LE(diff, 1e-4) << "cached step at position " << t;
+    t += n;
+  }
+
+  // The window really cuts attention here: the same weights without a window (as long as the row)
+  // give other logits on the longest row.
+  Result<std::unique_ptr<CausalLM>> full =
+      AutoModelForCausalLM::FromConfig(With(c.config, {{"sliding_window", T}}), 23);
+  ASSERT_TRUE(full.ok()) << full.status();
+  Result<ModelOutputs> full_out = (*full)->Forward(in);
+  ASSERT_TRUE(full_out.ok()) << full_out.status();
+  const int64_t longest = std::max_element(c.lengths.begin(), c.lengths.end()) - c.lengths.begin();
+  EXPECT_GT(MaxDiffOnRows(forward_logits, longest, c.lengths[static_cast<size_t>(longest)],
+                          full_out->at("logits").values, longest, T, 0),
+            1e-2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Decoders, LeftPaddedWindow, ::testing::ValuesIn(LeftPadCases()),
+                         [](const ::testing::TestParamInfo<LeftPadCase>& info) { return info.param.name; });
 
 TEST(QuestionAnsweringNames, SavedAsTransformersNamesThem) {
   const Suite& s = GetSuite();

@@ -114,6 +114,7 @@ void Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, const
             ok = km.dtype() == DType::kI64 ? km.data<int64_t>()[b * Tk + j] != 0 : km.data<int32_t>()[b * Tk + j] != 0;
           }
           if (options.causal && j > options.q_offset + i) ok = false;
+          if (options.window > 0 && (options.q_offset + i) - j >= options.window) ok = false;
           visible[j] = ok;
           if (!ok) continue;
           double dot = 0;

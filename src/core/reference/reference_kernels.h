@@ -26,7 +26,9 @@ void Gelu(const float* x, float* out, int64_t n, GeluKind kind);
 void Silu(const float* x, float* out, int64_t n);
 // y (m, n) = x (m, k) . W^T + bias, W (n, k) row-major; bias may be null.
 void Matmul(const float* x, const float* w, const float* bias, float* y, int64_t m, int64_t n, int64_t k);
-// Attention straight from the formula in attention.h (materialises every score row).
+// Attention straight from the formula in attention.h (materialises every score row): key mask, causal
+// rule and sliding window (options.window > 0: query i sees key j only when (q_offset + i) - j < window);
+// a query row that sees no key gets zeros. options.bf16 is ignored (the formula is in double).
 void Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, const HeadsView& out,
                const AttentionOptions& options);
 // Rotate-half rotary embedding from inv_freq (angles in f32 as transformers, cos/sin in double).
