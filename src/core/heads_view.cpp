@@ -1,6 +1,7 @@
 #include "mhub/core/heads_view.h"
 
 #include <string>
+#include <type_traits>
 
 namespace mhub::core {
 namespace {
@@ -40,9 +41,27 @@ Status SplitHeads(const Tensor& x, int64_t heads, DType dtype, const char* what,
   return Status::OK();
 }
 
-template <typename View, typename T>
-View MakeView(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_dim) {
-  View v;
+// The view's dtype and its name in messages.
+template <typename T>
+constexpr DType kViewDType = std::is_same_v<T, float> ? DType::kF32 : DType::kBF16;
+template <typename T>
+constexpr const char* kViewName = std::is_same_v<T, float> ? "HeadsView" : "HeadsViewBf16";
+
+}  // namespace
+
+template <typename T>
+Result<HeadsViewOf<T>> HeadsViewOf<T>::Of(const Tensor& x, int64_t heads) {
+  Tensor packed;
+  int64_t head_dim = 0;
+  MHUB_RETURN_IF_ERROR(SplitHeads(x, heads, kViewDType<T>, kViewName<T>, packed, head_dim));
+  return FromPacked(packed, 0, heads, head_dim);
+}
+
+template <typename T>
+Result<HeadsViewOf<T>> HeadsViewOf<T>::FromPacked(const Tensor& x, int64_t head_offset, int64_t heads,
+                                                  int64_t head_dim) {
+  MHUB_RETURN_IF_ERROR(CheckPacked(x, head_offset, heads, head_dim, kViewDType<T>, kViewName<T>));
+  HeadsViewOf v;
   v.data = x.data<T>() + head_offset * head_dim;
   v.batch = x.dim(0);
   v.seq = x.dim(1);
@@ -54,30 +73,7 @@ View MakeView(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_
   return v;
 }
 
-}  // namespace
-
-Result<HeadsView> HeadsView::Of(const Tensor& x, int64_t heads) {
-  Tensor packed;
-  int64_t head_dim = 0;
-  MHUB_RETURN_IF_ERROR(SplitHeads(x, heads, DType::kF32, "HeadsView", packed, head_dim));
-  return FromPacked(packed, 0, heads, head_dim);
-}
-
-Result<HeadsView> HeadsView::FromPacked(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_dim) {
-  MHUB_RETURN_IF_ERROR(CheckPacked(x, head_offset, heads, head_dim, DType::kF32, "HeadsView"));
-  return MakeView<HeadsView, float>(x, head_offset, heads, head_dim);
-}
-
-Result<HeadsViewBf16> HeadsViewBf16::Of(const Tensor& x, int64_t heads) {
-  Tensor packed;
-  int64_t head_dim = 0;
-  MHUB_RETURN_IF_ERROR(SplitHeads(x, heads, DType::kBF16, "HeadsViewBf16", packed, head_dim));
-  return FromPacked(packed, 0, heads, head_dim);
-}
-
-Result<HeadsViewBf16> HeadsViewBf16::FromPacked(const Tensor& x, int64_t head_offset, int64_t heads, int64_t head_dim) {
-  MHUB_RETURN_IF_ERROR(CheckPacked(x, head_offset, heads, head_dim, DType::kBF16, "HeadsViewBf16"));
-  return MakeView<HeadsViewBf16, uint16_t>(x, head_offset, heads, head_dim);
-}
+template struct HeadsViewOf<float>;
+template struct HeadsViewOf<uint16_t>;
 
 }  // namespace mhub::core
