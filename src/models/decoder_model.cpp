@@ -48,14 +48,27 @@ Status DecoderModel::LoadHead(const VarBuilder& head, const core::Tensor& embedd
   }
 }
 
-Result<std::unique_ptr<DecoderCache>> DecoderModel::MakeCache(int64_t batch, int64_t max_len) const {
+Status DecoderAttention(const DecoderStep& step, size_t layer, const core::HeadsView& q, const core::HeadsView& k,
+                        const core::HeadsView& v, const core::HeadsView& out, int64_t window) {
+  core::AttentionOptions opts;
+  opts.causal = true;
+  opts.q_offset = step.past;
+  opts.key_mask = &step.key_mask;
+  opts.window = window;
+  if (step.layers == nullptr) return core::Attention(q, k, v, out, opts);
+  core::KvCache& cache = (*step.layers)[layer];
+  MHUB_RETURN_IF_ERROR(cache.Append(k, v));
+  return core::Attention(q, cache.keys(), cache.values(), out, opts);
+}
+
+Result<std::unique_ptr<DecoderCache>> DecoderModel::MakeCache(int64_t batch, int64_t max_len, bool kv_layers) const {
   if (batch <= 0 || max_len <= 0) return Status::InvalidArgument("cache batch and max_len must be positive");
   if (max_positions() > 0 && max_len > max_positions()) {
     return Status::InvalidArgument("cache max_len " + std::to_string(max_len) + " exceeds the model's " +
                                    std::to_string(max_positions()) + " positions");
   }
   auto cache = std::make_unique<DecoderCache>(this, batch, max_len);
-  for (int64_t i = 0; i < num_layers(); ++i) {
+  for (int64_t i = 0; kv_layers && i < num_layers(); ++i) {
     MHUB_ASSIGN_OR_RETURN(core::KvCache layer, core::KvCache::Create(batch, num_kv_heads(), max_len, head_dim()));
     cache->layers_.push_back(std::move(layer));
   }
@@ -120,7 +133,7 @@ Result<core::Tensor> DecoderModel::Run(const ModelInputs& in, DecoderCache& cach
     std::copy_n(cache.mask_.begin() + b * cache.max_len_, total, key_mask.begin() + b * total);
   }
   step.key_mask = IdsTensor(key_mask, B, total);
-  step.layers = &cache.layers_;
+  step.layers = cache.layers_.empty() ? nullptr : &cache.layers_;
   Result<core::Tensor> hidden = Hidden(step);
   if (!hidden.ok()) {
     for (core::KvCache& layer : cache.layers_) layer.Truncate(past);  // leave the cache as it was
@@ -140,7 +153,7 @@ Result<Array> DecoderModel::ForwardCausal(const ModelInputs& in, KvCache* cache,
     dc = dynamic_cast<DecoderCache*>(cache);
     if (dc == nullptr || dc->owner_ != this) return Status::InvalidArgument("cache was not created by this model");
   } else {
-    MHUB_ASSIGN_OR_RETURN(scratch, MakeCache(in.batch, std::max<int64_t>(in.seq_len, 1)));
+    MHUB_ASSIGN_OR_RETURN(scratch, MakeCache(in.batch, std::max<int64_t>(in.seq_len, 1), /*kv_layers=*/false));
     dc = scratch.get();
   }
   MHUB_ASSIGN_OR_RETURN(core::Tensor h, Run(in, *dc, /*generate_positions=*/true));
@@ -155,7 +168,8 @@ Result<Array> DecoderModel::ForwardCausal(const ModelInputs& in, KvCache* cache,
 }
 
 Result<ModelOutputs> DecoderModel::Forward(const ModelInputs& in) const {
-  MHUB_ASSIGN_OR_RETURN(std::unique_ptr<DecoderCache> cache, MakeCache(in.batch, std::max<int64_t>(in.seq_len, 1)));
+  MHUB_ASSIGN_OR_RETURN(std::unique_ptr<DecoderCache> cache,
+                        MakeCache(in.batch, std::max<int64_t>(in.seq_len, 1), /*kv_layers=*/false));
   MHUB_ASSIGN_OR_RETURN(core::Tensor h, Run(in, *cache, /*generate_positions=*/false));
   ModelOutputs out;
   core::Tensor logits;

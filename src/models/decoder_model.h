@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "mhub/core/attention.h"
+#include "mhub/core/heads_view.h"
 #include "mhub/core/kv_cache.h"
 #include "mhub/core/tensor.h"
 #include "mhub/models/model.h"
@@ -20,11 +22,19 @@ namespace mhub::models {
 // One call of the block stack: T new tokens per row after `past` cached ones.
 struct DecoderStep {
   int64_t batch = 0, seq = 0, past = 0;
-  core::Tensor ids;                    // (B,T) I64
-  std::vector<int64_t> positions;      // (B*T) position id of each new token
-  core::Tensor key_mask;               // (B, past+T) I64, 1 = attend
-  std::vector<core::KvCache>* layers;  // one per layer; the new keys/values get appended
+  core::Tensor ids;                // (B,T) I64
+  std::vector<int64_t> positions;  // (B*T) position id of each new token
+  core::Tensor key_mask;           // (B, past+T) I64, 1 = attend
+  // One per layer; the new keys/values get appended. nullptr for a one-pass forward without a cache:
+  // attention then reads the new keys/values straight from the projections.
+  std::vector<core::KvCache>* layers = nullptr;
 };
+
+// Causal attention of the step's queries at layer `layer`: over the layer's cache after appending
+// k and v to it, or over k and v themselves when the step has no cache. `window` > 0 limits each
+// query to that many most recent positions (sliding-window layers).
+Status DecoderAttention(const DecoderStep& step, size_t layer, const core::HeadsView& q, const core::HeadsView& k,
+                        const core::HeadsView& v, const core::HeadsView& out, int64_t window = 0);
 
 class DecoderCache final : public KvCache {
  public:
@@ -75,7 +85,9 @@ class DecoderModel : public CausalLM {
   LazyLinear lm_head_, score_, qa_outputs_;
 
  private:
-  Result<std::unique_ptr<DecoderCache>> MakeCache(int64_t batch, int64_t max_len) const;
+  // A cache of `max_len` positions; without `kv_layers`, only the mask bookkeeping of one pass (no
+  // key/value storage: attention reads the projections directly).
+  Result<std::unique_ptr<DecoderCache>> MakeCache(int64_t batch, int64_t max_len, bool kv_layers = true) const;
   // Runs the stack over `in` after what `cache` holds; `generate_positions` picks generate()'s
   // position ids (count of real tokens before) over forward()'s (past + t).
   Result<core::Tensor> Run(const ModelInputs& in, DecoderCache& cache, bool generate_positions) const;

@@ -94,19 +94,13 @@ Result<core::Tensor> Gpt2Model::Hidden(const DecoderStep& step) const {
   core::Tensor qkv, inner;               // (B,T,3C), (B,T,4C)
   for (size_t l = 0; l < blocks_.size(); ++l) {
     const Gpt2Block& b = blocks_[l];
-    core::KvCache& cache = (*step.layers)[l];
     MHUB_RETURN_IF_ERROR(b.ln_1.Apply(h, x));
     MHUB_RETURN_IF_ERROR(b.c_attn.Forward(x, qkv));  // x @ W (C,3C) + b, split q|k|v
     MHUB_ASSIGN_OR_RETURN(core::HeadsView q, core::HeadsView::FromPacked(qkv, 0, H, D));
     MHUB_ASSIGN_OR_RETURN(core::HeadsView k, core::HeadsView::FromPacked(qkv, H, H, D));
     MHUB_ASSIGN_OR_RETURN(core::HeadsView v, core::HeadsView::FromPacked(qkv, 2 * H, H, D));
-    MHUB_RETURN_IF_ERROR(cache.Append(k, v));
     MHUB_ASSIGN_OR_RETURN(core::HeadsView out, core::HeadsView::Of(ctx, H));
-    core::AttentionOptions opts;
-    opts.causal = true;
-    opts.q_offset = step.past;
-    opts.key_mask = &step.key_mask;
-    MHUB_RETURN_IF_ERROR(core::Attention(q, cache.keys(), cache.values(), out, opts));
+    MHUB_RETURN_IF_ERROR(DecoderAttention(step, l, q, k, v, out));
     MHUB_RETURN_IF_ERROR(b.attn_proj.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));  // h += attn
     MHUB_RETURN_IF_ERROR(b.ln_2.Apply(h, x));
     MHUB_RETURN_IF_ERROR(b.c_fc.Forward(x, inner, act_));

@@ -243,7 +243,6 @@ Result<core::Tensor> LlamaModel::Hidden(const DecoderStep& step) const {
   core::Tensor q, k, v, gate, up;             // (B,T,Hq*D) (B,T,Hkv*D) x2 (B,T,I) x2
   for (size_t l = 0; l < layers_.size(); ++l) {
     const LlamaLayer& L = layers_[l];
-    core::KvCache& cache = (*step.layers)[l];
     MHUB_RETURN_IF_ERROR(L.input_layernorm.Apply(h, x));
     MHUB_RETURN_IF_ERROR(L.q_proj.Forward(x, q));
     MHUB_RETURN_IF_ERROR(L.k_proj.Forward(x, k));
@@ -253,14 +252,8 @@ Result<core::Tensor> LlamaModel::Hidden(const DecoderStep& step) const {
     MHUB_ASSIGN_OR_RETURN(core::HeadsView vv, core::HeadsView::Of(v, Hkv));
     MHUB_RETURN_IF_ERROR(core::ApplyRope(qv, *rope, step.positions));
     MHUB_RETURN_IF_ERROR(core::ApplyRope(kv, *rope, step.positions));
-    MHUB_RETURN_IF_ERROR(cache.Append(kv, vv));
     MHUB_ASSIGN_OR_RETURN(core::HeadsView out, core::HeadsView::Of(ctx, Hq));
-    core::AttentionOptions opts;
-    opts.causal = true;
-    opts.q_offset = step.past;
-    opts.key_mask = &step.key_mask;
-    opts.window = window_[l];
-    MHUB_RETURN_IF_ERROR(core::Attention(qv, cache.keys(), cache.values(), out, opts));
+    MHUB_RETURN_IF_ERROR(DecoderAttention(step, l, qv, kv, vv, out, window_[l]));
     MHUB_RETURN_IF_ERROR(L.o_proj.Forward(ctx, h, core::Activation::kNone, /*accumulate=*/true));  // h += attn
     // h += down(silu(gate(x)) * up(x))
     MHUB_RETURN_IF_ERROR(L.post_attention_layernorm.Apply(h, x));
