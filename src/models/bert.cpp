@@ -129,7 +129,7 @@ Result<std::unique_ptr<Model>> BertModel::Build(const BuildContext& ctx) {
       MHUB_ASSIGN_OR_RETURN(core::Tensor w, pb.GetOptional("weight", {h, h}));
       if (w.defined()) {
         MHUB_ASSIGN_OR_RETURN(core::Tensor b, pb.Get("bias", {h}, Init::kZeros));
-        m->pooler_ = LazyLinear::Of(w, b);
+        m->pooler_ = LazyLinear::Of(w, b, pb.quantize_int8());
         m->has_pooler_ = true;
       }
     } else {
@@ -184,7 +184,7 @@ Status BertModel::LoadHead(const VarBuilder& head) {
         }
         mlm_act_ = act_;
       }
-      mlm_decoder_ = LazyLinear::Of(word_embeddings_, bias);
+      mlm_decoder_ = LazyLinear::Of(word_embeddings_, bias, head.quantize_int8());
       return Status::OK();
     }
   }

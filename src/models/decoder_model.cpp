@@ -17,14 +17,14 @@ Status DecoderModel::LoadHead(const VarBuilder& head, const core::Tensor& embedd
   switch (task_) {
     case Task::kCausalLM:
       if (tied) {
-        lm_head_ = LazyLinear::Of(embeddings, core::Tensor());
+        lm_head_ = LazyLinear::Of(embeddings, core::Tensor(), head.quantize_int8());
         return Status::OK();
       }
       {
         VarBuilder lm = head.Pp("lm_head");
         MHUB_ASSIGN_OR_RETURN(core::Tensor w, lm.GetOptional("weight", {vocab, hidden}));
         // candle and transformers tie when the file has no lm_head even if the config says not to.
-        lm_head_ = LazyLinear::Of(w.defined() ? w : embeddings, core::Tensor());
+        lm_head_ = LazyLinear::Of(w.defined() ? w : embeddings, core::Tensor(), head.quantize_int8());
       }
       return Status::OK();
     case Task::kSequenceClassification: {

@@ -119,7 +119,7 @@ Result<std::unique_ptr<Model>> DistilBertModel::Build(const BuildContext& ctx) {
       MHUB_ASSIGN_OR_RETURN(m->vocab_transform_, LazyLinear::Load(head.Pp("vocab_transform"), d, d, true));
       MHUB_ASSIGN_OR_RETURN(m->vocab_layer_norm_, Norm::LayerNorm(head.Pp("vocab_layer_norm"), d, eps));
       MHUB_ASSIGN_OR_RETURN(core::Tensor bias, head.Pp("vocab_projector").Get("bias", {c.vocab_size}, Init::kZeros));
-      m->vocab_projector_ = LazyLinear::Of(m->word_embeddings_, bias);
+      m->vocab_projector_ = LazyLinear::Of(m->word_embeddings_, bias, head.quantize_int8());
       break;
     }
     default:

@@ -31,9 +31,10 @@ Result<LazyLinear> LazyLinear::Load(const VarBuilder& vb, int64_t in, int64_t ou
   return l;
 }
 
-LazyLinear LazyLinear::Of(const core::Tensor& weight, const core::Tensor& bias) {
+LazyLinear LazyLinear::Of(const core::Tensor& weight, const core::Tensor& bias, bool int8) {
   LazyLinear l;
   l.state_ = std::make_shared<State>();
+  l.state_->int8 = int8;
   l.state_->weight = weight;
   l.state_->bias = bias;
   l.out_ = weight.dim(0);

@@ -28,8 +28,9 @@ class LazyLinear {
   // Declares `<vb>.weight` and, when `bias`, `<vb>.bias` (zeros at random init).
   static Result<LazyLinear> Load(const VarBuilder& vb, int64_t in, int64_t out, bool bias,
                                  core::WeightLayout layout = core::WeightLayout::kOutIn);
-  // Over existing tensors (tied lm_head: the word embeddings, (V, H)).
-  static LazyLinear Of(const core::Tensor& weight, const core::Tensor& bias);
+  // Over existing tensors (tied lm_head: the word embeddings, (V, H)); `int8` computes in int8 (the
+  // output projection of a model loaded with LoadOptions::quantize, as torch's quantize_dynamic does).
+  static LazyLinear Of(const core::Tensor& weight, const core::Tensor& bias, bool int8 = false);
   // One linear computing the parts side by side (fused QKV): y = [x W0^T + b0, x W1^T + b1, ...].
   // The parts must be (out,in) layout with the same in_features, all with or all without bias;
   // their weights (as F32 when their dtypes differ) and biases are concatenated on the first

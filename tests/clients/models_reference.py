@@ -114,6 +114,15 @@ class Int8Linear:
 QUANTIZE_INT8 = False  # set while load() builds a model for a job with "quantize": "int8"
 
 
+def projection(weight, bias=None):
+    """An output projection over tied word embeddings or lm_head.weight (x @ W.T + b); in int8, like
+    every linear layer (torch's quantize_dynamic quantizes lm_head too)."""
+    weight = weight.detach()
+    if QUANTIZE_INT8:
+        return Int8Linear(weight, bias)
+    return lambda x: x @ weight.T if bias is None else x @ weight.T + bias
+
+
 def linear(w, name, bias=True, optional=False):
     weight = w.get(name + ".weight", optional)
     if weight is None:
@@ -242,6 +251,7 @@ class Bert:
                 self.mlm_ln = layer_norm(w, "cls.predictions.transform.LayerNorm", eps)
                 self.mlm_bias = w.get("cls.predictions.bias")
                 self.mlm_act = self.act
+            self.mlm_decoder = projection(self.word.weight, self.mlm_bias)
 
     def forward(self, ids, mask, tt, pos):
         b, t = ids.shape
@@ -278,7 +288,7 @@ class Bert:
             out["start_logits"], out["end_logits"] = lg[..., 0], lg[..., 1]
         elif self.task == "masked-lm":
             x = self.mlm_ln(self.mlm_act(self.mlm_dense(h)))
-            out["logits"] = x @ self.word.weight.T + self.mlm_bias
+            out["logits"] = self.mlm_decoder(x)
         return out
 
 
@@ -311,6 +321,7 @@ class DistilBert:
             self.vt = linear(w, "vocab_transform")
             self.vln = layer_norm(w, "vocab_layer_norm", eps)
             self.vbias = w.get("vocab_projector.bias")
+            self.vproj = projection(self.word.weight, self.vbias)
 
     def forward(self, ids, mask, tt, pos):
         b, t = ids.shape
@@ -335,7 +346,7 @@ class DistilBert:
             out["start_logits"], out["end_logits"] = lg[..., 0], lg[..., 1]
         elif self.task == "masked-lm":
             x = self.vln(self.act(self.vt(h)))
-            out["logits"] = x @ self.word.weight.T + self.vbias
+            out["logits"] = self.vproj(x)
         return out
 
 
@@ -359,15 +370,14 @@ class Gpt2:
         self.layers = []
         for i in range(cfg.get("n_layer", 12)):
             p = "h.%d." % i
-            g = lambda n: w.get(p + n)
+            c = lambda n: self.conv1d(w.get(p + n + ".weight"), w.get(p + n + ".bias"))
             self.layers.append(dict(
                 ln1=layer_norm(w, p + "ln_1", eps), ln2=layer_norm(w, p + "ln_2", eps),
-                qkv=(g("attn.c_attn.weight"), g("attn.c_attn.bias")), o=(g("attn.c_proj.weight"), g("attn.c_proj.bias")),
-                fc=(g("mlp.c_fc.weight"), g("mlp.c_fc.bias")), proj=(g("mlp.c_proj.weight"), g("mlp.c_proj.bias"))))
+                qkv=c("attn.c_attn"), o=c("attn.c_proj"), fc=c("mlp.c_fc"), proj=c("mlp.c_proj")))
         self.ln_f = layer_norm(w, "ln_f", eps)
         self.task = task
         if task == "causal-lm":
-            self.lm_head = tensors.get("lm_head.weight", self.wte)
+            self.lm_head = projection(tensors.get("lm_head.weight", self.wte))
         elif task == "sequence-classification":
             self.score = linear(w, "score", bias=False)
         elif task == "token-classification":
@@ -376,8 +386,11 @@ class Gpt2:
             self.qa_outputs = linear(w, "qa_outputs")
 
     @staticmethod
-    def conv1d(x, wb):
-        return x @ wb[0] + wb[1]  # GPT-2 Conv1D: weight stored (in, out)
+    def conv1d(weight, bias):
+        """GPT-2 Conv1D (weight stored (in, out)): x @ W + b, or int8 over W.T (its output rows)."""
+        if QUANTIZE_INT8:
+            return Int8Linear(weight.T.contiguous(), bias)
+        return lambda x: x @ weight + bias
 
     def forward(self, ids, mask, tt, pos, cache=None):
         """`cache`: None, or a list (one (k, v) per layer, initially empty) extended in place; `mask`
@@ -390,7 +403,7 @@ class Gpt2:
         bias = causal_bias(mask, t).to(h.dtype)
         n = h.shape[-1]
         for i, L in enumerate(self.layers):
-            q, k, v = self.conv1d(L["ln1"](h), L["qkv"]).split(n, dim=-1)
+            q, k, v = L["qkv"](L["ln1"](h)).split(n, dim=-1)
             k, v = split_heads(k, self.heads), split_heads(v, self.heads)
             if cache is not None:
                 if len(cache) > i:
@@ -400,8 +413,8 @@ class Gpt2:
                 else:
                     cache.append((k, v))
             ctx = merge_heads(attention(split_heads(q, self.heads), k, v, bias))
-            h = h + self.conv1d(ctx, L["o"])
-            h = h + self.conv1d(self.act(self.conv1d(L["ln2"](h), L["fc"])), L["proj"])
+            h = h + L["o"](ctx)
+            h = h + L["proj"](self.act(L["fc"](L["ln2"](h))))
         h = self.ln_f(h)
         return decoder_head(self, h, ids)
 
@@ -411,7 +424,7 @@ def decoder_head(model, h, ids):
     if model.task == "base":
         out["last_hidden_state"] = h
     elif model.task == "causal-lm":
-        out["logits"] = h @ model.lm_head.T
+        out["logits"] = model.lm_head(h)
     elif model.task == "sequence-classification":
         logits = model.score(h)
         out["logits"] = logits[torch.arange(h.shape[0]), last_non_pad(ids, model.cfg.get("pad_token_id"))]
@@ -540,7 +553,7 @@ class Llama:
         self.norm = w.get("norm.weight")
         self.task = task
         if task == "causal-lm":
-            self.lm_head = tensors.get("lm_head.weight", self.embed)
+            self.lm_head = projection(tensors.get("lm_head.weight", self.embed))
         elif task in ("sequence-classification", "token-classification"):
             self.score = linear(w, "score", bias=False)
         elif task == "question-answering":

@@ -27,10 +27,17 @@ struct Int8Case {
   Task task;
 };
 
+// Every head kind, the output projections over the vocabulary included: tied to the word
+// embeddings (BERT and DistilBERT masked-LM, GPT-2) or a separate lm_head (the tiny Llama), and the
+// base BERT's pooler.
 const std::vector<Int8Case> kCases = {{"bert", Task::kSequenceClassification},
                                       {"bert", Task::kTokenClassification},
+                                      {"bert", Task::kBase},
+                                      {"bert", Task::kMaskedLM},
                                       {"distilbert", Task::kQuestionAnswering},
-                                      {"llama", Task::kCausalLM}};
+                                      {"distilbert", Task::kMaskedLM},
+                                      {"llama", Task::kCausalLM},
+                                      {"gpt2", Task::kCausalLM}};
 
 std::string Name(const Int8Case& c) { return c.model_type + "_" + std::string(TaskName(c.task)); }
 

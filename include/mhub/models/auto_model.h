@@ -29,10 +29,11 @@ namespace mhub::models {
 // Weight quantization at load (dynamic quantization, like torch.quantization.quantize_dynamic).
 enum class Quantization {
   kNone,
-  // The linear layers of the encoder/decoder blocks and task heads compute in int8: weights
-  // quantized once per output row (scale = max|w| / 127), activations per row on every call
-  // (core::LinearOptions::compute = I8). Embeddings, norms, attention and tied embedding
-  // projections stay float. On CPUs without AVX512_VNNI the model runs in its float dtype.
+  // Every linear layer (encoder/decoder blocks, poolers, task heads and the output projection over
+  // the vocabulary, tied to the word embeddings or not) computes in int8: weights quantized once per
+  // output row (scale = max|w| / 127), activations per row on every call (core::LinearOptions::compute
+  // = I8). Embedding lookups, norms and attention stay float. On CPUs without AVX512_VNNI the model
+  // runs in its float dtype.
   kInt8,
 };
 
