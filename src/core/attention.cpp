@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -61,28 +62,66 @@ std::pair<int64_t, int64_t> SplitRows(int64_t rows, int64_t groups, int threads)
   return {chunk_rows, (rows + chunk_rows - 1) / chunk_rows};
 }
 
+// What both drivers derive from the views and options: the score scale, the padding mask bytes,
+// the work items and each query position's key limit.
+struct AttentionPlan {
+  int64_t G = 1, Hkv = 1, Tk = 0;
+  float scale = 1.0f;
+  const uint8_t* key_ok = nullptr;  // one byte per (b, key); null without a mask
+  // Work items: (batch, kv head, chunk of `chunk_rows` of the `rows` query rows r = t * G + g).
+  int64_t rows = 0, chunk_rows = 0, chunks = 0, items = 0;
+  bool causal = false;
+  int64_t q_offset = 0;
+
+  // Keys [0, Limit(t)) are the ones query position t may see before the mask and the window.
+  int64_t Limit(int64_t t) const { return causal ? std::clamp<int64_t>(q_offset + t + 1, 0, Tk) : Tk; }
+
+  struct Item {
+    int64_t b, kvh, r0, r1;  // batch row, kv head, query rows [r0, r1)
+  };
+  Item At(int64_t item) const {
+    const int64_t c = item % chunks, r0 = c * chunk_rows;
+    return {item / (Hkv * chunks), (item / chunks) % Hkv, r0, std::min(rows, r0 + chunk_rows)};
+  }
+};
+
+Result<AttentionPlan> PlanAttention(const AttentionOptions& options, int64_t B, int64_t Tq, int64_t Hq, int64_t Hkv,
+                                    int64_t Tk, int64_t D) {
+  AttentionPlan p;
+  MHUB_ASSIGN_OR_RETURN(p.key_ok, KeyOkMask(options, B, Tk));
+  p.G = Hq / Hkv;
+  p.Hkv = Hkv;
+  p.Tk = Tk;
+  p.scale = options.scale != 0.0f ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
+  p.rows = Tq * p.G;
+  std::tie(p.chunk_rows, p.chunks) = SplitRows(p.rows, B * Hkv, NumThreads());
+  p.items = B * Hkv * p.chunks;
+  p.causal = options.causal;
+  p.q_offset = options.q_offset;
+  return p;
+}
+
 // One work item (batch b, kv head, chunk of query rows) of the AVX512_BF16 path: the item's keys
 // and values packed once, then its rows in groups of 4. The views hold F32 or BF16 values (the
 // kernels have both overloads).
-template <typename QView, typename KView, typename OutView, typename LimitFn>
-void RunBf16Item(const QView& q, const KView& k, const KView& v, const OutView& out, const uint8_t* key_ok, int64_t Tk,
-                 float scale, int64_t D, int64_t G, int64_t Hkv, int64_t chunks, int64_t chunk_rows, int64_t rows,
-                 const LimitFn& limit_of, int64_t item) {
+template <typename QView, typename KView, typename OutView>
+void RunBf16Item(const QView& q, const KView& k, const KView& v, const OutView& out, const AttentionPlan& plan,
+                 int64_t item) {
   using Q = std::remove_pointer_t<decltype(q.at(0, 0, 0))>;
   using O = std::remove_pointer_t<decltype(out.at(0, 0, 0))>;
   thread_local std::vector<uint16_t> kp_buf, vp_buf, prob_buf;
   thread_local std::vector<float> score_buf;
-  const int64_t b = item / (Hkv * chunks), kvh = (item / chunks) % Hkv, c = item % chunks;
-  const int64_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
+  const auto [b, kvh, r0, r1] = plan.At(item);
+  const int64_t G = plan.G, D = q.head_dim;
   int64_t lmax = 0;
-  for (int64_t r = r0; r < r1; ++r) lmax = std::max(lmax, limit_of(r / G));
+  for (int64_t r = r0; r < r1; ++r) lmax = std::max(lmax, plan.Limit(r / G));
   kp_buf.resize(static_cast<size_t>(cpu::PackedKeysSize(lmax, D)));
   vp_buf.resize(static_cast<size_t>(cpu::PackedValuesSize(lmax, D)) + 1);
   cpu::AttentionBf16Keys kv{};
   cpu::PackKeysValuesBf16(k.at(b, 0, kvh), k.stride_t, v.at(b, 0, kvh), v.stride_t, lmax, D, kp_buf.data(),
                           vp_buf.data(), kv);
-  kv.key_ok = key_ok ? key_ok + b * Tk : nullptr;
-  kv.scale = scale;
+  kv.key_ok = plan.key_ok ? plan.key_ok + b * plan.Tk : nullptr;
+  kv.scale = plan.scale;
   score_buf.resize(static_cast<size_t>(4 * kv.cols));
   prob_buf.resize(static_cast<size_t>(4 * kv.cols));
   const Q* qr[4];
@@ -94,7 +133,7 @@ void RunBf16Item(const QView& q, const KView& k, const KView& v, const OutView& 
       const int64_t t = (r + i) / G, h = kvh * G + (r + i) % G;
       qr[i] = q.at(b, t, h);
       outr[i] = out.at(b, t, h);
-      limit[i] = limit_of(t);
+      limit[i] = plan.Limit(t);
     }
     cpu::AttentionRowsBf16(kv, qr, outr, limit, n, score_buf.data(), prob_buf.data());
   }
@@ -106,22 +145,12 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
                  const AttentionOptions& options) {
   MHUB_RETURN_IF_ERROR(CheckViews(q, k, v, out));
   const int64_t B = q.batch, Tq = q.seq, Hq = q.heads, Hkv = k.heads, G = Hq / Hkv, Tk = k.seq, D = q.head_dim;
-  const float scale = options.scale != 0.0f ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
-
-  MHUB_ASSIGN_OR_RETURN(const uint8_t* key_ok, KeyOkMask(options, B, Tk));
+  MHUB_ASSIGN_OR_RETURN(const AttentionPlan plan, PlanAttention(options, B, Tq, Hq, Hkv, Tk, D));
   if (B == 0 || Tq == 0) return Status::OK();
-
-  // Rows of one (b, kv head): r = t * G + g  (query position t, head g of the group).
-  const int threads = NumThreads();
-  const int64_t rows = Tq * G;
-  const auto [chunk_rows, chunks] = SplitRows(rows, B * Hkv, threads);
-  const int64_t items = B * Hkv * chunks;
+  const float scale = plan.scale;
+  const uint8_t* key_ok = plan.key_ok;
   const auto& kern = cpu::Kernels();
-
-  auto limit_of = [&](int64_t t) -> int64_t {
-    if (!options.causal) return Tk;
-    return std::clamp<int64_t>(options.q_offset + t + 1, 0, Tk);
-  };
+  auto limit_of = [&](int64_t t) { return plan.Limit(t); };
 
   const bool bf16 = options.bf16 && D <= cpu::kMaxHeadDimBf16 && ActiveIsa() == Isa::kAvx512 && cpu::HasAvx512Bf16();
 
@@ -140,8 +169,7 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
   auto run_item_window = [&](int64_t item) {
     thread_local std::vector<float> wscore_buf;
     thread_local std::vector<uint16_t> wkp_buf, wvp_buf, wprob_buf;
-    const int64_t b = item / (Hkv * chunks), kvh = (item / chunks) % Hkv, c = item % chunks;
-    const int64_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
+    const auto [b, kvh, r0, r1] = plan.At(item);
     for (int64_t r = r0; r < r1;) {
       const int64_t t = r / G, rend = std::min(r1, (t + 1) * G);
       const int64_t lo = first_of(t), span = limit_of(t) - lo;
@@ -204,9 +232,7 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
   };
 
   // bf16: keys and values of the item packed once, then groups of 4 query rows.
-  auto run_item_bf16 = [&](int64_t item) {
-    RunBf16Item(q, k, v, out, key_ok, Tk, scale, D, G, Hkv, chunks, chunk_rows, rows, limit_of, item);
-  };
+  auto run_item_bf16 = [&](int64_t item) { RunBf16Item(q, k, v, out, plan, item); };
 
   auto run_item = [&](int64_t item) {
     if (windowed) {
@@ -218,8 +244,7 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
       return;
     }
     thread_local std::vector<float> kt_buf, score_buf;
-    const int64_t b = item / (Hkv * chunks), kvh = (item / chunks) % Hkv, c = item % chunks;
-    const int64_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows);
+    const auto [b, kvh, r0, r1] = plan.At(item);
     const float* kb = k.at(b, 0, kvh);
     const float* vb = v.at(b, 0, kvh);
     int64_t lmax = 0;
@@ -270,7 +295,7 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
     }
   };
 
-  cpu::ForEachItem(items, threads, run_item);
+  cpu::ForEachItem(plan.items, NumThreads(), run_item);
   return Status::OK();
 }
 
@@ -295,7 +320,7 @@ Tensor WidenHeads(const HeadsViewBf16& x) {
 Status Attention(const HeadsViewBf16& q, const HeadsViewBf16& k, const HeadsViewBf16& v, const HeadsViewBf16& out,
                  const AttentionOptions& options) {
   MHUB_RETURN_IF_ERROR(CheckViews(q, k, v, out));
-  const int64_t B = q.batch, Tq = q.seq, Hq = q.heads, Hkv = k.heads, G = Hq / Hkv, Tk = k.seq, D = q.head_dim;
+  const int64_t B = q.batch, Tq = q.seq, Hq = q.heads, Hkv = k.heads, Tk = k.seq, D = q.head_dim;
   const bool windowed = options.window > 0 && options.q_offset + Tq > options.window;
   if (windowed || D > cpu::kMaxHeadDimBf16 || ActiveIsa() != Isa::kAvx512 || !cpu::HasAvx512Bf16()) {
     // Widened to F32, the F32 driver (with its bf16 products where the CPU has them), rounded back.
@@ -314,23 +339,9 @@ Status Attention(const HeadsViewBf16& q, const HeadsViewBf16& k, const HeadsView
         for (int64_t h = 0; h < Hq; ++h) kern.f32_to_bf16(ov.at(b, t, h), out.at(b, t, h), D);
     return Status::OK();
   }
-  const float scale = options.scale != 0.0f ? options.scale : 1.0f / std::sqrt(static_cast<float>(D));
-  MHUB_ASSIGN_OR_RETURN(const uint8_t* key_ok, KeyOkMask(options, B, Tk));
+  MHUB_ASSIGN_OR_RETURN(const AttentionPlan plan, PlanAttention(options, B, Tq, Hq, Hkv, Tk, D));
   if (B == 0 || Tq == 0) return Status::OK();
-
-  // Work items as in the F32 driver: (batch, kv head, chunk of rows r = t * G + g).
-  const int threads = NumThreads();
-  const int64_t rows = Tq * G;
-  const auto [chunk_rows, chunks] = SplitRows(rows, B * Hkv, threads);
-  const int64_t items = B * Hkv * chunks;
-  auto limit_of = [&](int64_t t) -> int64_t {
-    if (!options.causal) return Tk;
-    return std::clamp<int64_t>(options.q_offset + t + 1, 0, Tk);
-  };
-  auto run_item = [&](int64_t item) {
-    RunBf16Item(q, k, v, out, key_ok, Tk, scale, D, G, Hkv, chunks, chunk_rows, rows, limit_of, item);
-  };
-  cpu::ForEachItem(items, threads, run_item);
+  cpu::ForEachItem(plan.items, NumThreads(), [&](int64_t item) { RunBf16Item(q, k, v, out, plan, item); });
   return Status::OK();
 }
 
