@@ -281,15 +281,20 @@ class Bert:
                 out["logits"] = self.cls_out(torch.tanh(self.cls_dense(h[:, 0])))
             else:
                 out["logits"] = self.classifier(torch.tanh(self.pooler(h[:, 0])))
-        elif self.task == "token-classification":
-            out["logits"] = self.classifier(h)
-        elif self.task == "question-answering":
-            lg = self.qa(h)
-            out["start_logits"], out["end_logits"] = lg[..., 0], lg[..., 1]
-        elif self.task == "masked-lm":
-            x = self.mlm_ln(self.mlm_act(self.mlm_dense(h)))
-            out["logits"] = self.mlm_decoder(x)
+        else:
+            encoder_token_heads(self, h, out)
         return out
+
+
+def encoder_token_heads(model, h, out):
+    """The heads BERT and DistilBERT share, on the last hidden states h (B, T, H)."""
+    if model.task == "token-classification":
+        out["logits"] = model.classifier(h)
+    elif model.task == "question-answering":
+        lg = model.qa(h)
+        out["start_logits"], out["end_logits"] = lg[..., 0], lg[..., 1]
+    elif model.task == "masked-lm":
+        out["logits"] = model.mlm_decoder(model.mlm_ln(model.mlm_act(model.mlm_dense(h))))
 
 
 class DistilBert:
@@ -318,10 +323,10 @@ class DistilBert:
         elif task == "question-answering":
             self.qa = linear(w, "qa_outputs")
         elif task == "masked-lm":
-            self.vt = linear(w, "vocab_transform")
-            self.vln = layer_norm(w, "vocab_layer_norm", eps)
-            self.vbias = w.get("vocab_projector.bias")
-            self.vproj = projection(self.word.weight, self.vbias)
+            self.mlm_dense = linear(w, "vocab_transform")
+            self.mlm_act = self.act
+            self.mlm_ln = layer_norm(w, "vocab_layer_norm", eps)
+            self.mlm_decoder = projection(self.word.weight, w.get("vocab_projector.bias"))
 
     def forward(self, ids, mask, tt, pos):
         b, t = ids.shape
@@ -339,14 +344,8 @@ class DistilBert:
             out["last_hidden_state"] = h
         elif self.task == "sequence-classification":
             out["logits"] = self.classifier(F.relu(self.pre(h[:, 0])))
-        elif self.task == "token-classification":
-            out["logits"] = self.classifier(h)
-        elif self.task == "question-answering":
-            lg = self.qa(h)
-            out["start_logits"], out["end_logits"] = lg[..., 0], lg[..., 1]
-        elif self.task == "masked-lm":
-            x = self.vln(self.act(self.vt(h)))
-            out["logits"] = self.vproj(x)
+        else:
+            encoder_token_heads(self, h, out)
         return out
 
 
