@@ -255,19 +255,7 @@ TEST_P(DecoderForwardParity, MatchesPyTorch) {
   const Case& c = GetParam();
   ASSERT_TRUE(s.status.at(c.name).ok()) << s.status.at(c.name);
   ASSERT_TRUE(s.theirs.count(c.name)) << "no reference result";
-  const ModelOutputs& ours = s.ours.at(c.name);
-  const Json& theirs = s.theirs.at(c.name);
-  ASSERT_EQ(ours.size(), theirs.size()) << theirs.dump().substr(0, 200);
-  for (const auto& [key, ref] : theirs.items()) {
-    ASSERT_TRUE(ours.count(key)) << "mhub has no output '" << key << "'";
-    const auto shape = ref["shape"].get<std::vector<int64_t>>();
-    const auto values = ref["values"].get<std::vector<float>>();
-    const double tol = c.tolerance * std::max(1.0, MaxAbs(values));
-    const double diff = MaxAbsDiff(ours.at(key), shape, values);
-    std::printf("    %-36s %-18s max|mhub-torch| %.3g  (tolerance %.3g)\n", c.name.c_str(), key.c_str(), diff, tol);
-    EXPECT_LE(diff, tol) << key;
-    EXPECT_GT(MaxAbs(values), 1e-3) << key;
-  }
+  testing::ExpectOutputsMatch(c.name, s.ours.at(c.name), s.theirs.at(c.name), c.tolerance);
 }
 
 INSTANTIATE_TEST_SUITE_P(Decoders, DecoderForwardParity, ::testing::ValuesIn(ForwardCases()),

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <random>
 
@@ -141,6 +142,21 @@ double MaxAbs(const std::vector<float>& values) {
   double m = 0;
   for (float v : values) m = std::max(m, static_cast<double>(std::fabs(v)));
   return m;
+}
+
+void ExpectOutputsMatch(const std::string& name, const ModelOutputs& ours, const Json& theirs, double rel_tolerance) {
+  ASSERT_EQ(ours.size(), theirs.size()) << theirs.dump().substr(0, 200);
+  for (const auto& [key, ref] : theirs.items()) {
+    ASSERT_TRUE(ours.count(key)) << "mhub has no output '" << key << "'";
+    const auto shape = ref["shape"].get<std::vector<int64_t>>();
+    const auto values = ref["values"].get<std::vector<float>>();
+    const double scale = std::max(1.0, MaxAbs(values));
+    const double tol = rel_tolerance * scale;
+    const double diff = MaxAbsDiff(ours.at(key), shape, values);
+    std::printf("    %-40s %-18s max|mhub-torch| %.3g  (tolerance %.3g)\n", name.c_str(), key.c_str(), diff, tol);
+    EXPECT_LE(diff, tol) << key << " max |mhub - torch| = " << diff << " (magnitude " << scale << ")";
+    EXPECT_GT(MaxAbs(values), 1e-3) << key;
+  }
 }
 
 }  // namespace mhub::models::testing

@@ -31,4 +31,10 @@ Json RunReference(const Json& jobs, const std::string& work_dir);
 double MaxAbsDiff(const Array& a, const std::vector<int64_t>& b_shape, const std::vector<float>& b_values);
 double MaxAbs(const std::vector<float>& values);
 
+// Every output in `theirs` (the reference's {"key": {"shape", "values"}}) is one of `ours` of the
+// same shape within `rel_tolerance` x max(1, max|reference|), and not degenerate (max|reference| >
+// 1e-3: parity over zeros would prove nothing); and `ours` has no other outputs. Prints one line per
+// output labelled `name`.
+void ExpectOutputsMatch(const std::string& name, const ModelOutputs& ours, const Json& theirs, double rel_tolerance);
+
 }  // namespace mhub::models::testing
