@@ -82,6 +82,28 @@ class Rewriter {
   size_t pos_ = 0;
 };
 
+// Rewrites a whole NormalizedString: rw() walks s's text into fresh buffers (`reserve` bytes
+// reserved up front) and Finish() moves them into s. s must not change before Finish().
+class NormalizedRewrite {
+ public:
+  explicit NormalizedRewrite(NormalizedString& s, size_t reserve = 0)
+      : s_(s), rw_(s.text, s.align.data(), s.orig_begin, text_, align_) {
+    text_.reserve(reserve);
+    align_.reserve(reserve);
+  }
+  Rewriter& rw() { return rw_; }
+  void Finish() {
+    s_.text = std::move(text_);
+    s_.align = std::move(align_);
+  }
+
+ private:
+  NormalizedString& s_;
+  std::string text_;
+  std::vector<Alignment> align_;
+  Rewriter rw_;  // after the buffers it writes into
+};
+
 // A piece of the pre-tokenized text: a byte range of PreTokenized::text.
 struct Piece {
   uint32_t begin = 0;

@@ -239,6 +239,26 @@ Status ParallelFor(size_t n, int threads, Fn&& fn) {
   }
   return Status::OK();
 }
+
+// Runs `encode_one(i)` for the n inputs of a batch on `threads` threads, then pads the batch
+// together when `padding` is set.
+template <typename EncodeOne>
+Result<std::vector<Encoding>> EncodeAndPadBatch(size_t n, int threads, const std::optional<PaddingParams>& padding,
+                                                EncodeOne&& encode_one) {
+  std::vector<Encoding> out(n);
+  MHUB_RETURN_IF_ERROR(ParallelFor(n, threads, [&](size_t i) -> Status {
+    auto r = encode_one(i);
+    if (!r.ok()) return r.status();
+    out[i] = std::move(r).value();
+    return Status::OK();
+  }));
+  if (padding) {
+    std::vector<Encoding*> ptrs;
+    for (auto& e : out) ptrs.push_back(&e);
+    PadEncodings(ptrs, *padding);
+  }
+  return out;
+}
 }  // namespace
 
 Result<std::vector<Encoding>> Tokenizer::EncodeBatch(const std::vector<std::string>& texts, bool add_special_tokens,
@@ -248,37 +268,17 @@ Result<std::vector<Encoding>> Tokenizer::EncodeBatch(const std::vector<std::stri
 
 Result<std::vector<Encoding>> Tokenizer::EncodeBatch(const std::vector<std::string>& texts,
                                                      const EncodeOptions& options, int threads) const {
-  std::vector<Encoding> out(texts.size());
-  MHUB_RETURN_IF_ERROR(ParallelFor(texts.size(), threads, [&](size_t i) -> Status {
-    auto r = impl_->EncodeFull({texts[i]}, false, nullptr, options.add_special_tokens, options.offset_type, false);
-    if (!r.ok()) return r.status();
-    out[i] = std::move(r).value();
-    return Status::OK();
-  }));
-  if (impl_->padding) {
-    std::vector<Encoding*> ptrs;
-    for (auto& e : out) ptrs.push_back(&e);
-    PadEncodings(ptrs, *impl_->padding);
-  }
-  return out;
+  return EncodeAndPadBatch(texts.size(), threads, impl_->padding, [&](size_t i) {
+    return impl_->EncodeFull({texts[i]}, false, nullptr, options.add_special_tokens, options.offset_type, false);
+  });
 }
 
 Result<std::vector<Encoding>> Tokenizer::EncodePairBatch(const std::vector<std::pair<std::string, std::string>>& pairs,
                                                          const EncodeOptions& options, int threads) const {
-  std::vector<Encoding> out(pairs.size());
-  MHUB_RETURN_IF_ERROR(ParallelFor(pairs.size(), threads, [&](size_t i) -> Status {
+  return EncodeAndPadBatch(pairs.size(), threads, impl_->padding, [&](size_t i) {
     std::vector<std::string_view> b{pairs[i].second};
-    auto r = impl_->EncodeFull({pairs[i].first}, false, &b, options.add_special_tokens, options.offset_type, false);
-    if (!r.ok()) return r.status();
-    out[i] = std::move(r).value();
-    return Status::OK();
-  }));
-  if (impl_->padding) {
-    std::vector<Encoding*> ptrs;
-    for (auto& e : out) ptrs.push_back(&e);
-    PadEncodings(ptrs, *impl_->padding);
-  }
-  return out;
+    return impl_->EncodeFull({pairs[i].first}, false, &b, options.add_special_tokens, options.offset_type, false);
+  });
 }
 
 Result<std::string> Tokenizer::Decode(const std::vector<uint32_t>& ids, bool skip_special_tokens,

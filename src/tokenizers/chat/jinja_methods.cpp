@@ -16,16 +16,6 @@ namespace mhub::tokenizers::jinja {
 
 namespace {
 
-uint32_t DecodeCp(std::string_view s, size_t& i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  if (i + n > s.size()) n = s.size() - i;
-  uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  i += n;
-  return cp;
-}
-
 void AppendCp(std::string& out, uint32_t cp) {
   utf8proc_uint8_t buf[4];
   utf8proc_ssize_t n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), buf);
@@ -36,7 +26,7 @@ std::string MapCase(std::string_view s, bool upper) {
   std::string out;
   size_t i = 0;
   while (i < s.size()) {
-    uint32_t cp = DecodeCp(s, i);
+    uint32_t cp = DecodeCodePoint(s, i);
     if (upper && cp == 0xDF) {  // JS toUpperCase: ß -> SS
       out += "SS";
       continue;
@@ -63,19 +53,19 @@ std::string TitleCase(std::string_view s) {
 std::string Capitalize(std::string_view s) {
   if (s.empty()) return std::string();
   size_t i = 0;
-  DecodeCp(s, i);  // first code point: s[0, i)
+  DecodeCodePoint(s, i);  // first code point: s[0, i)
   return MapCase(s.substr(0, i), true) + std::string(s.substr(i));
 }
 
 // Python str.strip(chars): removes any of the code points in `chars` from the chosen ends.
 std::string StripChars(std::string_view s, std::string_view chars, bool left, bool right) {
   std::set<uint32_t> set;
-  for (size_t i = 0; i < chars.size();) set.insert(DecodeCp(chars, i));
+  for (size_t i = 0; i < chars.size();) set.insert(DecodeCodePoint(chars, i));
   std::vector<std::pair<size_t, size_t>> spans;  // byte span of each code point
   std::vector<uint32_t> cps;
   for (size_t i = 0; i < s.size();) {
     size_t start = i;
-    cps.push_back(DecodeCp(s, i));
+    cps.push_back(DecodeCodePoint(s, i));
     spans.emplace_back(start, i);
   }
   size_t b = 0, e = cps.size();
@@ -111,7 +101,7 @@ std::string ReplaceCount(const std::string& s, const std::string& from, const st
       }
       if (i >= s.size()) break;
       size_t start = i;
-      DecodeCp(s, i);
+      DecodeCodePoint(s, i);
       out.append(s, start, i - start);
     }
     return out;
@@ -143,7 +133,7 @@ Result<Value> SplitMethod(const std::string& s, const std::vector<Value>& args) 
       size_t start = i;  // a run of non-whitespace
       while (i < text.size()) {
         size_t k = i;
-        if (IsJsWhitespace(DecodeCp(text, k))) break;
+        if (IsJsWhitespace(DecodeCodePoint(text, k))) break;
         i = k;
       }
       if (i > start) {
@@ -155,7 +145,7 @@ Result<Value> SplitMethod(const std::string& s, const std::vector<Value>& args) 
       }
       while (i < text.size()) {  // skip whitespace
         size_t k = i;
-        if (!IsJsWhitespace(DecodeCp(text, k))) break;
+        if (!IsJsWhitespace(DecodeCodePoint(text, k))) break;
         i = k;
       }
     }

@@ -168,23 +168,13 @@ void AppendHex4(std::string& out, uint32_t u) {
   out += buf;
 }
 
-uint32_t DecodeAt(std::string_view s, size_t& i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  if (i + n > s.size()) n = s.size() - i;
-  uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  i += n;
-  return cp;
-}
-
 // JSON.stringify(string), optionally with non-ASCII (>= 0x7f) escaped as the reference does.
 std::string JsonQuote(std::string_view s, bool ensure_ascii) {
   std::string out = "\"";
   size_t i = 0;
   while (i < s.size()) {
     size_t start = i;
-    uint32_t cp = DecodeAt(s, i);
+    uint32_t cp = DecodeCodePoint(s, i);
     switch (cp) {
       case '"':
         out += "\\\"";
@@ -463,12 +453,22 @@ Result<Value> FromJson(const OrderedJson& j, size_t max_depth) {
   }
 }
 
+uint32_t DecodeCodePoint(std::string_view s, size_t& i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  if (i + n > s.size()) n = s.size() - i;
+  uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  i += n;
+  return cp;
+}
+
 std::vector<std::string> SplitCodePoints(std::string_view s) {
   std::vector<std::string> out;
   size_t i = 0;
   while (i < s.size()) {
     size_t start = i;
-    DecodeAt(s, i);
+    DecodeCodePoint(s, i);
     out.emplace_back(s.substr(start, i - start));
   }
   return out;
@@ -501,7 +501,7 @@ std::string JsTrim(std::string_view s, bool left, bool right) {
   if (left) {
     while (begin < end) {
       size_t i = begin;
-      if (!IsJsWhitespace(DecodeAt(s, i))) break;
+      if (!IsJsWhitespace(DecodeCodePoint(s, i))) break;
       begin = i;
     }
   }
@@ -510,7 +510,7 @@ std::string JsTrim(std::string_view s, bool left, bool right) {
       size_t start = end - 1;
       while (start > begin && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
       size_t i = start;
-      if (!IsJsWhitespace(DecodeAt(s, i))) break;
+      if (!IsJsWhitespace(DecodeCodePoint(s, i))) break;
       end = start;
     }
   }

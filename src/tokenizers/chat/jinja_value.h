@@ -155,6 +155,9 @@ bool StrictEquals(const Value& a, const Value& b);
 Result<Value> FromJson(const OrderedJson& j, size_t max_depth);
 
 // UTF-8 helpers working on code points.
+// Decodes the code point at s[i] and advances i past it. Lenient, as JS strings are: the lead
+// byte alone decides the length (cut short at the end of `s`); continuation bytes are not checked.
+uint32_t DecodeCodePoint(std::string_view s, size_t& i);
 std::vector<std::string> SplitCodePoints(std::string_view s);
 bool IsJsWhitespace(uint32_t cp);
 std::string JsTrim(std::string_view s, bool left, bool right);

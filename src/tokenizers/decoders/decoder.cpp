@@ -46,16 +46,12 @@ Result<std::unique_ptr<Decoder>> MetaspaceFromJson(const Json& j, std::string_vi
   bool has_scheme = false;
   if (j.contains("prepend_scheme") && !j["prepend_scheme"].is_null()) {
     MHUB_ASSIGN_OR_RETURN(std::string s, JsonString(j, "prepend_scheme", path));
-    if (s == "first") {
-      scheme = PrependScheme::kFirst;
-    } else if (s == "never") {
-      scheme = PrependScheme::kNever;
-    } else if (s == "always") {
-      scheme = PrependScheme::kAlways;
-    } else {
+    const std::optional<PrependScheme> named = PrependSchemeFromName(s);
+    if (!named) {
       return Status::InvalidArgument(Field(path, "prepend_scheme") + ": unknown prepend_scheme '" + s +
                                      "' (expected first, never or always)");
     }
+    scheme = *named;
     has_scheme = true;
   }
   // Legacy field: add_prefix_space=false is only accepted together with prepend_scheme "never".

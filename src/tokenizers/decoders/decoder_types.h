@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mhub/tokenizers/decoder.h"
+#include "tokenizers/prepend_scheme.h"
 
 namespace mhub::tokenizers::decoders {
 
@@ -33,8 +34,6 @@ class WordPieceDecoder final : public Decoder {
   std::string prefix_;
   bool cleanup_;
 };
-
-enum class PrependScheme { kFirst, kNever, kAlways };
 
 // Replacement char (usually U+2581) back to spaces; the first token loses its replacement chars.
 class MetaspaceDecoder final : public Decoder {

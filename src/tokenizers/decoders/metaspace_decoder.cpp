@@ -5,10 +5,10 @@
 namespace mhub::tokenizers::decoders {
 
 Json MetaspaceDecoder::ToJson() const {
-  const char* scheme = scheme_ == PrependScheme::kFirst   ? "first"
-                       : scheme_ == PrependScheme::kNever ? "never"
-                                                          : "always";
-  return Json{{"type", "Metaspace"}, {"replacement", replacement_}, {"prepend_scheme", scheme}, {"split", split_}};
+  return Json{{"type", "Metaspace"},
+              {"replacement", replacement_},
+              {"prepend_scheme", PrependSchemeName(scheme_)},
+              {"split", split_}};
 }
 
 Result<std::vector<std::string>> MetaspaceDecoder::DecodeChain(std::vector<std::string> tokens) const {

@@ -7,7 +7,7 @@
 #include <queue>
 #include <random>
 
-#include "tokenizers/models/model.h"
+#include "tokenizers/models/vocab_model.h"
 #include "tokenizers/unicode.h"
 
 namespace mhub::tokenizers {
@@ -133,7 +133,7 @@ struct Symbol {
   uint32_t len;  // bytes
 };
 
-class BpeModel final : public Model {
+class BpeModel final : public VocabModel {
  public:
   Status Init(const Json& options, ModelTables tables, std::string_view path) {
     std::string p(path);
@@ -151,14 +151,8 @@ class BpeModel final : public Model {
     MHUB_ASSIGN_OR_RETURN(byte_fallback_, JsonBoolOr(options, "byte_fallback", path, false));
     MHUB_ASSIGN_OR_RETURN(ignore_merges_, JsonBoolOr(options, "ignore_merges", path, false));
     if (!tables.scored.empty()) return Status::InvalidArgument(p + ".vocab: expected an object for BPE");
-    BuildVocabIndex(tables.vocab, vocab_);
-    vocab_r_ = InvertVocab(vocab_, &present_);
-    {
-      size_t distinct_ids = 0;
-      for (bool b : present_) distinct_ids += b ? 1 : 0;
-      span_text_ok_ =
-          distinct_ids == vocab_.size() && !(has_prefix_ && !prefix_.empty()) && !(has_suffix_ && !suffix_.empty());
-    }
+    SetVocab(tables.vocab);
+    span_text_ok_ = IdsAreDistinct() && !(has_prefix_ && !prefix_.empty()) && !(has_suffix_ && !suffix_.empty());
     merges_as_pairs_ = tables.merges_as_pairs;
     merge_map_.Reserve(tables.merges.size(), vocab_r_.size());
     merge_list_.reserve(tables.merges.size());
@@ -201,10 +195,7 @@ class BpeModel final : public Model {
         merge_map_.PrefetchSlot(merge_list_[i + kAhead].first, merge_list_[i + kAhead].second);
       merge_map_.Put(merge_list_[i].first, merge_list_[i].second, static_cast<uint32_t>(i), merged_ids[i]);
     }
-    if (unk_token_) {
-      const uint32_t id = vocab_.Find(*unk_token_);
-      if (id != StringIndex::kNotFound) unk_id_ = id;
-    }
+    if (unk_token_) unk_id_ = TokenToId(*unk_token_);
     // ByteLevel raw-byte view of the vocabulary.
     byte_to_id_.fill(-1);
     const auto& b2u = unicode::ByteToUtf8();
@@ -324,22 +315,6 @@ class BpeModel final : public Model {
     return Status::OK();
   }
 
-  std::optional<uint32_t> TokenToId(std::string_view token) const override {
-    const uint32_t id = vocab_.Find(token);
-    if (id == StringIndex::kNotFound) return std::nullopt;
-    return id;
-  }
-  const std::string* IdToToken(uint32_t id) const override {
-    return id < vocab_r_.size() && present_[id] ? &vocab_r_[id] : nullptr;
-  }
-  size_t VocabSize() const override { return vocab_.size(); }
-  std::unordered_map<std::string, uint32_t> GetVocab() const override {
-    std::unordered_map<std::string, uint32_t> out;
-    out.reserve(vocab_.size());
-    for (size_t i = 0; i < vocab_.size(); ++i) out.emplace(vocab_.KeyAt(i), vocab_.ValueAt(i));
-    return out;
-  }
-
   Json ToJson() const override {
     Json j;
     j["type"] = "BPE";
@@ -350,7 +325,7 @@ class BpeModel final : public Model {
     j["fuse_unk"] = fuse_unk_;
     j["byte_fallback"] = byte_fallback_;
     j["ignore_merges"] = ignore_merges_;
-    j["vocab"] = VocabToJson(vocab_r_, present_);
+    j["vocab"] = VocabJson();
     Json merges = Json::array();
     for (const auto& [a, b] : merge_list_) {
       if (merges_as_pairs_) {
@@ -635,10 +610,7 @@ class BpeModel final : public Model {
     }
   }
 
-  StringIndex vocab_;
   StringIndex raw_vocab_;  // ByteLevel tokens spelled as raw bytes (for ignore_merges)
-  std::vector<std::string> vocab_r_;
-  std::vector<bool> present_;
   MergeMap merge_map_;
   std::vector<std::pair<uint32_t, uint32_t>> merge_list_;
   bool merges_as_pairs_ = false;

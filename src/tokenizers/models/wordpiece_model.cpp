@@ -1,12 +1,12 @@
 // WordPiece (HF models/wordpiece): greedy longest-match-first; any failure makes the whole word
 // one unk token.
-#include "tokenizers/models/model.h"
+#include "tokenizers/models/vocab_model.h"
 #include "tokenizers/unicode.h"
 
 namespace mhub::tokenizers {
 namespace {
 
-class WordPieceModel final : public Model {
+class WordPieceModel final : public VocabModel {
  public:
   Status Init(const Json& options, ModelTables tables, std::string_view path) {
     std::string p(path);
@@ -19,7 +19,7 @@ class WordPieceModel final : public Model {
     // Greedy longest-match asks mostly for absent substrings: filtered indexes.
     vocab_.EnableFilter();
     continuing_.EnableFilter();
-    BuildVocabIndex(tables.vocab, vocab_);
+    SetVocab(tables.vocab);
     continuing_.Reserve(vocab_.size(), 0);
     for (const auto& [tok, id] : tables.vocab) {
       max_token_bytes_ = std::max(max_token_bytes_, tok.size());
@@ -27,12 +27,8 @@ class WordPieceModel final : public Model {
         continuing_.Insert(std::string_view(tok).substr(prefix_.size()), id);
       }
     }
-    vocab_r_ = InvertVocab(vocab_, &present_);
-    const uint32_t unk = vocab_.Find(unk_token_);
-    if (unk != StringIndex::kNotFound) unk_id_ = unk;
-    size_t distinct_ids = 0;
-    for (bool b : present_) distinct_ids += b ? 1 : 0;
-    span_text_ok_ = distinct_ids == vocab_.size();
+    unk_id_ = TokenToId(unk_token_);
+    span_text_ok_ = IdsAreDistinct();
     serial_ = NextModelSerial();
     return Status::OK();
   }
@@ -99,27 +95,12 @@ class WordPieceModel final : public Model {
     return Status::OK();
   }
 
-  std::optional<uint32_t> TokenToId(std::string_view token) const override {
-    const uint32_t id = vocab_.Find(token);
-    if (id == StringIndex::kNotFound) return std::nullopt;
-    return id;
-  }
-  const std::string* IdToToken(uint32_t id) const override {
-    return id < vocab_r_.size() && present_[id] ? &vocab_r_[id] : nullptr;
-  }
-  size_t VocabSize() const override { return vocab_.size(); }
-  std::unordered_map<std::string, uint32_t> GetVocab() const override {
-    std::unordered_map<std::string, uint32_t> out;
-    out.reserve(vocab_.size());
-    for (size_t i = 0; i < vocab_.size(); ++i) out.emplace(vocab_.KeyAt(i), vocab_.ValueAt(i));
-    return out;
-  }
   Json ToJson() const override {
     return Json{{"type", "WordPiece"},
                 {"unk_token", unk_token_},
                 {"continuing_subword_prefix", prefix_},
                 {"max_input_chars_per_word", max_chars_},
-                {"vocab", VocabToJson(vocab_r_, present_)}};
+                {"vocab", VocabJson()}};
   }
 
  private:
@@ -139,10 +120,7 @@ class WordPieceModel final : public Model {
     return Status::OK();
   }
 
-  StringIndex vocab_;
   StringIndex continuing_;  // entries that start with the prefix, keyed without it
-  std::vector<std::string> vocab_r_;
-  std::vector<bool> present_;
   std::string unk_token_, prefix_;
   std::optional<uint32_t> unk_id_;
   size_t max_chars_ = 100;
@@ -151,16 +129,14 @@ class WordPieceModel final : public Model {
   uint64_t serial_ = 0;
 };
 
-class WordLevelModel final : public Model {
+class WordLevelModel final : public VocabModel {
  public:
   Status Init(const Json& options, ModelTables tables, std::string_view path) {
     std::string p(path);
     MHUB_ASSIGN_OR_RETURN(unk_token_, JsonStringOr(options, "unk_token", path, "<unk>"));
     if (!tables.scored.empty()) return Status::InvalidArgument(p + ".vocab: expected an object for WordLevel");
-    BuildVocabIndex(tables.vocab, vocab_);
-    vocab_r_ = InvertVocab(vocab_, &present_);
-    const uint32_t unk = vocab_.Find(unk_token_);
-    if (unk != StringIndex::kNotFound) unk_id_ = unk;
+    SetVocab(tables.vocab);
+    unk_id_ = TokenToId(unk_token_);
     return Status::OK();
   }
   Status Tokenize(std::string_view word, bool, std::vector<ModelToken>& out) const override {
@@ -173,29 +149,11 @@ class WordLevelModel final : public Model {
     out.push_back({*unk_id_, 0, static_cast<uint32_t>(word.size())});
     return Status::OK();
   }
-  std::optional<uint32_t> TokenToId(std::string_view token) const override {
-    const uint32_t id = vocab_.Find(token);
-    if (id == StringIndex::kNotFound) return std::nullopt;
-    return id;
-  }
-  const std::string* IdToToken(uint32_t id) const override {
-    return id < vocab_r_.size() && present_[id] ? &vocab_r_[id] : nullptr;
-  }
-  size_t VocabSize() const override { return vocab_.size(); }
-  std::unordered_map<std::string, uint32_t> GetVocab() const override {
-    std::unordered_map<std::string, uint32_t> out;
-    out.reserve(vocab_.size());
-    for (size_t i = 0; i < vocab_.size(); ++i) out.emplace(vocab_.KeyAt(i), vocab_.ValueAt(i));
-    return out;
-  }
   Json ToJson() const override {
-    return Json{{"type", "WordLevel"}, {"vocab", VocabToJson(vocab_r_, present_)}, {"unk_token", unk_token_}};
+    return Json{{"type", "WordLevel"}, {"vocab", VocabJson()}, {"unk_token", unk_token_}};
   }
 
  private:
-  StringIndex vocab_;
-  std::vector<std::string> vocab_r_;
-  std::vector<bool> present_;
   std::string unk_token_;
   std::optional<uint32_t> unk_id_;
 };

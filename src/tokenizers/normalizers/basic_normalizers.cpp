@@ -50,10 +50,9 @@ class NmtNormalizer final : public Normalizer {
       return (c >= 0x0001 && c <= 0x0008) || c == 0x000B || (c >= 0x000E && c <= 0x001F) || c == 0x007F ||
              c == 0x008F || c == 0x009F;
     });
-    NormalizedString out;
-    out.orig_begin = s.orig_begin;
     std::string_view t = s.text;
-    Rewriter rw(t, s.align.data(), s.orig_begin, out.text, out.align);
+    NormalizedRewrite rewrite(s);
+    Rewriter& rw = rewrite.rw();
     size_t i = 0;
     while (i < t.size()) {
       size_t start = i;
@@ -67,8 +66,7 @@ class NmtNormalizer final : public Normalizer {
         rw.Copy(i - start);
       }
     }
-    s.text = std::move(out.text);
-    s.align = std::move(out.align);
+    rewrite.Finish();
     return Status::OK();
   }
   Json ToJson() const override { return Json{{"type", "Nmt"}}; }
@@ -121,19 +119,15 @@ class ReplaceNormalizer final : public Normalizer {
     matches.clear();
     MHUB_RETURN_IF_ERROR(regex_->FindAll(s.text, matches));
     if (matches.empty()) return Status::OK();
-    NormalizedString out;
-    out.orig_begin = s.orig_begin;
-    out.text.reserve(s.text.size() + matches.size() * content_.size());
-    out.align.reserve(out.text.capacity());
-    Rewriter rw(s.text, s.align.data(), s.orig_begin, out.text, out.align);
+    NormalizedRewrite rewrite(s, s.text.size() + matches.size() * content_.size());
+    Rewriter& rw = rewrite.rw();
     for (const MatchRange& m : matches) {
       rw.Copy(m.begin - rw.pos());
       rw.Skip(m.end - m.begin);
       for (char32_t c : content_chars_) rw.Insert(c);
     }
     rw.Copy(s.text.size() - rw.pos());
-    s.text = std::move(out.text);
-    s.align = std::move(out.align);
+    rewrite.Finish();
     return Status::OK();
   }
   Json ToJson() const override { return Json{{"type", "Replace"}, {"pattern", pattern_}, {"content", content_}}; }
@@ -152,18 +146,16 @@ class PrependNormalizer final : public Normalizer {
   }
   Status Normalize(NormalizedString& s) const override {
     if (s.text.empty() || chars_.empty()) return Status::OK();
-    NormalizedString out;
-    out.orig_begin = s.orig_begin;
     std::string_view t = s.text;
-    Rewriter rw(t, s.align.data(), s.orig_begin, out.text, out.align);
+    NormalizedRewrite rewrite(s);
+    Rewriter& rw = rewrite.rw();
     size_t i = 0;
     char32_t first = unicode::NextChar(t, i);
     rw.Replace(chars_[0], i);
     for (size_t k = 1; k < chars_.size(); ++k) rw.Insert(chars_[k]);
     rw.Insert(first);
     rw.Copy(t.size() - i);
-    s.text = std::move(out.text);
-    s.align = std::move(out.align);
+    rewrite.Finish();
     return Status::OK();
   }
   Json ToJson() const override { return Json{{"type", "Prepend"}, {"prepend", prepend_}}; }
@@ -176,10 +168,9 @@ class PrependNormalizer final : public Normalizer {
 class ByteLevelNormalizer final : public Normalizer {
  public:
   Status Normalize(NormalizedString& s) const override {
-    NormalizedString out;
-    out.orig_begin = s.orig_begin;
     std::string_view t = s.text;
-    Rewriter rw(t, s.align.data(), s.orig_begin, out.text, out.align);
+    NormalizedRewrite rewrite(s);
+    Rewriter& rw = rewrite.rw();
     const auto& table = unicode::ByteToChar();
     size_t i = 0;
     while (i < t.size()) {
@@ -188,8 +179,7 @@ class ByteLevelNormalizer final : public Normalizer {
       for (size_t k = 1; k < len; ++k) rw.Insert(table[static_cast<unsigned char>(t[i + k])]);
       i += len;
     }
-    s.text = std::move(out.text);
-    s.align = std::move(out.align);
+    rewrite.Finish();
     return Status::OK();
   }
   Json ToJson() const override { return Json{{"type", "ByteLevel"}}; }

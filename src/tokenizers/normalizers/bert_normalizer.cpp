@@ -50,12 +50,9 @@ class BertNormalizer final : public Normalizer {
       }
     }
     if (plain) return;
-    NormalizedString out;
-    out.orig_begin = s.orig_begin;
-    out.text.reserve(s.text.size());
-    out.align.reserve(s.text.size());
     std::string_view t = s.text;
-    Rewriter rw(t, s.align.data(), s.orig_begin, out.text, out.align);
+    NormalizedRewrite rewrite(s, s.text.size());
+    Rewriter& rw = rewrite.rw();
     size_t i = 0;
     while (i < t.size()) {
       unsigned char b = static_cast<unsigned char>(t[i]);
@@ -78,8 +75,7 @@ class BertNormalizer final : public Normalizer {
         rw.Copy(i - start);
       }
     }
-    s.text = std::move(out.text);
-    s.align = std::move(out.align);
+    rewrite.Finish();
   }
 
   static void PadChineseChars(NormalizedString& s) {
@@ -96,9 +92,8 @@ class BertNormalizer final : public Normalizer {
       }
     }
     if (!any) return;
-    NormalizedString out;
-    out.orig_begin = s.orig_begin;
-    Rewriter rw(t, s.align.data(), s.orig_begin, out.text, out.align);
+    NormalizedRewrite rewrite(s);
+    Rewriter& rw = rewrite.rw();
     size_t i = 0;
     while (i < t.size()) {
       size_t start = i;
@@ -111,8 +106,7 @@ class BertNormalizer final : public Normalizer {
         rw.Copy(i - start);
       }
     }
-    s.text = std::move(out.text);
-    s.align = std::move(out.align);
+    rewrite.Finish();
   }
 
   bool clean_text_;

@@ -37,11 +37,8 @@ void FilterString(NormalizedString& s, Pred drop) {
     for (size_t i = 0; i < t.size() && !any;) any = drop(unicode::NextChar(t, i));
     if (!any) return;
   }
-  NormalizedString out;
-  out.orig_begin = s.orig_begin;
-  out.text.reserve(s.text.size());
-  out.align.reserve(s.text.size());
-  Rewriter rw(s.text, s.align.data(), s.orig_begin, out.text, out.align);
+  NormalizedRewrite rewrite(s, s.text.size());
+  Rewriter& rw = rewrite.rw();
   std::string_view t = s.text;
   size_t i = 0;
   while (i < t.size()) {
@@ -53,8 +50,7 @@ void FilterString(NormalizedString& s, Pred drop) {
       rw.Copy(i - start);
     }
   }
-  s.text = std::move(out.text);
-  s.align = std::move(out.align);
+  rewrite.Finish();
 }
 
 }  // namespace mhub::tokenizers

@@ -30,11 +30,8 @@ void NormalizeUnicode(NormalizedString& s, UnicodeForm form) {
   }
   if (ascii) return;
   const utf8proc_option_t opts = OptionsFor(form);
-  NormalizedString out;
-  out.orig_begin = s.orig_begin;
-  out.text.reserve(t.size() + 8);
-  out.align.reserve(t.size() + 8);
-  Rewriter rw(t, s.align.data(), s.orig_begin, out.text, out.align);
+  NormalizedRewrite rewrite(s, t.size() + 8);
+  Rewriter& rw = rewrite.rw();
   std::vector<utf8proc_int32_t> buffer(64);
   std::vector<size_t> in_lens;
   size_t i = 0;
@@ -89,8 +86,7 @@ void NormalizeUnicode(NormalizedString& s, UnicodeForm form) {
       }
     }
   }
-  s.text = std::move(out.text);
-  s.align = std::move(out.align);
+  rewrite.Finish();
 }
 
 void LowercaseString(NormalizedString& s) {
@@ -106,12 +102,9 @@ void LowercaseString(NormalizedString& s) {
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
     return;
   }
-  NormalizedString out;
-  out.orig_begin = s.orig_begin;
-  out.text.reserve(s.text.size());
-  out.align.reserve(s.text.size());
   std::string_view t = s.text;
-  Rewriter rw(t, s.align.data(), s.orig_begin, out.text, out.align);
+  NormalizedRewrite rewrite(s, s.text.size());
+  Rewriter& rw = rewrite.rw();
   size_t i = 0;
   char32_t lower[2];
   while (i < t.size()) {
@@ -125,8 +118,7 @@ void LowercaseString(NormalizedString& s) {
     rw.Replace(lower[0], i - start);
     for (int k = 1; k < n; ++k) rw.Insert(lower[k]);
   }
-  s.text = std::move(out.text);
-  s.align = std::move(out.align);
+  rewrite.Finish();
 }
 
 }  // namespace mhub::tokenizers

@@ -7,6 +7,7 @@
 
 #include "tokenizers/normalizers/normalizer.h"
 #include "tokenizers/pre_tokenizers/pre_tokenizer.h"
+#include "tokenizers/prepend_scheme.h"
 #include "tokenizers/regex.h"
 
 namespace mhub::tokenizers {
@@ -242,8 +243,6 @@ class FixedLengthPreTokenizer final : public PreTokenizer {
   size_t length_;
 };
 
-enum class PrependScheme { kFirst, kNever, kAlways };
-
 class MetaspacePreTokenizer final : public PreTokenizer {
  public:
   MetaspacePreTokenizer(char32_t replacement, PrependScheme scheme, bool split)
@@ -285,10 +284,9 @@ class MetaspacePreTokenizer final : public PreTokenizer {
   }
 
   Json ToJson() const override {
-    static const char* kSchemes[] = {"first", "never", "always"};
     return Json{{"type", "Metaspace"},
                 {"replacement", unicode::ToUtf8(replacement_)},
-                {"prepend_scheme", kSchemes[static_cast<int>(scheme_)]},
+                {"prepend_scheme", PrependSchemeName(scheme_)},
                 {"split", split_}};
   }
 
@@ -392,15 +390,9 @@ Result<std::unique_ptr<PreTokenizer>> PreTokenizer::FromJson(const Json& j, std:
     PrependScheme scheme = PrependScheme::kAlways;
     if (j.contains("prepend_scheme") && !j["prepend_scheme"].is_null()) {
       MHUB_ASSIGN_OR_RETURN(std::string s, JsonString(j, "prepend_scheme", path));
-      if (s == "first") {
-        scheme = PrependScheme::kFirst;
-      } else if (s == "never") {
-        scheme = PrependScheme::kNever;
-      } else if (s == "always") {
-        scheme = PrependScheme::kAlways;
-      } else {
-        return Status::InvalidArgument(p + ".prepend_scheme: unknown scheme '" + s + "'");
-      }
+      const std::optional<PrependScheme> named = PrependSchemeFromName(s);
+      if (!named) return Status::InvalidArgument(p + ".prepend_scheme: unknown scheme '" + s + "'");
+      scheme = *named;
     }
     if (j.contains("add_prefix_space") && !j["add_prefix_space"].is_null()) {
       MHUB_ASSIGN_OR_RETURN(bool aps, JsonBool(j, "add_prefix_space", path));
