@@ -1,8 +1,20 @@
-#include "base64.h"
+#include "mhub/hub/base64.h"
 
 #include <cstdint>
 
 namespace mhub::hub {
+namespace {
+
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+}  // namespace
 
 std::string Base64Encode(std::string_view data) {
   static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -29,6 +41,31 @@ std::string Base64Encode(std::string_view data) {
     out.push_back(kAlphabet[(v >> 6) & 63]);
     out.push_back('=');
   }
+  return out;
+}
+
+Result<std::string> Base64Decode(std::string_view text) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t padding = 0;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    if (c == '=') {
+      ++padding;
+      continue;
+    }
+    if (padding > 0) return Status::InvalidArgument("base64: data after '=' padding");
+    int v = Base64Value(c);
+    if (v < 0) return Status::InvalidArgument("base64: invalid character");
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  if (padding > 2 || bits >= 6) return Status::InvalidArgument("base64: truncated input");
   return out;
 }
 

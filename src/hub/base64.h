@@ -1,11 +1,4 @@
-// Standard base64 (RFC 4648, with padding) for inline commit contents and preupload samples.
+// Kept for the includes of the former private header; the declarations are public now.
 #pragma once
 
-#include <string>
-#include <string_view>
-
-namespace mhub::hub {
-
-std::string Base64Encode(std::string_view data);
-
-}  // namespace mhub::hub
+#include "mhub/hub/base64.h"

@@ -223,22 +223,6 @@ std::string NextLinkFromHeader(std::string_view link) {
   return "";
 }
 
-std::string UrlEncode(std::string_view s, bool keep_slash) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 std::string ResolveUrl(const std::string& base, const std::string& location) {
   if (location.find("://") != std::string::npos) return location;
   auto scheme = base.find("://");

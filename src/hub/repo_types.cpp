@@ -2,38 +2,9 @@
 
 namespace mhub::hub {
 
-std::string_view RepoTypeName(RepoType type) {
-  switch (type) {
-    case RepoType::kModel:
-      return "model";
-    case RepoType::kDataset:
-      return "dataset";
-    case RepoType::kSpace:
-      return "space";
-  }
-  return "model";
-}
+std::string RepoRef::ApiPath() const { return "/api/" + std::string(RepoTypePlural(type)) + "/" + id; }
 
-Result<RepoType> ParseRepoType(std::string_view name) {
-  if (name == "model" || name == "models") return RepoType::kModel;
-  if (name == "dataset" || name == "datasets") return RepoType::kDataset;
-  if (name == "space" || name == "spaces") return RepoType::kSpace;
-  return Status::InvalidArgument("unknown repo type '" + std::string(name) + "' (expected model, dataset or space)");
-}
-
-std::string RepoRef::ApiPath() const { return "/api/" + std::string(RepoTypeName(type)) + "s/" + id; }
-
-std::string RepoRef::UrlPrefix() const {
-  switch (type) {
-    case RepoType::kModel:
-      return "";
-    case RepoType::kDataset:
-      return "datasets/";
-    case RepoType::kSpace:
-      return "spaces/";
-  }
-  return "";
-}
+std::string RepoRef::UrlPrefix() const { return std::string(RepoTypeUrlPrefix(type)); }
 
 Status ValidateRepoId(std::string_view id) {
   auto bad = [&](const std::string& why) {

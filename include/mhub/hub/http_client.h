@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mhub/base/result.h"
+#include "mhub/hub/url_encode.h"  // UrlEncode, which the callers of this client use
 
 namespace mhub::hub {
 
@@ -59,8 +60,6 @@ class HttpClient {
 
 // The URL of rel="next" in a GitHub-style Link header, or "".
 std::string NextLinkFromHeader(std::string_view link_header);
-// Percent-encodes everything except unreserved characters (and '/' when keep_slash).
-std::string UrlEncode(std::string_view s, bool keep_slash = false);
 // Resolves `location` (absolute, or relative to `base`) to an absolute URL.
 std::string ResolveUrl(const std::string& base, const std::string& location);
 

@@ -11,15 +11,9 @@
 
 #include "mhub/base/json.h"
 #include "mhub/base/result.h"
+#include "mhub/hub/repo_type.h"
 
 namespace mhub::hub {
-
-enum class RepoType { kModel, kDataset, kSpace };
-
-// "model" / "dataset" / "space".
-std::string_view RepoTypeName(RepoType type);
-// Accepts "model(s)", "dataset(s)", "space(s)"; InvalidArgument otherwise.
-Result<RepoType> ParseRepoType(std::string_view name);
 
 // A repository on the hub: "namespace/name" plus its type.
 struct RepoRef {

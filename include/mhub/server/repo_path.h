@@ -11,20 +11,19 @@
 #include <string_view>
 
 #include "mhub/base/result.h"
+#include "mhub/hub/repo_type.h"
 
 namespace mhub::server {
 
-enum class RepoType { kModel, kDataset, kSpace };
+// The repo type and its spellings are the hub library's (one enum for client and server).
+using hub::RepoType;
+using hub::RepoTypeName;
+using hub::RepoTypePlural;
+using hub::RepoTypeUrlPrefix;
 
-// "model" / "dataset" / "space" (the JSON `type` and `repoType` values).
-std::string_view RepoTypeName(RepoType type);
-// "models" / "datasets" / "spaces" (API URL segment `/api/models/...` and the on-disk folder).
-std::string_view RepoTypePlural(RepoType type);
-// "" / "datasets/" / "spaces/" (prefix of web URLs: resolve, commit URLs, `.git` URLs).
-std::string_view RepoTypeUrlPrefix(RepoType type);
 // Accepts the singular and the plural spelling ("model", "models", ...); an empty string is NOT
 // accepted here (the HTTP layer decides that a missing `type` means model).
-// InvalidArgument otherwise.
+// InvalidArgument otherwise, quoting `text` with control characters escaped.
 Result<RepoType> ParseRepoType(std::string_view text);
 
 // A repo id `namespace/name`, both parts validated like the Hub: 1..96 characters of

@@ -44,7 +44,7 @@ std::string NextPageUrl(const HubContext& ctx, const HttpRequest& req, const std
     if (k == "cursor") continue;
     if (!first) url += "&";
     first = false;
-    url += PercentEncode(k) + "=" + PercentEncode(v);
+    url += UrlEncode(k) + "=" + UrlEncode(v);
   }
   if (!first) url += "&";
   url += "cursor=" + cursor;
@@ -71,7 +71,7 @@ std::string EncodeCursor(uint64_t offset) {
   for (char c : b64) {
     if (c != '=') out.push_back(c);  // no padding: the cursor stays URL-safe apart from '+' '/'
   }
-  return PercentEncode(out);
+  return UrlEncode(out);
 }
 
 Result<uint64_t> ParseLimit(const HttpRequest& req, uint64_t fallback, uint64_t max) {

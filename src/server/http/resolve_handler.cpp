@@ -65,7 +65,7 @@ std::string ContentDisposition(const std::string& path) {
   std::string ascii;
   for (unsigned char c : base)
     ascii.push_back(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? static_cast<char>(c) : '_');
-  return "inline; filename*=UTF-8''" + PercentEncode(base) + "; filename=\"" + ascii + "\";";
+  return "inline; filename*=UTF-8''" + UrlEncode(base) + "; filename=\"" + ascii + "\";";
 }
 
 Status CheckGated(RepoCall& call, const RepoRecord& record) {

@@ -1,4 +1,5 @@
 // Percent-encoding, query strings and base64, as the Hub clients use them (hub-api.md 1.4, 1.5).
+// Encoding and base64 are the hub library's (shared with the client); decoding lives here.
 #pragma once
 
 #include <string>
@@ -7,6 +8,8 @@
 #include <vector>
 
 #include "mhub/base/result.h"
+#include "mhub/hub/base64.h"
+#include "mhub/hub/url_encode.h"
 
 namespace mhub::server {
 
@@ -14,7 +17,7 @@ namespace mhub::server {
 Result<std::string> PercentDecode(std::string_view text, bool plus_is_space = false);
 
 // Encodes everything but unreserved characters (A-Z a-z 0-9 - . _ ~), and '/' when `keep_slash`.
-std::string PercentEncode(std::string_view text, bool keep_slash = false);
+using hub::UrlEncode;
 
 // "a=1&b=x%20y&b=z" -> {{"a","1"},{"b","x y"},{"b","z"}}; undecodable pairs are kept raw.
 std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_view query);
@@ -23,7 +26,7 @@ std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_vi
 std::vector<std::string> SplitRawPath(std::string_view raw_path);
 
 // Standard base64 (RFC 4648, '=' padding; whitespace ignored). InvalidArgument on bad input.
-Result<std::string> Base64Decode(std::string_view text);
-std::string Base64Encode(std::string_view data);
+using hub::Base64Decode;
+using hub::Base64Encode;
 
 }  // namespace mhub::server

@@ -16,6 +16,7 @@
 #include "mhub/base/env.h"
 #include "mhub/base/sha256.h"
 #include "mhub/server/lfs_pointer.h"
+#include "server/storage/hashing_temp_file.h"
 
 namespace mhub::server {
 namespace fs = std::filesystem;
@@ -38,69 +39,36 @@ std::string BareEtag(std::string_view etag) {
 
 class FilePartWriter final : public MultipartPartWriter {
  public:
-  FilePartWriter(std::string final_path, std::string tmp, int fd, uint64_t part, uint64_t expected)
-      : final_(std::move(final_path)), tmp_(std::move(tmp)), fd_(fd), part_(part), expected_(expected) {}
-  ~FilePartWriter() override { Discard(); }
+  FilePartWriter(std::string final_path, std::unique_ptr<HashingTempFile> file, uint64_t part, uint64_t expected)
+      : final_(std::move(final_path)), file_(std::move(file)), part_(part), expected_(expected) {}
 
   Status Append(const void* data, size_t size) override {
-    if (fd_ < 0) return Status::Internal("part writer is closed");
-    if (written_ + size > expected_) {
-      Discard();
+    if (!file_->is_open()) return Status::Internal("part writer is closed");
+    if (file_->written() + size > expected_) {
+      file_->Discard();
       return Status::ResourceExhausted("part " + std::to_string(part_) + " is larger than its " +
                                        std::to_string(expected_) + " bytes");
     }
-    const char* p = static_cast<const char*>(data);
-    size_t left = size;
-    while (left > 0) {
-      const ssize_t n = ::write(fd_, p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        Status st = Status::IOError("write to " + tmp_ + " failed: " + ErrnoText());
-        Discard();
-        return st;
-      }
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
-    hash_.Update(data, size);
-    written_ += size;
-    return Status::OK();
+    return file_->Write(data, size);
   }
 
   Result<std::string> Commit() override {
-    if (fd_ < 0) return Status::Internal("part writer is closed");
-    if (written_ != expected_) {
-      Discard();
+    if (!file_->is_open()) return Status::Internal("part writer is closed");
+    if (file_->written() != expected_) {
+      file_->Discard();
       return Status::InvalidArgument("part " + std::to_string(part_) + " must be " + std::to_string(expected_) +
-                                     " bytes, received " + std::to_string(written_));
+                                     " bytes, received " + std::to_string(file_->written()));
     }
-    Status st = FsyncFd(fd_, tmp_);
-    ::close(fd_);
-    fd_ = -1;
-    if (st.ok()) st = Env::Default()->RenameDurable(tmp_, final_);
-    if (!st.ok()) {
-      ::unlink(tmp_.c_str());
-      return st;
-    }
-    return "\"" + hash_.FinishHex() + "\"";
+    MHUB_RETURN_IF_ERROR(file_->SyncAndClose());
+    MHUB_RETURN_IF_ERROR(file_->RenameTo(final_));
+    return "\"" + file_->FinishHex() + "\"";
   }
 
  private:
-  void Discard() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-      fd_ = -1;
-      ::unlink(tmp_.c_str());
-    }
-  }
-
   std::string final_;
-  std::string tmp_;
-  int fd_;
+  std::unique_ptr<HashingTempFile> file_;
   uint64_t part_;
   uint64_t expected_;
-  uint64_t written_ = 0;
-  Sha256 hash_;
 };
 
 // Appends the file at `path` (which must hold exactly `length` bytes) to `writer`; returns the
@@ -184,10 +152,8 @@ Result<std::unique_ptr<MultipartPartWriter>> LfsMultipartStore::BeginPart(std::s
   MHUB_RETURN_IF_ERROR(Env::Default()->CreateDirs(dir));
   MHUB_RETURN_IF_ERROR(FsyncDir(root_));
   const std::string final_path = dir + "/" + std::to_string(part);
-  const std::string tmp = TempPathFor(final_path);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError("cannot create " + tmp + ": " + ErrnoText());
-  return std::unique_ptr<MultipartPartWriter>(new FilePartWriter(final_path, tmp, fd, part, expected_length));
+  MHUB_ASSIGN_OR_RETURN(std::unique_ptr<HashingTempFile> file, HashingTempFile::CreateNear(final_path));
+  return std::unique_ptr<MultipartPartWriter>(new FilePartWriter(final_path, std::move(file), part, expected_length));
 }
 
 Status LfsMultipartStore::Complete(std::string_view upload_id, std::string_view oid, uint64_t size,

@@ -14,6 +14,7 @@
 #include "mhub/base/env.h"
 #include "mhub/base/sha256.h"
 #include "mhub/server/lfs_pointer.h"
+#include "server/storage/hashing_temp_file.h"
 
 namespace mhub::server {
 namespace fs = std::filesystem;
@@ -27,90 +28,54 @@ Status CheckOid(std::string_view oid) {
   return Status::OK();
 }
 
-Status WriteAll(int fd, const void* data, size_t size, const std::string& what) {
-  const char* p = static_cast<const char*>(data);
-  while (size > 0) {
-    const ssize_t n = ::write(fd, p, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::IOError("write to " + what + " failed: " + ErrnoText());
-    }
-    p += n;
-    size -= static_cast<size_t>(n);
-  }
-  return Status::OK();
-}
-
 class FileLfsWriter final : public LfsWriter {
  public:
-  FileLfsWriter(const LfsStore* store, std::string oid, uint64_t expected, std::string tmp, int fd)
-      : store_(store), oid_(std::move(oid)), expected_(expected), tmp_(std::move(tmp)), fd_(fd) {}
-  ~FileLfsWriter() override { Discard(); }
+  FileLfsWriter(const LfsStore* store, std::string oid, uint64_t expected, std::unique_ptr<HashingTempFile> file)
+      : store_(store), oid_(std::move(oid)), expected_(expected), file_(std::move(file)) {}
 
   Status Append(const void* data, size_t size) override {
-    if (fd_ < 0) return Status::Internal("LFS writer for " + oid_ + " is closed");
-    if (written_ + size > expected_) {
-      Discard();
+    if (!file_->is_open()) return Status::Internal("LFS writer for " + oid_ + " is closed");
+    if (file_->written() + size > expected_) {
+      file_->Discard();
       return Status::ResourceExhausted("LFS object " + oid_ + " is larger than the announced " +
                                        std::to_string(expected_) + " bytes");
     }
-    Status st = WriteAll(fd_, data, size, tmp_);
-    if (!st.ok()) {
-      Discard();
-      return st;
-    }
-    hash_.Update(data, size);
-    written_ += size;
-    return Status::OK();
+    return file_->Write(data, size);
   }
 
-  uint64_t written() const override { return written_; }
+  uint64_t written() const override { return file_->written(); }
 
   Status Commit() override {
-    if (fd_ < 0) return Status::Internal("LFS writer for " + oid_ + " is closed");
-    if (written_ != expected_) {
-      Discard();
+    if (!file_->is_open()) return Status::Internal("LFS writer for " + oid_ + " is closed");
+    if (file_->written() != expected_) {
+      file_->Discard();
       return Status::InvalidArgument("LFS object " + oid_ + ": expected " + std::to_string(expected_) +
-                                     " bytes, received " + std::to_string(written_));
+                                     " bytes, received " + std::to_string(file_->written()));
     }
-    const std::string actual = hash_.FinishHex();
+    const std::string actual = file_->FinishHex();
     if (actual != oid_) {
-      Discard();
+      file_->Discard();
       return Status::InvalidArgument("LFS object " + oid_ + ": content hashes to sha256 " + actual);
     }
-    Status st = FsyncFd(fd_, tmp_);
-    ::close(fd_);
-    fd_ = -1;
-    if (!st.ok()) {
-      ::unlink(tmp_.c_str());
-      return st;
-    }
+    MHUB_RETURN_IF_ERROR(file_->SyncAndClose());
     const std::string final_path = store_->PathOf(oid_);
     const std::string dir = fs::path(final_path).parent_path().string();
-    st = Env::Default()->CreateDirs(dir);
-    if (st.ok()) st = Env::Default()->RenameDurable(tmp_, final_path);
-    if (!st.ok()) ::unlink(tmp_.c_str());
+    Status st = Env::Default()->CreateDirs(dir);
+    if (st.ok()) {
+      st = file_->RenameTo(final_path);
+    } else {
+      file_->Discard();
+    }
     // The new fan-out directories themselves must be durable too.
     if (st.ok()) st = FsyncDir(fs::path(dir).parent_path().string());
     return st;
   }
 
  private:
-  void Discard() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-      fd_ = -1;
-      ::unlink(tmp_.c_str());
-    }
-  }
-
   const LfsStore* store_;
   std::string oid_;
   uint64_t expected_;
-  std::string tmp_;
-  int fd_;
-  uint64_t written_ = 0;
-  Sha256 hash_;
+  std::unique_ptr<HashingTempFile> file_;
 };
 
 }  // namespace
@@ -156,10 +121,9 @@ Result<uint64_t> LfsStore::Size(std::string_view oid) const {
 Result<std::unique_ptr<LfsWriter>> LfsStore::BeginWrite(std::string_view oid, uint64_t expected_size) {
   MHUB_RETURN_IF_ERROR(CheckOid(oid));
   MHUB_RETURN_IF_ERROR(Env::Default()->CreateDirs(tmp_dir_));
-  const std::string tmp = TempPathFor(tmp_dir_ + "/" + std::string(oid));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError("cannot create " + tmp + ": " + ErrnoText());
-  return std::unique_ptr<LfsWriter>(new FileLfsWriter(this, std::string(oid), expected_size, tmp, fd));
+  MHUB_ASSIGN_OR_RETURN(std::unique_ptr<HashingTempFile> file,
+                        HashingTempFile::CreateNear(tmp_dir_ + "/" + std::string(oid)));
+  return std::unique_ptr<LfsWriter>(new FileLfsWriter(this, std::string(oid), expected_size, std::move(file)));
 }
 
 Result<std::string> LfsStore::Put(std::string_view data) {

@@ -2,6 +2,7 @@
 #include "mhub/server/repo_path.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -122,46 +123,8 @@ Result<std::string> Normalize(std::string_view path, bool folder) {
 
 }  // namespace
 
-std::string_view RepoTypeName(RepoType type) {
-  switch (type) {
-    case RepoType::kModel:
-      return "model";
-    case RepoType::kDataset:
-      return "dataset";
-    case RepoType::kSpace:
-      return "space";
-  }
-  return "model";
-}
-
-std::string_view RepoTypePlural(RepoType type) {
-  switch (type) {
-    case RepoType::kModel:
-      return "models";
-    case RepoType::kDataset:
-      return "datasets";
-    case RepoType::kSpace:
-      return "spaces";
-  }
-  return "models";
-}
-
-std::string_view RepoTypeUrlPrefix(RepoType type) {
-  switch (type) {
-    case RepoType::kModel:
-      return "";
-    case RepoType::kDataset:
-      return "datasets/";
-    case RepoType::kSpace:
-      return "spaces/";
-  }
-  return "";
-}
-
 Result<RepoType> ParseRepoType(std::string_view text) {
-  if (text == "model" || text == "models") return RepoType::kModel;
-  if (text == "dataset" || text == "datasets") return RepoType::kDataset;
-  if (text == "space" || text == "spaces") return RepoType::kSpace;
+  if (std::optional<RepoType> type = hub::RepoTypeFromName(text)) return *type;
   return Status::InvalidArgument("unknown repo type " + Quoted(text) + " (expected model, dataset or space)");
 }
 
