@@ -114,13 +114,26 @@ class Int8Linear:
 QUANTIZE_INT8 = False  # set while load() builds a model for a job with "quantize": "int8"
 
 
+class MatMulAdd(nn.Module):
+    """x @ W (+ b), W used as stored (a module, so that .to(dtype) converts it like nn.Linear's)."""
+
+    def __init__(self, weight, bias):
+        super().__init__()
+        self.register_buffer("weight", weight)
+        self.register_buffer("bias", bias)
+
+    def forward(self, x):
+        y = x @ self.weight
+        return y if self.bias is None else y + self.bias
+
+
 def projection(weight, bias=None):
     """An output projection over tied word embeddings or lm_head.weight (x @ W.T + b); in int8, like
     every linear layer (torch's quantize_dynamic quantizes lm_head too)."""
     weight = weight.detach()
     if QUANTIZE_INT8:
         return Int8Linear(weight, bias)
-    return lambda x: x @ weight.T if bias is None else x @ weight.T + bias
+    return MatMulAdd(weight.T, bias)
 
 
 def linear(w, name, bias=True, optional=False):
@@ -389,7 +402,7 @@ class Gpt2:
         """GPT-2 Conv1D (weight stored (in, out)): x @ W + b, or int8 over W.T (its output rows)."""
         if QUANTIZE_INT8:
             return Int8Linear(weight.T.contiguous(), bias)
-        return lambda x: x @ weight + bias
+        return MatMulAdd(weight, bias)
 
     def forward(self, ids, mask, tt, pos, cache=None):
         """`cache`: None, or a list (one (k, v) per layer, initially empty) extended in place; `mask`
