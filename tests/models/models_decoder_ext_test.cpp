@@ -149,34 +149,6 @@ std::vector<GenerationCase> GenerationCases() {
   };
 }
 
-std::vector<int64_t> Greedy(const CausalLM& lm, std::vector<int64_t> prompt, int steps, bool use_cache, Status* st) {
-  std::unique_ptr<KvCache> cache;
-  if (use_cache) {
-    Result<std::unique_ptr<KvCache>> c = lm.NewCache(1, static_cast<int64_t>(prompt.size()) + steps);
-    if (!c.ok()) {
-      *st = c.status();
-      return {};
-    }
-    cache = std::move(c).value();
-  }
-  std::vector<int64_t> tokens = prompt, out;
-  ModelInputs in{1, static_cast<int64_t>(prompt.size()), prompt, {}, {}, {}};
-  for (int i = 0; i < steps; ++i) {
-    if (!use_cache) in = ModelInputs{1, static_cast<int64_t>(tokens.size()), tokens, {}, {}, {}};
-    Result<Array> logits = lm.ForwardCausal(in, cache.get());
-    if (!logits.ok()) {
-      *st = logits.status();
-      return out;
-    }
-    const auto& v = logits->values;
-    const int64_t next = std::max_element(v.begin(), v.end()) - v.begin();
-    out.push_back(next);
-    tokens.push_back(next);
-    in = ModelInputs{1, 1, {next}, {}, {}, {}};
-  }
-  return out;
-}
-
 ModelInputs InputsFor(const Case& c) {
   return RandomInputs(13, c.lengths, c.config["vocab_size"].get<int64_t>(), c.config["pad_token_id"].get<int64_t>());
 }
@@ -236,9 +208,9 @@ struct Suite {
     MHUB_RETURN_IF_ERROR(fresh->SavePretrained(dir / name));
     MHUB_ASSIGN_OR_RETURN(std::unique_ptr<CausalLM> lm, AutoModelForCausalLM::FromPretrained(dir / name));
     Status st;
-    cached[name] = Greedy(*lm, g.prompt, g.steps, true, &st);
+    cached[name] = testing::GreedyTokens(*lm, g.prompt, g.steps, true, &st);
     MHUB_RETURN_IF_ERROR(st);
-    uncached[name] = Greedy(*lm, g.prompt, g.steps, false, &st);
+    uncached[name] = testing::GreedyTokens(*lm, g.prompt, g.steps, false, &st);
     return st;
   }
 };

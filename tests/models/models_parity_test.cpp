@@ -68,45 +68,6 @@ constexpr int kSteps = 64;
 
 int64_t PadId(const std::string& model_type) { return model_type == "roberta" ? 1 : 0; }
 
-std::vector<int64_t> GreedyWithCache(const CausalLM& lm, std::vector<int64_t> prompt, int steps, Status* st) {
-  Result<std::unique_ptr<KvCache>> cache = lm.NewCache(1, static_cast<int64_t>(prompt.size()) + steps);
-  if (!cache.ok()) {
-    *st = cache.status();
-    return {};
-  }
-  std::vector<int64_t> out;
-  ModelInputs in{1, static_cast<int64_t>(prompt.size()), prompt, {}, {}, {}};
-  for (int i = 0; i < steps; ++i) {
-    Result<Array> logits = lm.ForwardCausal(in, cache->get());
-    if (!logits.ok()) {
-      *st = logits.status();
-      return out;
-    }
-    const auto& v = logits->values;
-    const int64_t next = std::max_element(v.begin(), v.end()) - v.begin();
-    out.push_back(next);
-    in = ModelInputs{1, 1, {next}, {}, {}, {}};
-  }
-  return out;
-}
-
-std::vector<int64_t> GreedyWithoutCache(const CausalLM& lm, std::vector<int64_t> tokens, int steps, Status* st) {
-  std::vector<int64_t> out;
-  for (int i = 0; i < steps; ++i) {
-    ModelInputs in{1, static_cast<int64_t>(tokens.size()), tokens, {}, {}, {}};
-    Result<Array> logits = lm.ForwardCausal(in, nullptr);
-    if (!logits.ok()) {
-      *st = logits.status();
-      return out;
-    }
-    const auto& v = logits->values;
-    const int64_t next = std::max_element(v.begin(), v.end()) - v.begin();
-    out.push_back(next);
-    tokens.push_back(next);
-  }
-  return out;
-}
-
 // Everything is computed once: mhub's outputs, then one run of the PyTorch reference over all jobs.
 struct Suite {
   mhub::testing::TempDir dir;
@@ -173,9 +134,9 @@ struct Suite {
     MHUB_RETURN_IF_ERROR(fresh->SavePretrained(dir / name));
     MHUB_ASSIGN_OR_RETURN(std::unique_ptr<CausalLM> lm, AutoModelForCausalLM::FromPretrained(dir / name));
     Status st;
-    cached[name] = GreedyWithCache(*lm, Prompt(), kSteps, &st);
+    cached[name] = testing::GreedyTokens(*lm, Prompt(), kSteps, true, &st);
     MHUB_RETURN_IF_ERROR(st);
-    uncached[name] = GreedyWithoutCache(*lm, Prompt(), kSteps, &st);
+    uncached[name] = testing::GreedyTokens(*lm, Prompt(), kSteps, false, &st);
     return st;
   }
 };

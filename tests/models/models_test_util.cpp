@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
 #include <random>
 
 #include "support/test_support.h"
@@ -142,6 +143,35 @@ double MaxAbs(const std::vector<float>& values) {
   double m = 0;
   for (float v : values) m = std::max(m, static_cast<double>(std::fabs(v)));
   return m;
+}
+
+std::vector<int64_t> GreedyTokens(const CausalLM& lm, const std::vector<int64_t>& prompt, int steps, bool use_cache,
+                                  Status* st) {
+  std::unique_ptr<KvCache> cache;
+  if (use_cache) {
+    Result<std::unique_ptr<KvCache>> c = lm.NewCache(1, static_cast<int64_t>(prompt.size()) + steps);
+    if (!c.ok()) {
+      *st = c.status();
+      return {};
+    }
+    cache = std::move(c).value();
+  }
+  std::vector<int64_t> tokens = prompt, out;
+  ModelInputs in{1, static_cast<int64_t>(prompt.size()), prompt, {}, {}, {}};
+  for (int i = 0; i < steps; ++i) {
+    if (!use_cache) in = ModelInputs{1, static_cast<int64_t>(tokens.size()), tokens, {}, {}, {}};
+    Result<Array> logits = lm.ForwardCausal(in, cache.get());
+    if (!logits.ok()) {
+      *st = logits.status();
+      return out;
+    }
+    const auto& v = logits->values;
+    const int64_t next = std::max_element(v.begin(), v.end()) - v.begin();
+    out.push_back(next);
+    tokens.push_back(next);
+    in = ModelInputs{1, 1, {next}, {}, {}, {}};
+  }
+  return out;
 }
 
 void ExpectOutputsMatch(const std::string& name, const ModelOutputs& ours, const Json& theirs, double rel_tolerance) {

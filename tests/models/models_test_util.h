@@ -31,6 +31,12 @@ Json RunReference(const Json& jobs, const std::string& work_dir);
 double MaxAbsDiff(const Array& a, const std::vector<int64_t>& b_shape, const std::vector<float>& b_values);
 double MaxAbs(const std::vector<float>& values);
 
+// `steps` greedy tokens after `prompt` (batch 1): with a KV cache (the prompt, then one token per
+// step) or without (the whole sequence every step). On failure *st is set and the tokens so far are
+// returned.
+std::vector<int64_t> GreedyTokens(const CausalLM& lm, const std::vector<int64_t>& prompt, int steps, bool use_cache,
+                                  Status* st);
+
 // Every output in `theirs` (the reference's {"key": {"shape", "values"}}) is one of `ours` of the
 // same shape within `rel_tolerance` x max(1, max|reference|), and not degenerate (max|reference| >
 // 1e-3: parity over zeros would prove nothing); and `ours` has no other outputs. Prints one line per
