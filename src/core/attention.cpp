@@ -101,26 +101,26 @@ Result<AttentionPlan> PlanAttention(const AttentionOptions& options, int64_t B, 
   return p;
 }
 
-// One work item (batch b, kv head, chunk of query rows) of the AVX512_BF16 path: the item's keys
-// and values packed once, then its rows in groups of 4. The views hold F32 or BF16 values (the
+// Query rows [r0, r1) of (batch b, kv head) on the AVX512_BF16 kernels: keys and values [lo, lo + L)
+// packed once (L the largest limit(t) of the rows), then the rows in groups of 4, row r (query
+// position t = r / G) seeing keys [lo, lo + limit(t)). The views hold F32 or BF16 values (the
 // kernels have both overloads).
-template <typename QView, typename KView, typename OutView>
-void RunBf16Item(const QView& q, const KView& k, const KView& v, const OutView& out, const AttentionPlan& plan,
-                 int64_t item) {
+template <typename QView, typename KView, typename OutView, typename LimitFn>
+void RunBf16Rows(const QView& q, const KView& k, const KView& v, const OutView& out, const AttentionPlan& plan,
+                 int64_t b, int64_t kvh, int64_t r0, int64_t r1, int64_t lo, const LimitFn& limit_of) {
   using Q = std::remove_pointer_t<decltype(q.at(0, 0, 0))>;
   using O = std::remove_pointer_t<decltype(out.at(0, 0, 0))>;
   thread_local std::vector<uint16_t> kp_buf, vp_buf, prob_buf;
   thread_local std::vector<float> score_buf;
-  const auto [b, kvh, r0, r1] = plan.At(item);
   const int64_t G = plan.G, D = q.head_dim;
   int64_t lmax = 0;
-  for (int64_t r = r0; r < r1; ++r) lmax = std::max(lmax, plan.Limit(r / G));
+  for (int64_t r = r0; r < r1; ++r) lmax = std::max(lmax, limit_of(r / G));
   kp_buf.resize(static_cast<size_t>(cpu::PackedKeysSize(lmax, D)));
   vp_buf.resize(static_cast<size_t>(cpu::PackedValuesSize(lmax, D)) + 1);
   cpu::AttentionBf16Keys kv{};
-  cpu::PackKeysValuesBf16(k.at(b, 0, kvh), k.stride_t, v.at(b, 0, kvh), v.stride_t, lmax, D, kp_buf.data(),
+  cpu::PackKeysValuesBf16(k.at(b, lo, kvh), k.stride_t, v.at(b, lo, kvh), v.stride_t, lmax, D, kp_buf.data(),
                           vp_buf.data(), kv);
-  kv.key_ok = plan.key_ok ? plan.key_ok + b * plan.Tk : nullptr;
+  kv.key_ok = plan.key_ok ? plan.key_ok + b * plan.Tk + lo : nullptr;
   kv.scale = plan.scale;
   score_buf.resize(static_cast<size_t>(4 * kv.cols));
   prob_buf.resize(static_cast<size_t>(4 * kv.cols));
@@ -133,10 +133,18 @@ void RunBf16Item(const QView& q, const KView& k, const KView& v, const OutView& 
       const int64_t t = (r + i) / G, h = kvh * G + (r + i) % G;
       qr[i] = q.at(b, t, h);
       outr[i] = out.at(b, t, h);
-      limit[i] = plan.Limit(t);
+      limit[i] = limit_of(t);
     }
     cpu::AttentionRowsBf16(kv, qr, outr, limit, n, score_buf.data(), prob_buf.data());
   }
+}
+
+// One work item (batch b, kv head, chunk of query rows) of the AVX512_BF16 path.
+template <typename QView, typename KView, typename OutView>
+void RunBf16Item(const QView& q, const KView& k, const KView& v, const OutView& out, const AttentionPlan& plan,
+                 int64_t item) {
+  const auto [b, kvh, r0, r1] = plan.At(item);
+  RunBf16Rows(q, k, v, out, plan, b, kvh, r0, r1, 0, [&](int64_t t) { return plan.Limit(t); });
 }
 
 }  // namespace
@@ -168,7 +176,6 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
   // group).
   auto run_item_window = [&](int64_t item) {
     thread_local std::vector<float> wscore_buf;
-    thread_local std::vector<uint16_t> wkp_buf, wvp_buf, wprob_buf;
     const auto [b, kvh, r0, r1] = plan.At(item);
     for (int64_t r = r0; r < r1;) {
       const int64_t t = r / G, rend = std::min(r1, (t + 1) * G);
@@ -178,34 +185,12 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
         r = rend;
         continue;
       }
-      const uint8_t* ok = key_ok ? key_ok + b * Tk + lo : nullptr;
       if (bf16) {
-        wkp_buf.resize(static_cast<size_t>(cpu::PackedKeysSize(span, D)));
-        wvp_buf.resize(static_cast<size_t>(cpu::PackedValuesSize(span, D)) + 1);
-        cpu::AttentionBf16Keys kv{};
-        cpu::PackKeysValuesBf16(k.at(b, lo, kvh), k.stride_t, v.at(b, lo, kvh), v.stride_t, span, D, wkp_buf.data(),
-                                wvp_buf.data(), kv);
-        kv.key_ok = ok;
-        kv.scale = scale;
-        wscore_buf.resize(static_cast<size_t>(4 * kv.cols));
-        wprob_buf.resize(static_cast<size_t>(4 * kv.cols));
-        const float* qr[4];
-        float* outr[4];
-        int64_t limit[4];
-        for (int64_t g = r; g < rend; g += 4) {
-          const int n = static_cast<int>(std::min<int64_t>(4, rend - g));
-          for (int i = 0; i < n; ++i) {
-            const int64_t h = kvh * G + (g + i) % G;
-            qr[i] = q.at(b, t, h);
-            outr[i] = out.at(b, t, h);
-            limit[i] = span;
-          }
-          cpu::AttentionRowsBf16(kv, qr, outr, limit, n, wscore_buf.data(), wprob_buf.data());
-        }
+        RunBf16Rows(q, k, v, out, plan, b, kvh, r, rend, lo, [span](int64_t) { return span; });
       } else {
         wscore_buf.resize(static_cast<size_t>(4 * span));
         cpu::AttentionRows a{};
-        a.key_ok = ok;
+        a.key_ok = key_ok ? key_ok + b * Tk + lo : nullptr;
         a.k = k.at(b, lo, kvh);
         a.k_stride = k.stride_t;
         a.kt = nullptr;
