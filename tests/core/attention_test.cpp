@@ -40,11 +40,7 @@ void RunCase(const Case& c, uint32_t seed) {
   HeadsView v = HeadsView::FromPacked(kv, c.hkv, c.hkv, c.d).value();
   Tensor out = Tensor::Empty(DType::kF32, {c.b, c.tq, c.hq, c.d});
   Tensor ref = Tensor::Empty(DType::kF32, {c.b, c.tq, c.hq, c.d});
-  std::vector<int64_t> m(static_cast<size_t>(c.b * c.tk), 1);
-  for (int64_t bi = 0; bi < c.b; ++bi)
-    for (int64_t j = 0; j < c.tk; ++j)
-      if (c.mask && (j < bi * 2 || (j * 7 + bi) % 5 == 0)) m[bi * c.tk + j] = 0;  // left padding + holes
-  Tensor mask = Tensor::FromIds(m, {c.b, c.tk}, (seed & 1) ? DType::kI64 : DType::kI32);
+  Tensor mask = testing::PaddingMask(c.b, c.tk, c.mask, (seed & 1) ? DType::kI64 : DType::kI32);
   AttentionOptions opt;
   opt.causal = c.causal;
   opt.q_offset = c.q_offset;
@@ -100,11 +96,7 @@ TEST(AttentionBf16, MatchesReferenceOnBf16Inputs) {
     seed += 3;
     Tensor qbuf = RandomTensor({c.b, c.tq, c.hq * c.d}, seed, -2, 2);
     Tensor kv = RandomTensor({c.b, c.tk, 2 * c.hkv * c.d}, seed + 1, -2, 2);
-    std::vector<int64_t> m(static_cast<size_t>(c.b * c.tk), 1);
-    for (int64_t bi = 0; bi < c.b; ++bi)
-      for (int64_t j = 0; j < c.tk; ++j)
-        if (c.mask && (j < bi * 2 || (j * 7 + bi) % 5 == 0)) m[bi * c.tk + j] = 0;
-    Tensor mask = Tensor::FromIds(m, {c.b, c.tk});
+    Tensor mask = testing::PaddingMask(c.b, c.tk, c.mask);
     AttentionOptions opt;
     opt.causal = c.causal;
     opt.q_offset = c.q_offset;
@@ -168,11 +160,7 @@ TEST_P(AttentionTest, Bf16ViewsEqualF32DriverRounded) {
     Tensor kvf = RandomTensor({c.b, c.tk, width}, seed + 1, -2, 2);
     Tensor q16 = qf.To(DType::kBF16).value(), kv16 = kvf.To(DType::kBF16).value();
     Tensor qw = q16.To(DType::kF32).value(), kvw = kv16.To(DType::kF32).value();
-    std::vector<int64_t> m(static_cast<size_t>(c.b * c.tk), 1);
-    for (int64_t bi = 0; bi < c.b; ++bi)
-      for (int64_t j = 0; j < c.tk; ++j)
-        if (c.mask && (j < bi * 2 || (j * 7 + bi) % 5 == 0)) m[bi * c.tk + j] = 0;
-    Tensor mask = Tensor::FromIds(m, {c.b, c.tk});
+    Tensor mask = testing::PaddingMask(c.b, c.tk, c.mask);
     AttentionOptions opt;
     opt.causal = c.causal;
     opt.q_offset = c.q_offset;

@@ -32,7 +32,7 @@ struct WindowCase {
   bool mask;
 };
 
-std::vector<float> Naive(const HeadsView& q, const HeadsView& k, const HeadsView& v, const std::vector<int64_t>* mask,
+std::vector<float> Naive(const HeadsView& q, const HeadsView& k, const HeadsView& v, const Tensor* mask,
                          int64_t q_offset, int64_t window) {
   const int64_t G = q.heads / k.heads, D = q.head_dim;
   std::vector<float> out(static_cast<size_t>(q.batch * q.seq * q.heads * D), 0.0f);
@@ -44,7 +44,7 @@ std::vector<float> Naive(const HeadsView& q, const HeadsView& k, const HeadsView
         double mx = -INFINITY;
         std::vector<bool> vis(static_cast<size_t>(k.seq), false);
         for (int64_t j = 0; j < k.seq; ++j) {
-          vis[j] = j <= pos && pos - j < window && (!mask || (*mask)[b * k.seq + j] != 0);
+          vis[j] = j <= pos && pos - j < window && (!mask || mask->data<int64_t>()[b * k.seq + j] != 0);
           if (!vis[j]) continue;
           double s = 0;
           for (int64_t d = 0; d < D; ++d) s += double(q.at(b, i, h)[d]) * double(k.at(b, j, h / G)[d]);
@@ -84,11 +84,7 @@ TEST_P(AttentionWindowTest, MatchesNaiveFormula) {
       HeadsView q = HeadsView::Of(qb, c.hq).value();
       HeadsView k = HeadsView::Of(kb, c.hkv).value();
       HeadsView v = HeadsView::Of(vb, c.hkv).value();
-      std::vector<int64_t> m(static_cast<size_t>(c.b * c.tk), 1);
-      for (int64_t bi = 0; bi < c.b; ++bi)
-        for (int64_t j = 0; j < c.tk; ++j)
-          if (c.mask && (j < bi * 2 || (j * 7 + bi) % 5 == 0)) m[bi * c.tk + j] = 0;
-      Tensor mask = Tensor::FromIds(m, {c.b, c.tk});
+      Tensor mask = testing::PaddingMask(c.b, c.tk, c.mask);
       AttentionOptions opt;
       opt.causal = true;
       opt.q_offset = c.q_offset;
@@ -97,7 +93,7 @@ TEST_P(AttentionWindowTest, MatchesNaiveFormula) {
       opt.bf16 = bf16;
       Tensor out = Tensor::Empty(DType::kF32, {c.b, c.tq, c.hq * c.d});
       ASSERT_TRUE(Attention(q, k, v, HeadsView::Of(out, c.hq).value(), opt).ok());
-      const std::vector<float> want = Naive(q, k, v, c.mask ? &m : nullptr, c.q_offset, c.window);
+      const std::vector<float> want = Naive(q, k, v, c.mask ? &mask : nullptr, c.q_offset, c.window);
       if (bf16) {
         ExpectClose(out.data<float>(), want.data(), out.numel(), 3e-2f, 2e-2f, "windowed attention (bf16)");
       } else {

@@ -57,4 +57,14 @@ class IsaTest : public ::testing::TestWithParam<Isa> {
   void TearDown() override { ASSERT_TRUE(SetIsa(DetectIsa()).ok()); }
 };
 
+// A (b, tk) key mask: row bi hides its first 2*bi keys (left padding) and the keys with
+// (7j + bi) % 5 == 0 (holes); all ones when `holes_and_padding` is false.
+inline Tensor PaddingMask(int64_t b, int64_t tk, bool holes_and_padding, DType dtype = DType::kI64) {
+  std::vector<int64_t> m(static_cast<size_t>(b * tk), 1);
+  for (int64_t bi = 0; bi < b; ++bi)
+    for (int64_t j = 0; j < tk; ++j)
+      if (holes_and_padding && (j < bi * 2 || (j * 7 + bi) % 5 == 0)) m[static_cast<size_t>(bi * tk + j)] = 0;
+  return Tensor::FromIds(m, {b, tk}, dtype);
+}
+
 }  // namespace mhub::core::testing
