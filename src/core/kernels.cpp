@@ -101,12 +101,6 @@ Status Embedding(const Tensor& ids, const Tensor& table, Tensor& out, bool accum
 
 namespace {
 
-// A layer norm over at most this many elements runs on the calling thread: at BERT-base B=1, S=128
-// (98k elements, ~25 us) waking a second thread (a futex wake-up per parallel region under
-// OMP_WAIT_POLICY=passive) costs about what splitting the rows saves; measured 2-4% faster per
-// bf16 BERT-base forward on a shared 2-core machine.
-constexpr int64_t kSerialLayerNormElems = int64_t{1} << 17;
-
 // AddLayerNorm, plus the bf16 copy of out when out_bf16 is defined.
 Status LayerNormRows(const Tensor& x, const Tensor& residual, const Tensor& weight, const Tensor& bias, float eps,
                      Tensor& sum_out, Tensor& out, Tensor& out_bf16) {
@@ -148,11 +142,7 @@ Status LayerNormRows(const Tensor& x, const Tensor& residual, const Tensor& weig
     else
       k.layernorm(xp + r * c, rr, sr, w, b, eps, o + r * c, c);
   };
-  if (rows * c <= kSerialLayerNormElems) {
-    for (int64_t r = 0; r < rows; ++r) row(r);
-  } else {
-    ForRows(rows, c, row);
-  }
+  ForRows(rows, c, row);
   return Status::OK();
 }
 
