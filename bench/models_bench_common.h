@@ -18,8 +18,10 @@ namespace mhub::models::bench {
 
 // libgomp reads OMP_WAIT_POLICY when it loads, so a bench that wants "passive" (threads sleep at
 // barriers instead of spinning, which on a shared machine with more runnable threads than cores is
-// several times faster for both mhub and PyTorch) re-executes itself with it set. The PyTorch child
-// inherits the same policy, so the comparison stays even. Keeps a policy the caller already set.
+// several times faster) re-executes itself with it set. It governs the PyTorch child's OpenMP team
+// (and oneDNN's, where mhub falls back to it); mhub's own kernels run on their worker pool (spin
+// MHUB_SPIN_US, then sleep), as PyTorch's OpenBLAS workers spin after a call. Keeps a policy the
+// caller already set.
 inline void EnsurePassiveOmpWait(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
   setenv("OMP_WAIT_POLICY", "passive", 1);
