@@ -17,7 +17,7 @@ void ParallelFor(int64_t n, int64_t min_chunk, const Fn& fn) {
   if (min_chunk < 1) min_chunk = 1;
   const int64_t useful = n / min_chunk;
   if (useful < threads) threads = static_cast<int>(useful < 1 ? 1 : useful);
-  if (threads <= 1 || InTeam()) {
+  if (threads <= 1) {
     fn(int64_t{0}, n);
     return;
   }
