@@ -108,33 +108,37 @@ GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k
   ParallelFor(panels, 1, [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       char* panel = base + static_cast<size_t>(p * g.panel_stride_) * elem;
-      std::memset(panel, 0, static_cast<size_t>(g.panel_stride_) * elem);
       const int64_t cols = std::min<int64_t>(kPanel, n - p * kPanel);
+      if (type != GemmType::kI8) {
+        // f32: one unit per k; bf16: one per k pair, and for an odd K the last k paired with zero.
+        const int64_t units = type == GemmType::kF32 ? k : k / 2;
+        const char* rows = static_cast<const char*>(w) + static_cast<size_t>(p * kPanel * k) * elem;
+        auto* dst = reinterpret_cast<uint32_t*>(panel);
+        GemmPackPanelUnits(rows, k * static_cast<int64_t>(elem), static_cast<int>(cols), units, dst);
+        if (type == GemmType::kBf16 && k % 2 != 0) {
+          auto* last = reinterpret_cast<uint16_t*>(dst + units * kPanel);
+          std::memset(last, 0, sizeof(uint32_t) * kPanel);
+          for (int64_t j = 0; j < cols; ++j) last[2 * j] = reinterpret_cast<const uint16_t*>(rows)[j * k + k - 1];
+        }
+        continue;
+      }
+      // int8: each row quantized with its own scale, into quads of k.
+      std::memset(panel, 0, static_cast<size_t>(g.panel_stride_) * elem);
+      auto* dst = reinterpret_cast<int8_t*>(panel);
       for (int64_t j = 0; j < cols; ++j) {
         const int64_t row = p * kPanel + j;
-        if (type == GemmType::kBf16) {
-          const uint16_t* src = static_cast<const uint16_t*>(w) + row * k;
-          auto* dst = reinterpret_cast<uint16_t*>(panel);
-          for (int64_t kk = 0; kk < k; ++kk) dst[(kk / 2) * 2 * kPanel + 2 * j + kk % 2] = src[kk];
-        } else if (type == GemmType::kI8) {
-          const float* src = static_cast<const float*>(w) + row * k;
-          auto* dst = reinterpret_cast<int8_t*>(panel);
-          float amax = 0;
-          for (int64_t kk = 0; kk < k; ++kk) amax = std::max(amax, std::fabs(src[kk]));
-          const float inv = amax > 0 ? 127.0f / amax : 0.0f;
-          int32_t sum = 0;
-          for (int64_t kk = 0; kk < k; ++kk) {
-            const auto q = static_cast<int8_t>(std::nearbyint(src[kk] * inv));
-            dst[(kk / 4) * 4 * kPanel + 4 * j + kk % 4] = q;
-            sum += q;
-          }
-          g.col_scale_.get()[row] = amax / 127.0f;
-          g.col_comp_.get()[row] = 128 * sum;
-        } else {
-          const float* src = static_cast<const float*>(w) + row * k;
-          auto* dst = reinterpret_cast<float*>(panel);
-          for (int64_t kk = 0; kk < k; ++kk) dst[kk * kPanel + j] = src[kk];
+        const float* src = static_cast<const float*>(w) + row * k;
+        float amax = 0;
+        for (int64_t kk = 0; kk < k; ++kk) amax = std::max(amax, std::fabs(src[kk]));
+        const float inv = amax > 0 ? 127.0f / amax : 0.0f;
+        int32_t sum = 0;
+        for (int64_t kk = 0; kk < k; ++kk) {
+          const auto q = static_cast<int8_t>(std::nearbyint(src[kk] * inv));
+          dst[(kk / 4) * 4 * kPanel + 4 * j + kk % 4] = q;
+          sum += q;
         }
+        g.col_scale_.get()[row] = amax / 127.0f;
+        g.col_comp_.get()[row] = 128 * sum;
       }
     }
   });

@@ -47,6 +47,11 @@ void GemmTileI8(const uint8_t* a, int64_t lda, int rows, const int8_t* panel, in
 // out[i] = round_to_nearest_even(x[i] / scale) + 128 for i < k, 128 for k <= i < kpad.
 void QuantizeRowU8(const float* x, int64_t k, int64_t kpad, uint8_t* out, float* scale);
 
+// Packs one panel from weight rows of 4-byte units (an f32, a bf16 pair): panel[t * kGemmNr + j] =
+// the t-th unit of row j (row j at byte offset j * row_bytes from rows) for t < units, j < cols
+// (<= kGemmNr); units of columns >= cols are zero. Moves 16 x 16 blocks through registers.
+void GemmPackPanelUnits(const void* rows, int64_t row_bytes, int cols, int64_t units, uint32_t* panel);
+
 // Epilogue steps on a tile buffer c of `rows` rows of kGemmNr floats (row stride kGemmNr):
 // c[r][j] += bias[j] for j < kGemmNr.
 void GemmAddBiasRows(float* c, int rows, const float* bias);

@@ -187,6 +187,48 @@ void QuantizeRowU8(const float* x, int64_t k, int64_t kpad, uint8_t* out, float*
   for (int64_t i = k; i < kpad; ++i) out[i] = 128;
 }
 
+// r[i] = column i of the 16 x 16 block whose rows were r[0..15] (32-bit elements).
+inline void Transpose16(__m512i (&r)[16]) {
+  __m512 a[16], b[16];
+  for (int i = 0; i < 16; i += 2) {
+    a[i] = _mm512_castsi512_ps(_mm512_unpacklo_epi32(r[i], r[i + 1]));
+    a[i + 1] = _mm512_castsi512_ps(_mm512_unpackhi_epi32(r[i], r[i + 1]));
+  }
+  for (int i = 0; i < 16; i += 4) {
+    b[i] = _mm512_shuffle_ps(a[i], a[i + 2], 0x44);
+    b[i + 1] = _mm512_shuffle_ps(a[i], a[i + 2], 0xee);
+    b[i + 2] = _mm512_shuffle_ps(a[i + 1], a[i + 3], 0x44);
+    b[i + 3] = _mm512_shuffle_ps(a[i + 1], a[i + 3], 0xee);
+  }
+  for (int h = 0; h < 16; h += 8)
+    for (int i = 0; i < 4; ++i) {
+      a[h + i] = _mm512_shuffle_f32x4(b[h + i], b[h + i + 4], 0x88);
+      a[h + i + 4] = _mm512_shuffle_f32x4(b[h + i], b[h + i + 4], 0xdd);
+    }
+  for (int i = 0; i < 8; ++i) {
+    r[i] = _mm512_castps_si512(_mm512_shuffle_f32x4(a[i], a[i + 8], 0x88));
+    r[i + 8] = _mm512_castps_si512(_mm512_shuffle_f32x4(a[i], a[i + 8], 0xdd));
+  }
+}
+
+void GemmPackPanelUnits(const void* rows, int64_t row_bytes, int cols, int64_t units, uint32_t* panel) {
+  static_assert(kGemmNr == 64);
+  const auto* base = static_cast<const char*>(rows);
+  __m512i r[16];
+  for (int64_t t0 = 0; t0 < units; t0 += 16) {
+    const int tn = static_cast<int>(units - t0 < 16 ? units - t0 : 16);
+    const __mmask16 m = Lanes(tn, 0);
+    for (int g = 0; g < 4; ++g) {
+      for (int i = 0; i < 16; ++i) {
+        const int j = 16 * g + i;
+        r[i] = j < cols ? _mm512_maskz_loadu_epi32(m, base + j * row_bytes + 4 * t0) : _mm512_setzero_si512();
+      }
+      Transpose16(r);
+      for (int i = 0; i < tn; ++i) _mm512_store_si512(panel + (t0 + i) * kGemmNr + 16 * g, r[i]);
+    }
+  }
+}
+
 void GemmAddBiasRows(float* c, int rows, const float* bias) {
   const __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_loadu_ps(bias + 16), b2 = _mm512_loadu_ps(bias + 32),
                b3 = _mm512_loadu_ps(bias + 48);
