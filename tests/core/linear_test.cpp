@@ -169,6 +169,9 @@ TEST_P(LinearMatmul, LayoutsDtypesActivationsAccumulate) {
     }
   Check(9, 24, 20, DType::kF16, DType::kF32, WeightLayout::kOutIn, true, Activation::kNone, false, seed += 5);
   Check(2, 24, 20, DType::kF16, DType::kBF16, WeightLayout::kInOut, true, Activation::kNone, true, seed += 5);
+  // (in, out) weights across the transpose's 32 x 32 blocks, in both element sizes.
+  Check(7, 70, 45, DType::kBF16, DType::kBF16, WeightLayout::kInOut, true, Activation::kNone, false, seed += 5);
+  Check(7, 70, 45, DType::kF32, DType::kF32, WeightLayout::kInOut, false, Activation::kNone, false, seed += 5);
 }
 
 TEST_P(LinearMatmul, SameResultForEveryM) {
