@@ -1,6 +1,7 @@
 // core::Linear on the BERT-base matmul shapes (M = 128 tokens and 4096 = 32 x 128; fused QKV,
 // attention output, FFN up with GELU, FFN down with the residual add), fp32 and bf16: the own GEMM
-// (MatmulBackend::kAuto on AVX-512) against oneDNN (kOneDnn) and PyTorch's F.linear in the same run.
+// on packed weights (MatmulBackend::kPacked, AVX-512) and on the weights where they are (kUnpacked)
+// against oneDNN (kOneDnn) and PyTorch's F.linear in the same run.
 // Prints GFLOP/s from the fastest of the runs of each (the least disturbed by other load on the
 // machine) and the ratios.
 //   core_gemm_bench [--threads N] [--runs R]   (core_matmul_bench has the decode shapes and GEMV)
@@ -107,8 +108,8 @@ int main(int argc, char** argv) {
                                    {"ffn down 3072->768 +res", 3072, 768, Activation::kNone, true}};
   std::printf("core::Linear, BERT-base shapes, %d threads, isa %s; GFLOP/s of the fastest of %d runs\n", threads,
               std::string(IsaName(ActiveIsa())).c_str(), runs);
-  std::printf("%-5s %-5s %-26s %9s %9s %9s %8s %8s\n", "dtype", "M", "case", "own", "oneDNN", "pytorch", "own/dnn",
-              "own/pt");
+  std::printf("%-5s %-5s %-26s %9s %9s %9s %9s %8s %8s %8s\n", "dtype", "M", "case", "own", "unpacked", "oneDNN",
+              "pytorch", "own/dnn", "own/pt", "unp/own");
   for (const char* dtype : {"float32", "bfloat16"}) {
     const DType compute = std::strcmp(dtype, "float32") == 0 ? DType::kF32 : DType::kBF16;
     for (const int64_t m : {int64_t{128}, int64_t{4096}}) {
@@ -120,25 +121,29 @@ int main(int argc, char** argv) {
           w = w.To(DType::kBF16).value();
           x = x.To(DType::kBF16).value();
         }
-        double best[2] = {0, 0};
-        for (int backend = 0; backend < 2; ++backend) {
+        // The own GEMM on its packed panels, the same on the weights where they are (what a model's
+        // first calls use while the panels are packed in the background), oneDNN.
+        double best[3] = {0, 0, 0};
+        const MatmulBackend backends[3] = {MatmulBackend::kPacked, MatmulBackend::kUnpacked, MatmulBackend::kOneDnn};
+        for (int backend = 0; backend < 3; ++backend) {
           LinearOptions opt;
           opt.compute = compute;
-          opt.backend = backend == 0 ? MatmulBackend::kAuto : MatmulBackend::kOneDnn;
+          opt.backend = backends[backend];
           Result<Linear> lin = Linear::Create(w, b, WeightLayout::kOutIn, opt);
           if (!lin.ok()) {
             std::fprintf(stderr, "%s\n", lin.status().ToString().c_str());
             return 1;
           }
           Tensor y = Random({m, c.n}, 4);
-          (void)lin->Forward(x, y, c.act, c.accumulate);  // packs the weights
+          (void)lin->Forward(x, y, c.act, c.accumulate);  // packs the weights (kPacked)
           best[backend] = Time(*lin, x, y, c, m > 1000 ? std::max(3, runs / 5) : runs);
         }
         const double flop = 2.0 * static_cast<double>(m * c.k * c.n);
         const double pt = i < torch.size() ? torch[i] : 0;
-        std::printf("%-5s %-5lld %-26s %9.1f %9.1f %9.1f %7.2fx %7.2fx\n", compute == DType::kF32 ? "fp32" : "bf16",
-                    static_cast<long long>(m), c.name, flop / best[0] / 1e6, flop / best[1] / 1e6,
-                    pt > 0 ? flop / pt / 1e6 : 0.0, best[1] / best[0], pt > 0 ? pt / best[0] : 0.0);
+        std::printf("%-5s %-5lld %-26s %9.1f %9.1f %9.1f %9.1f %7.2fx %7.2fx %7.2fx\n",
+                    compute == DType::kF32 ? "fp32" : "bf16", static_cast<long long>(m), c.name, flop / best[0] / 1e6,
+                    flop / best[1] / 1e6, flop / best[2] / 1e6, pt > 0 ? flop / pt / 1e6 : 0.0, best[2] / best[0],
+                    pt > 0 ? pt / best[0] : 0.0, best[0] / best[1]);
         std::fflush(stdout);
       }
     }

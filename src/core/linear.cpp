@@ -3,6 +3,7 @@
 #include "mhub/core/linear.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/cpu/background.h"
 #include "core/cpu/gemm.h"
 #include "core/cpu/kernel_table.h"
 #include "core/cpu/parallel.h"
@@ -40,13 +42,17 @@ dnnl::algorithm DnnlAlgorithm(Activation act) {
   return dnnl::algorithm::undef;
 }
 
-// MHUB_GEMM=onednn sends every matmul to oneDNN even where the own GEMM could run (to compare them).
-bool OwnGemmAllowed() {
-  static const bool allowed = [] {
+// MHUB_GEMM=onednn|packed|unpacked: what kAuto means (to compare the backends).
+MatmulBackend AutoBackend() {
+  static const MatmulBackend backend = [] {
     const char* v = std::getenv("MHUB_GEMM");
-    return v == nullptr || std::string(v) != "onednn";
+    const std::string s = v == nullptr ? "" : v;
+    return s == "onednn"     ? MatmulBackend::kOneDnn
+           : s == "packed"   ? MatmulBackend::kPacked
+           : s == "unpacked" ? MatmulBackend::kUnpacked
+                             : MatmulBackend::kAuto;
   }();
-  return allowed;
+  return backend;
 }
 
 // in (rows, cols) row-major -> out (cols, rows), in 32 x 32 blocks so that the lines read and the
@@ -71,19 +77,48 @@ constexpr int64_t kPackingM = 256;
 
 }  // namespace
 
-struct Linear::Impl {
+struct Linear::Impl : std::enable_shared_from_this<Linear::Impl> {
   int64_t n = 0, k = 0;
   DType compute = DType::kF32;
   Tensor w;                 // (N, K) row-major in `compute` dtype; may be a view of the caller's weight
   std::vector<float> bias;  // (N) or empty
 
-  std::mutex mu;  // guards everything below
+  std::mutex mu;  // guards the oneDNN state below
   bool pack_tried = false;
   dnnl::memory packed;  // weights in oneDNN's layout; empty handle if packing failed
   std::unordered_map<int64_t, dnnl::matmul> prims;
-  bool onednn_only = false;  // MatmulBackend::kOneDnn
-  bool gemm_tried = false;
-  cpu::GemmWeights gemm;  // packed for the own GEMM (AVX-512), when it runs here
+  MatmulBackend backend = MatmulBackend::kAuto;  // never kAuto after Create when MHUB_GEMM is set
+  std::mutex pack_mu;                            // held while packing `gemm`
+  cpu::GemmWeights gemm;                         // packed for the own GEMM (AVX-512), when it runs here
+  std::atomic<bool> gemm_ready{false};           // `gemm` is set (then read without a lock)
+  std::atomic<bool> gemm_queued{false};          // kAuto: packing asked of the background thread
+
+  void PackGemm(cpu::GemmType type) {
+    std::lock_guard<std::mutex> lock(pack_mu);
+    if (gemm_ready.load(std::memory_order_relaxed)) return;
+    gemm = cpu::GemmWeights::Pack(w.raw_data(), type, n, k, bias.empty() ? nullptr : bias.data());
+    gemm_ready.store(true, std::memory_order_release);
+  }
+
+  // The packed panels, or null while the calls run on the weights as they are: kUnpacked always,
+  // kAuto until the background thread has packed them (I8 weights are packed by the first call).
+  const cpu::GemmWeights* Panels(cpu::GemmType type) {
+    if (gemm_ready.load(std::memory_order_acquire)) return &gemm;
+    if (type != cpu::GemmType::kI8) {
+      if (backend == MatmulBackend::kUnpacked) return nullptr;
+      if (backend == MatmulBackend::kAuto) {
+        if (gemm_queued.exchange(true, std::memory_order_acq_rel)) return nullptr;
+        std::weak_ptr<Impl> self = weak_from_this();
+        if (cpu::RunInBackground([self, type] {
+              if (auto impl = self.lock()) impl->PackGemm(type);
+            }))
+          return nullptr;
+        // A forked child has no background thread: pack here.
+      }
+    }
+    PackGemm(type);
+    return &gemm;
+  }
 
   dnnl::memory::data_type dt() const {
     return compute == DType::kBF16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
@@ -151,9 +186,10 @@ Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLa
   if (options.compute != DType::kF32 && options.compute != DType::kBF16 && options.compute != DType::kI8)
     return Status::InvalidArgument("Linear: compute dtype must be F32, BF16 or I8");
   auto impl = std::make_shared<Impl>();
-  impl->onednn_only = options.backend == MatmulBackend::kOneDnn || !OwnGemmAllowed();
+  impl->backend = options.backend == MatmulBackend::kAuto ? AutoBackend() : options.backend;
   if (options.compute == DType::kI8) {
-    if (impl->onednn_only) return Status::InvalidArgument("Linear: I8 compute runs on the own GEMM, not oneDNN");
+    if (impl->backend == MatmulBackend::kOneDnn)
+      return Status::InvalidArgument("Linear: I8 compute runs on the own GEMM, not oneDNN");
     // Without AVX512_VNNI the layer stays in its float dtype (compute_dtype() tells).
     impl->compute = cpu::OwnGemmAvailable(cpu::GemmType::kI8) ? DType::kI8
                     : wd == DType::kBF16                      ? DType::kBF16
@@ -201,6 +237,10 @@ Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLa
   l.impl_ = std::move(impl);
   return l;
 }
+
+bool Linear::packed() const { return impl_ && impl_->gemm_ready.load(std::memory_order_acquire); }
+
+void WaitForPackedWeights() { cpu::WaitForBackground(); }
 
 int64_t Linear::in_features() const { return impl_ ? impl_->k : 0; }
 int64_t Linear::out_features() const { return impl_ ? impl_->n : 0; }
@@ -283,14 +323,7 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
     src = xb;
   }
 
-  if (!im.onednn_only && cpu::OwnGemmAvailable(type)) {
-    {
-      std::lock_guard<std::mutex> lock(im.mu);
-      if (!im.gemm_tried) {
-        im.gemm_tried = true;
-        im.gemm = cpu::GemmWeights::Pack(im.w.raw_data(), type, n, k, im.bias.empty() ? nullptr : im.bias.data());
-      }
-    }
+  if (im.backend != MatmulBackend::kOneDnn && cpu::OwnGemmAvailable(type)) {
     cpu::GemmOutput out;
     if (y_bf16) {
       out.ybf = y.data<uint16_t>();
@@ -299,7 +332,11 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
     }
     out.act = act;
     out.accumulate = accumulate;
-    cpu::Gemm(src, m, im.gemm, out);
+    if (const cpu::GemmWeights* panels = im.Panels(type)) {
+      cpu::Gemm(src, m, *panels, out);
+    } else {
+      cpu::GemmUnpacked(src, m, im.w.raw_data(), type, n, k, im.bias.empty() ? nullptr : im.bias.data(), out);
+    }
     return Status::OK();
   }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "core/cpu/gemm.h"
 #include "core/reference/reference_kernels.h"
@@ -220,10 +221,86 @@ TEST_P(LinearMatmul, Bf16IoMatchesF32Io) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, LinearMatmul, ::testing::Values(MatmulBackend::kAuto, MatmulBackend::kOneDnn),
+INSTANTIATE_TEST_SUITE_P(Backends, LinearMatmul,
+                         ::testing::Values(MatmulBackend::kAuto, MatmulBackend::kOneDnn, MatmulBackend::kPacked,
+                                           MatmulBackend::kUnpacked),
                          [](const ::testing::TestParamInfo<MatmulBackend>& info) {
-                           return info.param == MatmulBackend::kAuto ? std::string("auto") : std::string("onednn");
+                           switch (info.param) {
+                             case MatmulBackend::kAuto:
+                               return std::string("auto");
+                             case MatmulBackend::kOneDnn:
+                               return std::string("onednn");
+                             case MatmulBackend::kPacked:
+                               return std::string("packed");
+                             case MatmulBackend::kUnpacked:
+                               break;
+                           }
+                           return std::string("unpacked");
                          });
+
+// The own GEMM on the weights where they are and on its packed panels adds the same products in the
+// same order, so kAuto's switch from one to the other (once the background thread has packed the
+// weights) never changes a result: every value equal, over the blocking's edges (panel and tile
+// tails in M and N, several K blocks, odd K in bf16), both compute dtypes, bias, activation,
+// accumulate and a bf16 y.
+TEST(LinearPacking, UnpackedAndPackedGiveTheSameValues) {
+  if (!cpu::OwnGemmAvailable(cpu::GemmType::kF32)) GTEST_SKIP() << "no AVX-512: both run on oneDNN";
+  uint32_t seed = 9000;
+  int cases = 0;
+  for (int64_t m : {5, 63, 64, 65, 130, 200})
+    for (int64_t k : {1, 3, 96, 1025, 2100})
+      for (int64_t n : {1, 6, 65, 200})
+        for (DType compute : {DType::kF32, DType::kBF16}) {
+          if (compute == DType::kBF16 && !cpu::OwnGemmAvailable(cpu::GemmType::kBf16)) continue;
+          seed += 7;
+          const bool bias = (seed & 2) != 0, acc = (seed & 4) != 0, bf16_y = compute == DType::kBF16 && (seed & 8) != 0;
+          const Activation act = (seed & 16) != 0 ? Activation::kGeluErf : Activation::kNone;
+          SCOPED_TRACE("M=" + std::to_string(m) + " K=" + std::to_string(k) + " N=" + std::to_string(n) +
+                       " compute=" + std::string(DTypeName(compute)) + " bias=" + std::to_string(bias) +
+                       " acc=" + std::to_string(acc && !bf16_y) + " bf16_y=" + std::to_string(bf16_y));
+          Tensor w = RandomTensor({n, k}, seed, -1, 1);
+          Tensor b = bias ? RandomTensor({n}, seed + 1) : Tensor();
+          Tensor x = RandomTensor({m, k}, seed + 2, -1, 1);
+          Tensor y0 = RandomTensor({m, n}, seed + 3);
+          std::vector<std::vector<float>> results;
+          for (MatmulBackend backend : {MatmulBackend::kUnpacked, MatmulBackend::kPacked}) {
+            LinearOptions opt;
+            opt.compute = compute;
+            opt.backend = backend;
+            Linear lin = Linear::Create(w, b, WeightLayout::kOutIn, opt).value();
+            Tensor y = bf16_y ? Tensor::Empty(DType::kBF16, {m, n}) : y0.Clone();
+            ASSERT_TRUE(lin.Forward(x, y, act, acc && !bf16_y).ok());
+            EXPECT_EQ(lin.packed(), backend == MatmulBackend::kPacked);
+            results.push_back(y.ToFloatVector());
+          }
+          for (int64_t i = 0; i < m * n; ++i) ASSERT_EQ(results[0][i], results[1][i]) << "element " << i;
+          ++cases;
+        }
+  EXPECT_GT(cases, 100);
+}
+
+// kAuto: calls before the packing are served from the weights as they are, the background thread
+// packs them, and later calls use the panels, with the same values.
+TEST(LinearPacking, AutoPacksInTheBackground) {
+  if (!cpu::OwnGemmAvailable(cpu::GemmType::kF32)) GTEST_SKIP() << "no AVX-512: the matmuls run on oneDNN";
+  Tensor w = RandomTensor({300, 1100}, 21, -1, 1);
+  Linear lin = Linear::Create(w, RandomTensor({300}, 22), WeightLayout::kOutIn).value();
+  if (std::getenv("MHUB_GEMM") != nullptr) GTEST_SKIP() << "MHUB_GEMM overrides kAuto";
+  Tensor x = RandomTensor({70, 1100}, 23, -1, 1);
+  Tensor first = Tensor::Empty(DType::kF32, {70, 300}), later = Tensor::Empty(DType::kF32, {70, 300});
+  ASSERT_TRUE(lin.Forward(x, first).ok());
+  WaitForPackedWeights();
+  EXPECT_TRUE(lin.packed());
+  ASSERT_TRUE(lin.Forward(x, later).ok());
+  for (int64_t i = 0; i < 70 * 300; ++i) ASSERT_EQ(first.data<float>()[i], later.data<float>()[i]) << "element " << i;
+  // A layer dropped while it waits for its turn is skipped, not packed after its end.
+  {
+    Linear gone = Linear::Create(RandomTensor({64, 64}, 24), Tensor(), WeightLayout::kOutIn).value();
+    Tensor y = Tensor::Empty(DType::kF32, {8, 64});
+    ASSERT_TRUE(gone.Forward(RandomTensor({8, 64}, 25), y).ok());
+  }
+  WaitForPackedWeights();
+}
 
 // I8 compute: weights quantized per output row, x per row on each call (CTranslate2's scheme,
 // written out here in double precision), then dequantized; and the result stays close to F32's.

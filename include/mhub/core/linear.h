@@ -27,10 +27,17 @@ enum class WeightLayout {
 
 enum class Activation { kNone, kGeluErf, kGeluTanh, kRelu, kSilu };
 
+// Where matmuls with M > kGemvMaxRows run. The own GEMM (CPUs with AVX-512; BF16 compute also needs
+// AVX512_BF16, I8 AVX512_VNNI; else oneDNN) either reads the weights where they are (the mmap'd
+// checkpoint: each call packs x instead) or a copy packed once into panels (faster for the larger
+// M); both give the same values.
 enum class MatmulBackend {
-  kAuto,    // own GEMM where the CPU has AVX-512 (BF16 compute: also AVX512_BF16), else oneDNN;
-            // the environment variable MHUB_GEMM=onednn turns kAuto into kOneDnn (comparisons)
-  kOneDnn,  // always oneDNN for M > kGemvMaxRows
+  kAuto,      // own GEMM: the weights as they are until a background thread has packed them, then
+              // the panels (the first forward does not wait for packing). The environment variable
+              // MHUB_GEMM=onednn|packed|unpacked turns kAuto into one of the others (comparisons).
+  kOneDnn,    // always oneDNN
+  kPacked,    // own GEMM, weights packed by the first call that needs them
+  kUnpacked,  // own GEMM, weights never packed (I8 weights are always packed: quantizing copies them)
 };
 
 struct LinearOptions {
@@ -44,6 +51,10 @@ struct LinearOptions {
 };
 
 inline constexpr int64_t kGemvMaxRows = 4;
+
+// Blocks until the weights that Linear layers have queued for packing so far are packed (benchmarks
+// and tests that measure the steady state; nothing needs it for correctness).
+void WaitForPackedWeights();
 
 class Linear {
  public:
@@ -64,6 +75,9 @@ class Linear {
   // a BF16 y receives the F32 result rounded to nearest even (not with `accumulate`). BF16 lets one
   // bf16 layer feed the next without F32 round trips (BERT's GELU output into its output dense).
   Status Forward(const Tensor& x, Tensor& y, Activation act = Activation::kNone, bool accumulate = false) const;
+
+  // Whether the own GEMM's packed panels are in use (tests; false for oneDNN and GEMV-only use).
+  bool packed() const;
 
   struct Impl;
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "core/cpu/attention_bf16.h"
@@ -35,6 +36,35 @@ void* AlignedAlloc(size_t bytes) {
   if (p == nullptr) std::abort();                                // like operator new without exceptions
   if (align == kHuge) (void)madvise(p, rounded, MADV_HUGEPAGE);  // advisory: fine if refused
   return p;
+}
+
+// One f32 or bf16 panel (gemm_tiles.h) from `cols` (<= kGemmNr) rows of k values: f32 one 4-byte unit
+// per k; bf16 one per k pair, and for an odd K the last k paired with zero.
+void PackFloatPanel(const char* rows, GemmType type, int64_t k, int64_t cols, char* panel) {
+  const int64_t elem = type == GemmType::kBf16 ? 2 : 4;
+  const int64_t units = type == GemmType::kF32 ? k : k / 2;
+  auto* dst = reinterpret_cast<uint32_t*>(panel);
+  GemmPackPanelUnits(rows, k * elem, static_cast<int>(cols), units, dst);
+  if (type == GemmType::kBf16 && k % 2 != 0) {
+    auto* last = reinterpret_cast<uint16_t*>(dst + units * kGemmNr);
+    std::memset(last, 0, sizeof(uint32_t) * kGemmNr);
+    for (int64_t j = 0; j < cols; ++j) last[2 * j] = reinterpret_cast<const uint16_t*>(rows)[j * k + k - 1];
+  }
+}
+
+// Elements from one panel to the next (f32 / bf16 / int8 layouts of gemm_tiles.h).
+int64_t PanelStride(GemmType type, int64_t k) {
+  return type == GemmType::kBf16 ? (k + 1) / 2 * 2 * kGemmNr
+         : type == GemmType::kI8 ? (k + 3) / 4 * 4 * kGemmNr
+                                 : k * kGemmNr;
+}
+
+// The K blocking, shared by both drivers so that they add the products in the same order: blocks of
+// equal size (even, so bf16 blocks start on a pair); int8 takes K whole (int32 sums).
+int64_t KBlock(GemmType type, int64_t k) {
+  if (type == GemmType::kI8) return k;
+  const int64_t kblocks = (k + kMaxKBlock - 1) / kMaxKBlock;
+  return ((k + kblocks - 1) / kblocks + 1) / 2 * 2;
 }
 
 }  // namespace
@@ -87,9 +117,7 @@ GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k
   const int64_t panels = g.panels();
   // f32: k rows of 64; bf16: ceil(k/2) pair rows of 128; int8: ceil(k/4) quad rows of 256 (the
   // padding k's are zero).
-  g.panel_stride_ = type == GemmType::kBf16 ? (k + 1) / 2 * 2 * kPanel
-                    : type == GemmType::kI8 ? (k + 3) / 4 * 4 * kPanel
-                                            : k * kPanel;
+  g.panel_stride_ = PanelStride(type, k);
   const size_t elem = type == GemmType::kF32 ? 4 : type == GemmType::kBf16 ? 2 : 1;
   const size_t bytes = static_cast<size_t>(panels * g.panel_stride_) * elem;
   g.data_ = std::shared_ptr<void>(AlignedAlloc(bytes), Free());
@@ -110,16 +138,7 @@ GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k
       char* panel = base + static_cast<size_t>(p * g.panel_stride_) * elem;
       const int64_t cols = std::min<int64_t>(kPanel, n - p * kPanel);
       if (type != GemmType::kI8) {
-        // f32: one unit per k; bf16: one per k pair, and for an odd K the last k paired with zero.
-        const int64_t units = type == GemmType::kF32 ? k : k / 2;
-        const char* rows = static_cast<const char*>(w) + static_cast<size_t>(p * kPanel * k) * elem;
-        auto* dst = reinterpret_cast<uint32_t*>(panel);
-        GemmPackPanelUnits(rows, k * static_cast<int64_t>(elem), static_cast<int>(cols), units, dst);
-        if (type == GemmType::kBf16 && k % 2 != 0) {
-          auto* last = reinterpret_cast<uint16_t*>(dst + units * kPanel);
-          std::memset(last, 0, sizeof(uint32_t) * kPanel);
-          for (int64_t j = 0; j < cols; ++j) last[2 * j] = reinterpret_cast<const uint16_t*>(rows)[j * k + k - 1];
-        }
+        PackFloatPanel(static_cast<const char*>(w) + static_cast<size_t>(p * kPanel * k) * elem, type, k, cols, panel);
         continue;
       }
       // int8: each row quantized with its own scale, into quads of k.
@@ -172,9 +191,7 @@ void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out)
   const uint8_t* xq_data = xq.data();
   const float* xscale_data = xscale.data();
 
-  // K blocks of equal size (even, so bf16 blocks start on a pair); int8 takes K whole (int32 sums).
-  const int64_t kblocks = i8 ? 1 : (k + kMaxKBlock - 1) / kMaxKBlock;
-  const int64_t kc = i8 ? k : ((k + kblocks - 1) / kblocks + 1) / 2 * 2;
+  const int64_t kc = KBlock(w.type(), k);
   // Row chunks: at most kMaxRowChunk rows, and small enough that there are a few units per thread.
   const int64_t want_units = 4 * threads;
   const int64_t want_chunks = std::max<int64_t>(1, (want_units + panels - 1) / panels);
@@ -232,6 +249,73 @@ void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out)
     }
   };
 
+  if (threads <= 1 || units == 1) {
+    thread_local std::vector<float> buf;
+    for (int64_t u = 0; u < units; ++u) run_unit(u, buf);
+    return;
+  }
+  ForEachItem(units, threads, [&](int64_t u) {
+    thread_local std::vector<float> buf;
+    run_unit(u, buf);
+  });
+}
+
+void GemmUnpacked(const void* x, int64_t m, const void* w, GemmType type, int64_t n, int64_t k, const float* bias,
+                  const GemmOutput& out) {
+  if (m <= 0 || n <= 0) return;
+  const int threads = InTeam() ? 1 : NumThreads();
+  const size_t elem = type == GemmType::kBf16 ? 2 : 4;
+  // y^T = W x^T: x goes into panels of 64 rows (its rows become the tiles' columns) and the weight
+  // rows are the tiles' rows, read where they are.
+  const int64_t panels = (m + kGemmNr - 1) / kGemmNr;
+  const int64_t stride = PanelStride(type, k);
+  std::unique_ptr<void, GemmWeights::Free> xp(AlignedAlloc(static_cast<size_t>(panels * stride) * elem));
+  char* xpanels = static_cast<char*>(xp.get());
+  ParallelFor(panels, 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p)
+      PackFloatPanel(static_cast<const char*>(x) + static_cast<size_t>(p * kGemmNr * k) * elem, type, k,
+                     std::min<int64_t>(kGemmNr, m - p * kGemmNr), xpanels + static_cast<size_t>(p * stride) * elem);
+  });
+
+  const int64_t kc = KBlock(type, k);
+  // Groups of weight rows (a multiple of the tile height), small enough for a few units per thread.
+  const int64_t want_units = 4 * threads;
+  const int64_t want_groups = std::max<int64_t>(1, (want_units + panels - 1) / panels);
+  int64_t group = (n + want_groups - 1) / want_groups;
+  group = std::clamp<int64_t>((group + kGemmMr - 1) / kGemmMr * kGemmMr, 4 * kGemmMr, kMaxRowChunk);
+  const int64_t groups = (n + group - 1) / group;
+
+  auto run_unit = [&](int64_t u, std::vector<float>& buf) {
+    const int64_t p = u / groups, n0 = (u % groups) * group;
+    const int64_t rows = std::min(group, n - n0), cols = std::min<int64_t>(kGemmNr, m - p * kGemmNr);
+    buf.resize(static_cast<size_t>(group * kGemmNr));
+    float* c = buf.data();
+    const char* panel = xpanels + static_cast<size_t>(p * stride) * elem;
+    for (int64_t k0 = 0; k0 < k; k0 += kc) {
+      const int64_t kb = std::min(kc, k - k0);
+      for (int64_t r = 0; r < rows; r += kGemmMr) {
+        const int tile_rows = static_cast<int>(std::min<int64_t>(kGemmMr, rows - r));
+        GemmTileOut to;
+        to.c = c + r * kGemmNr;
+        to.load_c = k0 > 0;
+        if (type == GemmType::kBf16) {
+          GemmTileBf16(static_cast<const uint16_t*>(w) + (n0 + r) * k + k0, k, tile_rows,
+                       reinterpret_cast<const uint16_t*>(panel) + k0 * kGemmNr, kb, to);
+        } else {
+          GemmTileF32(static_cast<const float*>(w) + (n0 + r) * k + k0, k, tile_rows,
+                      reinterpret_cast<const float*>(panel) + k0 * kGemmNr, kb, to);
+        }
+      }
+    }
+    const int rws = static_cast<int>(rows);
+    if (bias != nullptr) GemmAddBiasPerRow(c, rws, bias + n0);
+    ApplyActivation(out.act, c, rows * kGemmNr);
+    const int64_t at = p * kGemmNr * n + n0;
+    GemmStoreTransposed(c, rws, static_cast<int>(cols), out.ybf == nullptr ? out.y + at : nullptr,
+                        out.ybf == nullptr ? nullptr : out.ybf + at, n, out.accumulate);
+  };
+
+  const int64_t units = panels * groups;
   if (threads <= 1 || units == 1) {
     thread_local std::vector<float> buf;
     for (int64_t u = 0; u < units; ++u) run_unit(u, buf);

@@ -1,5 +1,6 @@
 // mhub's own GEMM for Linear on AVX-512 CPUs: y = epilogue(x W^T) with W packed once into
-// 64-column panels (see gemm_tiles.h for the layouts and the register tiles).
+// 64-column panels (see gemm_tiles.h for the layouts and the register tiles), or read where it is
+// (GemmUnpacked: x is packed instead, for the calls made before W's panels exist).
 //
 // Why not oneDNN here: the work is cut into (row chunk, panel) units that the threads take one at a
 // time, so a thread that the machine's other load slows down simply takes fewer units (oneDNN splits
@@ -46,10 +47,11 @@ class GemmWeights {
 
   static constexpr int64_t kPanel = 64;
 
- private:
   struct Free {
     void operator()(void* p) const;
   };
+
+ private:
   int64_t n_ = 0, k_ = 0, panel_stride_ = 0;
   GemmType type_ = GemmType::kF32;
   std::shared_ptr<void> data_;
@@ -69,5 +71,12 @@ void ApplyActivation(Activation act, float* x, int64_t n);
 
 // x: (m, k) row-major, BF16 bits for kBf16 weights, else F32. Runs on the OpenMP team.
 void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out);
+
+// The same product read from the weights where they are: w (n, k) row-major, F32 for kF32 or BF16
+// bits for kBf16 (not kI8); bias: n floats or null. Each call packs x instead (the weight rows become
+// the register tiles' rows), with the K blocking and the order of the sums of Gemm: the results are
+// bitwise the same as Gemm's over GemmWeights::Pack(w, type, n, k, bias).
+void GemmUnpacked(const void* x, int64_t m, const void* w, GemmType type, int64_t n, int64_t k, const float* bias,
+                  const GemmOutput& out);
 
 }  // namespace mhub::core::cpu

@@ -60,4 +60,11 @@ void GemmStoreRowsF32(const float* c, int rows, int w, float* y, int64_t ldy, bo
 // The same narrowed to bf16, round to nearest even (NaN stays NaN).
 void GemmStoreRowsBf16(const float* c, int rows, int w, uint16_t* y, int64_t ldy);
 
+// The transposed product (GemmUnpacked: the tiles' rows are output columns, the panel's columns
+// output rows). c[i][j] += bias[i] for i < rows, j < kGemmNr:
+void GemmAddBiasPerRow(float* c, int rows, const float* bias);
+// y[j * ldy + i] = c[i][j] (+= when accumulate), or ybf[j * ldy + i] = c[i][j] narrowed to bf16 (round
+// to nearest even) when ybf is set, for i < rows, j < cols (<= kGemmNr).
+void GemmStoreTransposed(const float* c, int rows, int cols, float* y, uint16_t* ybf, int64_t ldy, bool accumulate);
+
 }  // namespace mhub::core::cpu

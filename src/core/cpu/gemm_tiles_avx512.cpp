@@ -252,19 +252,54 @@ void GemmStoreRowsF32(const float* c, int rows, int w, float* y, int64_t ldy, bo
   }
 }
 
-void GemmStoreRowsBf16(const float* c, int rows, int w, uint16_t* y, int64_t ldy) {
+// 16 floats narrowed to bf16, round to nearest even (NaN stays NaN).
+inline __m256i NarrowBf16(__m512 f) {
   const __m512i one = _mm512_set1_epi32(1), half = _mm512_set1_epi32(0x7fff);
   const __m512i absmask = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000);
+  const __m512i u = _mm512_castps_si512(f);
+  __m512i v = _mm512_srli_epi32(
+      _mm512_add_epi32(u, _mm512_add_epi32(half, _mm512_and_si512(_mm512_srli_epi32(u, 16), one))), 16);
+  const __mmask16 nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(u, absmask), inf);
+  v = _mm512_mask_mov_epi32(v, nan, _mm512_or_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(0x40)));
+  return _mm512_cvtepi32_epi16(v);
+}
+
+void GemmStoreRowsBf16(const float* c, int rows, int w, uint16_t* y, int64_t ldy) {
   for (int r = 0; r < rows; ++r, c += kGemmNr, y += ldy) {
     for (int j = 0; j < 4; ++j) {
       const __mmask16 m = Lanes(w, j);
       if (m == 0) break;
-      const __m512i u = _mm512_castps_si512(_mm512_loadu_ps(c + 16 * j));
-      __m512i v = _mm512_srli_epi32(
-          _mm512_add_epi32(u, _mm512_add_epi32(half, _mm512_and_si512(_mm512_srli_epi32(u, 16), one))), 16);
-      const __mmask16 nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(u, absmask), inf);
-      v = _mm512_mask_mov_epi32(v, nan, _mm512_or_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(0x40)));
-      _mm256_mask_storeu_epi16(y + 16 * j, m, _mm512_cvtepi32_epi16(v));
+      _mm256_mask_storeu_epi16(y + 16 * j, m, NarrowBf16(_mm512_loadu_ps(c + 16 * j)));
+    }
+  }
+}
+
+void GemmAddBiasPerRow(float* c, int rows, const float* bias) {
+  for (int r = 0; r < rows; ++r, c += kGemmNr) {
+    const __m512 b = _mm512_set1_ps(bias[r]);
+    for (int j = 0; j < 4; ++j) _mm512_storeu_ps(c + 16 * j, _mm512_add_ps(_mm512_loadu_ps(c + 16 * j), b));
+  }
+}
+
+void GemmStoreTransposed(const float* c, int rows, int cols, float* y, uint16_t* ybf, int64_t ldy, bool accumulate) {
+  __m512i r[16];
+  for (int i0 = 0; i0 < rows; i0 += 16) {
+    const int in = rows - i0 < 16 ? rows - i0 : 16;
+    const __mmask16 m = Lanes(in, 0);
+    for (int j0 = 0; j0 < cols; j0 += 16) {
+      for (int i = 0; i < 16; ++i)
+        r[i] = i < in ? _mm512_loadu_si512(c + (i0 + i) * kGemmNr + j0) : _mm512_setzero_si512();
+      Transpose16(r);
+      const int jn = cols - j0 < 16 ? cols - j0 : 16;
+      for (int j = 0; j < jn; ++j) {
+        const int64_t at = (j0 + j) * ldy + i0;
+        const __m512 v = _mm512_castsi512_ps(r[j]);
+        if (ybf != nullptr) {
+          _mm256_mask_storeu_epi16(ybf + at, m, NarrowBf16(v));
+        } else {
+          _mm512_mask_storeu_ps(y + at, m, accumulate ? _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, y + at)) : v);
+        }
+      }
     }
   }
 }

@@ -1,0 +1,21 @@
+// One background thread for work that can wait: packing GEMM weights into panels while the calls
+// that need them run on the weights as they are. Internal to mhub_core.
+//
+// Jobs run one at a time in the order given, at idle priority (SCHED_IDLE: only on cores nothing
+// else wants) and with kernels on that thread alone (NumThreads() is 1 there), so they never take
+// the worker pool or the cores from a forward pass. At exit the thread finishes the job it is
+// running and drops the rest.
+#pragma once
+
+#include <functional>
+
+namespace mhub::core::cpu {
+
+// Queues `job`. False, with the job not taken, in a forked child (the thread is the parent's):
+// the caller then does the work itself.
+bool RunInBackground(std::function<void()> job);
+
+// Blocks until every job queued before the call has run (nothing to wait for in a forked child).
+void WaitForBackground();
+
+}  // namespace mhub::core::cpu
