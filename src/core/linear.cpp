@@ -58,17 +58,20 @@ MatmulBackend AutoBackend() {
 // in (rows, cols) row-major -> out (cols, rows), in 32 x 32 blocks so that the lines read and the
 // lines written both stay in L1 (GPT-2's Conv1D weights are (in, out)). Unaligned sources (an
 // mmap'd checkpoint) are read bytewise.
+// The threads take bands of output rows.
 template <typename T>
 void TransposeBlocked(const T* in, int64_t rows, int64_t cols, T* out) {
   constexpr int64_t kBlock = 32;
   const auto* bytes = reinterpret_cast<const char*>(in);
-  for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
-    for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
-      const int64_t r1 = std::min(rows, r0 + kBlock), c1 = std::min(cols, c0 + kBlock);
-      for (int64_t c = c0; c < c1; ++c)
-        for (int64_t r = r0; r < r1; ++r)
-          std::memcpy(out + c * rows + r, bytes + (r * cols + c) * sizeof(T), sizeof(T));
-    }
+  cpu::ParallelFor((cols + kBlock - 1) / kBlock, 4, [&](int64_t b0, int64_t b1) {
+    for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
+      for (int64_t c0 = b0 * kBlock; c0 < std::min(cols, b1 * kBlock); c0 += kBlock) {
+        const int64_t r1 = std::min(rows, r0 + kBlock), c1 = std::min(cols, c0 + kBlock);
+        for (int64_t c = c0; c < c1; ++c)
+          for (int64_t r = r0; r < r1; ++r)
+            std::memcpy(out + c * rows + r, bytes + (r * cols + c) * sizeof(T), sizeof(T));
+      }
+  });
 }
 
 // M used to ask oneDNN for its preferred weight layout (the layout depends on N, K and the ISA;
