@@ -141,24 +141,23 @@ GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k
         PackFloatPanel(static_cast<const char*>(w) + static_cast<size_t>(p * kPanel * k) * elem, type, k, cols, panel);
         continue;
       }
-      // int8: each row quantized with its own scale, into quads of k.
-      std::memset(panel, 0, static_cast<size_t>(g.panel_stride_) * elem);
-      auto* dst = reinterpret_cast<int8_t*>(panel);
+      // int8: each row quantized with its own scale (scale = max|w| / 127, round to nearest even: the
+      // activations' quantizer, shifted back from u8 to s8), then moved into quads of k.
+      const int64_t kpad = (k + 3) / 4 * 4;
+      thread_local std::vector<uint8_t> rows;
+      rows.resize(static_cast<size_t>(kPanel * kpad));
       for (int64_t j = 0; j < cols; ++j) {
         const int64_t row = p * kPanel + j;
-        const float* src = static_cast<const float*>(w) + row * k;
-        float amax = 0;
-        for (int64_t kk = 0; kk < k; ++kk) amax = std::max(amax, std::fabs(src[kk]));
-        const float inv = amax > 0 ? 127.0f / amax : 0.0f;
+        uint8_t* q = rows.data() + j * kpad;
+        QuantizeRowU8(static_cast<const float*>(w) + row * k, k, kpad, q, g.col_scale_.get() + row);
         int32_t sum = 0;
-        for (int64_t kk = 0; kk < k; ++kk) {
-          const auto q = static_cast<int8_t>(std::nearbyint(src[kk] * inv));
-          dst[(kk / 4) * 4 * kPanel + 4 * j + kk % 4] = q;
-          sum += q;
+        for (int64_t kk = 0; kk < kpad; ++kk) {
+          q[kk] ^= 0x80;  // u8 = s8 + 128 -> s8 (the padding's 128 becomes 0)
+          sum += static_cast<int8_t>(q[kk]);
         }
-        g.col_scale_.get()[row] = amax / 127.0f;
         g.col_comp_.get()[row] = 128 * sum;
       }
+      GemmPackPanelUnits(rows.data(), kpad, static_cast<int>(cols), kpad / 4, reinterpret_cast<uint32_t*>(panel));
     }
   });
   if (bias != nullptr) {
