@@ -41,10 +41,14 @@ class Background {
     cv_.notify_all();
   }
 
+  // While someone waits, the thread runs at normal priority: the waiter wants the work done now.
   void Wait() {
     std::unique_lock<std::mutex> lock(mu_);
     const uint64_t target = queued_;
+    if (done_ >= target || stopping_) return;
+    if (waiters_++ == 0) SetPriority(SCHED_OTHER);
     cv_.wait(lock, [&] { return done_ >= target || stopping_; });
+    if (--waiters_ == 0 && !stopping_) SetPriority(SCHED_IDLE);
   }
 
  private:
@@ -53,9 +57,8 @@ class Background {
     // Idle priority: the thread runs on cores nothing else wants, so packing does not slow the
     // forward passes it is packing for (a normal-priority packer made the first forward of BERT-base
     // slower than packing in the call: 271-299 ms against 231-255 ms on 2 cores).
-    sched_param param{};
-    (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);  // advisory: fine if refused
     std::unique_lock<std::mutex> lock(mu_);
+    if (waiters_ == 0) SetPriority(SCHED_IDLE);
     for (;;) {
       cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
       if (stopping_) return;
@@ -76,11 +79,24 @@ class Background {
     jobs_.clear();
     cv_.notify_all();
     lock.unlock();
-    if (thread_.joinable()) thread_.join();
+    if (!thread_.joinable()) return;
+    // Back to normal priority, so that a job in progress finishes now even on a busy machine
+    // (at idle priority it could wait for a free core for seconds, and the exit with it).
+    lock.lock();
+    SetPriority(SCHED_OTHER);
+    lock.unlock();
+    thread_.join();
+  }
+
+  // The thread's scheduling policy (under mu_; advisory: fine if refused).
+  void SetPriority(int policy) {
+    sched_param param{};
+    if (thread_.joinable()) (void)pthread_setschedparam(thread_.native_handle(), policy, &param);
   }
 
   std::mutex mu_;
   std::condition_variable cv_;
+  int waiters_ = 0;
   std::deque<std::function<void()>> jobs_;
   uint64_t queued_ = 0, done_ = 0;
   bool stopping_ = false;

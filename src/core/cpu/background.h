@@ -3,8 +3,8 @@
 //
 // Jobs run one at a time in the order given, at idle priority (SCHED_IDLE: only on cores nothing
 // else wants) and with kernels on that thread alone (NumThreads() is 1 there), so they never take
-// the worker pool or the cores from a forward pass. At exit the thread finishes the job it is
-// running and drops the rest.
+// the worker pool or the cores from a forward pass. While a caller waits for them, and at exit, the
+// thread runs at normal priority; at exit it finishes the job it is running and drops the rest.
 #pragma once
 
 #include <functional>
