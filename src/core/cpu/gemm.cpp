@@ -67,6 +67,21 @@ int64_t KBlock(GemmType type, int64_t k) {
   return ((k + kblocks - 1) / kblocks + 1) / 2 * 2;
 }
 
+// run_unit(u, buf) for u < units, on up to `threads` threads taking the next unit as they finish
+// one; buf is the running thread's tile buffer, kept between calls.
+template <typename Fn>
+void RunUnits(int64_t units, int threads, const Fn& run_unit) {
+  if (threads <= 1 || units == 1) {
+    thread_local std::vector<float> buf;
+    for (int64_t u = 0; u < units; ++u) run_unit(u, buf);
+    return;
+  }
+  ForEachItem(units, threads, [&](int64_t u) {
+    thread_local std::vector<float> buf;
+    run_unit(u, buf);
+  });
+}
+
 }  // namespace
 
 void ApplyActivation(Activation act, float* x, int64_t n) {
@@ -248,15 +263,7 @@ void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out)
     }
   };
 
-  if (threads <= 1 || units == 1) {
-    thread_local std::vector<float> buf;
-    for (int64_t u = 0; u < units; ++u) run_unit(u, buf);
-    return;
-  }
-  ForEachItem(units, threads, [&](int64_t u) {
-    thread_local std::vector<float> buf;
-    run_unit(u, buf);
-  });
+  RunUnits(units, threads, run_unit);
 }
 
 void GemmUnpacked(const void* x, int64_t m, const void* w, GemmType type, int64_t n, int64_t k, const float* bias,
@@ -315,15 +322,7 @@ void GemmUnpacked(const void* x, int64_t m, const void* w, GemmType type, int64_
   };
 
   const int64_t units = panels * groups;
-  if (threads <= 1 || units == 1) {
-    thread_local std::vector<float> buf;
-    for (int64_t u = 0; u < units; ++u) run_unit(u, buf);
-    return;
-  }
-  ForEachItem(units, threads, [&](int64_t u) {
-    thread_local std::vector<float> buf;
-    run_unit(u, buf);
-  });
+  RunUnits(units, threads, run_unit);
 }
 
 }  // namespace mhub::core::cpu
