@@ -4,6 +4,8 @@
 #include "mhub/core/linear.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -293,6 +295,20 @@ TEST(LinearPacking, AutoPacksInTheBackground) {
   EXPECT_TRUE(lin.packed());
   ASSERT_TRUE(lin.Forward(x, later).ok());
   for (int64_t i = 0; i < 70 * 300; ++i) ASSERT_EQ(first.data<float>()[i], later.data<float>()[i]) << "element " << i;
+  // A forked child has no background thread: its first call packs, with the same values.
+  Linear fresh = Linear::Create(w, RandomTensor({300}, 22), WeightLayout::kOutIn).value();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    Tensor y = Tensor::Empty(DType::kF32, {70, 300});
+    bool same = fresh.Forward(x, y).ok() && fresh.packed();
+    for (int64_t i = 0; same && i < 70 * 300; ++i) same = y.data<float>()[i] == first.data<float>()[i];
+    _exit(same ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
   // A layer dropped while it waits for its turn is skipped, not packed after its end.
   {
     Linear gone = Linear::Create(RandomTensor({64, 64}, 24), Tensor(), WeightLayout::kOutIn).value();
