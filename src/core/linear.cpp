@@ -83,7 +83,8 @@ constexpr int64_t kPackingM = 256;
 struct Linear::Impl : std::enable_shared_from_this<Linear::Impl> {
   int64_t n = 0, k = 0;
   DType compute = DType::kF32;
-  Tensor w;                 // (N, K) row-major in `compute` dtype; may be a view of the caller's weight
+  Tensor w;                 // (N, K) row-major in `compute` dtype, or (K, N) when in_out; may be the caller's weight
+  bool in_out = false;      // w is the caller's F32 (K, N) weight (F32 compute)
   std::vector<float> bias;  // (N) or empty
 
   std::mutex mu;  // guards the oneDNN state below
@@ -99,15 +100,18 @@ struct Linear::Impl : std::enable_shared_from_this<Linear::Impl> {
   void PackGemm(cpu::GemmType type) {
     std::lock_guard<std::mutex> lock(pack_mu);
     if (gemm_ready.load(std::memory_order_relaxed)) return;
-    gemm = cpu::GemmWeights::Pack(w.raw_data(), type, n, k, bias.empty() ? nullptr : bias.data());
+    const float* b = bias.empty() ? nullptr : bias.data();
+    gemm = in_out ? cpu::GemmWeights::PackInOut(w.data<float>(), n, k, b)
+                  : cpu::GemmWeights::Pack(w.raw_data(), type, n, k, b);
     gemm_ready.store(true, std::memory_order_release);
   }
 
   // The packed panels, or null while the calls run on the weights as they are: kUnpacked always,
-  // kAuto until the background thread has packed them (I8 weights are packed by the first call).
+  // kAuto until the background thread has packed them. I8 weights, and (K, N) ones, whose panels
+  // are slices of their rows (a plain copy), are packed by the first call.
   const cpu::GemmWeights* Panels(cpu::GemmType type) {
     if (gemm_ready.load(std::memory_order_acquire)) return &gemm;
-    if (type != cpu::GemmType::kI8) {
+    if (type != cpu::GemmType::kI8 && !in_out) {
       if (backend == MatmulBackend::kUnpacked) return nullptr;
       if (backend == MatmulBackend::kAuto) {
         if (gemm_queued.exchange(true, std::memory_order_acq_rel)) return nullptr;
@@ -126,8 +130,8 @@ struct Linear::Impl : std::enable_shared_from_this<Linear::Impl> {
   dnnl::memory::data_type dt() const {
     return compute == DType::kBF16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
   }
-  dnnl::memory::desc user_weights_md() const {
-    return dnnl::memory::desc({k, n}, dt(), dnnl::memory::format_tag::ba);  // (K,N) view of (N,K) row-major
+  dnnl::memory::desc user_weights_md() const {  // (K, N) as it is, or a (K, N) view of (N, K) row-major
+    return dnnl::memory::desc({k, n}, dt(), in_out ? dnnl::memory::format_tag::ab : dnnl::memory::format_tag::ba);
   }
 
   void PackLocked() {
@@ -206,9 +210,13 @@ Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLa
   impl->k = layout == WeightLayout::kOutIn ? weight.dim(1) : weight.dim(0);
   if (impl->n <= 0 || impl->k <= 0) return Status::InvalidArgument("Linear: empty weight");
 
-  // (N, K) row-major weights in the compute dtype; zero-copy when the caller's already are.
-  if (layout == WeightLayout::kOutIn && wd == storage &&
-      reinterpret_cast<uintptr_t>(weight.raw_data()) % DTypeSize(wd) == 0) {
+  // (N, K) row-major weights in the compute dtype; zero-copy when the caller's already are. F32 (K, N)
+  // ones (GPT-2's Conv1D) stay as they are where the own GEMM runs: its panels are slices of their
+  // rows, packed on the first call, and serve every M (no transposed copy, no GEMV).
+  const bool aligned = reinterpret_cast<uintptr_t>(weight.raw_data()) % DTypeSize(wd) == 0;
+  impl->in_out = layout == WeightLayout::kInOut && impl->compute == DType::kF32 && wd == DType::kF32 && aligned &&
+                 impl->backend != MatmulBackend::kOneDnn && cpu::OwnGemmAvailable(cpu::GemmType::kF32);
+  if ((layout == WeightLayout::kOutIn && wd == storage && aligned) || impl->in_out) {
     impl->w = weight;
   } else {
     Tensor src = weight;
@@ -270,7 +278,8 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
   const auto& kern = cpu::Kernels();
   const bool i8 = im.compute == DType::kI8;
 
-  if (m <= kGemvMaxRows && !i8) {
+  // (K, N) weights take the own GEMM at every M: its panels stream each weight row in memory order.
+  if (m <= kGemvMaxRows && !i8 && !im.in_out) {
     // The GEMV kernels read F32 rows and write F32: widen a BF16 x (a few rows), and narrow into a
     // BF16 y through the per-thread buffer.
     std::vector<float> xwide;

@@ -110,6 +110,8 @@ TEST_P(LinearTest, GemvPathMatchesNaive) {
         for (DType wd : {DType::kF32, DType::kBF16}) {
           seed += 5;
           Check(m, k, n, wd, DType::kF32, WeightLayout::kOutIn, (seed & 2) != 0, Activation::kNone, false, seed);
+          // (in, out) weights: transposed once (other ISAs, BF16), or F32 ones packed from where they are.
+          Check(m, k, n, wd, DType::kF32, WeightLayout::kInOut, (seed & 4) != 0, Activation::kNone, false, seed + 1);
         }
 }
 
@@ -279,6 +281,25 @@ TEST(LinearPacking, UnpackedAndPackedGiveTheSameValues) {
           ++cases;
         }
   EXPECT_GT(cases, 100);
+}
+
+// F32 (in, out) weights (GPT-2's Conv1D) are packed from where they are and serve every M with the
+// GEMM's tiles (no GEMV over a transposed copy), so a row computed alone equals the same row of a
+// batch exactly.
+TEST(LinearPacking, InOutRowsAloneEqualRowsOfABatch) {
+  if (!cpu::OwnGemmAvailable(cpu::GemmType::kF32)) GTEST_SKIP() << "no AVX-512: the matmuls run on oneDNN";
+  const int64_t k = 2100, n = 131;  // two K blocks, a panel tail
+  Tensor w = RandomTensor({k, n}, 31, -1, 1);
+  Linear lin = Linear::Create(w, RandomTensor({n}, 32), WeightLayout::kInOut).value();
+  Tensor x = RandomTensor({9, k}, 33, -1, 1);
+  Tensor y = Tensor::Empty(DType::kF32, {9, n});
+  ASSERT_TRUE(lin.Forward(x, y, Activation::kGeluErf).ok());
+  EXPECT_TRUE(lin.packed());
+  for (int64_t rows : {1, 3, 4}) {
+    Tensor part = Tensor::Empty(DType::kF32, {rows, n});
+    ASSERT_TRUE(lin.Forward(x.Narrow0(2, rows), part, Activation::kGeluErf).ok());
+    for (int64_t i = 0; i < rows * n; ++i) ASSERT_EQ(part.data<float>()[i], y.data<float>()[2 * n + i]) << i;
+  }
 }
 
 // kAuto: calls before the packing are served from the weights as they are, the background thread

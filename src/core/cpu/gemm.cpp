@@ -67,6 +67,15 @@ int64_t KBlock(GemmType type, int64_t k) {
   return ((k + kblocks - 1) / kblocks + 1) / 2 * 2;
 }
 
+// `padded` floats: the n of src (null: none), then zeros.
+std::shared_ptr<float> PaddedFloats(const float* src, int64_t n, int64_t padded) {
+  auto p = std::shared_ptr<float>(static_cast<float*>(AlignedAlloc(sizeof(float) * static_cast<size_t>(padded))),
+                                  GemmWeights::Free());
+  std::fill(p.get(), p.get() + padded, 0.0f);
+  if (src != nullptr) std::memcpy(p.get(), src, sizeof(float) * static_cast<size_t>(n));
+  return p;
+}
+
 // run_unit(u, buf) for u < units, on up to `threads` threads taking the next unit as they finish
 // one; buf is the running thread's tile buffer, kept between calls.
 template <typename Fn>
@@ -136,13 +145,8 @@ GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k
   const size_t elem = type == GemmType::kF32 ? 4 : type == GemmType::kBf16 ? 2 : 1;
   const size_t bytes = static_cast<size_t>(panels * g.panel_stride_) * elem;
   g.data_ = std::shared_ptr<void>(AlignedAlloc(bytes), Free());
-  auto new_floats = [&] {
-    auto p = std::shared_ptr<float>(static_cast<float*>(AlignedAlloc(sizeof(float) * panels * kPanel)), Free());
-    std::fill(p.get(), p.get() + panels * kPanel, 0.0f);
-    return p;
-  };
   if (type == GemmType::kI8) {
-    g.col_scale_ = new_floats();
+    g.col_scale_ = PaddedFloats(nullptr, 0, panels * kPanel);
     g.col_comp_ =
         std::shared_ptr<int32_t>(static_cast<int32_t*>(AlignedAlloc(sizeof(int32_t) * panels * kPanel)), Free());
     std::fill(g.col_comp_.get(), g.col_comp_.get() + panels * kPanel, 0);
@@ -175,10 +179,30 @@ GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k
       GemmPackPanelUnits(rows.data(), kpad, static_cast<int>(cols), kpad / 4, reinterpret_cast<uint32_t*>(panel));
     }
   });
-  if (bias != nullptr) {
-    g.bias_ = new_floats();
-    std::memcpy(g.bias_.get(), bias, sizeof(float) * static_cast<size_t>(n));
-  }
+  if (bias != nullptr) g.bias_ = PaddedFloats(bias, n, panels * kPanel);
+  return g;
+}
+
+GemmWeights GemmWeights::PackInOut(const float* w, int64_t n, int64_t k, const float* bias) {
+  GemmWeights g;
+  g.n_ = n;
+  g.k_ = k;
+  g.type_ = GemmType::kF32;
+  const int64_t panels = g.panels();
+  g.panel_stride_ = PanelStride(GemmType::kF32, k);
+  g.data_ = std::shared_ptr<void>(AlignedAlloc(sizeof(float) * static_cast<size_t>(panels * g.panel_stride_)), Free());
+  auto* base = static_cast<float*>(g.data_.get());
+  // Each thread takes a band of weight rows and reads them in memory order.
+  ParallelFor(k, 16, [&](int64_t k0, int64_t k1) {
+    for (int64_t kk = k0; kk < k1; ++kk)
+      for (int64_t p = 0; p < panels; ++p) {
+        const int64_t cols = std::min<int64_t>(kPanel, n - p * kPanel);
+        float* row = base + p * g.panel_stride_ + kk * kPanel;
+        std::memcpy(row, w + kk * n + p * kPanel, sizeof(float) * static_cast<size_t>(cols));
+        std::fill(row + cols, row + kPanel, 0.0f);
+      }
+  });
+  if (bias != nullptr) g.bias_ = PaddedFloats(bias, n, panels * kPanel);
   return g;
 }
 
