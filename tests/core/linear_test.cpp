@@ -177,6 +177,10 @@ TEST_P(LinearMatmul, LayoutsDtypesActivationsAccumulate) {
   // (in, out) weights across the transpose's 32 x 32 blocks, in both element sizes.
   Check(7, 70, 45, DType::kBF16, DType::kBF16, WeightLayout::kInOut, true, Activation::kNone, false, seed += 5);
   Check(7, 70, 45, DType::kF32, DType::kF32, WeightLayout::kInOut, false, Activation::kNone, false, seed += 5);
+  // BF16 (in, out) weights (transposed once): odd K, panel tails, M <= 4.
+  for (int64_t m : {1, 3, 9})
+    for (int64_t k : {71, 1025})
+      Check(m, k, 130, DType::kBF16, DType::kBF16, WeightLayout::kInOut, true, Activation::kGeluErf, m == 3, seed += 5);
 }
 
 TEST_P(LinearMatmul, SameResultForEveryM) {
@@ -288,7 +292,7 @@ TEST(LinearPacking, UnpackedAndPackedGiveTheSameValues) {
 // batch exactly.
 TEST(LinearPacking, InOutRowsAloneEqualRowsOfABatch) {
   if (!cpu::OwnGemmAvailable(cpu::GemmType::kF32)) GTEST_SKIP() << "no AVX-512: the matmuls run on oneDNN";
-  const int64_t k = 2100, n = 131;  // two K blocks, a panel tail
+  const int64_t k = 2101, n = 131;  // two K blocks, a panel tail
   Tensor w = RandomTensor({k, n}, 31, -1, 1);
   Linear lin = Linear::Create(w, RandomTensor({n}, 32), WeightLayout::kInOut).value();
   Tensor x = RandomTensor({9, k}, 33, -1, 1);
