@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <thread>
 
 #include "core/cpu/gemm.h"
 #include "core/reference/reference_kernels.h"
@@ -304,6 +307,34 @@ TEST(LinearPacking, InOutRowsAloneEqualRowsOfABatch) {
     ASSERT_TRUE(lin.Forward(x.Narrow0(2, rows), part, Activation::kGeluErf).ok());
     for (int64_t i = 0; i < rows * n; ++i) ASSERT_EQ(part.data<float>()[i], y.data<float>()[2 * n + i]) << i;
   }
+}
+
+// Threads calling one kAuto layer while it switches from the weights to its panels all get the
+// packed layer's values.
+TEST(LinearPacking, ConcurrentCallsDuringTheSwitch) {
+  if (!cpu::OwnGemmAvailable(cpu::GemmType::kF32)) GTEST_SKIP() << "no AVX-512: the matmuls run on oneDNN";
+  if (std::getenv("MHUB_GEMM") != nullptr) GTEST_SKIP() << "MHUB_GEMM overrides kAuto";
+  Tensor w = RandomTensor({700, 900}, 41, -1, 1), b = RandomTensor({700}, 42);
+  Tensor x = RandomTensor({40, 900}, 43, -1, 1);
+  LinearOptions packed;
+  packed.backend = MatmulBackend::kPacked;
+  Tensor want = Tensor::Empty(DType::kF32, {40, 700});
+  ASSERT_TRUE(Linear::Create(w, b, WeightLayout::kOutIn, packed).value().Forward(x, want).ok());
+  Linear lin = Linear::Create(w, b, WeightLayout::kOutIn).value();
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        Tensor y = Tensor::Empty(DType::kF32, {40, 700});
+        if (!lin.Forward(x, y).ok() || std::memcmp(y.data<float>(), want.data<float>(), sizeof(float) * 40 * 700) != 0)
+          mismatches.fetch_add(1);
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  WaitForPackedWeights();
+  EXPECT_TRUE(lin.packed());
 }
 
 // kAuto: calls before the packing are served from the weights as they are, the background thread
