@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <unistd.h>
+
 #include "mhub/core/cpu.h"
 #include "mhub/core/linear.h"
 #include "mhub/models/auto_model.h"
@@ -44,6 +46,7 @@ int Run(bool quick) {
         return 1;
       }
     }
+    ::sync();  // load a checkpoint at rest, not one whose pages are still being written back
     LoadOptions options;
     if (int8) options.quantize = Quantization::kInt8;
     double t0 = NowMs();

@@ -14,6 +14,8 @@
 
 #include <sys/resource.h>
 
+#include <unistd.h>
+
 #include "mhub/core/cpu.h"
 #include "mhub/core/linear.h"
 #include "mhub/models/auto_model.h"
@@ -61,6 +63,7 @@ int Run(bool quick) {
         return 1;
       }
     }
+    ::sync();  // load a checkpoint at rest, not one whose pages are still being written back
     std::fprintf(stderr, "[%s] model written\n", mode.c_str());
     LoadOptions options;
     if (int8) options.quantize = Quantization::kInt8;

@@ -101,7 +101,7 @@ struct Linear::Impl : std::enable_shared_from_this<Linear::Impl> {
     std::lock_guard<std::mutex> lock(pack_mu);
     if (gemm_ready.load(std::memory_order_relaxed)) return;
     const float* b = bias.empty() ? nullptr : bias.data();
-    gemm = in_out ? cpu::GemmWeights::PackInOut(w.data<float>(), n, k, b)
+    gemm = in_out ? cpu::GemmWeights::PackInOut(w.raw_data(), type, n, k, b)
                   : cpu::GemmWeights::Pack(w.raw_data(), type, n, k, b);
     gemm_ready.store(true, std::memory_order_release);
   }
@@ -210,12 +210,14 @@ Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLa
   impl->k = layout == WeightLayout::kOutIn ? weight.dim(1) : weight.dim(0);
   if (impl->n <= 0 || impl->k <= 0) return Status::InvalidArgument("Linear: empty weight");
 
-  // (N, K) row-major weights in the compute dtype; zero-copy when the caller's already are. F32 (K, N)
-  // ones (GPT-2's Conv1D) stay as they are where the own GEMM runs: its panels are slices of their
-  // rows, packed on the first call, and serve every M (no transposed copy, no GEMV).
+  // (N, K) row-major weights in the compute dtype; zero-copy when the caller's already are. (K, N)
+  // ones (GPT-2's Conv1D) in the compute dtype stay as they are where the own GEMM runs: its panels
+  // are slices of their rows, packed on the first call, and serve every M (no transposed copy, no
+  // GEMV; in BF16, x is then rounded to bf16 at every M).
   const bool aligned = reinterpret_cast<uintptr_t>(weight.raw_data()) % DTypeSize(wd) == 0;
-  impl->in_out = layout == WeightLayout::kInOut && impl->compute == DType::kF32 && wd == DType::kF32 && aligned &&
-                 impl->backend != MatmulBackend::kOneDnn && cpu::OwnGemmAvailable(cpu::GemmType::kF32);
+  const cpu::GemmType own = impl->compute == DType::kBF16 ? cpu::GemmType::kBf16 : cpu::GemmType::kF32;
+  impl->in_out = layout == WeightLayout::kInOut && wd == impl->compute && aligned &&
+                 impl->backend != MatmulBackend::kOneDnn && cpu::OwnGemmAvailable(own);
   if ((layout == WeightLayout::kOutIn && wd == storage && aligned) || impl->in_out) {
     impl->w = weight;
   } else {

@@ -86,8 +86,13 @@ void Check(int64_t m, int64_t k, int64_t n, DType wdtype, DType compute, WeightL
     for (int64_t j = 0; j < k; ++j)
       wr[i * k + j] = layout == WeightLayout::kOutIn ? stored[i * k + j] : stored[j * n + i];
   if (bf16) wr = RoundBf16(wr.data(), n * k);
-  std::vector<float> xr = (bf16 && m > kGemvMaxRows) ? RoundBf16(x.data<float>(), m * k)
-                                                     : std::vector<float>(x.data<float>(), x.data<float>() + m * k);
+  // x is rounded to bf16 where the matmul runs (M > kGemvMaxRows), and at every M for BF16 (in, out)
+  // weights on the own GEMM (they have no GEMV).
+  const bool own_in_out = layout == WeightLayout::kInOut && wdtype == DType::kBF16 &&
+                          g_backend != MatmulBackend::kOneDnn && cpu::OwnGemmAvailable(cpu::GemmType::kBf16);
+  std::vector<float> xr = (bf16 && (m > kGemvMaxRows || own_in_out))
+                              ? RoundBf16(x.data<float>(), m * k)
+                              : std::vector<float>(x.data<float>(), x.data<float>() + m * k);
   std::vector<float> ref(static_cast<size_t>(m * n));
   reference::Matmul(xr.data(), wr.data(), bias ? b.data<float>() : nullptr, ref.data(), m, n, k);
   int failures = 0;
@@ -180,7 +185,7 @@ TEST_P(LinearMatmul, LayoutsDtypesActivationsAccumulate) {
   // (in, out) weights across the transpose's 32 x 32 blocks, in both element sizes.
   Check(7, 70, 45, DType::kBF16, DType::kBF16, WeightLayout::kInOut, true, Activation::kNone, false, seed += 5);
   Check(7, 70, 45, DType::kF32, DType::kF32, WeightLayout::kInOut, false, Activation::kNone, false, seed += 5);
-  // BF16 (in, out) weights (transposed once): odd K, panel tails, M <= 4.
+  // BF16 (in, out) weights (packed from where they are on the own GEMM): odd K, panel tails, M <= 4.
   for (int64_t m : {1, 3, 9})
     for (int64_t k : {71, 1025})
       Check(m, k, 130, DType::kBF16, DType::kBF16, WeightLayout::kInOut, true, Activation::kGeluErf, m == 3, seed += 5);
@@ -290,22 +295,25 @@ TEST(LinearPacking, UnpackedAndPackedGiveTheSameValues) {
   EXPECT_GT(cases, 100);
 }
 
-// F32 (in, out) weights (GPT-2's Conv1D) are packed from where they are and serve every M with the
-// GEMM's tiles (no GEMV over a transposed copy), so a row computed alone equals the same row of a
-// batch exactly.
+// F32 and BF16 (in, out) weights (GPT-2's Conv1D) are packed from where they are and serve every M
+// with the GEMM's tiles (no GEMV over a transposed copy), so a row computed alone equals the same
+// row of a batch exactly.
 TEST(LinearPacking, InOutRowsAloneEqualRowsOfABatch) {
-  if (!cpu::OwnGemmAvailable(cpu::GemmType::kF32)) GTEST_SKIP() << "no AVX-512: the matmuls run on oneDNN";
-  const int64_t k = 2101, n = 131;  // two K blocks, a panel tail
-  Tensor w = RandomTensor({k, n}, 31, -1, 1);
-  Linear lin = Linear::Create(w, RandomTensor({n}, 32), WeightLayout::kInOut).value();
-  Tensor x = RandomTensor({9, k}, 33, -1, 1);
-  Tensor y = Tensor::Empty(DType::kF32, {9, n});
-  ASSERT_TRUE(lin.Forward(x, y, Activation::kGeluErf).ok());
-  EXPECT_TRUE(lin.packed());
-  for (int64_t rows : {1, 3, 4}) {
-    Tensor part = Tensor::Empty(DType::kF32, {rows, n});
-    ASSERT_TRUE(lin.Forward(x.Narrow0(2, rows), part, Activation::kGeluErf).ok());
-    for (int64_t i = 0; i < rows * n; ++i) ASSERT_EQ(part.data<float>()[i], y.data<float>()[2 * n + i]) << i;
+  for (DType dtype : {DType::kF32, DType::kBF16}) {
+    if (!cpu::OwnGemmAvailable(dtype == DType::kF32 ? cpu::GemmType::kF32 : cpu::GemmType::kBf16)) continue;
+    SCOPED_TRACE(DTypeName(dtype));
+    const int64_t k = 2101, n = 131;  // two K blocks, odd K, a panel tail
+    Tensor w = RandomTensor({k, n}, 31, -1, 1).To(dtype).value();
+    Linear lin = Linear::Create(w, RandomTensor({n}, 32), WeightLayout::kInOut).value();
+    Tensor x = RandomTensor({9, k}, 33, -1, 1);
+    Tensor y = Tensor::Empty(DType::kF32, {9, n});
+    ASSERT_TRUE(lin.Forward(x, y, Activation::kGeluErf).ok());
+    EXPECT_TRUE(lin.packed());
+    for (int64_t rows : {1, 3, 4}) {
+      Tensor part = Tensor::Empty(DType::kF32, {rows, n});
+      ASSERT_TRUE(lin.Forward(x.Narrow0(2, rows), part, Activation::kGeluErf).ok());
+      for (int64_t i = 0; i < rows * n; ++i) ASSERT_EQ(part.data<float>()[i], y.data<float>()[2 * n + i]) << i;
+    }
   }
 }
 

@@ -183,23 +183,40 @@ GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k
   return g;
 }
 
-GemmWeights GemmWeights::PackInOut(const float* w, int64_t n, int64_t k, const float* bias) {
+GemmWeights GemmWeights::PackInOut(const void* w, GemmType type, int64_t n, int64_t k, const float* bias) {
   GemmWeights g;
   g.n_ = n;
   g.k_ = k;
-  g.type_ = GemmType::kF32;
+  g.type_ = type;
   const int64_t panels = g.panels();
-  g.panel_stride_ = PanelStride(GemmType::kF32, k);
-  g.data_ = std::shared_ptr<void>(AlignedAlloc(sizeof(float) * static_cast<size_t>(panels * g.panel_stride_)), Free());
-  auto* base = static_cast<float*>(g.data_.get());
-  // Each thread takes a band of weight rows and reads them in memory order.
-  ParallelFor(k, 16, [&](int64_t k0, int64_t k1) {
-    for (int64_t kk = k0; kk < k1; ++kk)
+  g.panel_stride_ = PanelStride(type, k);
+  const bool bf16 = type == GemmType::kBf16;
+  const size_t elem = bf16 ? 2 : 4;
+  g.data_ = std::shared_ptr<void>(AlignedAlloc(elem * static_cast<size_t>(panels * g.panel_stride_)), Free());
+  // Each thread takes a band of weight rows (of row pairs in bf16) and reads them in memory order.
+  const int64_t steps = bf16 ? (k + 1) / 2 : k;
+  ParallelFor(steps, 16, [&](int64_t s0, int64_t s1) {
+    for (int64_t s = s0; s < s1; ++s)
       for (int64_t p = 0; p < panels; ++p) {
         const int64_t cols = std::min<int64_t>(kPanel, n - p * kPanel);
-        float* row = base + p * g.panel_stride_ + kk * kPanel;
-        std::memcpy(row, w + kk * n + p * kPanel, sizeof(float) * static_cast<size_t>(cols));
-        std::fill(row + cols, row + kPanel, 0.0f);
+        if (!bf16) {
+          float* row = static_cast<float*>(g.data_.get()) + p * g.panel_stride_ + s * kPanel;
+          std::memcpy(row, static_cast<const float*>(w) + s * n + p * kPanel,
+                      sizeof(float) * static_cast<size_t>(cols));
+          std::fill(row + cols, row + kPanel, 0.0f);
+          continue;
+        }
+        // Pair row s: k = 2s and 2s + 1 side by side per column (the second is 0 past an odd K).
+        auto* row =
+            reinterpret_cast<uint32_t*>(static_cast<uint16_t*>(g.data_.get()) + p * g.panel_stride_ + s * 2 * kPanel);
+        const uint16_t* even = static_cast<const uint16_t*>(w) + 2 * s * n + p * kPanel;
+        if (2 * s + 1 < k) {
+          const uint16_t* odd = even + n;
+          for (int64_t j = 0; j < cols; ++j) row[j] = uint32_t{even[j]} | uint32_t{odd[j]} << 16;
+        } else {
+          for (int64_t j = 0; j < cols; ++j) row[j] = even[j];
+        }
+        std::fill(row + cols, row + kPanel, 0u);
       }
   });
   if (bias != nullptr) g.bias_ = PaddedFloats(bias, n, panels * kPanel);

@@ -31,8 +31,8 @@ class GemmWeights {
   GemmWeights() = default;
   // w: (n, k) row-major, BF16 bits for kBf16, else F32 (kI8 quantizes them); bias: n floats or null.
   static GemmWeights Pack(const void* w, GemmType type, int64_t n, int64_t k, const float* bias);
-  // kF32 from w (k, n) row-major (GPT-2's Conv1D layout: the panels are slices of its rows).
-  static GemmWeights PackInOut(const float* w, int64_t n, int64_t k, const float* bias);
+  // kF32 or kBf16 from w (k, n) row-major (GPT-2's Conv1D layout: the panels are slices of its rows).
+  static GemmWeights PackInOut(const void* w, GemmType type, int64_t n, int64_t k, const float* bias);
 
   bool defined() const { return data_ != nullptr; }
   int64_t n() const { return n_; }
