@@ -5,6 +5,7 @@
 #include <sched.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
@@ -19,6 +20,9 @@ namespace {
 
 std::atomic<bool> g_forked{false};
 
+// How long a quiet job waits after the last job was queued.
+constexpr std::chrono::milliseconds kQuiet{300};
+
 class Background {
  public:
   // Created on first use and never destroyed; an atexit handler stops the thread first.
@@ -32,22 +36,23 @@ class Background {
     return *b;
   }
 
-  void Add(std::function<void()> job) {
+  void Add(std::function<void()> job, bool when_quiet) {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
-    jobs_.push_back(std::move(job));
+    (when_quiet ? quiet_jobs_ : jobs_).push_back(std::move(job));
     ++queued_;
+    last_add_ = std::chrono::steady_clock::now();
     cv_.notify_all();
   }
 
-  // While someone waits, the thread runs at normal priority: the waiter wants the work done now.
+  // Until the queue is empty, with the jobs that jobs queue. While someone waits, the thread runs at
+  // normal priority: the waiter wants the work done now.
   void Wait() {
     std::unique_lock<std::mutex> lock(mu_);
-    const uint64_t target = queued_;
-    if (done_ >= target || stopping_) return;
+    if (done_ >= queued_ || stopping_) return;
     if (waiters_++ == 0) SetPriority(SCHED_OTHER);
-    cv_.wait(lock, [&] { return done_ >= target || stopping_; });
+    cv_.wait(lock, [&] { return done_ >= queued_ || stopping_; });
     if (--waiters_ == 0 && !stopping_) SetPriority(SCHED_IDLE);
   }
 
@@ -60,10 +65,20 @@ class Background {
     std::unique_lock<std::mutex> lock(mu_);
     if (waiters_ == 0) SetPriority(SCHED_IDLE);
     for (;;) {
-      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty() || !quiet_jobs_.empty(); });
       if (stopping_) return;
-      std::function<void()> job = std::move(jobs_.front());
-      jobs_.pop_front();
+      std::deque<std::function<void()>>* from = &jobs_;
+      if (jobs_.empty()) {
+        // A quiet job waits for kQuiet without new jobs (or for a waiter).
+        const auto quiet_at = last_add_ + kQuiet;
+        if (waiters_ == 0 && std::chrono::steady_clock::now() < quiet_at) {
+          cv_.wait_until(lock, quiet_at);
+          continue;
+        }
+        from = &quiet_jobs_;
+      }
+      std::function<void()> job = std::move(from->front());
+      from->pop_front();
       lock.unlock();
       job();
       job = nullptr;  // drops what it held before the job counts as done
@@ -77,6 +92,7 @@ class Background {
     std::unique_lock<std::mutex> lock(mu_);
     stopping_ = true;
     jobs_.clear();
+    quiet_jobs_.clear();
     cv_.notify_all();
     lock.unlock();
     if (!thread_.joinable()) return;
@@ -97,7 +113,8 @@ class Background {
   std::mutex mu_;
   std::condition_variable cv_;
   int waiters_ = 0;
-  std::deque<std::function<void()>> jobs_;
+  std::deque<std::function<void()>> jobs_, quiet_jobs_;
+  std::chrono::steady_clock::time_point last_add_;
   uint64_t queued_ = 0, done_ = 0;
   bool stopping_ = false;
   std::thread thread_;
@@ -105,10 +122,10 @@ class Background {
 
 }  // namespace
 
-bool RunInBackground(std::function<void()> job) {
+bool RunInBackground(std::function<void()> job, bool when_quiet) {
   Background& b = Background::Get();
   if (g_forked.load(std::memory_order_relaxed)) return false;
-  b.Add(std::move(job));
+  b.Add(std::move(job), when_quiet);
   return true;
 }
 

@@ -12,10 +12,13 @@
 namespace mhub::core::cpu {
 
 // Queues `job`. False, with the job not taken, in a forked child (the thread is the parent's):
-// the caller then does the work itself.
-bool RunInBackground(std::function<void()> job);
+// the caller then does the work itself. `when_quiet` jobs run after the others, once no job has
+// been queued for 300 ms (or when someone waits): for work that would get in the way of the calls
+// that queue the other jobs (moving pages around while a first forward pass runs).
+bool RunInBackground(std::function<void()> job, bool when_quiet = false);
 
-// Blocks until every job queued before the call has run (nothing to wait for in a forked child).
+// Blocks until the queue is empty: every job queued before the call has run, and those they queued
+// (nothing to wait for in a forked child).
 void WaitForBackground();
 
 }  // namespace mhub::core::cpu

@@ -26,15 +26,25 @@ constexpr int64_t kMaxKBlock = 1024;
 // Rows of A per unit of work (a multiple of the tile height).
 constexpr int64_t kMaxRowChunk = 32 * kGemmMr;
 
-// 64-byte aligned; buffers of 2 MB and more are 2 MB aligned and asked to be backed by huge pages
-// (the weights are streamed from memory on every call: fewer TLB misses and page walks).
+constexpr size_t kHugePage = size_t{2} << 20;
+// Linux 6.1's MADV_COLLAPSE (synchronous collapse into huge pages), which glibc 2.36's headers lack;
+// older kernels answer EINVAL.
+constexpr int kMadvCollapse = 25;
+
+// Bytes AlignedAlloc takes for `bytes`: a multiple of 2 MB from 2 MB on.
+size_t AlignedSize(size_t bytes) {
+  const size_t align = bytes >= kHugePage ? kHugePage : 64;
+  return (std::max<size_t>(bytes, 1) + align - 1) / align * align;
+}
+
+// 64-byte aligned; buffers of 2 MB and more are 2 MB aligned, so that they can move to huge pages
+// (GemmWeights::MoveToHugePages). They start on 4 KB pages: on VMs, first touches of fresh 2 MB
+// pages cost far more (GPT-2 small's first prefill: 233-687 ms with huge pages at once, 138-149 ms
+// without).
 void* AlignedAlloc(size_t bytes) {
-  constexpr size_t kHuge = size_t{2} << 20;
-  const size_t align = bytes >= kHuge ? kHuge : 64;
-  const size_t rounded = (std::max<size_t>(bytes, 1) + align - 1) / align * align;
-  void* p = std::aligned_alloc(align, rounded);
-  if (p == nullptr) std::abort();                                // like operator new without exceptions
-  if (align == kHuge) (void)madvise(p, rounded, MADV_HUGEPAGE);  // advisory: fine if refused
+  const size_t size = AlignedSize(bytes);
+  void* p = std::aligned_alloc(size >= kHugePage ? kHugePage : 64, size);
+  if (p == nullptr) std::abort();  // like operator new without exceptions
   return p;
 }
 
@@ -133,6 +143,13 @@ bool OwnGemmAvailable(GemmType type) {
 
 void GemmWeights::Free::operator()(void* p) const { std::free(p); }
 
+void GemmWeights::MoveToHugePages() const {
+  if (bytes_ < kHugePage) return;
+  // Advisory: the weights stay where they are if the kernel refuses (no THP, older kernels).
+  (void)madvise(data_.get(), bytes_, MADV_HUGEPAGE);
+  (void)madvise(data_.get(), bytes_, kMadvCollapse);
+}
+
 GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k, const float* bias) {
   GemmWeights g;
   g.n_ = n;
@@ -143,8 +160,8 @@ GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k
   // padding k's are zero).
   g.panel_stride_ = PanelStride(type, k);
   const size_t elem = type == GemmType::kF32 ? 4 : type == GemmType::kBf16 ? 2 : 1;
-  const size_t bytes = static_cast<size_t>(panels * g.panel_stride_) * elem;
-  g.data_ = std::shared_ptr<void>(AlignedAlloc(bytes), Free());
+  g.bytes_ = AlignedSize(static_cast<size_t>(panels * g.panel_stride_) * elem);
+  g.data_ = std::shared_ptr<void>(AlignedAlloc(g.bytes_), Free());
   if (type == GemmType::kI8) {
     g.col_scale_ = PaddedFloats(nullptr, 0, panels * kPanel);
     g.col_comp_ =
@@ -192,7 +209,8 @@ GemmWeights GemmWeights::PackInOut(const void* w, GemmType type, int64_t n, int6
   g.panel_stride_ = PanelStride(type, k);
   const bool bf16 = type == GemmType::kBf16;
   const size_t elem = bf16 ? 2 : 4;
-  g.data_ = std::shared_ptr<void>(AlignedAlloc(elem * static_cast<size_t>(panels * g.panel_stride_)), Free());
+  g.bytes_ = AlignedSize(elem * static_cast<size_t>(panels * g.panel_stride_));
+  g.data_ = std::shared_ptr<void>(AlignedAlloc(g.bytes_), Free());
   // Each thread takes a band of weight rows (of row pairs in bf16) and reads them in memory order.
   const int64_t steps = bf16 ? (k + 1) / 2 : k;
   ParallelFor(steps, 16, [&](int64_t s0, int64_t s1) {

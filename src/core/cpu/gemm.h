@@ -47,6 +47,11 @@ class GemmWeights {
   const float* col_scale() const { return col_scale_.get(); }
   const int32_t* col_comp() const { return col_comp_.get(); }
 
+  // Asks the kernel to back the panels with 2 MB pages now (MADV_HUGEPAGE + MADV_COLLAPSE, advisory):
+  // fewer TLB misses for every later call, but the collapse copies them into fresh pages, which is
+  // slow on VMs: call it off the critical path (the background thread).
+  void MoveToHugePages() const;
+
   static constexpr int64_t kPanel = 64;
 
   struct Free {
@@ -55,6 +60,7 @@ class GemmWeights {
 
  private:
   int64_t n_ = 0, k_ = 0, panel_stride_ = 0;
+  size_t bytes_ = 0;  // of data_
   GemmType type_ = GemmType::kF32;
   std::shared_ptr<void> data_;
   std::shared_ptr<float> bias_, col_scale_;
