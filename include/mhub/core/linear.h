@@ -52,8 +52,9 @@ struct LinearOptions {
 
 inline constexpr int64_t kGemvMaxRows = 4;
 
-// Blocks until the weights that Linear layers have queued for packing so far are packed (benchmarks
-// and tests that measure the steady state; nothing needs it for correctness).
+// Blocks until the weights that Linear layers have queued for packing so far are packed, and their
+// panels moved to huge pages (benchmarks and tests that measure the steady state; nothing needs it
+// for correctness).
 void WaitForPackedWeights();
 
 class Linear {

@@ -150,18 +150,24 @@ void GemmWeights::MoveToHugePages() const {
   (void)madvise(data_.get(), bytes_, kMadvCollapse);
 }
 
-GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k, const float* bias) {
+GemmWeights GemmWeights::Allocate(GemmType type, int64_t n, int64_t k) {
   GemmWeights g;
   g.n_ = n;
   g.k_ = k;
   g.type_ = type;
-  const int64_t panels = g.panels();
   // f32: k rows of 64; bf16: ceil(k/2) pair rows of 128; int8: ceil(k/4) quad rows of 256 (the
   // padding k's are zero).
   g.panel_stride_ = PanelStride(type, k);
   const size_t elem = type == GemmType::kF32 ? 4 : type == GemmType::kBf16 ? 2 : 1;
-  g.bytes_ = AlignedSize(static_cast<size_t>(panels * g.panel_stride_) * elem);
+  g.bytes_ = AlignedSize(static_cast<size_t>(g.panels() * g.panel_stride_) * elem);
   g.data_ = std::shared_ptr<void>(AlignedAlloc(g.bytes_), Free());
+  return g;
+}
+
+GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k, const float* bias) {
+  GemmWeights g = Allocate(type, n, k);
+  const int64_t panels = g.panels();
+  const size_t elem = type == GemmType::kF32 ? 4 : type == GemmType::kBf16 ? 2 : 1;
   if (type == GemmType::kI8) {
     g.col_scale_ = PaddedFloats(nullptr, 0, panels * kPanel);
     g.col_comp_ =
@@ -201,16 +207,9 @@ GemmWeights GemmWeights::Pack(const void* w, GemmType type, int64_t n, int64_t k
 }
 
 GemmWeights GemmWeights::PackInOut(const void* w, GemmType type, int64_t n, int64_t k, const float* bias) {
-  GemmWeights g;
-  g.n_ = n;
-  g.k_ = k;
-  g.type_ = type;
+  GemmWeights g = Allocate(type, n, k);
   const int64_t panels = g.panels();
-  g.panel_stride_ = PanelStride(type, k);
   const bool bf16 = type == GemmType::kBf16;
-  const size_t elem = bf16 ? 2 : 4;
-  g.bytes_ = AlignedSize(elem * static_cast<size_t>(panels * g.panel_stride_));
-  g.data_ = std::shared_ptr<void>(AlignedAlloc(g.bytes_), Free());
   // Each thread takes a band of weight rows (of row pairs in bf16) and reads them in memory order.
   const int64_t steps = bf16 ? (k + 1) / 2 : k;
   ParallelFor(steps, 16, [&](int64_t s0, int64_t s1) {

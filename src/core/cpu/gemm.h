@@ -61,6 +61,9 @@ class GemmWeights {
  private:
   int64_t n_ = 0, k_ = 0, panel_stride_ = 0;
   size_t bytes_ = 0;  // of data_
+
+  // Sizes and the uninitialised panels for (n, k) weights of `type`.
+  static GemmWeights Allocate(GemmType type, int64_t n, int64_t k);
   GemmType type_ = GemmType::kF32;
   std::shared_ptr<void> data_;
   std::shared_ptr<float> bias_, col_scale_;
