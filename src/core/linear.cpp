@@ -56,9 +56,8 @@ MatmulBackend AutoBackend() {
 }
 
 // in (rows, cols) row-major -> out (cols, rows), in 32 x 32 blocks so that the lines read and the
-// lines written both stay in L1 (GPT-2's Conv1D weights are (in, out)). Unaligned sources (an
-// mmap'd checkpoint) are read bytewise.
-// The threads take bands of output rows.
+// lines written both stay in L1 ((in, out) weights that the own GEMM does not take as they are).
+// Unaligned sources (an mmap'd checkpoint) are read bytewise; the threads take bands of output rows.
 template <typename T>
 void TransposeBlocked(const T* in, int64_t rows, int64_t cols, T* out) {
   constexpr int64_t kBlock = 32;
@@ -84,7 +83,7 @@ struct Linear::Impl : std::enable_shared_from_this<Linear::Impl> {
   int64_t n = 0, k = 0;
   DType compute = DType::kF32;
   Tensor w;                 // (N, K) row-major in `compute` dtype, or (K, N) when in_out; may be the caller's weight
-  bool in_out = false;      // w is the caller's F32 (K, N) weight (F32 compute)
+  bool in_out = false;      // w is the caller's (K, N) weight, in the compute dtype (F32 or BF16)
   std::vector<float> bias;  // (N) or empty
 
   std::mutex mu;  // guards the oneDNN state below
