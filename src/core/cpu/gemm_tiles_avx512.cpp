@@ -187,6 +187,8 @@ void QuantizeRowU8(const float* x, int64_t k, int64_t kpad, uint8_t* out, float*
   for (int64_t i = k; i < kpad; ++i) out[i] = 128;
 }
 
+namespace {
+
 // r[i] = column i of the 16 x 16 block whose rows were r[0..15] (32-bit elements).
 inline void Transpose16(__m512i (&r)[16]) {
   __m512 a[16], b[16];
@@ -210,6 +212,8 @@ inline void Transpose16(__m512i (&r)[16]) {
     r[i + 8] = _mm512_castps_si512(_mm512_shuffle_f32x4(a[i], a[i + 8], 0xdd));
   }
 }
+
+}  // namespace
 
 void GemmPackPanelUnits(const void* rows, int64_t row_bytes, int cols, int64_t units, uint32_t* panel) {
   static_assert(kGemmNr == 64);
@@ -252,6 +256,8 @@ void GemmStoreRowsF32(const float* c, int rows, int w, float* y, int64_t ldy, bo
   }
 }
 
+namespace {
+
 // 16 floats narrowed to bf16, round to nearest even (NaN stays NaN).
 inline __m256i NarrowBf16(__m512 f) {
   const __m512i one = _mm512_set1_epi32(1), half = _mm512_set1_epi32(0x7fff);
@@ -263,6 +269,8 @@ inline __m256i NarrowBf16(__m512 f) {
   v = _mm512_mask_mov_epi32(v, nan, _mm512_or_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(0x40)));
   return _mm512_cvtepi32_epi16(v);
 }
+
+}  // namespace
 
 void GemmStoreRowsBf16(const float* c, int rows, int w, uint16_t* y, int64_t ldy) {
   for (int r = 0; r < rows; ++r, c += kGemmNr, y += ldy) {
