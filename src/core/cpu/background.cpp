@@ -52,6 +52,7 @@ class Background {
     std::unique_lock<std::mutex> lock(mu_);
     if (done_ >= queued_ || stopping_) return;
     if (waiters_++ == 0) SetPriority(SCHED_OTHER);
+    cv_.notify_all();  // a quiet job no longer waits
     cv_.wait(lock, [&] { return done_ >= queued_ || stopping_; });
     if (--waiters_ == 0 && !stopping_) SetPriority(SCHED_IDLE);
   }
