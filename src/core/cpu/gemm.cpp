@@ -25,6 +25,8 @@ static_assert(GemmWeights::kPanel == kGemmNr);
 constexpr int64_t kMaxKBlock = 1024;
 // Rows of A per unit of work (a multiple of the tile height).
 constexpr int64_t kMaxRowChunk = 32 * kGemmMr;
+// Rows of x GemmUnpacked packs at a time (16 panels).
+constexpr int64_t kUnpackedRows = 16 * kGemmNr;
 
 constexpr size_t kHugePage = size_t{2} << 20;
 // Linux 6.1's MADV_COLLAPSE (synchronous collapse into huge pages), which glibc 2.36's headers lack;
@@ -324,9 +326,11 @@ void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out)
   RunUnits(units, threads, run_unit);
 }
 
-void GemmUnpacked(const void* x, int64_t m, const void* w, GemmType type, int64_t n, int64_t k, const float* bias,
-                  const GemmOutput& out) {
-  if (m <= 0 || n <= 0) return;
+namespace {
+
+// GemmUnpacked for at most kUnpackedRows rows of x.
+void GemmUnpackedRows(const void* x, int64_t m, const void* w, GemmType type, int64_t n, int64_t k, const float* bias,
+                      const GemmOutput& out) {
   const int threads = InTeam() ? 1 : NumThreads();
   const size_t elem = type == GemmType::kBf16 ? 2 : 4;
   // y^T = W x^T: x goes into panels of 64 rows (its rows become the tiles' columns) and the weight
@@ -381,6 +385,23 @@ void GemmUnpacked(const void* x, int64_t m, const void* w, GemmType type, int64_
 
   const int64_t units = panels * groups;
   RunUnits(units, threads, run_unit);
+}
+
+}  // namespace
+
+void GemmUnpacked(const void* x, int64_t m, const void* w, GemmType type, int64_t n, int64_t k, const float* bias,
+                  const GemmOutput& out) {
+  if (m <= 0 || n <= 0) return;
+  // Blocks of rows, so that the packed copy of x stays small (it would double a long prompt's
+  // activations otherwise).
+  const size_t elem = type == GemmType::kBf16 ? 2 : 4;
+  for (int64_t r0 = 0; r0 < m; r0 += kUnpackedRows) {
+    GemmOutput part = out;
+    if (part.y != nullptr) part.y += r0 * n;
+    if (part.ybf != nullptr) part.ybf += r0 * n;
+    GemmUnpackedRows(static_cast<const char*>(x) + static_cast<size_t>(r0 * k) * elem, std::min(kUnpackedRows, m - r0),
+                     w, type, n, k, bias, part);
+  }
 }
 
 }  // namespace mhub::core::cpu
