@@ -27,7 +27,8 @@ enum class WeightLayout {
 
 enum class Activation { kNone, kGeluErf, kGeluTanh, kRelu, kSilu };
 
-// Where matmuls with M > kGemvMaxRows run. The own GEMM (CPUs with AVX-512; BF16 compute also needs
+// Where matmuls with M > kGemvMaxRows run (at every M for (in, out) weights that the own GEMM packs
+// from where they are: GPT-2's Conv1D in the compute dtype). The own GEMM (CPUs with AVX-512; BF16 compute also needs
 // AVX512_BF16, I8 AVX512_VNNI; else oneDNN) either reads the weights where they are (the mmap'd
 // checkpoint: each call packs x instead) or a copy packed once into panels (faster for the larger
 // M); both give the same values.

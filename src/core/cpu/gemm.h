@@ -59,11 +59,11 @@ class GemmWeights {
   };
 
  private:
-  int64_t n_ = 0, k_ = 0, panel_stride_ = 0;
-  size_t bytes_ = 0;  // of data_
-
   // Sizes and the uninitialised panels for (n, k) weights of `type`.
   static GemmWeights Allocate(GemmType type, int64_t n, int64_t k);
+
+  int64_t n_ = 0, k_ = 0, panel_stride_ = 0;
+  size_t bytes_ = 0;  // of data_
   GemmType type_ = GemmType::kF32;
   std::shared_ptr<void> data_;
   std::shared_ptr<float> bias_, col_scale_;
@@ -80,7 +80,7 @@ struct GemmOutput {
 // x[i] = act(x[i]) for i < n with the active ISA's kernels (kNone: unchanged).
 void ApplyActivation(Activation act, float* x, int64_t n);
 
-// x: (m, k) row-major, BF16 bits for kBf16 weights, else F32. Runs on the OpenMP team.
+// x: (m, k) row-major, BF16 bits for kBf16 weights, else F32. Runs on the worker pool (team.h).
 void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out);
 
 // The same product read from the weights where they are: w (n, k) row-major, F32 for kF32 or BF16
