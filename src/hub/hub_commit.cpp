@@ -5,10 +5,10 @@
 #include <future>
 #include <set>
 
+#include "mhub/base/base64.h"
 #include "mhub/base/progress.h"
 #include "mhub/base/sha256.h"
 #include "mhub/base/thread_pool.h"
-#include "mhub/hub/base64.h"
 #include "mhub/hub/hub_client.h"
 #include "mhub/hub/patterns.h"
 

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "hub/base64.h"
+#include "mhub/base/base64.h"
 #include "mhub/hub/cache.h"
 #include "mhub/hub/http_client.h"
 #include "mhub/hub/hub_config.h"
@@ -91,7 +91,7 @@ TEST(HubBase64Test, AgreesWithCoreutils) {
     TempDir t;
     mhub::testing::WriteFileOrDie(t / "in", s);
     auto r = RunCommand("base64 -w0 " + ShellQuote(t / "in"));
-    EXPECT_EQ(mhub::hub::Base64Encode(s), r.out);
+    EXPECT_EQ(mhub::Base64Encode(s), r.out);
   }
 }
 

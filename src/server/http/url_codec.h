@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "mhub/base/base64.h"
 #include "mhub/base/result.h"
-#include "mhub/hub/base64.h"
 #include "mhub/hub/url_encode.h"
 
 namespace mhub::server {
@@ -26,7 +26,7 @@ std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_vi
 std::vector<std::string> SplitRawPath(std::string_view raw_path);
 
 // Standard base64 (RFC 4648, '=' padding; whitespace ignored). InvalidArgument on bad input.
-using hub::Base64Decode;
-using hub::Base64Encode;
+using ::mhub::Base64Decode;
+using ::mhub::Base64Encode;
 
 }  // namespace mhub::server

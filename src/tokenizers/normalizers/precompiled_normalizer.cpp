@@ -4,36 +4,11 @@
 
 #include <cstring>
 
+#include "mhub/base/base64.h"
 #include "tokenizers/normalizers/normalizer.h"
 
 namespace mhub::tokenizers {
 namespace {
-
-Result<std::string> DecodeBase64(std::string_view in) {
-  static const auto table = [] {
-    std::array<int8_t, 256> t;
-    t.fill(-1);
-    const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
-    return t;
-  }();
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    int v = table[static_cast<unsigned char>(c)];
-    if (v < 0) return Status::InvalidArgument("invalid base64 character");
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
 
 class PrecompiledNormalizer final : public Normalizer {
  public:
@@ -148,7 +123,7 @@ Result<std::unique_ptr<Normalizer>> MakePrecompiledNormalizer(const Json& j, std
   } else {
     MHUB_ASSIGN_OR_RETURN(base64, JsonString(j, "precompiled_charsmap", path));
   }
-  auto blob = DecodeBase64(base64);
+  auto blob = Base64Decode(base64);
   if (!blob.ok()) return blob.status().WithContext(p + ".precompiled_charsmap");
   const std::string& b = *blob;
   std::vector<uint32_t> trie;

@@ -1,8 +1,8 @@
-#include "mhub/hub/base64.h"
+#include "mhub/base/base64.h"
 
 #include <cstdint>
 
-namespace mhub::hub {
+namespace mhub {
 namespace {
 
 int Base64Value(char c) {
@@ -69,4 +69,4 @@ Result<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace mhub::hub
+}  // namespace mhub

@@ -1,5 +1,5 @@
 // Standard base64 (RFC 4648, '=' padding): inline commit contents, preupload samples, Basic auth
-// and pagination cursors, on the client and on the server side.
+// and pagination cursors (hub client and server), tokenizer.json's precompiled charsmap.
 #pragma once
 
 #include <string>
@@ -7,11 +7,11 @@
 
 #include "mhub/base/result.h"
 
-namespace mhub::hub {
+namespace mhub {
 
 std::string Base64Encode(std::string_view data);
 // Also accepts the URL-safe alphabet ('-', '_') and ignores whitespace. InvalidArgument on any
 // other character, data after '=' padding, or a truncated group.
 Result<std::string> Base64Decode(std::string_view text);
 
-}  // namespace mhub::hub
+}  // namespace mhub
