@@ -100,7 +100,10 @@ struct Linear::Impl : std::enable_shared_from_this<Linear::Impl> {
     {
       std::lock_guard<std::mutex> lock(pack_mu);
       if (gemm_ready.load(std::memory_order_relaxed)) return;
-      PackGemmLocked(type);
+      const float* b = bias.empty() ? nullptr : bias.data();
+      gemm = in_out ? cpu::GemmWeights::PackInOut(w.raw_data(), type, n, k, b)
+                    : cpu::GemmWeights::Pack(w.raw_data(), type, n, k, b);
+      gemm_ready.store(true, std::memory_order_release);
     }
     // The panels move to huge pages in the background once the first calls are over (in a forked
     // child they stay on small ones): collapsing pages during a first forward slowed GPT-2 small's
@@ -111,13 +114,6 @@ struct Linear::Impl : std::enable_shared_from_this<Linear::Impl> {
           if (auto impl = self.lock()) impl->gemm.MoveToHugePages();
         },
         /*when_quiet=*/true);
-  }
-
-  void PackGemmLocked(cpu::GemmType type) {
-    const float* b = bias.empty() ? nullptr : bias.data();
-    gemm = in_out ? cpu::GemmWeights::PackInOut(w.raw_data(), type, n, k, b)
-                  : cpu::GemmWeights::Pack(w.raw_data(), type, n, k, b);
-    gemm_ready.store(true, std::memory_order_release);
   }
 
   // The packed panels, or null while the calls run on the weights as they are: kUnpacked always,

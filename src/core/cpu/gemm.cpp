@@ -71,7 +71,7 @@ int64_t PanelStride(GemmType type, int64_t k) {
                                  : k * kGemmNr;
 }
 
-// The K blocking, shared by both drivers so that they add the products in the same order: blocks of
+// The K blocking of both drivers (each output stays one sequential sum over k across blocks): blocks of
 // equal size (even, so bf16 blocks start on a pair); int8 takes K whole (int32 sums).
 int64_t KBlock(GemmType type, int64_t k) {
   if (type == GemmType::kI8) return k;

@@ -85,7 +85,7 @@ void Gemm(const void* x, int64_t m, const GemmWeights& w, const GemmOutput& out)
 
 // The same product read from the weights where they are: w (n, k) row-major, F32 for kF32 or BF16
 // bits for kBf16 (not kI8); bias: n floats or null. Each call packs x instead (the weight rows become
-// the register tiles' rows), with the K blocking and the order of the sums of Gemm: the results are
+// the register tiles' rows); each output is the same sequential sum over k as in Gemm, so the results are
 // bitwise the same as Gemm's over GemmWeights::Pack(w, type, n, k, bias).
 void GemmUnpacked(const void* x, int64_t m, const void* w, GemmType type, int64_t n, int64_t k, const float* bias,
                   const GemmOutput& out);
