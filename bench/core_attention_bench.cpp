@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   };
   mhub::core::bench::Peer peer(mhub::core::bench::PeerScript(), threads, min_time);
   if (!peer.ready()) std::fprintf(stderr, "warning: the PyTorch peer did not start; its columns read 0\n");
+  const std::string tag = mhub::bench::CpuTag();
+  std::printf("CPU: %s\nPyTorch peer env: %s\n", mhub::core::CpuSummary().c_str(), mhub::bench::PeerEnv().c_str());
   std::printf("mhub_core Attention vs PyTorch eager attention (%s), %d threads, mhub ISA %s\n",
               peer.ready() ? "peer ready" : "no peer", threads,
               std::string(mhub::core::IsaName(mhub::core::ActiveIsa())).c_str());
@@ -71,9 +73,9 @@ int main(int argc, char** argv) {
           if (!mhub::core::Attention(qv, kv, vv, ov, opt).ok()) std::abort();
         },
         min_time);
-    std::printf("%-28s %3ld %5ld %5ld %3ld %4ld | %9.3f %9.3f | %6.2fx\n", c.what, static_cast<long>(c.b),
+    std::printf("%-28s %3ld %5ld %5ld %3ld %4ld | %9.3f %9.3f | %6.2fx  %s\n", c.what, static_cast<long>(c.b),
                 static_cast<long>(c.tq), static_cast<long>(c.tk), static_cast<long>(c.h), static_cast<long>(c.d),
-                sec * 1e3, tsec * 1e3, tsec > 0 ? tsec / sec : 0.0);
+                sec * 1e3, tsec * 1e3, tsec > 0 ? tsec / sec : 0.0, tag.c_str());
     std::fflush(stdout);
   }
   return 0;

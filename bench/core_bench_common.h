@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench_cpu.h"
+
 namespace mhub::core::bench {
 
 struct BenchArgs {
@@ -62,7 +64,7 @@ class Peer {
       dup2(from_child[1], 1);
       close(to_child[1]);
       close(from_child[0]);
-      setenv("OPENBLAS_CORETYPE", "Cooperlake", 1);
+      mhub::bench::SetPeerEnv();
       const std::string t = std::to_string(threads), mt = std::to_string(min_time);
       execl("/usr/bin/python3", "python3", script.c_str(), "--threads", t.c_str(), "--min-time", mt.c_str(),
             static_cast<char*>(nullptr));

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_cpu.h"
 #include "mhub/core/cpu.h"
 #include "mhub/core/linear.h"
 
@@ -83,7 +84,7 @@ std::vector<double> TorchTimes(const std::vector<Case>& cases, int64_t m, const 
   if (f == nullptr) return {};
   std::fputs(script.c_str(), f);
   std::fclose(f);
-  const std::string cmd = "OPENBLAS_CORETYPE=Cooperlake /usr/bin/python3 " + path;
+  const std::string cmd = mhub::bench::PeerEnv() + " /usr/bin/python3 " + path;
   FILE* p = popen(cmd.c_str(), "r");
   std::vector<double> out;
   if (p == nullptr) return out;
@@ -106,6 +107,8 @@ int main(int argc, char** argv) {
                                    {"attn out 768->768 +res", 768, 768, Activation::kNone, true},
                                    {"ffn up 768->3072 gelu", 768, 3072, Activation::kGeluErf, false},
                                    {"ffn down 3072->768 +res", 3072, 768, Activation::kNone, true}};
+  const std::string tag = mhub::bench::CpuTag();
+  std::printf("CPU: %s\nPyTorch peer env: %s\n", CpuSummary().c_str(), mhub::bench::PeerEnv().c_str());
   std::printf("core::Linear, BERT-base shapes, %d threads, isa %s; GFLOP/s of the fastest of %d runs\n", threads,
               std::string(IsaName(ActiveIsa())).c_str(), runs);
   std::printf("%-5s %-5s %-26s %9s %9s %9s %9s %8s %8s %8s\n", "dtype", "M", "case", "own", "unpacked", "oneDNN",
@@ -140,10 +143,10 @@ int main(int argc, char** argv) {
         }
         const double flop = 2.0 * static_cast<double>(m * c.k * c.n);
         const double pt = i < torch.size() ? torch[i] : 0;
-        std::printf("%-5s %-5lld %-26s %9.1f %9.1f %9.1f %9.1f %7.2fx %7.2fx %7.2fx\n",
+        std::printf("%-5s %-5lld %-26s %9.1f %9.1f %9.1f %9.1f %7.2fx %7.2fx %7.2fx  %s\n",
                     compute == DType::kF32 ? "fp32" : "bf16", static_cast<long long>(m), c.name, flop / best[0] / 1e6,
                     flop / best[1] / 1e6, flop / best[2] / 1e6, pt > 0 ? flop / pt / 1e6 : 0.0, best[2] / best[0],
-                    pt > 0 ? pt / best[0] : 0.0, best[0] / best[1]);
+                    pt > 0 ? pt / best[0] : 0.0, best[0] / best[1], tag.c_str());
         std::fflush(stdout);
       }
     }

@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   mhub::core::bench::Peer peer(mhub::core::bench::PeerScript(), threads, min_time);
   if (!peer.ready()) std::fprintf(stderr, "warning: the PyTorch peer did not start; its columns read 0\n");
 
+  const std::string tag = mhub::bench::CpuTag();
+  std::printf("CPU: %s\nPyTorch peer env: %s\n", mhub::core::CpuSummary().c_str(), mhub::bench::PeerEnv().c_str());
   std::printf("mhub_core Linear vs PyTorch F.linear (%s), %d threads, mhub ISA %s\n",
               peer.ready() ? "peer ready" : "no peer", threads,
               std::string(mhub::core::IsaName(mhub::core::ActiveIsa())).c_str());
@@ -80,9 +82,9 @@ int main(int argc, char** argv) {
           },
           min_time);
       const double flops = 2.0 * s.m * s.k * s.n;
-      std::printf("%-26s %5ld %6ld %6ld %5s | %9.3f %9.3f | %9.1f %9.1f | %6.2fx\n", s.what, static_cast<long>(s.m),
+      std::printf("%-26s %5ld %6ld %6ld %5s | %9.3f %9.3f | %9.1f %9.1f | %6.2fx  %s\n", s.what, static_cast<long>(s.m),
                   static_cast<long>(s.k), static_cast<long>(s.n), dt, sec * 1e3, tsec * 1e3, flops / sec / 1e9,
-                  tsec > 0 ? flops / tsec / 1e9 : 0.0, tsec > 0 ? tsec / sec : 0.0);
+                  tsec > 0 ? flops / tsec / 1e9 : 0.0, tsec > 0 ? tsec / sec : 0.0, tag.c_str());
       std::fflush(stdout);
     }
   }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench_cpu.h"
 #include "mhub/base/json.h"
 
 namespace mhub::models::bench {
@@ -57,7 +58,7 @@ struct ScratchDir {
 // Runs tests/clients/models_bench_reference.py with PyTorch at its best here; returns its JSON
 // line (null on failure, with the reason on stderr).
 inline Json RunTorch(const std::string& args) {
-  const std::string cmd = "OPENBLAS_CORETYPE=Cooperlake /usr/bin/python3 " + std::string(MHUB_SOURCE_DIR) +
+  const std::string cmd = mhub::bench::PeerEnv() + " /usr/bin/python3 " + std::string(MHUB_SOURCE_DIR) +
                           "/tests/clients/models_bench_reference.py " + args;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return nullptr;
@@ -95,7 +96,7 @@ class TorchEncoder {
       close(to_child[1]);
       close(from_child[0]);
       close(from_child[1]);
-      setenv("OPENBLAS_CORETYPE", "Cooperlake", 1);
+      mhub::bench::SetPeerEnv();
       const std::string script = std::string(MHUB_SOURCE_DIR) + "/tests/clients/models_bench_reference.py";
       const std::string b = std::to_string(batch), s = std::to_string(seq);
       execl("/usr/bin/python3", "python3", script.c_str(), "encoder-serve", dir.c_str(), dtype.c_str(), b.c_str(),

@@ -30,6 +30,8 @@ int Run(bool quick) {
   core::SetNumThreads(2);
   ScratchDir scratch;
   const int64_t prompt_len = 8, steps = quick ? 16 : 32;
+  const std::string tag = mhub::bench::CpuTag();
+  std::printf("CPU: %s\nPyTorch peer env: %s\n", core::CpuSummary().c_str(), mhub::bench::PeerEnv().c_str());
   std::printf("GPT-2-small greedy decode, prompt %lld, %lld new tokens, 2 threads\n",
               static_cast<long long>(prompt_len), static_cast<long long>(steps));
   std::printf("%-6s %-22s %12s %12s %8s\n", "dtype", "figure", "mhub", "pytorch", "ratio");
@@ -94,8 +96,8 @@ int Run(bool quick) {
     std::printf("%-6s %-22s %9.1f ms  (%.0f MB)\n", d, "from_pretrained", load_ms,
                 std::filesystem::file_size(dir + "/model.safetensors") / 1e6);
     std::printf("%-6s %-22s %9.1f ms\n", d, "prefill (1st forward)", prefill_ms);
-    std::printf("%-6s %-22s %7.1f tok/s %7.1f tok/s %6.2fx  tokens %s\n", d, "greedy decode", ours, theirs,
-                theirs > 0 ? ours / theirs : 0, same ? "identical" : "differ");
+    std::printf("%-6s %-22s %7.1f tok/s %7.1f tok/s %6.2fx  tokens %s  %s\n", d, "greedy decode", ours, theirs,
+                theirs > 0 ? ours / theirs : 0, same ? "identical" : "differ", tag.c_str());
     std::fflush(stdout);
   }
   return 0;

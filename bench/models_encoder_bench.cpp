@@ -48,7 +48,9 @@ int Run(bool quick) {
   core::SetNumThreads(2);
   ScratchDir scratch;
   const int runs1 = quick ? 3 : 11, runs32 = quick ? 1 : 5;
-  std::printf("BERT-base encoder, S=128, 2 threads (PyTorch: OPENBLAS_CORETYPE=Cooperlake, 2 threads)\n");
+  const std::string tag = mhub::bench::CpuTag();
+  std::printf("CPU: %s\n", core::CpuSummary().c_str());
+  std::printf("BERT-base encoder, S=128, 2 threads (PyTorch: %s, 2 threads)\n", mhub::bench::PeerEnv().c_str());
   std::printf("%-6s %-22s %12s %12s %8s\n", "dtype", "figure", "mhub", "pytorch", "ratio");
   std::printf("(medians; ratio = median over alternating mhub/PyTorch run pairs of the speed-up)\n");
   // "int8": the float32 checkpoint loaded with LoadOptions::quantize = kInt8, against PyTorch float32.
@@ -120,13 +122,13 @@ int Run(bool quick) {
         std::fprintf(stderr, " %.0f/%.0f", ours[i], i < theirs.size() ? theirs[i] : 0.0);
       std::fprintf(stderr, "\n");
       if (batch == 1) {
-        std::printf("%-6s %-22s %9.1f ms %9.1f ms %7.2fx\n", d, "latency B=1", Median(ours), Median(theirs),
-                    Median(ratios));
+        std::printf("%-6s %-22s %9.1f ms %9.1f ms %7.2fx  %s\n", d, "latency B=1", Median(ours), Median(theirs),
+                    Median(ratios), tag.c_str());
       } else {
         const double ours_s = 1000.0 * batch / Median(ours);
         const double theirs_s = theirs.empty() ? 0 : 1000.0 * batch / Median(theirs);
-        std::printf("%-6s %-22s %8.1f seq/s %7.1f seq/s %6.2fx\n", d, "throughput B=32", ours_s, theirs_s,
-                    Median(ratios));
+        std::printf("%-6s %-22s %8.1f seq/s %7.1f seq/s %6.2fx  %s\n", d, "throughput B=32", ours_s, theirs_s,
+                    Median(ratios), tag.c_str());
       }
       std::fflush(stdout);
     }

@@ -38,5 +38,40 @@ function(mhub_test name)
     TIMEOUT ${ARG_TIMEOUT}
     LABELS "${ARG_LABELS}"
     ENVIRONMENT "MHUB_SOURCE_DIR=${CMAKE_SOURCE_DIR};MHUB_BINARY_DIR=${CMAKE_BINARY_DIR};MHUB_BIN=$<TARGET_FILE:mhub>")
-  add_dependencies(${name} mhub)
+  # (MHUB_TESTS_WITHOUT_CLI: a build dir that runs only tests which do not start the CLI skips building it.)
+  if(NOT MHUB_TESTS_WITHOUT_CLI)
+    add_dependencies(${name} mhub)
+  endif()
+endfunction()
+
+# The ISAs below the best one this machine runs (read from /proc/cpuinfo at configure time; the
+# kernels pick the best at run time, MHUB_ISA forces a lower one). Override with -DMHUB_LOWER_ISAS=...
+if(NOT DEFINED MHUB_LOWER_ISAS)
+  set(MHUB_LOWER_ISAS "")
+  if(EXISTS /proc/cpuinfo)
+    file(STRINGS /proc/cpuinfo _mhub_flags REGEX "^flags" LIMIT_COUNT 1)
+    set(_mhub_flags " ${_mhub_flags} ")
+    if(_mhub_flags MATCHES " avx512f " AND _mhub_flags MATCHES " avx512bw " AND _mhub_flags MATCHES " avx512dq "
+       AND _mhub_flags MATCHES " avx512vl ")
+      set(MHUB_LOWER_ISAS avx2 scalar)
+    elseif(_mhub_flags MATCHES " avx2 " AND _mhub_flags MATCHES " fma " AND _mhub_flags MATCHES " f16c ")
+      set(MHUB_LOWER_ISAS scalar)
+    endif()
+  endif()
+endif()
+
+# mhub_test_lower_isas(NAME [TIMEOUT s])
+# Runs test NAME's binary once more per ISA in MHUB_LOWER_ISAS, as CTest tests NAME_<isa> with
+# MHUB_ISA=<isa> (so CI on any machine tests every kernel path that machine can run).
+function(mhub_test_lower_isas name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 600)
+  endif()
+  foreach(isa IN LISTS MHUB_LOWER_ISAS)
+    add_test(NAME ${name}_${isa} COMMAND ${name})
+    set_tests_properties(${name}_${isa} PROPERTIES
+      TIMEOUT ${ARG_TIMEOUT}
+      ENVIRONMENT "MHUB_ISA=${isa};MHUB_SOURCE_DIR=${CMAKE_SOURCE_DIR};MHUB_BINARY_DIR=${CMAKE_BINARY_DIR};MHUB_BIN=$<TARGET_FILE:mhub>")
+  endforeach()
 endfunction()

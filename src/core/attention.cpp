@@ -14,6 +14,7 @@
 
 #include "core/cpu/attention_bf16.h"
 #include "core/cpu/kernel_table.h"
+#include "core/cpu/parallel.h"
 #include "core/cpu/team.h"
 #include "mhub/core/cpu.h"
 
@@ -288,16 +289,31 @@ Status Attention(const HeadsView& q, const HeadsView& k, const HeadsView& v, con
 
 namespace {
 
-// (B,T,H,D) F32 copy of a bf16 view, for the fallback below.
-Tensor WidenHeads(const HeadsViewBf16& x) {
-  Tensor t = Tensor::Empty(DType::kF32, {x.batch, x.seq, x.heads, x.head_dim});
+// A contiguous (B,T,H,D) F32 view over `buf` (grown, never shrunk: a warm forward allocates nothing).
+HeadsView F32Heads(const HeadsViewBf16& x, std::vector<float>& buf) {
+  HeadsView v;
+  v.batch = x.batch;
+  v.seq = x.seq;
+  v.heads = x.heads;
+  v.head_dim = x.head_dim;
+  v.stride_h = x.head_dim;
+  v.stride_t = x.heads * x.head_dim;
+  v.stride_b = x.seq * v.stride_t;
+  buf.resize(static_cast<size_t>(x.batch * v.stride_b));
+  v.data = buf.data();
+  return v;
+}
+
+// The F32 copy of a bf16 view, for the fallback below.
+HeadsView WidenHeads(const HeadsViewBf16& x, std::vector<float>& buf) {
+  HeadsView v = F32Heads(x, buf);
   const auto& kern = cpu::Kernels();
-  float* o = t.data<float>();
-  for (int64_t b = 0; b < x.batch; ++b)
-    for (int64_t s = 0; s < x.seq; ++s)
+  cpu::ParallelFor(x.batch * x.seq, 64, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i)
       for (int64_t h = 0; h < x.heads; ++h)
-        kern.bf16_to_f32(x.at(b, s, h), o + ((b * x.seq + s) * x.heads + h) * x.head_dim, x.head_dim, false);
-  return t;
+        kern.bf16_to_f32(x.at(i / x.seq, i % x.seq, h), v.at(i / x.seq, i % x.seq, h), x.head_dim, false);
+  });
+  return v;
 }
 
 }  // namespace
@@ -308,20 +324,19 @@ Status Attention(const HeadsViewBf16& q, const HeadsViewBf16& k, const HeadsView
   const int64_t B = q.batch, Tq = q.seq, Hq = q.heads, Hkv = k.heads, Tk = k.seq, D = q.head_dim;
   const bool windowed = options.window > 0 && options.q_offset + Tq > options.window;
   if (windowed || D > cpu::kMaxHeadDimBf16 || ActiveIsa() != Isa::kAvx512 || !cpu::HasAvx512Bf16()) {
-    // Widened to F32, the F32 driver (with its bf16 products where the CPU has them), rounded back.
-    Tensor qf = WidenHeads(q), kf = WidenHeads(k), vf = WidenHeads(v);
-    Tensor of = Tensor::Empty(DType::kF32, {B, Tq, Hq, D});
-    MHUB_ASSIGN_OR_RETURN(HeadsView qv, HeadsView::Of(qf, Hq));
-    MHUB_ASSIGN_OR_RETURN(HeadsView kv, HeadsView::Of(kf, Hkv));
-    MHUB_ASSIGN_OR_RETURN(HeadsView vv, HeadsView::Of(vf, Hkv));
-    MHUB_ASSIGN_OR_RETURN(HeadsView ov, HeadsView::Of(of, Hq));
+    // Widened to F32 in this thread's buffers, the F32 driver (with its bf16 products where the CPU
+    // has them), rounded back.
+    thread_local std::vector<float> qbuf, kbuf, vbuf, obuf;
+    const HeadsView qv = WidenHeads(q, qbuf), kv = WidenHeads(k, kbuf), vv = WidenHeads(v, vbuf);
+    const HeadsView ov = F32Heads(out, obuf);
     AttentionOptions opt = options;
     opt.bf16 = true;
     MHUB_RETURN_IF_ERROR(Attention(qv, kv, vv, ov, opt));
     const auto& kern = cpu::Kernels();
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t t = 0; t < Tq; ++t)
-        for (int64_t h = 0; h < Hq; ++h) kern.f32_to_bf16(ov.at(b, t, h), out.at(b, t, h), D);
+    cpu::ParallelFor(B * Tq, 64, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i)
+        for (int64_t h = 0; h < Hq; ++h) kern.f32_to_bf16(ov.at(i / Tq, i % Tq, h), out.at(i / Tq, i % Tq, h), D);
+    });
     return Status::OK();
   }
   MHUB_ASSIGN_OR_RETURN(const AttentionPlan plan, PlanAttention(options, B, Tq, Hq, Hkv, Tk, D));

@@ -1,5 +1,5 @@
-// Linear: own GEMV for a few rows (memory-bound decode), oneDNN matmul with pre-packed weights
-// for the rest (compute-bound prefill/encoders). See mhub/core/linear.h.
+// Linear: own GEMV for a few rows (memory-bound decode), the own GEMM for the rest (compute-bound
+// prefill/encoders), oneDNN with pre-packed weights where asked for. See mhub/core/linear.h.
 #include "mhub/core/linear.h"
 
 #include <algorithm>
@@ -22,7 +22,8 @@ namespace mhub::core {
 namespace {
 
 dnnl::engine& Engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  // StartupIsa() caps oneDNN's ISA (MHUB_ISA) before the engine's first primitive.
+  static dnnl::engine engine = (StartupIsa(), dnnl::engine(dnnl::engine::kind::cpu, 0));
   return engine;
 }
 
@@ -92,7 +93,7 @@ struct Linear::Impl : std::enable_shared_from_this<Linear::Impl> {
   std::unordered_map<int64_t, dnnl::matmul> prims;
   MatmulBackend backend = MatmulBackend::kAuto;  // never kAuto after Create when MHUB_GEMM is set
   std::mutex pack_mu;                            // held while packing `gemm`
-  cpu::GemmWeights gemm;                         // packed for the own GEMM (AVX-512), when it runs here
+  cpu::GemmWeights gemm;                         // packed for the own GEMM
   std::atomic<bool> gemm_ready{false};           // `gemm` is set (then read without a lock)
   std::atomic<bool> gemm_queued{false};          // kAuto: packing asked of the background thread
 
@@ -207,10 +208,7 @@ Result<Linear> Linear::Create(const Tensor& weight, const Tensor& bias, WeightLa
   if (options.compute == DType::kI8) {
     if (impl->backend == MatmulBackend::kOneDnn)
       return Status::InvalidArgument("Linear: I8 compute runs on the own GEMM, not oneDNN");
-    // Without AVX512_VNNI the layer stays in its float dtype (compute_dtype() tells).
-    impl->compute = cpu::OwnGemmAvailable(cpu::GemmType::kI8) ? DType::kI8
-                    : wd == DType::kBF16                      ? DType::kBF16
-                                                              : DType::kF32;
+    impl->compute = DType::kI8;
   } else {
     impl->compute = wd == DType::kBF16 ? DType::kBF16 : options.compute;
   }
@@ -294,7 +292,7 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
   if (m <= kGemvMaxRows && !i8 && !im.in_out) {
     // The GEMV kernels read F32 rows and write F32: widen a BF16 x (a few rows), and narrow into a
     // BF16 y through the per-thread buffer.
-    std::vector<float> xwide;
+    thread_local std::vector<float> xwide;
     const float* xp = nullptr;
     if (x_bf16) {
       xwide.resize(static_cast<size_t>(m * k));
@@ -332,22 +330,48 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
     return Status::OK();
   }
 
-  // The matmul operand: x itself, or (BF16 compute, F32 x) x rounded to bf16 in this thread's buffer
-  // (the workers' thread_locals are others).
+  // The matmul: the own GEMM unless oneDNN is asked for and has a primitive (it has no bf16 matmul
+  // below AVX-512: those calls come to the own GEMM too).
   const bool bf16 = im.compute == DType::kBF16;
   const cpu::GemmType type = i8 ? cpu::GemmType::kI8 : bf16 ? cpu::GemmType::kBf16 : cpu::GemmType::kF32;
+  dnnl::matmul prim;
+  bool own = im.backend != MatmulBackend::kOneDnn;
+  if (!own) {
+    std::lock_guard<std::mutex> lock(im.mu);
+    prim = im.PrimitiveLocked(m, act, accumulate, y_bf16);
+    own = !prim;
+  }
+  const cpu::GemmWeights* panels = own ? im.Panels(type) : nullptr;
+
+  // The matmul operand: x itself, or (BF16 compute) x rounded to bf16 in this thread's buffer (the
+  // workers' thread_locals are others): as bf16 bits, or as f32 values where the GEMM's bf16 weights
+  // are widened to f32 (no bf16 dot product on this ISA; the same products).
   const void* src = x.raw_data();
-  if (bf16 && !x_bf16) {
+  if (bf16) {
+    const bool f32_in = own && (panels != nullptr ? panels->f32_panels() : cpu::Bf16TakesF32Input());
     thread_local std::vector<uint16_t> xbf;
-    const float* xp = x.data<float>();
-    xbf.resize(static_cast<size_t>(m * k));
-    uint16_t* xb = xbf.data();
-    cpu::ParallelFor(m, std::max<int64_t>(1, 16384 / k),
-                     [&](int64_t r0, int64_t r1) { kern.f32_to_bf16(xp + r0 * k, xb + r0 * k, (r1 - r0) * k); });
+    thread_local std::vector<float> xr;
+    const uint16_t* xb = x_bf16 ? x.data<uint16_t>() : nullptr;
+    if (!x_bf16) {
+      const float* xp = x.data<float>();
+      xbf.resize(static_cast<size_t>(m * k));
+      uint16_t* dst = xbf.data();
+      cpu::ParallelFor(m, std::max<int64_t>(1, 16384 / k),
+                       [&](int64_t r0, int64_t r1) { kern.f32_to_bf16(xp + r0 * k, dst + r0 * k, (r1 - r0) * k); });
+      xb = dst;
+    }
     src = xb;
+    if (f32_in) {
+      xr.resize(static_cast<size_t>(m * k));
+      float* dst = xr.data();
+      cpu::ParallelFor(m, std::max<int64_t>(1, 16384 / k), [&](int64_t r0, int64_t r1) {
+        kern.bf16_to_f32(xb + r0 * k, dst + r0 * k, (r1 - r0) * k, false);
+      });
+      src = dst;
+    }
   }
 
-  if (im.backend != MatmulBackend::kOneDnn && cpu::OwnGemmAvailable(type)) {
+  if (own) {
     cpu::GemmOutput out;
     if (y_bf16) {
       out.ybf = y.data<uint16_t>();
@@ -356,7 +380,7 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
     }
     out.act = act;
     out.accumulate = accumulate;
-    if (const cpu::GemmWeights* panels = im.Panels(type)) {
+    if (panels != nullptr) {
       cpu::Gemm(src, m, *panels, out);
     } else {
       cpu::GemmUnpacked(src, m, im.w.raw_data(), type, n, k, im.bias.empty() ? nullptr : im.bias.data(), out);
@@ -364,12 +388,10 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
     return Status::OK();
   }
 
-  dnnl::matmul prim;
   dnnl::memory::desc wmd;
   void* wdata = nullptr;
   {
     std::lock_guard<std::mutex> lock(im.mu);
-    prim = im.PrimitiveLocked(m, act, accumulate, y_bf16);
     if (im.packed) {
       wmd = im.packed.get_desc();
       wdata = im.packed.get_data_handle();
@@ -378,7 +400,6 @@ Status Linear::Forward(const Tensor& x, Tensor& y, Activation act, bool accumula
       wdata = im.w.raw_data();
     }
   }
-  if (!prim) return Status::Internal("Linear::Forward: oneDNN has no matmul for this shape");
   try {
     using tag = dnnl::memory::format_tag;
     thread_local dnnl::stream stream(Engine());

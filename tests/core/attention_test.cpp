@@ -88,6 +88,8 @@ TEST(AttentionBf16, MatchesReferenceOnBf16Inputs) {
       {1, 70, 70, 2, 1, 16, true, 0, true},  {1, 9, 300, 3, 1, 64, true, 291, false},
       {1, 6, 65, 2, 2, 256, false, 0, true}, {2, 3, 3, 1, 1, 31, false, 0, true},
   };
+  // fast: the AVX512_BF16 kernels (AVX-512 CPUs with AVX512_BF16 only: checked where available);
+  // elsewhere the f32 path on the bf16-rounded values.
   const bool fast = ActiveIsa() == Isa::kAvx512 && cpu::HasAvx512Bf16();
   uint32_t seed = 500;
   for (const Case& c : cases) {

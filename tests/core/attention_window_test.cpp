@@ -262,6 +262,7 @@ TEST_P(AttentionWindowTest, MatchesCoreReferenceOnRandomShapes) {
 // The bf16 option: with AVX512_BF16 (avx512 kernels) within bf16 tolerance of the reference on
 // bf16-rounded q, k, v; elsewhere exactly the f32 result.
 TEST_P(AttentionWindowTest, Bf16OptionMatchesCoreReferenceOnRandomShapes) {
+  // fast: the AVX512_BF16 kernels (AVX-512 CPUs with AVX512_BF16 only: checked where available).
   const bool fast = ActiveIsa() == Isa::kAvx512 && cpu::HasAvx512Bf16();
   int bf16_ran = 0;
   for (const RandomCase& c : RandomCases(43, 40)) {

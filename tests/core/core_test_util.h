@@ -22,7 +22,7 @@ inline Tensor RandomTensor(const Shape& shape, uint32_t seed, float lo = -1.0f, 
   return Tensor::FromVector(v, shape);
 }
 
-// Every ISA this CPU runs (the fast path is tested on each, not only the best one).
+// Every ISA this process may run (up to MHUB_ISA's cap: the fast path is tested on each, not only the best one).
 inline std::vector<Isa> SupportedIsas() {
   std::vector<Isa> out;
   for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512})
@@ -50,11 +50,11 @@ inline void ExpectClose(const Tensor& a, const std::vector<float>& b, float atol
   ExpectClose(av.data(), b.data(), a.numel(), atol, rtol, what);
 }
 
-// Sets the ISA for one test and restores the detected one afterwards.
+// Sets the ISA for one test and restores the startup one afterwards.
 class IsaTest : public ::testing::TestWithParam<Isa> {
  protected:
   void SetUp() override { ASSERT_TRUE(SetIsa(GetParam()).ok()); }
-  void TearDown() override { ASSERT_TRUE(SetIsa(DetectIsa()).ok()); }
+  void TearDown() override { ASSERT_TRUE(SetIsa(StartupIsa()).ok()); }
 };
 
 // A (b, tk) key mask: row bi hides its first 2*bi keys (left padding) and the keys with

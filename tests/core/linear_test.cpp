@@ -1,6 +1,8 @@
 // Linear against a naive triple loop: the GEMV path (M <= kGemvMaxRows) on every ISA and the matmul
-// path on both backends (the own AVX-512 GEMM where the CPU has it, and oneDNN), f32 and bf16, both
-// weight layouts, bias, fused activations and the residual accumulate.
+// path on every backend (the own GEMM of the active ISA: CTest runs this binary under each MHUB_ISA
+// the machine has; and oneDNN, whose bf16 calls below AVX-512 come to the own GEMM), f32 and bf16
+// (vdpbf16ps on AVX512_BF16, else bf16 weights widened to f32), both weight layouts, bias, fused
+// activations and the residual accumulate.
 #include "mhub/core/linear.h"
 
 #include <gtest/gtest.h>
@@ -88,8 +90,8 @@ void Check(int64_t m, int64_t k, int64_t n, DType wdtype, DType compute, WeightL
   if (bf16) wr = RoundBf16(wr.data(), n * k);
   // x is rounded to bf16 where the matmul runs (M > kGemvMaxRows), and at every M for BF16 (in, out)
   // weights on the own GEMM (they have no GEMV).
-  const bool own_in_out = layout == WeightLayout::kInOut && wdtype == DType::kBF16 &&
-                          g_backend != MatmulBackend::kOneDnn && cpu::OwnGemmAvailable(cpu::GemmType::kBf16);
+  const bool own_in_out =
+      layout == WeightLayout::kInOut && wdtype == DType::kBF16 && g_backend != MatmulBackend::kOneDnn;
   std::vector<float> xr = (bf16 && (m > kGemvMaxRows || own_in_out))
                               ? RoundBf16(x.data<float>(), m * k)
                               : std::vector<float>(x.data<float>(), x.data<float>() + m * k);
@@ -260,7 +262,6 @@ INSTANTIATE_TEST_SUITE_P(Backends, LinearMatmul,
 // tails in M and N, several K blocks, odd K in bf16), both compute dtypes, bias, activation,
 // accumulate and a bf16 y.
 TEST(LinearPacking, UnpackedAndPackedGiveTheSameValues) {
-  if (!cpu::OwnGemmAvailable(cpu::GemmType::kF32)) GTEST_SKIP() << "no AVX-512: both run on oneDNN";
   uint32_t seed = 9000;
   int cases = 0;
   // M = 2100: the unpacked path's blocks of 1024 rows of x, and a tail.
@@ -268,7 +269,6 @@ TEST(LinearPacking, UnpackedAndPackedGiveTheSameValues) {
     for (int64_t k : {1, 3, 96, 1025, 2100})
       for (int64_t n : {1, 6, 65, 200})
         for (DType compute : {DType::kF32, DType::kBF16}) {
-          if (compute == DType::kBF16 && !cpu::OwnGemmAvailable(cpu::GemmType::kBf16)) continue;
           if (m == 2100 && (k > 96 || n > 65)) continue;  // (kept small)
           seed += 7;
           const bool bias = (seed & 2) != 0, acc = (seed & 4) != 0, bf16_y = compute == DType::kBF16 && (seed & 8) != 0;
@@ -302,7 +302,6 @@ TEST(LinearPacking, UnpackedAndPackedGiveTheSameValues) {
 // row of a batch exactly.
 TEST(LinearPacking, InOutRowsAloneEqualRowsOfABatch) {
   for (DType dtype : {DType::kF32, DType::kBF16}) {
-    if (!cpu::OwnGemmAvailable(dtype == DType::kF32 ? cpu::GemmType::kF32 : cpu::GemmType::kBf16)) continue;
     SCOPED_TRACE(DTypeName(dtype));
     const int64_t k = 2101, n = 131;  // two K blocks, odd K, a panel tail
     Tensor w = RandomTensor({k, n}, 31, -1, 1).To(dtype).value();
@@ -322,7 +321,6 @@ TEST(LinearPacking, InOutRowsAloneEqualRowsOfABatch) {
 // Threads calling one kAuto layer while it switches from the weights to its panels all get the
 // packed layer's values.
 TEST(LinearPacking, ConcurrentCallsDuringTheSwitch) {
-  if (!cpu::OwnGemmAvailable(cpu::GemmType::kF32)) GTEST_SKIP() << "no AVX-512: the matmuls run on oneDNN";
   if (std::getenv("MHUB_GEMM") != nullptr) GTEST_SKIP() << "MHUB_GEMM overrides kAuto";
   Tensor w = RandomTensor({700, 900}, 41, -1, 1), b = RandomTensor({700}, 42);
   Tensor x = RandomTensor({40, 900}, 43, -1, 1);
@@ -350,7 +348,6 @@ TEST(LinearPacking, ConcurrentCallsDuringTheSwitch) {
 // kAuto: calls before the packing are served from the weights as they are, the background thread
 // packs them, and later calls use the panels, with the same values.
 TEST(LinearPacking, AutoPacksInTheBackground) {
-  if (!cpu::OwnGemmAvailable(cpu::GemmType::kF32)) GTEST_SKIP() << "no AVX-512: the matmuls run on oneDNN";
   Tensor w = RandomTensor({300, 1100}, 21, -1, 1);
   Linear lin = Linear::Create(w, RandomTensor({300}, 22), WeightLayout::kOutIn).value();
   if (std::getenv("MHUB_GEMM") != nullptr) GTEST_SKIP() << "MHUB_GEMM overrides kAuto";
@@ -449,14 +446,7 @@ void CheckI8(int64_t m, int64_t k, int64_t n, bool bias, Activation act, bool ac
 }
 
 TEST(LinearI8, MatchesTheQuantizationSchemeAndStaysNearF32) {
-  if (!cpu::OwnGemmAvailable(cpu::GemmType::kI8)) {
-    // Without AVX512_VNNI the layer keeps F32 compute (and says so).
-    LinearOptions opt;
-    opt.compute = DType::kI8;
-    EXPECT_EQ(Linear::Create(RandomTensor({8, 16}, 1), Tensor(), WeightLayout::kOutIn, opt)->compute_dtype(),
-              DType::kF32);
-    return;
-  }
+  // On every ISA (vpdpbusd with AVX512_VNNI, vpmaddubsw on AVX2, plain loops on scalar): the same exact int32 sums.
   uint32_t seed = 6000;
   for (int64_t m : {1, 3, 7, 130})
     for (int64_t k : {1, 7, 64, 1030})
@@ -475,7 +465,6 @@ TEST(LinearI8, RejectsBf16IoAndOneDnn) {
   opt.backend = MatmulBackend::kOneDnn;
   EXPECT_EQ(Linear::Create(RandomTensor({8, 16}, 1), Tensor(), WeightLayout::kOutIn, opt).status().code(),
             StatusCode::kInvalidArgument);
-  if (!cpu::OwnGemmAvailable(cpu::GemmType::kI8)) return;
   opt.backend = MatmulBackend::kAuto;
   Linear lin = Linear::Create(RandomTensor({8, 16}, 1), Tensor(), WeightLayout::kOutIn, opt).value();
   Tensor xb = RandomTensor({6, 16}, 2).To(DType::kBF16).value(), y = Tensor::Empty(DType::kF32, {6, 8});

@@ -154,7 +154,7 @@ TEST_F(TorchParity, KernelsMatchPyTorch) {
     ASSERT_TRUE(ApplyRope(bhtd(rx), table, {}).ok());
     expect_close(rx, "rope", 1e-5f);
   }
-  ASSERT_TRUE(SetIsa(DetectIsa()).ok());
+  ASSERT_TRUE(SetIsa(StartupIsa()).ok());
 }
 
 }  // namespace

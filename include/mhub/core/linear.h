@@ -1,14 +1,16 @@
 // Linear: y = act(x W^T + b) (+ y when accumulating), the nn.Linear / GPT-2 Conv1D of the models.
 //
 // Weights are prepared once at load time (Create) and reused for every call:
-//   - M (rows of x) <= kGemvMaxRows: our own AVX-512/AVX2 GEMV streams the (out, in) row-major
-//     weights (F32 or BF16 as stored; memory-bound decode reads each weight byte once);
-//   - larger M on AVX-512 CPUs: mhub's own GEMM (core/cpu/gemm.h) over weights packed once into
-//     64-column panels, threads taking (rows, panel) units one at a time;
-//   - larger M elsewhere (or MatmulBackend::kOneDnn): a oneDNN matmul whose weights were reordered
-//     once into oneDNN's preferred blocked layout; primitives are cached per M. BF16 compute converts x to BF16 and
-//     accumulates in F32 (as torch bf16 linear on CPU); bias, activation and the residual add run fused in the
-//     primitive.
+//   - M (rows of x) <= kGemvMaxRows: our own AVX-512/AVX2/scalar GEMV streams the (out, in) row-major
+//     weights (F32 or BF16 as stored, BF16 widened as it is read; memory-bound decode reads each
+//     weight byte once);
+//   - larger M: mhub's own GEMM (core/cpu/gemm.h) on every ISA, over weights packed once into
+//     64-column panels, threads taking (rows, panel) units one at a time. BF16 compute rounds x to
+//     BF16 and sums the exact products in F32 (as torch bf16 linear on CPU): with vdpbf16ps on
+//     AVX512_BF16, elsewhere on BF16 weights widened to F32 in the panels (the same products);
+//   - MatmulBackend::kOneDnn: a oneDNN matmul whose weights were reordered once into oneDNN's
+//     preferred blocked layout; primitives are cached per M; bias, activation and the residual add
+//     run fused in the primitive. Where oneDNN has no primitive (BF16 below AVX-512) the own GEMM runs.
 // Activations x and y are F32 (or BF16, see Forward). Create/Forward are thread-safe (the primitive cache is locked).
 #pragma once
 
@@ -28,10 +30,9 @@ enum class WeightLayout {
 enum class Activation { kNone, kGeluErf, kGeluTanh, kRelu, kSilu };
 
 // Where matmuls with M > kGemvMaxRows run (at every M for (in, out) weights that the own GEMM packs
-// from where they are: GPT-2's Conv1D in the compute dtype). The own GEMM (CPUs with AVX-512; BF16 compute also needs
-// AVX512_BF16, I8 AVX512_VNNI; else oneDNN) either reads the weights where they are (the mmap'd
-// checkpoint: each call packs x instead) or a copy packed once into panels (faster for the larger
-// M); both give the same values.
+// from where they are: GPT-2's Conv1D in the compute dtype). The own GEMM (every ISA: AVX-512, AVX2,
+// scalar) either reads the weights where they are (the mmap'd checkpoint: each call packs x instead)
+// or a copy packed once into panels (faster for the larger M); both give the same values.
 enum class MatmulBackend {
   kAuto,      // own GEMM: the weights as they are until a background thread has packed them, then
               // the panels (the first forward does not wait for packing). The environment variable
@@ -45,8 +46,8 @@ struct LinearOptions {
   // Compute precision: kF32, kBF16 or kI8. BF16 weights compute in BF16 unless kI8 is asked for;
   // F32/F16 weights compute in F32 unless kBF16 is asked for (then they are rounded to BF16 once
   // at Create). kI8 (dynamic quantization, CTranslate2's int8 scheme): weights quantized once per
-  // output row (scale = max|w| / 127), activations per row on every call, int32 sums, F32 x and y;
-  // on CPUs without AVX512_VNNI the layer keeps its float compute dtype (see compute_dtype()).
+  // output row (scale = max|w| / 127), activations per row on every call, exact int32 sums (VNNI,
+  // AVX2 vpmaddubsw or scalar: the same values), F32 x and y.
   DType compute = DType::kF32;
   MatmulBackend backend = MatmulBackend::kAuto;
 };

@@ -11,7 +11,7 @@
 
 namespace mhub::core::cpu {
 
-// True when the CPU runs AVX512_BF16 (and the AVX-512 subset the avx512 kernels need).
+// True when the CPU runs AVX512_BF16 and the active ISA is avx512 (ActiveHasBf16Dot()).
 bool HasAvx512Bf16();
 
 // Largest head_dim these kernels take (per-row scratch on the stack); larger heads use f32.

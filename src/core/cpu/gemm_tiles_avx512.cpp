@@ -1,6 +1,6 @@
-// AVX-512 register tiles of the own GEMM (see gemm_tiles.h). Rows x 4 zmm accumulators stay in
-// registers for the whole K block; each k (f32) or k pair (bf16) loads the panel's 64 columns once
-// and broadcasts one value (pair) per row of A.
+// AVX-512 register tiles of the own GEMM (see gemm_tiles.h), file-local: the table at the end is the
+// only way in. Rows x 4 zmm accumulators stay in registers for the whole K block; each k (f32) or k
+// pair (bf16) loads the panel's 64 columns once and broadcasts one value (pair) per row of A.
 #include <immintrin.h>
 
 #include <cstring>
@@ -44,8 +44,17 @@ inline void StoreSums(__m512 (&acc)[R][4], const GemmTileOut& o) {
   }
 }
 
-template <int R>
-void TileF32(const float* a, int64_t lda, const float* panel, int64_t kc, const GemmTileOut& out) {
+inline float Widen(float v) { return v; }
+inline float Widen(uint16_t v) {
+  const uint32_t u = static_cast<uint32_t>(v) << 16;
+  float f;
+  std::memcpy(&f, &u, sizeof(f));
+  return f;
+}
+
+// A is float, or bf16 (weights read where they are, widened as they are broadcast).
+template <int R, typename A>
+void TileF32(const A* a, int64_t lda, const float* panel, int64_t kc, const GemmTileOut& out) {
   __m512 acc[R][4];
   LoadSums<R>(acc, out);
   const float* b = panel;
@@ -54,7 +63,7 @@ void TileF32(const float* a, int64_t lda, const float* panel, int64_t kc, const 
     const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16), b2 = _mm512_load_ps(b + 32),
                  b3 = _mm512_load_ps(b + 48);
     for (int r = 0; r < R; ++r) {
-      const __m512 av = _mm512_set1_ps(a[r * lda + k]);
+      const __m512 av = _mm512_set1_ps(Widen(a[r * lda + k]));
       acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
       acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
       acc[r][2] = _mm512_fmadd_ps(av, b2, acc[r][2]);
@@ -159,14 +168,12 @@ void ByRows(int rows, const Fn& fn) {
   }
 }
 
-}  // namespace
-
 void GemmTileI8(const uint8_t* a, int64_t lda, int rows, const int8_t* panel, int64_t kc, const float* row_scale,
                 const float* col_scale, const int32_t* col_comp, const GemmTileOut& out) {
   ByRows(rows, [&](auto r) { TileI8<decltype(r)::value>(a, lda, panel, kc, row_scale, col_scale, col_comp, out); });
 }
 
-void QuantizeRowU8(const float* x, int64_t k, int64_t kpad, uint8_t* out, float* scale) {
+void QuantizeRowU8Avx512(const float* x, int64_t k, int64_t kpad, uint8_t* out, float* scale) {
   const __m512 absmask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
   __m512 vmax = _mm512_setzero_ps();
   for (int64_t i = 0; i < k; i += 16) {
@@ -186,8 +193,6 @@ void QuantizeRowU8(const float* x, int64_t k, int64_t kpad, uint8_t* out, float*
   }
   for (int64_t i = k; i < kpad; ++i) out[i] = 128;
 }
-
-namespace {
 
 // r[i] = column i of the 16 x 16 block whose rows were r[0..15] (32-bit elements).
 inline void Transpose16(__m512i (&r)[16]) {
@@ -212,8 +217,6 @@ inline void Transpose16(__m512i (&r)[16]) {
     r[i + 8] = _mm512_castps_si512(_mm512_shuffle_f32x4(a[i], a[i + 8], 0xdd));
   }
 }
-
-}  // namespace
 
 void GemmPackPanelUnits(const void* rows, int64_t row_bytes, int cols, int64_t units, uint32_t* panel) {
   static_assert(kGemmNr == 64);
@@ -256,8 +259,6 @@ void GemmStoreRowsF32(const float* c, int rows, int w, float* y, int64_t ldy, bo
   }
 }
 
-namespace {
-
 // 16 floats narrowed to bf16, round to nearest even (NaN stays NaN).
 inline __m256i NarrowBf16(__m512 f) {
   const __m512i one = _mm512_set1_epi32(1), half = _mm512_set1_epi32(0x7fff);
@@ -269,8 +270,6 @@ inline __m256i NarrowBf16(__m512 f) {
   v = _mm512_mask_mov_epi32(v, nan, _mm512_or_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(0x40)));
   return _mm512_cvtepi32_epi16(v);
 }
-
-}  // namespace
 
 void GemmStoreRowsBf16(const float* c, int rows, int w, uint16_t* y, int64_t ldy) {
   for (int r = 0; r < rows; ++r, c += kGemmNr, y += ldy) {
@@ -316,8 +315,25 @@ void GemmTileF32(const float* a, int64_t lda, int rows, const float* panel, int6
   ByRows(rows, [&](auto r) { TileF32<decltype(r)::value>(a, lda, panel, kc, out); });
 }
 
+void GemmTileF32ABf16(const uint16_t* a, int64_t lda, int rows, const float* panel, int64_t kc,
+                      const GemmTileOut& out) {
+  ByRows(rows, [&](auto r) { TileF32<decltype(r)::value>(a, lda, panel, kc, out); });
+}
+
 void GemmTileBf16(const uint16_t* a, int64_t lda, int rows, const uint16_t* panel, int64_t kc, const GemmTileOut& out) {
   ByRows(rows, [&](auto r) { TileBf16<decltype(r)::value>(a, lda, panel, kc, out); });
 }
+
+}  // namespace
+
+const GemmKernels kGemmKernelsAvx512 = {
+    Isa::kAvx512,        1024,
+    GemmTileF32,         GemmTileF32ABf16,
+    GemmTileBf16,        GemmTileI8,
+    QuantizeRowU8Avx512, GemmPackPanelUnits,
+    GemmAddBiasRows,     GemmStoreRowsF32,
+    GemmStoreRowsBf16,   GemmAddBiasPerRow,
+    GemmStoreTransposed,
+};
 
 }  // namespace mhub::core::cpu
