@@ -1,9 +1,9 @@
-// AVX2+FMA register tiles of the own GEMM (see gemm_tiles.h). A tile of up to 6 rows sweeps the
+// AVX2+FMA register tiles of the own GEMM (see gemm_tiles.h). A tile of 3 to 6 rows sweeps the
 // panel's four 16-column slices one after the other: 6 x 2 ymm accumulators, 2 ymm of the panel and
 // one broadcast fill the 16 ymm registers, and a slice of a K block (kc x 64 bytes) stays in L1 for
-// the tile's rows. Packing and the epilogues are the scalar table's (not on the hot path).
-// Everything is file-local and uses no std templates: no copy compiled with AVX2 can be picked by
-// the linker for baseline code.
+// the tile's rows; 1- and 2-row tiles (decode) take wider slices. Packing and the epilogues are the scalar table's (not
+// on the hot path). Everything is file-local and uses no std templates: no copy compiled with AVX2 can be picked by the
+// linker for baseline code.
 #include <immintrin.h>
 
 #include <cstring>
@@ -26,22 +26,20 @@ inline __m256i LaneMask(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-// Stores the sums of columns [16 s, 16 s + 16) of R rows (see GemmTileOut).
-template <int R>
-inline void StoreSlice(__m256 (&acc)[R][2], const GemmTileOut& o, int s) {
+// Stores the sums of columns [c0, c0 + 8 W) of R rows (see GemmTileOut).
+template <int R, int W>
+inline void StoreSlice(__m256 (&acc)[R][W], const GemmTileOut& o, int c0) {
   if (o.y == nullptr) {
-    for (int r = 0; r < R; ++r) {
-      _mm256_storeu_ps(o.c + r * kGemmNr + 16 * s, acc[r][0]);
-      _mm256_storeu_ps(o.c + r * kGemmNr + 16 * s + 8, acc[r][1]);
-    }
+    for (int r = 0; r < R; ++r)
+      for (int h = 0; h < W; ++h) _mm256_storeu_ps(o.c + r * kGemmNr + c0 + 8 * h, acc[r][h]);
     return;
   }
-  __m256 b[2];
-  for (int h = 0; h < 2; ++h) b[h] = o.bias != nullptr ? _mm256_loadu_ps(o.bias + 16 * s + 8 * h) : _mm256_setzero_ps();
+  __m256 b[W];
+  for (int h = 0; h < W; ++h) b[h] = o.bias != nullptr ? _mm256_loadu_ps(o.bias + c0 + 8 * h) : _mm256_setzero_ps();
   for (int r = 0; r < R; ++r) {
-    float* y = o.y + r * o.ldy + 16 * s;
-    for (int h = 0; h < 2; ++h) {
-      const int n = o.cols - 16 * s - 8 * h;
+    float* y = o.y + r * o.ldy + c0;
+    for (int h = 0; h < W; ++h) {
+      const int n = o.cols - c0 - 8 * h;
       if (n <= 0) break;
       __m256 v = _mm256_add_ps(acc[r][h], b[h]);
       if (n >= 8) {
@@ -56,28 +54,32 @@ inline void StoreSlice(__m256 (&acc)[R][2], const GemmTileOut& o, int s) {
   }
 }
 
-// Slices to compute: all four when the sums go back to c, else those holding the columns < cols.
-inline int Slices(const GemmTileOut& o) { return o.y != nullptr ? (o.cols + 15) / 16 : 4; }
+// Columns to compute: all 64 when the sums go back to c, else those below cols.
+inline int LiveCols(const GemmTileOut& o) { return o.y != nullptr ? o.cols : kGemmNr; }
 
+// R rows x W ymm (8 W columns) of accumulators per pass over the K block: W = 2 for 3..6 rows (the
+// 6 x 16 tile), 4 for 2 rows, 8 (the whole panel row) for 1 row, so that a decode row still has 8
+// independent FMA chains and reads each panel row once, in order.
 template <int R, typename A>
 void TileF32(const A* a, int64_t lda, const float* panel, int64_t kc, const GemmTileOut& out) {
-  const int slices = Slices(out);
-  for (int s = 0; s < slices; ++s) {
-    __m256 acc[R][2];
+  constexpr int W = R == 1 ? 8 : R == 2 ? 4 : 2;
+  const int cols = LiveCols(out);
+  for (int c0 = 0; c0 < cols; c0 += 8 * W) {
+    __m256 acc[R][W];
     for (int r = 0; r < R; ++r)
-      for (int h = 0; h < 2; ++h)
-        acc[r][h] = out.load_c ? _mm256_loadu_ps(out.c + r * kGemmNr + 16 * s + 8 * h) : _mm256_setzero_ps();
-    const float* b = panel + 16 * s;
+      for (int h = 0; h < W; ++h)
+        acc[r][h] = out.load_c ? _mm256_loadu_ps(out.c + r * kGemmNr + c0 + 8 * h) : _mm256_setzero_ps();
+    const float* b = panel + c0;
 #pragma GCC unroll 4
     for (int64_t k = 0; k < kc; ++k, b += kGemmNr) {
-      const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+      __m256 bv[W];
+      for (int h = 0; h < W; ++h) bv[h] = _mm256_loadu_ps(b + 8 * h);
       for (int r = 0; r < R; ++r) {
         const __m256 av = _mm256_set1_ps(Widen(a[r * lda + k]));
-        acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
-        acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+        for (int h = 0; h < W; ++h) acc[r][h] = _mm256_fmadd_ps(av, bv[h], acc[r][h]);
       }
     }
-    StoreSlice<R>(acc, out, s);
+    StoreSlice<R, W>(acc, out, c0);
   }
 }
 
@@ -87,10 +89,10 @@ void TileF32(const A* a, int64_t lda, const float* panel, int64_t kc, const Gemm
 template <int R>
 void TileI8(const uint8_t* a, int64_t lda, const int8_t* panel, int64_t kc, const float* row_scale,
             const float* col_scale, const GemmTileOut& out) {
-  const int slices = Slices(out);
+  const int cols = LiveCols(out);
   const int64_t quads = (kc + 3) / 4;
   const __m256i ones = _mm256_set1_epi16(1);
-  for (int s = 0; s < slices; ++s) {
+  for (int s = 0; 16 * s < cols; ++s) {
     __m256i acc[R][2];
     for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_si256();
     const int8_t* b = panel + 4 * 16 * s;
@@ -114,7 +116,7 @@ void TileI8(const uint8_t* a, int64_t lda, const int8_t* panel, int64_t kc, cons
       for (int r = 0; r < R; ++r)
         sums[r][h] = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][h]), _mm256_mul_ps(cs, _mm256_set1_ps(row_scale[r])));
     }
-    StoreSlice<R>(sums, out, s);
+    StoreSlice<R, 2>(sums, out, 16 * s);
   }
 }
 
