@@ -4,7 +4,9 @@
 // The peer is PyTorch at its best for that ISA: Debian's OpenBLAS picks its generic Prescott kernels
 // on these VMs unless told the core type, so avx512 runs it as Cooperlake; avx2 (a real AVX2 CPU, or
 // MHUB_ISA=avx2 on an AVX-512 one) as Haswell with oneDNN and ATen's own kernels capped to AVX2;
-// scalar as Prescott with oneDNN at SSE4.1 and ATen's default (non-AVX) kernels.
+// scalar as Prescott with oneDNN at SSE4.1 and ATen's default (non-AVX) kernels. (Under a forced
+// avx2 on an AVX-512 CPU the peer's bf16 rows fail: PyTorch sends bf16 matmuls to oneDNN by the CPU's
+// own flags, and the cap leaves oneDNN without a bf16 matmul; on a real AVX2 CPU it takes its own.)
 #pragma once
 
 #include <cstdlib>

@@ -55,6 +55,9 @@ int Run(bool quick) {
   std::printf("(medians; ratio = median over alternating mhub/PyTorch run pairs of the speed-up)\n");
   // "int8": the float32 checkpoint loaded with LoadOptions::quantize = kInt8, against PyTorch float32.
   for (const std::string mode : {"float32", "bfloat16", "int8"}) {
+    // MHUB_BENCH_MODES=float32,bfloat16: only these rows (a shorter run on a busy machine).
+    const char* only = std::getenv("MHUB_BENCH_MODES");
+    if (only != nullptr && ("," + std::string(only) + ",").find("," + mode + ",") == std::string::npos) continue;
     const bool int8 = mode == "int8";
     const std::string dtype = int8 ? "float32" : mode;
     const std::string dir = scratch.path + "/bert_" + mode;

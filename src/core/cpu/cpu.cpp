@@ -24,7 +24,7 @@ struct Leaf7 {
 };
 Leaf7 ReadLeaf7(unsigned sub) {
   Leaf7 l;
-  if (__get_cpuid_max(0, nullptr) < 7) return l;
+  if (static_cast<unsigned>(__get_cpuid_max(0, nullptr)) < 7u) return l;
   __cpuid_count(7, sub, l.eax, l.ebx, l.ecx, l.edx);
   return l;
 }
@@ -180,7 +180,7 @@ std::string CpuModelName() {
   }
   // The CPUID brand string (leaves 0x80000002..4).
   unsigned regs[12] = {};
-  if (__get_cpuid_max(0x80000000u, nullptr) < 0x80000004u) return "unknown CPU";
+  if (static_cast<unsigned>(__get_cpuid_max(0x80000000u, nullptr)) < 0x80000004u) return "unknown CPU";
   for (unsigned i = 0; i < 3; ++i)
     __get_cpuid(0x80000002u + i, &regs[4 * i], &regs[4 * i + 1], &regs[4 * i + 2], &regs[4 * i + 3]);
   char brand[49] = {};
