@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mhub/base/result.h"
+#include "mhub/server/collection_types.h"
 #include "mhub/server/model_card.h"
 #include "mhub/server/repo_path.h"
 
@@ -104,6 +105,9 @@ struct RepoQuery {
   uint64_t offset = 0;  // pagination: the HTTP layer carries it in an opaque cursor
   std::string viewer;   // user name or "" (anonymous): private repos appear only to the owner
                         // and members of the owning org
+  // Each group: the repo must have at least one of its tags (as `filters` match); e.g. the local
+  // app filter `apps=lmstudio` is {"gguf", "mlx"}.
+  std::vector<std::vector<std::string>> any_tag_groups;
 };
 
 struct RepoPage {
@@ -180,6 +184,67 @@ class MetadataDb {
   // database since then, by this process or another one (e.g. `mhub admin` next to a running
   // server). Unsupported when the backend cannot tell; callers must then not cache.
   virtual Result<uint64_t> ChangeCounter() { return Status::Unsupported("this database cannot report changes"); }
+
+  // --- repo redirects (repo_redirects in the SQLite schema) ---------------------------------
+  // Records that `from` now lives at `to`; redirects that pointed at `from` follow it to `to`, and
+  // one leaving `to` is dropped (a real repo answers there). Unsupported by default.
+  virtual Status AddRepoRedirect(const RepoRedirect& redirect) {
+    (void)redirect;
+    return Status::Unsupported("this database has no repo redirects");
+  }
+  // Where `from` went; NotFound when it has no redirect.
+  virtual Result<RepoRedirect> LookupRepoRedirect(RepoType type, std::string_view from) {
+    (void)type, (void)from;
+    return Status::NotFound("no redirect");
+  }
+  // Removes the redirect of `from`; NotFound when there is none.
+  virtual Status DeleteRepoRedirect(RepoType type, std::string_view from) {
+    (void)type, (void)from;
+    return Status::NotFound("no redirect");
+  }
+  virtual Result<std::vector<RepoRedirect>> ListRepoRedirects() { return std::vector<RepoRedirect>{}; }
+
+  // --- collections (sqlite_collections.cpp) ------------------------------------------------
+  // Inserts `c` (its row_id and times are set); AlreadyExists when `c.ns` has one of that title.
+  virtual Result<Collection> CreateCollection(const Collection& c) {
+    (void)c;
+    return Status::Unsupported("this database has no collections");
+  }
+  // With its items. NotFound.
+  virtual Result<Collection> GetCollection(int64_t row_id) {
+    (void)row_id;
+    return Status::NotFound("no such collection");
+  }
+  virtual Status UpdateCollection(int64_t row_id, const CollectionUpdate& update) {
+    (void)row_id, (void)update;
+    return Status::NotFound("no such collection");
+  }
+  virtual Status DeleteCollection(int64_t row_id) {
+    (void)row_id;
+    return Status::NotFound("no such collection");
+  }
+  // Collections (with items) owned by `ns` ("" = any) holding `item_type`/`item_id` ("" = any),
+  // newest change first. Private ones included: the caller filters by reader.
+  virtual Result<std::vector<Collection>> ListCollections(std::string_view ns, std::string_view item_type,
+                                                          std::string_view item_id) {
+    (void)ns, (void)item_type, (void)item_id;
+    return std::vector<Collection>{};
+  }
+  // Appends an item; AlreadyExists when the collection holds it, NotFound without the collection.
+  virtual Result<CollectionItem> AddCollectionItem(int64_t collection, const CollectionItem& item) {
+    (void)collection, (void)item;
+    return Status::Unsupported("this database has no collections");
+  }
+  // Moves or re-notes an item; NotFound.
+  virtual Status UpdateCollectionItem(int64_t collection, int64_t item, std::optional<int64_t> position,
+                                      std::optional<std::string> note) {
+    (void)collection, (void)item, (void)position, (void)note;
+    return Status::NotFound("no such collection item");
+  }
+  virtual Status DeleteCollectionItem(int64_t collection, int64_t item) {
+    (void)collection, (void)item;
+    return Status::NotFound("no such collection item");
+  }
 
   // --- permissions (built on the calls above) ----------------------------------------------
   // True when `user` may write into namespace `ns`: it is the user's own name, or the user is a

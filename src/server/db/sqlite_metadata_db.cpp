@@ -10,6 +10,7 @@
 #include "mhub/server/iso_time.h"
 #include "mhub/server/metadata_db.h"
 #include "mhub/server/repo_errors.h"
+#include "server/db/sqlite_collections.h"
 #include "server/db/sqlite_conn.h"
 #include "server/db/sqlite_name_index.h"
 #include "server/db/sqlite_schema.h"
@@ -528,6 +529,58 @@ class SqliteMetadataDb final : public MetadataDb {
     return static_cast<uint64_t>(s.Int(0));
   }
 
+  // --- repo redirects and collections (sqlite_collections.cpp) ---
+  Status AddRepoRedirect(const RepoRedirect& redirect) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::AddRepoRedirect(*c, redirect);
+  }
+  Result<RepoRedirect> LookupRepoRedirect(RepoType type, std::string_view from) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::LookupRepoRedirect(*c, type, from);
+  }
+  Status DeleteRepoRedirect(RepoType type, std::string_view from) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::DeleteRepoRedirect(*c, type, from);
+  }
+  Result<std::vector<RepoRedirect>> ListRepoRedirects() override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::ListRepoRedirects(*c);
+  }
+  Result<Collection> CreateCollection(const Collection& collection) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::CreateCollection(*c, collection);
+  }
+  Result<Collection> GetCollection(int64_t row_id) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::GetCollection(*c, row_id);
+  }
+  Status UpdateCollection(int64_t row_id, const CollectionUpdate& update) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::UpdateCollection(*c, row_id, update);
+  }
+  Status DeleteCollection(int64_t row_id) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::DeleteCollection(*c, row_id);
+  }
+  Result<std::vector<Collection>> ListCollections(std::string_view ns, std::string_view item_type,
+                                                  std::string_view item_id) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::ListCollections(*c, ns, item_type, item_id);
+  }
+  Result<CollectionItem> AddCollectionItem(int64_t collection, const CollectionItem& item) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::AddCollectionItem(*c, collection, item);
+  }
+  Status UpdateCollectionItem(int64_t collection, int64_t item, std::optional<int64_t> position,
+                              std::optional<std::string> note) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::UpdateCollectionItem(*c, collection, item, position, std::move(note));
+  }
+  Status DeleteCollectionItem(int64_t collection, int64_t item) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::DeleteCollectionItem(*c, collection, item);
+  }
+
  private:
   ConnPool pool_;
   sqlite::RepoNameIndex names_;
@@ -581,6 +634,12 @@ Result<RepoPage> SqliteMetadataDb::SearchRepos(const RepoQuery& q) {
   };
   for (const std::string& f : q.filters) {
     if (!f.empty()) tag_clause(f);
+  }
+  for (const auto& group : q.any_tag_groups) {
+    if (group.empty()) continue;
+    sql +=
+        " AND EXISTS(SELECT 1 FROM repo_tags t WHERE t.repo_id=r.id AND t.tag IN (SELECT value FROM json_each(?)))";
+    text_params.push_back(DumpJson(Json(group)));
   }
   if (!q.pipeline_tag.empty()) {
     sql += " AND r.pipeline_tag=?";

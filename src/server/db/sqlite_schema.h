@@ -70,6 +70,38 @@ CREATE TABLE IF NOT EXISTS likes(
   created_ms INTEGER NOT NULL,
   PRIMARY KEY(user_id, repo_id));
 CREATE INDEX IF NOT EXISTS likes_repo ON likes(repo_id);
+-- Renamed repos and admin-declared legacy ids: `from_id` ("ns/name" or "gpt2") answers with a
+-- redirect to to_ns/to_name (type as in repos).
+CREATE TABLE IF NOT EXISTS repo_redirects(
+  type INTEGER NOT NULL,
+  from_id TEXT NOT NULL,
+  to_ns TEXT NOT NULL,
+  to_name TEXT NOT NULL,
+  legacy INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY(type, from_id));
+CREATE INDEX IF NOT EXISTS repo_redirects_to ON repo_redirects(type, to_ns, to_name);
+CREATE TABLE IF NOT EXISTS collections(
+  id INTEGER PRIMARY KEY,
+  ns TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  private INTEGER NOT NULL DEFAULT 0,
+  theme TEXT NOT NULL DEFAULT 'orange',
+  position INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  UNIQUE(ns, title));
+CREATE TABLE IF NOT EXISTS collection_items(
+  id INTEGER PRIMARY KEY,
+  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  item_type TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  added_ms INTEGER NOT NULL,
+  UNIQUE(collection_id, item_type, item_id));
+CREATE INDEX IF NOT EXISTS collection_items_item ON collection_items(item_type, item_id);
 )sql";
 
 }  // namespace mhub::server::sqlite

@@ -1,4 +1,8 @@
 // whoami (hub-api.md 2), repo create/delete/move/settings (3), auth-check and validate-yaml (3.5).
+#include <algorithm>
+#include <cctype>
+
+#include "mhub/base/logging.h"
 #include "mhub/server/iso_time.h"
 #include "mhub/server/model_card.h"
 #include "mhub/server/repo_errors.h"
@@ -38,6 +42,18 @@ Result<RepoKey> RepoKeyFromBody(const Json& body, const Principal& who) {
   }
   MHUB_ASSIGN_OR_RETURN(RepoId id, MakeRepoId(org, name));
   return RepoKey{type, id};
+}
+
+// `license` on create: the Hub writes it into a new README.md's front matter (the file clients look
+// for afterwards). Only license-id characters, so the value cannot break out of the YAML.
+Result<std::optional<std::string>> LicenseReadme(const Json& body) {
+  if (!body.contains("license") || body["license"].is_null()) return std::optional<std::string>();
+  if (!body["license"].is_string()) return Status::InvalidArgument("license must be a string");
+  std::string license = body["license"].get<std::string>();
+  bool ok = !license.empty() && license.size() <= 64;
+  for (char c : license) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_');
+  if (!ok) return Status::InvalidArgument("license must be a license id such as mit or apache-2.0");
+  return std::optional<std::string>("---\nlicense: " + license + "\n---\n");
 }
 
 Result<std::optional<bool>> PrivateField(const Json& body) {
@@ -120,6 +136,11 @@ HubError HandleCreateRepo(HubContext& ctx, const HttpRequest& req, const Princip
       files.push_back(CommitOperation::AddFile(path, content));
     }
   }
+  MHUB_ASSIGN_OR_RETURN(std::optional<std::string> license_readme, LicenseReadme(body));
+  if (license_readme &&
+      std::none_of(files.begin(), files.end(), [](const CommitOperation& op) { return op.path == "README.md"; })) {
+    files.push_back(CommitOperation::AddFile("README.md", *license_readme));
+  }
   std::string url = RepoWebUrl(BaseUrl(ctx, req), key);
   if (ctx.db->GetRepo(key).ok() || ctx.repos->Exists(key)) {
     SetJson(res,
@@ -140,6 +161,8 @@ HubError HandleCreateRepo(HubContext& ctx, const HttpRequest& req, const Princip
     (void)ctx.repos->Delete(key);
     return inserted.status();
   }
+  // A new repo at an old name ends the redirect that name had.
+  (void)ctx.db->DeleteRepoRedirect(key.type, key.id.ToString());
   MHUB_RETURN_IF_ERROR(RefreshRepoMetadata(*ctx.repos, *ctx.db, key));
   SetJson(res, Json{{"url", url}, {"name", key.id.ToString()}, {"id", key.id.ToString()}});
   return {};
@@ -175,6 +198,15 @@ HubError HandleMoveRepo(HubContext& ctx, const HttpRequest& req, const Principal
   if (!st.ok()) {
     (void)ctx.repos->Move(to, from);
     return st;
+  }
+  // The old name keeps answering with a redirect, as on the Hub (API, resolve and git).
+  RepoRedirect redirect;
+  redirect.type = type;
+  redirect.from = from.id.ToString();
+  redirect.to = to.id;
+  Status kept = ctx.db->AddRepoRedirect(redirect);
+  if (!kept.ok()) {
+    MHUB_LOG(kWarn) << "move " << from.ToString() << ": redirect not kept: " << kept;
   }
   SetJson(res, Json{{"url", RepoWebUrl(BaseUrl(ctx, req), to)}});
   return {};

@@ -52,6 +52,17 @@ HubError HubError::BadRequest(const std::string& message) {
   return HubError(Status::InvalidArgument(message), "", 400);
 }
 
+bool HubError::IsRepoNotFound() const {
+  return !ok() &&
+         (error_code_ == "RepoNotFound" || (error_code_.empty() && NotFoundKindOf(status_) == NotFoundKind::kRepo));
+}
+
+HubError HubError::ForAnonymous() const {
+  HubError e(Status::Unauthenticated(status_.message()), "RepoNotFound", 401);
+  e.repo_commit_ = repo_commit_;
+  return e;
+}
+
 int HubError::http_status() const { return http_status_ != 0 ? http_status_ : HttpStatusFor(status_); }
 
 int HttpStatusFor(const Status& status) {

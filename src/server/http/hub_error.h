@@ -34,6 +34,12 @@ class HubError {
   static HubError Forbidden(const std::string& message);
   static HubError BadRequest(const std::string& message);
 
+  // True for a RepoNotFound answer (by X-Error-Code or by the storage tag, repo_errors.h).
+  bool IsRepoNotFound() const;
+  // The same miss as the Hub tells an anonymous caller: 401 with X-Error-Code RepoNotFound, so the
+  // repo's existence is not revealed and clients suggest signing in.
+  HubError ForAnonymous() const;
+
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
   const std::string& error_code() const { return error_code_; }

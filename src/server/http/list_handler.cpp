@@ -1,8 +1,10 @@
 // Listing and search: GET /api/models, /api/datasets, /api/spaces (hub-api.md 4), paginated with
 // an absolute `Link: <...>; rel="next"` header whose URL keeps every original query parameter.
+// Filters: search_filters.h (an unknown one is a 400, never ignored).
 #include <set>
 
 #include "server/http/handlers.h"
+#include "server/http/search_filters.h"
 
 namespace mhub::server {
 namespace {
@@ -13,26 +15,15 @@ constexpr uint64_t kMaxPage = 1000;
 
 HubError HandleListRepos(HubContext& ctx, const HttpRequest& req, const Principal& who, RepoType type,
                          HttpResponse& res) {
-  RepoQuery query;
-  query.type = type;
-  query.search = req.QueryAll("search");
-  query.author = req.Query("author");
-  query.filters = req.QueryAll("filter");
-  query.pipeline_tag = req.Query("pipeline_tag");
-  query.library = req.Query("library");
-  query.language = req.Query("language");
-  query.license = req.Query("license");
-  if (req.HasQuery("gated")) query.gated = req.QueryBool("gated");
-  MHUB_ASSIGN_OR_RETURN(query.sort, ParseRepoSort(req.Query("sort")));
-  std::string direction = req.Query("direction");
-  if (!direction.empty() && direction != "-1" && direction != "1") {
-    return HubError::BadRequest("direction must be -1 or 1");
-  }
-  query.descending = direction != "1";
+  MHUB_ASSIGN_OR_RETURN(ListingFilters filters, ParseListingFilters(req, type));
+  RepoQuery& query = filters.query;
   MHUB_ASSIGN_OR_RETURN(query.limit, ParseLimit(req, kMaxPage, kMaxPage));
   MHUB_ASSIGN_OR_RETURN(query.offset, DecodeCursor(req.Query("cursor")));
   query.viewer = who.authenticated ? who.user() : "";
-  MHUB_ASSIGN_OR_RETURN(RepoPage page, ctx.db->SearchRepos(query));
+  RepoPage page;
+  if (!filters.matches_nothing) {
+    MHUB_ASSIGN_OR_RETURN(page, ctx.db->SearchRepos(query));
+  }
 
   bool full = req.QueryBool("full");
   std::set<std::string> expand;

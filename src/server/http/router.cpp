@@ -4,7 +4,10 @@
 #include <vector>
 
 #include "mhub/base/logging.h"
+#include "mhub/server/repo_errors.h"
+#include "server/http/collection_handlers.h"
 #include "server/http/handlers.h"
+#include "server/http/repo_redirects.h"
 #include "server/http/url_codec.h"
 
 namespace mhub::server {
@@ -42,19 +45,69 @@ Result<size_t> TakeRevision(const Segments& seg, size_t i, std::string* revision
   return i + 1;
 }
 
+// A name the Hub would refuse to create ("i--d", "a..b") is read like any missing repo: only
+// creation (admin_handlers.cpp) reports what is wrong with it.
 Result<RepoKey> RepoKeyFrom(RepoType type, const std::string& ns_raw, const std::string& name_raw) {
   MHUB_ASSIGN_OR_RETURN(std::string ns, PercentDecode(ns_raw));
   MHUB_ASSIGN_OR_RETURN(std::string name, PercentDecode(name_raw));
   auto id = MakeRepoId(ns, name);
-  if (!id.ok()) return id.status();
+  if (!id.ok()) return RepoNotFoundError(ns.substr(0, 100) + "/" + name.substr(0, 100));
   return RepoKey{type, *id};
 }
 
-// /api/{type}s/{ns}/{name}/...
+// The actions that follow a repo id on the API (/api/{type}s/{id}/{action}/...) and on the web
+// routes (/{id}/{action}/...). A URL whose first segment after the type is followed by one of these
+// (and not by a second one) names a one-part legacy id, such as /api/models/gpt2/revision/main.
+bool IsApiAction(const std::string& s) {
+  return s == "revision" || s == "tree" || s == "paths-info" || s == "commits" || s == "preupload" || s == "commit" ||
+         s == "refs" || s == "branch" || s == "tag" || s == "settings" || s == "like" || s == "likers" ||
+         s == "auth-check";
+}
+bool IsWebAction(const std::string& s) {
+  return s == "resolve" || s == "raw" || s == "blob" || s == "tree" || s == "info" || s == "git-upload-pack" ||
+         s == "git-receive-pack";
+}
+
+// A one-part id: never served in place, only redirected to the repo it is an alias of.
+HubError RouteLegacyId(HubContext& ctx, const HttpRequest& req, HttpResponse& res, const Principal& who, RepoType type,
+                       const Segments& seg, size_t at, const std::string& name_suffix) {
+  std::string raw = seg[at];
+  if (!name_suffix.empty()) raw.resize(raw.size() - name_suffix.size());
+  MHUB_ASSIGN_OR_RETURN(std::string id, PercentDecode(raw));
+  if (auto to = FindReadableRedirect(ctx, who, type, id)) {
+    SetRepoRedirect(req, seg, at, at + 1, *to, name_suffix, res);
+    return {};
+  }
+  return HubError::RepoNotFound(id.substr(0, 200));
+}
+
+// After a RepoNotFound on {ns}/{name}: the repo may have moved (or the id be a declared alias).
+HubError RedirectIfMoved(HubContext& ctx, const HttpRequest& req, HttpResponse& res, const Principal& who,
+                         const RepoKey& key, const Segments& seg, size_t begin, const std::string& name_suffix,
+                         HubError error) {
+  if (!error.IsRepoNotFound() || ctx.db->GetRepo(key).ok()) return error;
+  if (auto to = FindReadableRedirect(ctx, who, key.type, key.id.ToString())) {
+    SetRepoRedirect(req, seg, begin, begin + 2, *to, name_suffix, res);
+    return {};
+  }
+  return error;
+}
+
+HubError RouteRepoApiCall(RepoCall& call, RepoType type, const Segments& seg);
+
+// /api/{type}s/{ns}/{name}/... (or /api/{type}s/{legacy-id}/...)
 HubError RouteRepoApi(HubContext& ctx, const HttpRequest& req, HttpResponse& res, const Principal& who, RepoType type,
                       const Segments& seg) {
+  if (seg.size() == 3 || (seg.size() >= 5 && IsApiAction(seg[3]) && !IsApiAction(seg[4]))) {
+    return RouteLegacyId(ctx, req, res, who, type, seg, 2, "");
+  }
   MHUB_ASSIGN_OR_RETURN(RepoKey key, RepoKeyFrom(type, seg[2], seg[3]));
   RepoCall call{ctx, req, res, who, key};
+  return RedirectIfMoved(ctx, req, res, who, key, seg, 2, "", RouteRepoApiCall(call, type, seg));
+}
+
+HubError RouteRepoApiCall(RepoCall& call, RepoType type, const Segments& seg) {
+  const HttpRequest& req = call.req;
   if (seg.size() == 4) {
     if (!IsGetLike(req)) return MethodNotAllowed(req);
     return HandleRepoInfo(call, "");
@@ -132,15 +185,17 @@ HubError RouteApi(HubContext& ctx, const HttpRequest& req, HttpResponse& res, co
                     : seg[1] == "datasets" ? RepoType::kDataset
                                            : RepoType::kSpace;
     if (seg.size() == 2) return IsGetLike(req) ? HandleListRepos(ctx, req, who, type, res) : MethodNotAllowed(req);
-    if (seg.size() == 3) return HubError::RepoNotFound(seg[2]);  // legacy one-part ids are not hosted here
     return RouteRepoApi(ctx, req, res, who, type, seg);
   }
+  if (seg.size() >= 2 && seg[1] == "collections") return RouteCollections(ctx, req, res, who, seg);
   std::string what = "/api";
   for (size_t i = 1; i < seg.size() && i < 3; ++i) what += "/" + seg[i];
   return HubError::NotImplemented(what);
 }
 
-// /{prefix}{ns}/{name}(.git)/...
+HubError RouteRepoWebCall(RepoCall& call, const Segments& rest, bool dot_git);
+
+// /{prefix}{ns}/{name}(.git)/... (or /{prefix}{legacy-id}(.git)/...)
 HubError RouteRepoWeb(HubContext& ctx, const HttpRequest& req, HttpResponse& res, const Principal& who,
                       const Segments& seg) {
   size_t i = 0;
@@ -152,13 +207,43 @@ HubError RouteRepoWeb(HubContext& ctx, const HttpRequest& req, HttpResponse& res
     type = RepoType::kSpace;
     i = 1;
   }
+  auto ends_with_git = [](const std::string& s) { return s.size() > 4 && s.compare(s.size() - 4, 4, ".git") == 0; };
+  // One-part legacy ids: /gpt2/resolve/main/config.json, /gpt2.git/info/refs.
+  if (seg.size() >= i + 2 && ends_with_git(seg[i]) &&
+      (seg[i + 1] == "info" || seg[i + 1] == "git-upload-pack" || seg[i + 1] == "git-receive-pack")) {
+    return RouteLegacyId(ctx, req, res, who, type, seg, i, ".git");
+  }
+  if (seg.size() >= i + 3 && (seg[i + 1] == "resolve" || seg[i + 1] == "raw" || seg[i + 1] == "blob") &&
+      !IsWebAction(seg[i + 2])) {
+    return RouteLegacyId(ctx, req, res, who, type, seg, i, "");
+  }
   if (seg.size() < i + 3) return HubError(Status::NotFound("no such page: " + req.raw_path));
   std::string name_raw = seg[i + 1];
-  bool dot_git = name_raw.size() > 4 && name_raw.compare(name_raw.size() - 4, 4, ".git") == 0;
+  bool dot_git = ends_with_git(name_raw);
   if (dot_git) name_raw.resize(name_raw.size() - 4);
   MHUB_ASSIGN_OR_RETURN(RepoKey key, RepoKeyFrom(type, seg[i], name_raw));
+  const std::string suffix = dot_git ? ".git" : "";
+  const std::string& action = seg[i + 2];
+  bool git_service = (action == "info" && seg.size() == i + 4 && seg[i + 3] == "refs") ||
+                     (seg.size() == i + 3 && (action == "git-upload-pack" || action == "git-receive-pack"));
+  if (git_service && !ctx.db->GetRepo(key).ok()) {
+    // The git handler turns a miss into a login challenge; a moved repo redirects first.
+    if (auto to = FindReadableRedirect(ctx, who, type, key.id.ToString())) {
+      SetRepoRedirect(req, seg, i, i + 2, *to, suffix, res);
+      return {};
+    }
+  }
   RepoCall call{ctx, req, res, who, key};
   Segments rest(seg.begin() + static_cast<long>(i) + 2, seg.end());
+  return RedirectIfMoved(ctx, req, res, who, key, seg, i, suffix, RouteRepoWebCall(call, rest, dot_git));
+}
+
+HubError RouteRepoWebCall(RepoCall& call, const Segments& rest, bool dot_git) {
+  HubContext& ctx = call.ctx;
+  const HttpRequest& req = call.req;
+  HttpResponse& res = call.res;
+  const Principal& who = call.who;
+  const RepoKey& key = call.key;
   const std::string& action = rest[0];
 
   if ((action == "resolve" || action == "raw") && !dot_git) {
@@ -207,6 +292,13 @@ HubError Route(HubContext& ctx, const HttpRequest& req, HttpResponse& res) {
   for (const auto& s : seg) {
     if (s.find('\0') != std::string::npos) return HubError::BadRequest("NUL in URL");
   }
+  // RFC 9110 5.5: a field value with NUL (or CR/LF) is invalid; refused whole rather than cut at
+  // the NUL by code that reads it as a C string.
+  for (const auto& [name, value] : req.headers) {
+    if (value.find_first_of(std::string_view("\0\r\n", 3)) != std::string::npos) {
+      return HubError::BadRequest("NUL, CR or LF in the value of header " + name.substr(0, 64));
+    }
+  }
   auto who = Authenticate(ctx, req);
   if (!who.ok()) {
     bool git = req.raw_path.find(".git/") != std::string::npos ||
@@ -218,12 +310,18 @@ HubError Route(HubContext& ctx, const HttpRequest& req, HttpResponse& res) {
     res.SetText(200, "mhub: a self-hosted model hub. The Hub API lives under /api.\n");
     return {};
   }
-  if (seg[0] == "api") return RouteApi(ctx, req, res, *who, seg);
   if (seg.size() == 1 && seg[0] == "health") {
     SetJson(res, Json{{"status", "ok"}});
     return {};
   }
-  return RouteRepoWeb(ctx, req, res, *who, seg);
+  HubError error = seg[0] == "api" ? RouteApi(ctx, req, res, *who, seg) : RouteRepoWeb(ctx, req, res, *who, seg);
+  // The Hub answers an anonymous miss with 401 (+ X-Error-Code RepoNotFound): the repo may be
+  // private, so signing in may help. git's own routes already challenge with WWW-Authenticate.
+  bool git_service = req.raw_path.find("/info/refs") != std::string::npos ||
+                     req.raw_path.find("/git-upload-pack") != std::string::npos ||
+                     req.raw_path.find("/git-receive-pack") != std::string::npos;
+  if (!who->authenticated && !git_service && error.IsRepoNotFound()) return error.ForAnonymous();
+  return error;
 }
 
 }  // namespace
@@ -242,8 +340,15 @@ void DispatchRequest(HubContext& ctx, const HttpRequest& req, HttpResponse& res)
       MHUB_LOG(kError) << req.method << " " << req.target << ": " << error.status();
     }
     WriteHubError(error, res);
+    // A HEAD answer has no body: say nothing about one (a JSON label would make clients parse
+    // an empty body); X-Error-Code / X-Error-Message carry the error.
+    if (req.method == "HEAD") {
+      res.body.clear();
+      res.content_type.clear();
+    }
   }
-  MHUB_LOG(kInfo) << req.method << " " << req.target << " -> " << res.status;
+  // The access log (one line per request, at info) is written by the server core.
+  MHUB_LOG(kDebug) << req.method << " " << req.target << " -> " << res.status;
 }
 
 }  // namespace mhub::server

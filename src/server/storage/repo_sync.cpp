@@ -3,6 +3,7 @@
 
 #include "mhub/base/logging.h"
 #include "mhub/server/iso_time.h"
+#include "mhub/server/pipeline_inference.h"
 #include "mhub/server/repo_errors.h"
 
 namespace mhub::server {
@@ -42,6 +43,8 @@ Status RefreshRepoMetadata(const RepoStore& repos, MetadataDb& db, const RepoKey
     auto raw = ParseJson(record.card_data_json, "stored card data");
     update.card = CardDataFromJson(raw.ok() ? std::move(raw).value() : Json::object());
   }
+  // The task and library the Hub shows when the card names none (pipeline_inference.h).
+  MHUB_RETURN_IF_ERROR(InferCardDefaults(repos, key, update.sha, &update.card));
   return db.UpdateRepoCard(key, update);
 }
 

@@ -1,6 +1,7 @@
 // Public face of the chat-template engine: parse once, render many times.
 #include "mhub/tokenizers/chat_template.h"
 
+#include "tokenizers/chat/jinja_arena.h"
 #include "tokenizers/chat/jinja_ast.h"
 #include "tokenizers/chat/jinja_interpreter.h"
 
@@ -23,6 +24,9 @@ Result<std::string> ChatTemplate::Render(const OrderedJson& vars) const {
                                    std::string(vars.type_name()));
   }
   jinja::Env globals;
+  // Declared after `globals`, so it breaks the render's reference cycles (and empties every
+  // container) before the variables are destroyed.
+  jinja::RenderArena arena;
   jinja::InstallGlobals(globals);
   if (vars.is_object()) {
     for (auto it = vars.begin(); it != vars.end(); ++it) {

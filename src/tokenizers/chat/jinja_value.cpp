@@ -33,6 +33,12 @@ bool ObjectMap::Erase(const std::string& key) {
   return true;
 }
 
+void ObjectMap::MoveValuesTo(std::vector<Value>& out) {
+  for (auto& entry : entries_) out.push_back(std::move(entry.second));
+  entries_.clear();
+  index_.clear();
+}
+
 std::string_view KindName(const Value& v) {
   switch (v.kind) {
     case Kind::kUndefined:

@@ -28,6 +28,11 @@ enum class Kind : uint8_t { kUndefined, kNull, kBool, kInt, kFloat, kString, kAr
 // object (Value::is_kwargs). `env` is the calling scope.
 using NativeFn = std::function<Result<Value>(Interpreter& in, std::vector<Value>& args, Env& env)>;
 
+// Every array and object is allocated through these, so that the render's arena (jinja_arena.h)
+// can break the reference cycles a template makes.
+std::shared_ptr<std::vector<Value>> NewArrayStorage(std::vector<Value> items);
+std::shared_ptr<ObjectMap> NewObjectStorage(ObjectMap m);
+
 struct Value {
   Kind kind = Kind::kUndefined;
   bool is_tuple = false;   // an array written as (a, b)
@@ -64,7 +69,7 @@ struct Value {
   }
   static Value Array(std::vector<Value> items = {}) {
     Value x = Make(Kind::kArray);
-    x.array = std::make_shared<std::vector<Value>>(std::move(items));
+    x.array = NewArrayStorage(std::move(items));
     return x;
   }
   static Value Object();
@@ -98,6 +103,8 @@ class ObjectMap {
   bool Erase(const std::string& key);
   size_t size() const { return entries_.size(); }
   const std::vector<std::pair<std::string, Value>>& entries() const { return entries_; }
+  // Moves every value to the end of `out` and leaves the map empty (the arena's cycle breaking).
+  void MoveValuesTo(std::vector<Value>& out);
 
  private:
   std::vector<std::pair<std::string, Value>> entries_;
@@ -106,13 +113,13 @@ class ObjectMap {
 
 inline Value Value::Object(ObjectMap m) {
   Value x = Make(Kind::kObject);
-  x.object = std::make_shared<ObjectMap>(std::move(m));
+  x.object = NewObjectStorage(std::move(m));
   return x;
 }
 inline Value Value::Object() { return Object(ObjectMap()); }
 inline Value Value::Namespace(ObjectMap m) {
   Value x = Make(Kind::kNamespace);
-  x.object = std::make_shared<ObjectMap>(std::move(m));
+  x.object = NewObjectStorage(std::move(m));
   return x;
 }
 inline Value Value::Namespace() { return Namespace(ObjectMap()); }

@@ -137,7 +137,8 @@ Result<std::unique_ptr<Normalizer>> MakePrecompiledNormalizer(const Json& j, std
                                      " does not fit the blob");
     }
     trie.resize(trie_size / 4);
-    std::memcpy(trie.data(), b.data() + 4, trie_size);
+    // An empty trie leaves trie.data() null, and memcpy's arguments must never be null.
+    if (trie_size > 0) std::memcpy(trie.data(), b.data() + 4, trie_size);
     pool = b.substr(4 + trie_size);
   }
   return std::unique_ptr<Normalizer>(new PrecompiledNormalizer(std::move(base64), std::move(trie), std::move(pool)));
