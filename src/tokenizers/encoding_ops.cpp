@@ -113,6 +113,25 @@ Status Truncate(Encoding& e, size_t max_len, size_t stride, Direction direction)
   return Status::OK();
 }
 
+Status CheckPairOverflowSize(const Encoding& first, const Encoding* second, size_t max_length) {
+  if (second == nullptr || first.overflowing.empty() || second->overflowing.empty()) return Status::OK();
+  // MergeWith makes this many encodings in all (nested ones included), each of up to max_length
+  // tokens: each part of the first with the whole second (itself n2 nested), with each part of the
+  // second, and the whole first (n1 nested) with each part of the second.
+  const size_t n1 = first.overflowing.size(), n2 = second->overflowing.size();
+  const size_t encodings = n1 * (1 + n2) + n1 * n2 + n2 * (1 + n1) + 1;
+  const size_t tokens = encodings * std::max<size_t>(max_length, 1);
+  if (tokens / std::max<size_t>(max_length, 1) != encodings || tokens > kMaxPairOverflowTokens) {
+    return Status::ResourceExhausted("truncation with stride of this pair would make " + std::to_string(encodings) +
+                                     " overflowing encodings (both sequences overflow, so every part of one is "
+                                     "paired with every part of the other); more than " +
+                                     std::to_string(kMaxPairOverflowTokens) +
+                                     " tokens in all: shorten the inputs, raise max_length or use only_first / "
+                                     "only_second truncation");
+  }
+  return Status::OK();
+}
+
 Status TruncateEncodings(Encoding& first, Encoding* second, const TruncationParams& params) {
   if (params.max_length == 0) {
     MHUB_RETURN_IF_ERROR(Truncate(first, 0, params.stride, params.direction));

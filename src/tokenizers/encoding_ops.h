@@ -15,6 +15,13 @@ Encoding MergeAll(std::vector<Encoding> encodings, bool growing_offsets);
 Status Truncate(Encoding& e, size_t max_len, size_t stride, Direction direction);
 // HF truncate_encodings.
 Status TruncateEncodings(Encoding& first, Encoding* second, const TruncationParams& params);
+// When both truncated sequences of a pair overflow, merging them (MergeWith) pairs every part of
+// one with every part of the other: the result grows with the product of the two lengths (a
+// 3.5 KB pair with max_length 7 and stride 1 makes ~1.5 million encodings in HF too). Above
+// kMaxPairOverflowTokens tokens in all, ResourceExhausted, so that no request can stall the
+// process; below it the result is HF's exactly. `max_length` counts the special tokens.
+inline constexpr size_t kMaxPairOverflowTokens = size_t{1} << 21;
+Status CheckPairOverflowSize(const Encoding& first, const Encoding* second, size_t max_length);
 void Pad(Encoding& e, size_t target, uint32_t pad_id, uint32_t pad_type_id, const std::string& pad_token,
          Direction direction);
 void PadEncodings(std::vector<Encoding*>& encodings, const PaddingParams& params);

@@ -323,6 +323,7 @@ Result<Encoding> Tokenizer::Impl::EncodeFull(const std::vector<std::string_view>
       params.max_length -= added_count;
     }
     MHUB_RETURN_IF_ERROR(TruncateEncodings(a, b ? &*b : nullptr, params));
+    MHUB_RETURN_IF_ERROR(CheckPairOverflowSize(a, b ? &*b : nullptr, params.max_length + added_count));
   }
   MHUB_ASSIGN_OR_RETURN(Encoding out,
                         PostProcess(post_processor.get(), std::move(a), b ? &*b : nullptr, add_special_tokens));
