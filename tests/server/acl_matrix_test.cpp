@@ -2,8 +2,8 @@
 // write token, an invalid token} x {public, private repo} x every route, each answered as the Hub
 // answers (hub-api.md 1.2, 1.3):
 //  - an unknown token: 401 with X-Error-Message "Invalid credentials in Authorization header";
-//  - reading a private repo without access: 404 + X-Error-Code RepoNotFound (the repo's existence
-//    is not revealed); git routes challenge an anonymous client with 401 + WWW-Authenticate;
+//  - reading a private repo without access: 404 + X-Error-Code RepoNotFound (401 to an anonymous
+//    caller; the repo's existence is not revealed); git routes challenge an anonymous client with 401 + WWW-Authenticate;
 //  - writing: anonymous 401, a read token or someone else's token 403 (404 RepoNotFound when
 //    the repo is private and not readable), the owner's write token 2xx.
 #include <gtest/gtest.h>
@@ -146,6 +146,7 @@ Expected Rule(Who who, bool is_private, const Route& route) {
   bool can_read = !is_private || who == Who::kOwnerRead || who == Who::kOwnerWrite;
   if (!can_read) {
     if (route.git && who == Who::kAnonymous) return {401, ""};
+    if (who == Who::kAnonymous) return {401, "RepoNotFound"};  // the Hub: 401, so signing in may help
     return {404, "RepoNotFound"};
   }
   if (!route.write) return {200, ""};

@@ -66,6 +66,13 @@ Result<std::string> NormalizeRepoFilePath(std::string_view path);
 // and a trailing '/'.
 Result<std::string> NormalizeRepoFolderPath(std::string_view path);
 
+// For a path a commit is about to write (added files): NormalizeRepoFilePath, and also refuses
+// what would be a second spelling or what git itself refuses in a tree: an empty or "." segment
+// (other than one leading "./"), and every segment must pass git's fsck name rules
+// (hasDotgit with the HFS+/NTFS spellings such as ".git\u200c", ".GIT.", "git~1"; see
+// src/server/storage/git_fsck_rules.h). InvalidArgument names the path and the rule broken.
+Result<std::string> NormalizeNewRepoFilePath(std::string_view path);
+
 // Branch and tag names as git accepts them (git check-ref-format rules) and the Hub allows:
 // not empty, no "refs/" prefix (so "refs/pr/5" is refused), no "..", no "@{", no control
 // characters, space, '~', '^', ':', '?', '*', '[', '\\', not ending in '/', '.' or ".lock",

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "server/storage/git_fsck_rules.h"
+
 namespace mhub::server {
 namespace {
 
@@ -174,6 +176,24 @@ std::string RepoKey::ToString() const { return std::string(RepoTypePlural(type))
 Result<std::string> NormalizeRepoFilePath(std::string_view path) { return Normalize(path, /*folder=*/false); }
 
 Result<std::string> NormalizeRepoFolderPath(std::string_view path) { return Normalize(path, /*folder=*/true); }
+
+Result<std::string> NormalizeNewRepoFilePath(std::string_view path) {
+  // git's rules first, so the error names git's rule (hasDotgit, hasDotdot, emptyName, ...).
+  std::string_view rest = path;
+  if (rest.substr(0, 2) == "./") rest.remove_prefix(2);
+  if (!rest.empty() && rest.front() != '/' && path.size() <= kMaxPathLength) {
+    size_t start = 0;
+    while (start <= rest.size()) {
+      size_t end = rest.find('/', start);
+      if (end == std::string_view::npos) end = rest.size();
+      const std::string_view seg = rest.substr(start, end - start);
+      start = end + 1;
+      Status st = fsck::CheckTreeEntryName(seg);
+      if (!st.ok()) return Status::InvalidArgument("path " + Quoted(path) + " is refused: " + st.message());
+    }
+  }
+  return Normalize(path, /*folder=*/false);
+}
 
 Status ValidateRefName(std::string_view name) {
   auto bad = [&](const std::string& why) {
