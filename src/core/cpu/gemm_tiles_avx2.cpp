@@ -1,9 +1,9 @@
 // AVX2+FMA register tiles of the own GEMM (see gemm_tiles.h). A tile of 3 to 6 rows sweeps the
 // panel's four 16-column slices one after the other: 6 x 2 ymm accumulators, 2 ymm of the panel and
 // one broadcast fill the 16 ymm registers, and a slice of a K block (kc x 64 bytes) stays in L1 for
-// the tile's rows; 1- and 2-row tiles (decode) take wider slices. Packing and the epilogues are the scalar table's (not
-// on the hot path). Everything is file-local and uses no std templates: no copy compiled with AVX2 can be picked by the
-// linker for baseline code.
+// the tile's rows; 1- and 2-row tiles (decode) take wider slices. Packing and the epilogues are the
+// scalar table's (not on the hot path). Everything is file-local and uses no std templates: no copy
+// compiled with AVX2 can be picked by the linker for baseline code.
 #include <immintrin.h>
 
 #include <cstring>
