@@ -3,11 +3,13 @@
 // answers (hub-api.md 1.2, 1.3):
 //  - an unknown token: 401 with X-Error-Message "Invalid credentials in Authorization header";
 //  - reading a private repo without access: 404 + X-Error-Code RepoNotFound (401 to an anonymous
-//    caller; the repo's existence is not revealed); git routes challenge an anonymous client with 401 + WWW-Authenticate;
+//    caller; the repo's existence is not revealed); git routes challenge an anonymous client with 401 +
+//    WWW-Authenticate;
 //  - writing: anonymous 401, a read token or someone else's token 403 (404 RepoNotFound when
 //    the repo is private and not readable), the owner's write token 2xx.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
 
 #include "mhub/base/json.h"
@@ -45,6 +47,13 @@ struct Route {
 std::vector<std::string> With(std::vector<std::string> auth, const std::string& header) {
   auth.push_back(header);
   return auth;
+}
+
+// An LFS object both repos hold (uploaded by the owner before the matrix runs).
+const std::string kAclObject = "acl matrix LFS object";
+const std::string& AclObjectOid() {
+  static const std::string oid = Sha256OfString(kAclObject);
+  return oid;
 }
 
 std::vector<Route> AllRoutes() {
@@ -132,6 +141,54 @@ std::vector<Route> AllRoutes() {
        [](auto url, auto repo, auto auth, int) {
          return Curl("GET", url + "/" + repo + ".git/info/refs?service=git-receive-pack", auth);
        }},
+      // LFS object routes (issue 20): the object of kAclObject is held by both repos.
+      {"GET LFS object", false, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("GET", url + "/" + repo + ".git/info/lfs/objects/" + AclObjectOid(), auth);
+       }},
+      {"GET LFS object via batch URL", false, false,
+       [gattr](auto url, auto repo, auto auth, int) {
+         CurlReply r = Curl("POST", url + "/" + repo + ".git/info/lfs/objects/batch", With(auth, gattr),
+                            DumpJson(Json{{"operation", "download"},
+                                          {"objects", {{{"oid", AclObjectOid()}, {"size", kAclObject.size()}}}}}));
+         if (r.status != 200) return r;
+         Json o = (*ParseJson(r.body))["objects"][0];
+         if (!o.contains("actions")) return CurlReply{599, {}, r.body};
+         return Curl("GET", o["actions"]["download"]["href"].get<std::string>());
+       }},
+      {"PUT LFS object", true, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("PUT", url + "/" + repo + ".git/info/lfs/objects/" + AclObjectOid(),
+                     With(auth, "Content-Type: application/octet-stream"), kAclObject, true);
+       }},
+      {"POST LFS verify", true, false,
+       [gattr](auto url, auto repo, auto auth, int) {
+         return Curl("POST", url + "/" + repo + ".git/info/lfs/objects/" + AclObjectOid() + "/verify",
+                     With(auth, gattr), DumpJson(Json{{"oid", AclObjectOid()}, {"size", kAclObject.size()}}));
+       }},
+      {"LFS multipart upload (batch, parts, complete)", true, false,
+       [gattr](auto url, auto repo, auto auth, int n) {
+         // A fresh object per call, larger than the 4-byte chunk the test sets.
+         const std::string content = "multipart acl object " + std::to_string(n);
+         const std::string oid = Sha256OfString(content);
+         CurlReply r = Curl("POST", url + "/" + repo + ".git/info/lfs/objects/batch", With(auth, gattr),
+                            DumpJson(Json{{"operation", "upload"},
+                                          {"transfers", {"basic", "multipart"}},
+                                          {"objects", {{{"oid", oid}, {"size", content.size()}}}}}));
+         if (r.status != 200) return r;
+         Json action = (*ParseJson(r.body))["objects"][0]["actions"]["upload"];
+         if (!action["header"].contains("chunk_size")) return CurlReply{598, {}, r.body};
+         const size_t chunk = std::stoul(action["header"]["chunk_size"].get<std::string>());
+         Json parts = Json::array();
+         for (size_t part = 1; (part - 1) * chunk < content.size(); ++part) {
+           CurlReply put = Curl("PUT", action["header"][std::to_string(part)].get<std::string>(), {},
+                                content.substr((part - 1) * chunk, chunk), true);
+           if (put.status != 200) return put;
+           parts.push_back(Json{{"partNumber", part}, {"etag", put.Header("etag")}});
+         }
+         return Curl("POST", action["href"].get<std::string>(), {gattr},
+                     DumpJson(Json{{"oid", oid}, {"parts", parts}}));
+       }},
   };
 }
 
@@ -156,6 +213,7 @@ Expected Rule(Who who, bool is_private, const Route& route) {
 }
 
 TEST(AclMatrixTest, EveryRouteAnswersAsTheHub) {
+  ::setenv("MHUB_LFS_CHUNK_SIZE", "4", 1);  // read once per process: multipart for tiny objects
   InProcessHub hub;
   std::string alice_write = hub.CreateUser("alice");
   std::string alice_read = hub.CreateToken("alice", "read");
@@ -165,6 +223,12 @@ TEST(AclMatrixTest, EveryRouteAnswersAsTheHub) {
                        {"Authorization: Bearer " + alice_write, "Content-Type: application/json"},
                        "{\"name\":\"" + name + "\",\"private\":" + (is_private ? "true" : "false") + "}");
     ASSERT_EQ(r.status, 200) << r.body;
+  }
+  for (const std::string repo : {"alice/pub", "alice/priv"}) {
+    CurlReply put =
+        Curl("PUT", hub.url() + "/" + repo + ".git/info/lfs/objects/" + AclObjectOid(),
+             {"Authorization: Bearer " + alice_write, "Content-Type: application/octet-stream"}, kAclObject, true);
+    ASSERT_EQ(put.status, 200) << put.body;
   }
   std::map<Who, std::vector<std::string>> auth{
       {Who::kAnonymous, {}},

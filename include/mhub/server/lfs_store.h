@@ -3,19 +3,23 @@
 //
 // Guarantees: an object file, once visible at its path, holds exactly the bytes whose sha256 is
 // its name and is durable (written to `<data>/lfs/tmp/`, verified, fsynced, renamed, directory
-// fsynced). A partial or wrong upload is never visible. Objects are never modified; Delete is
-// not offered (no GC yet).
+// fsynced). A partial or wrong upload is never visible. Objects are never modified; only the
+// garbage collector (lfs_gc.h) removes objects no repo holds any more.
+// Access is per repo (lfs_access.h): the store itself answers "is it stored", never "may this
+// repo serve it".
 // Thread safety: all methods may be called concurrently, from several processes too; two writers
 // of the same oid both succeed and one file wins (identical content).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "mhub/base/result.h"
+#include "mhub/server/repo_path.h"
 
 namespace mhub::server {
 
@@ -57,12 +61,27 @@ class LfsStore {
   // Reads a whole object into memory (for tests and small objects).
   Result<std::string> Read(std::string_view oid) const;
 
+  // Whether a commit or push to `repo` by hub user `user` may point at stored object `oid`; when
+  // it may, the check records the reference. Set once by the server before it serves
+  // (InstallLfsReferenceCheck, lfs_access.h); NotFound when it may not.
+  using ReferenceCheck = std::function<Status(const RepoKey& repo, std::string_view user, std::string_view oid)>;
+  void set_reference_check(ReferenceCheck check) { reference_check_ = std::move(check); }
+  // OK when no check is set: a store used on its own (storage tests, offline tools) trusts its
+  // callers.
+  Status CheckReference(const RepoKey& repo, std::string_view user, std::string_view oid) const {
+    return reference_check_ ? reference_check_(repo, user, oid) : Status::OK();
+  }
+
+  // Removes an object (the garbage collector's call). OK when it was not there.
+  Status Remove(std::string_view oid);
+
   const std::string& objects_dir() const { return objects_dir_; }
   const std::string& tmp_dir() const { return tmp_dir_; }
 
  private:
   std::string objects_dir_;
   std::string tmp_dir_;
+  ReferenceCheck reference_check_;
 };
 
 }  // namespace mhub::server

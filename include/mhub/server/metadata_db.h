@@ -179,6 +179,34 @@ class MetadataDb {
   virtual Result<std::vector<RepoLiker>> ListRepoLikers(const RepoKey& key) = 0;
   virtual Result<RepoPage> SearchRepos(const RepoQuery& query) = 0;
 
+  // --- LFS object references (lfs_refs) -------------------------------------------------------
+  // The LFS store is shared by every repo (content-addressed, so deduplicated), but access is per
+  // repo, as on the Hub: a repo serves an object only when it holds a reference to it. A
+  // reference is recorded when an upload to the repo completes (uncommitted) or when a commit or
+  // push of the repo points at the object (committed). Deleting
+  // the repo record drops its references.
+  //
+  // Records that repo `key` holds `oid` (`size` bytes). Idempotent; a committed reference stays
+  // committed. RepoNotFound when the repo has no record.
+  virtual Status AddLfsRef(const RepoKey& key, std::string_view oid, uint64_t size, bool committed) = 0;
+  virtual Result<bool> HasLfsRef(const RepoKey& key, std::string_view oid) = 0;
+  // Repos holding `oid`, public ones first, at most `limit`.
+  virtual Result<std::vector<RepoRecord>> ReposHoldingLfsObject(std::string_view oid, size_t limit) = 0;
+  // Bytes of the distinct objects held by the repos of namespace `ns` (its storage use).
+  virtual Result<uint64_t> LfsBytesOfNamespace(std::string_view ns) = 0;
+  // Repos with uncommitted references recorded before `before_ms`, and dropping those
+  // references (uploads never committed); Drop returns how many it dropped.
+  virtual Result<std::vector<RepoKey>> ReposWithUncommittedLfsRefs(int64_t before_ms) = 0;
+  virtual Result<int64_t> DropUncommittedLfsRefs(int64_t before_ms) = 0;
+  // For the LFS garbage collector: nullopt when some repo holds `oid` (and any orphan mark is
+  // cleared); otherwise the time it was first seen held by none (`now_ms` on the first call).
+  virtual Result<std::optional<int64_t>> TrackLfsOrphan(std::string_view oid, int64_t now_ms) = 0;
+  virtual Status ForgetLfsOrphan(std::string_view oid) = 0;
+  // Repos whose git history was never scanned for LFS pointers (records made before lfs_refs
+  // existed, or imported from disk), and marking one scanned.
+  virtual Result<std::vector<RepoKey>> ReposWithoutLfsScan() = 0;
+  virtual Status MarkLfsScanned(const RepoKey& key) = 0;
+
   // --- change detection (for caches above the DB) ------------------------------------------
   // A value that differs from every earlier answer once any change has been committed to the
   // database since then, by this process or another one (e.g. `mhub admin` next to a running
@@ -253,6 +281,8 @@ class MetadataDb {
   // True when `viewer` ("" = anonymous) may read `repo`: public, or the viewer can read `ns`
   // (owner or any member of the org).
   Result<bool> CanRead(std::string_view viewer, const RepoRecord& repo);
+  // True when `viewer` may read some repo holding LFS object `oid` (ReposHoldingLfsObject).
+  Result<bool> CanReadLfsObject(std::string_view viewer, std::string_view oid);
 };
 
 // Opens (creating if needed) the SQLite database at `path` and migrates its schema.

@@ -50,4 +50,16 @@ Result<bool> MetadataDb::CanRead(std::string_view viewer, const RepoRecord& repo
   return role.has_value();
 }
 
+Result<bool> MetadataDb::CanReadLfsObject(std::string_view viewer, std::string_view oid) {
+  // Public holders come first, so the common case is one row; a private object shared by more
+  // than this many repos is only found through the first ones (and the check stays bounded).
+  constexpr size_t kMaxHoldersChecked = 1000;
+  MHUB_ASSIGN_OR_RETURN(std::vector<RepoRecord> holders, ReposHoldingLfsObject(oid, kMaxHoldersChecked));
+  for (const RepoRecord& repo : holders) {
+    MHUB_ASSIGN_OR_RETURN(bool readable, CanRead(viewer, repo));
+    if (readable) return true;
+  }
+  return false;
+}
+
 }  // namespace mhub::server

@@ -1,6 +1,9 @@
 // SQLite connection pool and statement helpers (see sqlite_conn.h).
 #include "server/db/sqlite_conn.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace mhub::server::sqlite {
 
 Status Error(sqlite3* db, int rc, std::string_view what) {
@@ -93,6 +96,12 @@ ConnPool::~ConnPool() = default;
 
 Result<std::unique_ptr<Conn>> ConnPool::Open() {
   auto conn = std::make_unique<Conn>();
+  // Created owner-only before SQLite opens it (SQLite gives its -wal and -shm files the same
+  // mode): it holds token hashes and private repo records.
+  if (!path_.empty() && path_[0] != ':' && path_.rfind("file:", 0) != 0) {
+    const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   const int rc = sqlite3_open_v2(path_.c_str(), &conn->db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {

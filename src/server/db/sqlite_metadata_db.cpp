@@ -12,6 +12,7 @@
 #include "mhub/server/repo_errors.h"
 #include "server/db/sqlite_collections.h"
 #include "server/db/sqlite_conn.h"
+#include "server/db/sqlite_lfs_refs.h"
 #include "server/db/sqlite_name_index.h"
 #include "server/db/sqlite_schema.h"
 
@@ -105,6 +106,7 @@ class SqliteMetadataDb final : public MetadataDb {
   Status Init() {
     MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
     MHUB_RETURN_IF_ERROR(c->Exec(sqlite::kSchema));
+    MHUB_RETURN_IF_ERROR(c->Exec(sqlite::kLfsRefsSchema));
     return c->Exec(sqlite::kNameIndexSchema);
   }
 
@@ -325,6 +327,8 @@ class SqliteMetadataDb final : public MetadataDb {
     }
     r.row_id = sqlite3_last_insert_rowid(c->db);
     MHUB_RETURN_IF_ERROR(WriteTags(*c, r.row_id, r));
+    // A new record has no LFS history to scan (ImportMissingRepos scans what it imports).
+    MHUB_RETURN_IF_ERROR(sqlite::MarkLfsScanned(*c, TypeCode(r.key.type), r.key));
     MHUB_RETURN_IF_ERROR(tx.Commit());
     return r;
   }
@@ -514,6 +518,70 @@ class SqliteMetadataDb final : public MetadataDb {
   }
 
   Result<RepoPage> SearchRepos(const RepoQuery& q) override;
+
+  // --- LFS references (sqlite_lfs_refs.h) ---
+  Status AddLfsRef(const RepoKey& key, std::string_view oid, uint64_t size, bool committed) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::AddLfsRef(*c, TypeCode(key.type), key, oid, size, committed, NowMillis());
+  }
+  Result<bool> HasLfsRef(const RepoKey& key, std::string_view oid) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::HasLfsRef(*c, TypeCode(key.type), key, oid);
+  }
+  Result<std::vector<RepoRecord>> ReposHoldingLfsObject(std::string_view oid, size_t limit) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    MHUB_ASSIGN_OR_RETURN(Stmt s, c->Prepare(std::string("SELECT ") + kRepoColumns +
+                                             " FROM lfs_refs f JOIN repos r ON r.id=f.repo_id WHERE f.oid=? "
+                                             "ORDER BY r.private, r.id LIMIT ?"));
+    s.Bind(1, oid).Bind(2, static_cast<int64_t>(limit));
+    std::vector<RepoRecord> out;
+    for (;;) {
+      MHUB_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(ReadRepo(s));
+    }
+    return out;
+  }
+  Result<uint64_t> LfsBytesOfNamespace(std::string_view ns) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::LfsBytesOfNamespace(*c, ns);
+  }
+  static std::vector<RepoKey> KeysOf(const std::vector<sqlite::RepoRow>& rows) {
+    std::vector<RepoKey> out;
+    for (const auto& r : rows) {
+      RepoKey key;
+      key.type = r.type_code == 1 ? RepoType::kDataset : r.type_code == 2 ? RepoType::kSpace : RepoType::kModel;
+      key.id = RepoId{r.ns, r.name};
+      out.push_back(std::move(key));
+    }
+    return out;
+  }
+  Result<std::vector<RepoKey>> ReposWithUncommittedLfsRefs(int64_t before_ms) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    MHUB_ASSIGN_OR_RETURN(std::vector<sqlite::RepoRow> rows, sqlite::ReposWithUncommittedLfsRefs(*c, before_ms));
+    return KeysOf(rows);
+  }
+  Result<int64_t> DropUncommittedLfsRefs(int64_t before_ms) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::DropUncommittedLfsRefs(*c, before_ms);
+  }
+  Result<std::optional<int64_t>> TrackLfsOrphan(std::string_view oid, int64_t now_ms) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::TrackLfsOrphan(*c, oid, now_ms);
+  }
+  Status ForgetLfsOrphan(std::string_view oid) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::ForgetLfsOrphan(*c, oid);
+  }
+  Result<std::vector<RepoKey>> ReposWithoutLfsScan() override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    MHUB_ASSIGN_OR_RETURN(std::vector<sqlite::RepoRow> rows, sqlite::ReposWithoutLfsScan(*c));
+    return KeysOf(rows);
+  }
+  Status MarkLfsScanned(const RepoKey& key) override {
+    MHUB_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return sqlite::MarkLfsScanned(*c, TypeCode(key.type), key);
+  }
 
   // PRAGMA data_version on a connection kept for this alone: it changes whenever another
   // connection (any of the pool's, or another process's) has committed since the last call.

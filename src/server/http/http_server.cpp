@@ -17,6 +17,7 @@
 #include "mhub/base/env.h"
 #include "mhub/base/logging.h"
 #include "mhub/server/repo_sync.h"
+#include "server/http/lfs_setup.h"
 #include "server/http/response_cache.h"
 #include "server/http/router.h"
 #include "server/http/url_codec.h"
@@ -267,6 +268,7 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const ServerOptions& options)
   if (imported > 0) {
     MHUB_LOG(kInfo) << "imported " << imported << " repos found on disk";
   }
+  MHUB_RETURN_IF_ERROR(SetUpLfsAccess(ctx));  // lfs_setup.h: per-repo LFS access, file modes
   impl->Install();
   return std::unique_ptr<HubServer>(new HubServer(std::move(impl)));
 }

@@ -15,7 +15,14 @@ namespace mhub::server {
 struct HttpLimits {
   size_t max_json_body = 16u << 20;          // JSON requests (create repo, paths-info, batch, ...)
   size_t max_commit_body = 1024u << 20;      // NDJSON commit bodies (regular files travel inline)
-  uint64_t max_lfs_object = 64ull << 30;     // one LFS object
+  // One LFS object: the Hub's per-file limit (50 GB); larger uploads get a per-object 422.
+  uint64_t max_lfs_object = 50'000'000'000ull;
+  // LFS bytes the repos of one namespace (user or org) may hold; 0 = no quota. Environment:
+  // MHUB_LFS_QUOTA_BYTES (lfs_setup.h).
+  uint64_t lfs_quota_bytes = 0;
+  // Objects no repo holds (uploads never committed, objects of deleted repos) are removed after
+  // this long (lfs_gc.h). Environment: MHUB_LFS_GC_GRACE_S.
+  int64_t lfs_gc_grace_s = 24 * 3600;
   size_t max_git_body = size_t{4096} << 20;  // one git push / fetch negotiation
   int64_t lfs_url_ttl_s = 3600;              // lifetime of signed LFS transfer URLs
   // LFS uploads larger than this go "multipart" in parts of this size, when the client offers it

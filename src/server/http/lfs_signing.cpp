@@ -4,12 +4,38 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 
 #include "mhub/base/env.h"
 #include "mhub/base/sha256.h"
 
 namespace mhub::server {
+
+namespace {
+
+// Written owner-only from the first byte (a temp file made 0600, fsynced, renamed), never
+// readable by other local users, not even for a moment.
+Status WriteSecretFile(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  ::unlink(tmp.c_str());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IOError("cannot create " + tmp + ": " + std::strerror(errno));
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const Status st = Status::IOError("cannot write " + path + ": " + std::strerror(errno));
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 Result<LfsUrlSigner> LfsUrlSigner::Open(const std::string& data_dir) {
   std::string path = data_dir + "/server_secret";
@@ -21,7 +47,7 @@ Result<LfsUrlSigner> LfsUrlSigner::Open(const std::string& data_dir) {
   unsigned char raw[32];
   if (RAND_bytes(raw, sizeof(raw)) != 1) return Status::Internal("RAND_bytes failed while creating the server secret");
   std::string secret = ToHex(raw, sizeof(raw));
-  MHUB_RETURN_IF_ERROR(WriteFileAtomic(path, secret + "\n"));
+  MHUB_RETURN_IF_ERROR(WriteSecretFile(path, secret + "\n"));
   return LfsUrlSigner(secret);
 }
 

@@ -2,9 +2,11 @@
 // LFS files are served here directly (no redirect): 200/206 with X-Linked-Etag / X-Linked-Size
 // and the sha256 ETag, which is what huggingface_hub (HEAD, then GET) and @huggingface/hub
 // (GET Range 0-0, reads Content-Range and X-Linked-ETag) need. Bodies stream from disk.
+#include <cctype>
 #include <optional>
 
 #include "mhub/server/iso_time.h"
+#include "mhub/server/lfs_access.h"
 #include "server/http/download_counting.h"
 #include "server/http/handlers.h"
 #include "server/http/url_codec.h"
@@ -19,12 +21,18 @@ struct ByteRange {
 
 enum class RangeOutcome { kNone, kSatisfiable, kUnsatisfiable };
 
-// Parses one "bytes=a-b" / "bytes=a-" / "bytes=-n" range against `size`. Several ranges or an
-// unparsable header are ignored (the whole file is sent), as RFC 9110 allows.
+// Parses one "bytes=a-b" / "bytes=a-" / "bytes=-n" range against `size` (RFC 9110 14.1.2; the
+// unit is case-insensitive). Several ranges, other units and anything unparsable (e.g. a-b with
+// b < a) are ignored and the whole file is sent, as RFC 9110 14.2 allows and S3 does; a suffix
+// longer than the file selects the whole file (206). Unsatisfiable (416) only for a start at or
+// past the end, or a zero-length suffix.
 RangeOutcome ParseRange(const std::string& header, uint64_t size, ByteRange* out) {
-  if (header.empty()) return RangeOutcome::kNone;
-  if (header.rfind("bytes=", 0) != 0) return RangeOutcome::kNone;
+  if (header.size() < 6) return RangeOutcome::kNone;
+  std::string unit = header.substr(0, 6);
+  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (unit != "bytes=") return RangeOutcome::kNone;
   std::string spec = header.substr(6);
+  while (!spec.empty() && (spec.back() == ' ' || spec.back() == '\t')) spec.pop_back();
   if (spec.find(',') != std::string::npos) return RangeOutcome::kNone;
   size_t dash = spec.find('-');
   if (dash == std::string::npos) return RangeOutcome::kNone;
@@ -113,7 +121,8 @@ HubError HandleResolve(RepoCall& call, const std::string& revision, const std::s
     res.SetHeader("X-Linked-Etag", "\"" + stat->lfs->oid + "\"");
     res.SetHeader("X-Linked-Size", std::to_string(size));
     lfs_path = call.ctx.lfs->PathOf(stat->lfs->oid);
-    auto stored = call.ctx.lfs->Size(stat->lfs->oid);
+    // Only an object this repo holds (lfs_access.h): a pointer to another repo's object is a 404.
+    auto stored = LfsObjectSizeIn(*call.ctx.lfs, *call.ctx.db, call.key, stat->lfs->oid);
     if (!stored.ok() || *stored != size) {
       return HubError(Status::NotFound("the LFS object of " + path + " is missing on this server"), "EntryNotFound",
                       404)

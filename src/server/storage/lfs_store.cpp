@@ -163,6 +163,14 @@ Result<std::string> LfsStore::PutFile(const std::string& path) {
   return oid;
 }
 
+Status LfsStore::Remove(std::string_view oid) {
+  MHUB_RETURN_IF_ERROR(CheckOid(oid));
+  if (::unlink(PathOf(oid).c_str()) != 0 && errno != ENOENT) {
+    return Status::IOError("cannot remove LFS object " + std::string(oid) + ": " + ErrnoText());
+  }
+  return Status::OK();
+}
+
 Result<std::string> LfsStore::Read(std::string_view oid) const {
   MHUB_RETURN_IF_ERROR(CheckOid(oid));
   auto r = Env::Default()->ReadFile(PathOf(oid));

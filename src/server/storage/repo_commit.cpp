@@ -84,9 +84,15 @@ Result<CommitOutcome> RepoStore::Commit(const RepoKey& key, const CommitRequest&
       MHUB_ASSIGN_OR_RETURN(copy.path, NormalizeRepoFilePath(op.path));
     }
     if (op.kind == CommitOperation::Kind::kAddLfsFile) {
-      if (lfs_ == nullptr || !lfs_->Has(op.lfs_oid)) {
+      // The committer must be able to read the object through some repo (lfs_access.h); a
+      // refusal reads exactly like an object that was never uploaded.
+      const Status allowed = lfs_ == nullptr || !lfs_->Has(op.lfs_oid)
+                                 ? Status::NotFound("")
+                                 : lfs_->CheckReference(key, request.author.name, op.lfs_oid);
+      if (allowed.code() == StatusCode::kNotFound) {
         return Status::NotFound("LFS object " + op.lfs_oid.substr(0, 64) + " for '" + copy.path + "' was not uploaded");
       }
+      MHUB_RETURN_IF_ERROR(allowed);
       MHUB_ASSIGN_OR_RETURN(uint64_t stored, lfs_->Size(op.lfs_oid));
       if (op.lfs_size && *op.lfs_size != stored) {
         return Status::InvalidArgument("LFS file '" + copy.path + "' announced " + std::to_string(*op.lfs_size) +

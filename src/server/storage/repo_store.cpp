@@ -123,9 +123,14 @@ Result<std::string> RepoStore::Create(const RepoKey& key, const CommitAuthor& au
     if (!norm.ok()) return norm.status();
     copy.path = *norm;
     if (copy.kind == CommitOperation::Kind::kAddLfsFile) {
-      if (lfs_ == nullptr || !lfs_->Has(copy.lfs_oid)) {
+      // As in Commit: the creator must be able to read the object through some repo.
+      const Status allowed = lfs_ == nullptr || !lfs_->Has(copy.lfs_oid)
+                                 ? Status::NotFound("")
+                                 : lfs_->CheckReference(key, author.name, copy.lfs_oid);
+      if (allowed.code() == StatusCode::kNotFound) {
         return Status::NotFound("LFS object " + copy.lfs_oid + " for '" + copy.path + "' was not uploaded");
       }
+      MHUB_RETURN_IF_ERROR(allowed);
       MHUB_ASSIGN_OR_RETURN(uint64_t size, lfs_->Size(copy.lfs_oid));
       copy.lfs_size = size;
     }
@@ -172,6 +177,12 @@ Result<std::string> RepoStore::Create(const RepoKey& key, const CommitAuthor& au
       return git::Error(rc, "writing initial commit of " + key.ToString());
     }
     commit_hex = git::OidHex(commit);
+  }
+  // Private repos must not be readable by other local users (libgit2 makes it 0755).
+  if (::chmod(tmp.c_str(), 0700) != 0) {
+    const int err = errno;
+    cleanup();
+    return Status::IOError("making new repository " + key.ToString() + " private: " + std::strerror(err));
   }
   // rename(2) refuses to replace a non-empty directory, so a concurrent create of the same repo
   // makes exactly one of them win.

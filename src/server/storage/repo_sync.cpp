@@ -3,6 +3,7 @@
 
 #include "mhub/base/logging.h"
 #include "mhub/server/iso_time.h"
+#include "mhub/server/lfs_access.h"
 #include "mhub/server/pipeline_inference.h"
 #include "mhub/server/repo_errors.h"
 
@@ -59,6 +60,8 @@ Result<int> ImportMissingRepos(const RepoStore& repos, MetadataDb& db) {
     record.key = key;
     auto inserted = db.InsertRepo(record);
     if (!inserted.ok() && inserted.status().code() != StatusCode::kAlreadyExists) return inserted.status();
+    // Its LFS files become readable through it (lfs_access.h).
+    MHUB_RETURN_IF_ERROR(ScanRepoLfsPointers(repos, db, key));
     MHUB_RETURN_IF_ERROR(RefreshRepoMetadata(repos, db, key));
     ++added;
   }
