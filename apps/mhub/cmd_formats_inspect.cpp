@@ -21,6 +21,7 @@ using mhub::formats::ShardedCheckpoint;
 
 struct InspectOptions {
   std::string path;
+  std::string revision = "main";
   bool json = false;
 };
 
@@ -180,11 +181,15 @@ void PrintText(const Inspected& in) {
 MHUB_REGISTER_COMMAND(inspect) {
   auto* sub = app.add_subcommand("inspect", "Show tensors, dtypes, shapes, parameter count and config of a checkpoint");
   auto opts = std::make_shared<InspectOptions>();
-  sub->add_option("path", opts->path, "a .safetensors file, model.safetensors.index.json, config.json or model folder")
+  sub->add_option("path", opts->path,
+                  "a .safetensors file, model.safetensors.index.json, config.json, model folder or hub repo id")
       ->required();
+  sub->add_option("--revision", opts->revision, "revision for hub repo ids");
   sub->add_flag("--json", opts->json, "print one JSON object");
   return [opts]() -> int {
-    auto inspected = Load(opts->path);
+    auto where = mhub::cli::ResolveLocalOrRepo(opts->path, opts->revision, {"*.json", "*.safetensors"});
+    if (!where.ok()) return mhub::cli::print_error(where.status());
+    auto inspected = Load(*where);
     if (!inspected.ok()) return mhub::cli::print_error(inspected.status());
     if (opts->json) {
       std::cout << mhub::DumpJson(ToJson(*inspected)) << "\n";

@@ -17,17 +17,35 @@ inline void AddRepoTypeOption(CLI::App* sub, std::string& type) {
       ->default_val("model");
 }
 
-// The repo for `id` and `type` ("model" when empty); a bare name gets the token owner's namespace.
+// The repo for `id` and `type` ("model" when empty); a bare name gets the token owner's namespace
+// (as `hf repo create NAME` and `hf upload NAME` do).
 inline Result<hub::RepoRef> ResolveRepoArg(const hub::HubClient& client, const std::string& id,
                                            const std::string& type) {
   MHUB_ASSIGN_OR_RETURN(hub::RepoType t, hub::ParseRepoType(type.empty() ? "model" : type));
   hub::RepoRef repo{id, t};
   if (id.find('/') == std::string::npos) {
-    MHUB_ASSIGN_OR_RETURN(hub::WhoAmI me, client.whoami());
-    repo.id = me.name + "/" + id;
+    auto me = client.whoami();
+    if (!me.ok() && me.status().code() == StatusCode::kUnauthenticated)
+      return Status::InvalidArgument("'" + id +
+                                     "' has no namespace and nobody is logged in to supply one: write "
+                                     "namespace/" +
+                                     id + ", or log in (`mhub login`, --token)");
+    MHUB_RETURN_IF_ERROR(me.status());
+    repo.id = me->name + "/" + id;
   }
   MHUB_RETURN_IF_ERROR(hub::ValidateRepoId(repo.id));
   return repo;
+}
+
+// The repo for a command that reads one (download, ls): ids are namespace/name on an mhub hub,
+// so a bare name ("bert-base-uncased") is a clear client error instead of a round trip.
+inline Result<hub::RepoRef> ReadRepoArg(const std::string& id, const std::string& type) {
+  MHUB_ASSIGN_OR_RETURN(hub::RepoType t, hub::ParseRepoType(type.empty() ? "model" : type));
+  if (id.find('/') == std::string::npos)
+    return Status::InvalidArgument("'" + id + "' is not a repo id: ids are namespace/name (e.g. alice/" + id +
+                                   "); `mhub search " + id + "` lists repos with that name");
+  MHUB_RETURN_IF_ERROR(hub::ValidateRepoId(id));
+  return hub::RepoRef{id, t};
 }
 
 }  // namespace mhub::cli

@@ -38,9 +38,9 @@ MHUB_REGISTER_COMMAND(download) {
     auto config = mhub::hub::HubConfig::FromEnv();
     if (!opts->cache_dir.empty()) config.cache_dir = opts->cache_dir;
     mhub::hub::HubClient client(config);
-    auto type = mhub::hub::ParseRepoType(opts->type);
-    if (!type.ok()) return mhub::cli::print_error(type.status());
-    mhub::hub::RepoRef repo{opts->repo, *type};
+    auto repo_or = mhub::cli::ReadRepoArg(opts->repo, opts->type);
+    if (!repo_or.ok()) return mhub::cli::print_error(repo_or.status());
+    const mhub::hub::RepoRef repo = *repo_or;
     if (opts->files.size() == 1 && opts->include.empty() && opts->exclude.empty()) {
       mhub::hub::DownloadOptions d;
       d.revision = opts->revision;

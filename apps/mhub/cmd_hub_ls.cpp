@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cmd_hub_common.h"
+#include "table.h"
 
 namespace {
 
@@ -26,13 +27,12 @@ MHUB_REGISTER_COMMAND(ls) {
   mhub::cli::AddRepoTypeOption(sub, opts->type);
   sub->add_option("--revision", opts->revision, "branch, tag or commit")->default_val("main");
   sub->add_flag("-R,--recursive", opts->recursive, "list sub-folders too");
-  sub->add_flag("-l,--long", opts->long_format, "sizes and LFS marks");
+  sub->add_flag("-l,--long", opts->long_format, "a table with human sizes and LFS marks");
   sub->add_flag("--json", opts->json, "print the entries as JSON");
   return [opts]() -> int {
-    auto type = mhub::hub::ParseRepoType(opts->type);
-    if (!type.ok()) return mhub::cli::print_error(type.status());
-    auto entries = mhub::hub::HubClient::FromEnv().list_repo_tree(mhub::hub::RepoRef{opts->repo, *type}, opts->revision,
-                                                                  opts->path, opts->recursive);
+    auto repo = mhub::cli::ReadRepoArg(opts->repo, opts->type);
+    if (!repo.ok()) return mhub::cli::print_error(repo.status());
+    auto entries = mhub::hub::HubClient::FromEnv().list_repo_tree(*repo, opts->revision, opts->path, opts->recursive);
     if (!entries.ok()) return mhub::cli::print_error(entries.status());
     if (opts->json) {
       mhub::Json out = mhub::Json::array();
@@ -44,13 +44,17 @@ MHUB_REGISTER_COMMAND(ls) {
       std::cout << mhub::DumpJson(out) << "\n";
       return 0;
     }
-    for (const auto& e : *entries) {
-      bool dir = e.type == "directory";
-      if (opts->long_format) {
-        std::cout << (dir ? "-" : std::to_string(e.size)) << "\t" << (e.lfs_oid.empty() ? "-" : "lfs") << "\t";
+    if (opts->long_format) {
+      mhub::cli::Table table({">SIZE", "LFS", "PATH"});
+      for (const auto& e : *entries) {
+        bool dir = e.type == "directory";
+        table.AddRow(
+            {dir ? "-" : mhub::cli::HumanSize(e.size), e.lfs_oid.empty() ? "" : "lfs", e.path + (dir ? "/" : "")});
       }
-      std::cout << e.path << (dir ? "/" : "") << "\n";
+      table.Print(std::cout);
+      return 0;
     }
+    for (const auto& e : *entries) std::cout << e.path << (e.type == "directory" ? "/" : "") << "\n";
     return 0;
   };
 }

@@ -1,8 +1,9 @@
 // `mhub search QUERY [--task --library --language --license --author --sort --limit]`: hub repos
-// whose id contains QUERY; one id per line, or --json with downloads/likes/tags.
+// whose id contains QUERY; a table (id, downloads, likes, updated, task), ids only with -q, or --json.
 #include <iostream>
 
 #include "cmd_hub_common.h"
+#include "table.h"
 
 namespace {
 
@@ -18,6 +19,7 @@ struct SearchOptions {
   std::string sort;
   int64_t limit = 20;
   bool json = false;
+  bool quiet = false;
 };
 
 }  // namespace
@@ -36,6 +38,7 @@ MHUB_REGISTER_COMMAND(search) {
   sub->add_option("--sort", opts->sort, "downloads, likes, lastModified, createdAt, trendingScore");
   sub->add_option("--limit", opts->limit, "at most this many results (0 = all)")->default_val(20);
   sub->add_flag("--json", opts->json, "print the results as JSON");
+  sub->add_flag("-q,--quiet", opts->quiet, "print the repo ids only, one per line");
   return [opts]() -> int {
     auto type = mhub::hub::ParseRepoType(opts->type);
     if (!type.ok()) return mhub::cli::print_error(type.status());
@@ -65,7 +68,15 @@ MHUB_REGISTER_COMMAND(search) {
       std::cout << mhub::DumpJson(out) << "\n";
       return 0;
     }
-    for (const auto& r : *repos) std::cout << r.id << "\n";
+    if (opts->quiet) {
+      for (const auto& r : *repos) std::cout << r.id << "\n";
+      return 0;
+    }
+    mhub::cli::Table table({"ID", ">DOWNLOADS", ">LIKES", "UPDATED", "TASK"});
+    for (const auto& r : *repos)
+      table.AddRow({r.id, mhub::cli::HumanCount(r.downloads), mhub::cli::HumanCount(r.likes),
+                    mhub::cli::ShortDate(r.last_modified), r.pipeline_tag});
+    table.Print(std::cout);
     return 0;
   };
 }

@@ -16,7 +16,10 @@ MHUB_REGISTER_COMMAND(whoami) {
   auto opts = std::make_shared<WhoamiOptions>();
   sub->add_flag("--json", opts->json, "print the hub's whoami JSON");
   return [opts]() -> int {
-    auto me = mhub::hub::HubClient::FromEnv().whoami();
+    auto client = mhub::hub::HubClient::FromEnv();
+    if (client.config().token.empty())
+      return mhub::cli::print_error("not logged in: run `mhub login`, or pass --token or set MHUB_TOKEN");
+    auto me = client.whoami();
     if (!me.ok()) return mhub::cli::print_error(me.status());
     if (opts->json) {
       std::cout << mhub::DumpJson(me->raw) << "\n";

@@ -1,5 +1,7 @@
-// mhub tokenize: tokenizer.json encode/decode over stdin lines, one JSON line out per input.
+// mhub tokenize: tokenizer.json encode/decode over TEXT arguments or stdin lines, one JSON line
+// out per input. The tokenizer is a tokenizer.json, a model folder or a hub repo id.
 //
+//   mhub tokenize --tokenizer alice/tiny-bert "Hello world" "[MASK]"
 //   echo "Hello world" | mhub tokenize --tokenizer model_dir/
 //   printf 'a question\tits context\n' | mhub tokenize --tokenizer tok.json --pair --max-length 16
 //   echo '[9906, 1917]' | mhub tokenize --tokenizer tok.json --decode
@@ -19,6 +21,8 @@ using namespace mhub::tokenizers;
 
 struct TokenizeOptions {
   std::string tokenizer;
+  std::string revision = "main";
+  std::vector<std::string> texts;
   bool pair = false;
   bool no_special = false;
   size_t max_length = 0;
@@ -114,14 +118,21 @@ int RunEncode(const Tokenizer& tok, const TokenizeOptions& opts) {
     lines.clear();
     return 0;
   };
+  auto add = [&](std::string line) -> int {
+    lines.push_back(std::move(line));
+    ++lineno;
+    if (lines.size() >= std::max<size_t>(opts.batch, 1)) return flush();
+    return 0;
+  };
+  if (!opts.texts.empty()) {
+    for (const auto& t : opts.texts)
+      if (int rc = add(t)) return rc;
+    return flush();
+  }
   std::string line;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
-    ++lineno;
-    if (lines.size() >= std::max<size_t>(opts.batch, 1)) {
-      if (int rc = flush()) return rc;
-    }
+    if (int rc = add(line)) return rc;
   }
   return flush();
 }
@@ -129,9 +140,13 @@ int RunEncode(const Tokenizer& tok, const TokenizeOptions& opts) {
 }  // namespace
 
 MHUB_REGISTER_COMMAND(tokenize) {
-  auto* sub = app.add_subcommand("tokenize", "Tokenize stdin lines with a tokenizer.json (one JSON line out per line)");
+  auto* sub = app.add_subcommand("tokenize", "Tokenize texts with a tokenizer.json (one JSON line out per text)");
   auto opts = std::make_shared<TokenizeOptions>();
-  sub->add_option("--tokenizer", opts->tokenizer, "tokenizer.json or a model folder holding one")->required();
+  // Verbatim: CLI11 would otherwise read "[MASK]" as a list.
+  sub->add_option("text", opts->texts, "texts to encode (default: stdin lines)")->allow_extra_args(false);
+  sub->add_option("--tokenizer,--model,-m", opts->tokenizer, "tokenizer.json, a model folder or a hub repo id")
+      ->required();
+  sub->add_option("--revision", opts->revision, "revision for hub repo ids");
   sub->add_flag("--pair", opts->pair, "Each line is a tab-separated pair of sequences");
   sub->add_flag("--no-special", opts->no_special, "Do not add the post-processor's special tokens");
   sub->add_option("--max-length", opts->max_length, "Truncate to this many tokens (specials included)");
@@ -146,7 +161,10 @@ MHUB_REGISTER_COMMAND(tokenize) {
   sub->add_option("--threads", opts->threads, "Encoding threads (0: all cores)");
   sub->add_flag("--byte-offsets", opts->byte_offsets, "Report UTF-8 byte offsets instead of code points");
   return [opts]() -> int {
-    auto tok_or = Tokenizer::FromPretrained(opts->tokenizer);
+    auto where = mhub::cli::ResolveLocalOrRepo(opts->tokenizer, opts->revision,
+                                               {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"});
+    if (!where.ok()) return mhub::cli::print_error(where.status());
+    auto tok_or = Tokenizer::FromPretrained(*where);
     if (!tok_or.ok()) return mhub::cli::print_error(tok_or.status());
     Tokenizer tok = std::move(tok_or).value();
     if (opts->decode) return RunDecode(tok, *opts);

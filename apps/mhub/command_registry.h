@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mhub/base/result.h"
 #include "mhub/base/status.h"
 
 namespace mhub::cli {
@@ -42,9 +43,47 @@ struct CommandRegistrar {
 
 // Prints "mhub: error: <message>" as one line on stderr and returns 1.
 int print_error(std::string_view message);
+// The same for a Status: its message (no internal code name first) and, where the code says what
+// went wrong, what to do next (hub unreachable: MHUB_ENDPOINT; repo not found: --type, spelling,
+// login; not logged in: `mhub login` or --token).
 int print_error(const Status& status);
+std::string ErrorText(const Status& status);
+// "mhub: warning: <message>" on stderr.
+void print_warning(std::string_view message);
+
+// A local file or folder as given, or, when nothing exists at `path` and a hub client is compiled
+// in, the snapshot folder of the model repo `path` (downloading the files matching `patterns`, all
+// when empty). Lets inspect, tokenize and run take a folder or a repo id alike.
+using ModelPathResolver = Result<std::string> (*)(const std::string& path, const std::string& revision,
+                                                  const std::vector<std::string>& patterns);
+ModelPathResolver& model_path_resolver();
+Result<std::string> ResolveLocalOrRepo(const std::string& path, const std::string& revision = "main",
+                                       const std::vector<std::string>& patterns = {});
+
+// Facts for `mhub env` and `mhub --version` (CPU, ISA, threads, endpoint, library versions), from
+// whichever libraries are compiled in; `essential` ones are printed by --version too.
+struct EnvFact {
+  std::string key;
+  std::string value;
+  bool essential = false;
+};
+struct EnvFactSource {
+  int order;  // sources print in this order
+  std::vector<EnvFact> (*facts)();
+};
+std::vector<EnvFactSource>& env_fact_sources();
+// Every registered source's facts, in order.
+std::vector<EnvFact> CollectEnvFacts();
+struct EnvFactRegistrar {
+  EnvFactRegistrar(int order, std::vector<EnvFact> (*facts)()) { env_fact_sources().push_back({order, facts}); }
+};
 
 }  // namespace mhub::cli
+
+#define MHUB_REGISTER_ENV_FACTS(name, order)                                                     \
+  static std::vector<::mhub::cli::EnvFact> mhub_env_facts_##name();                              \
+  static ::mhub::cli::EnvFactRegistrar mhub_env_registrar_##name(order, &mhub_env_facts_##name); \
+  static std::vector<::mhub::cli::EnvFact> mhub_env_facts_##name()
 
 #define MHUB_REGISTER_COMMAND(name)                                                              \
   static ::mhub::cli::CommandAction mhub_cmd_setup_##name(CLI::App& app);                        \

@@ -1,5 +1,8 @@
 // Uploads: preupload (regular vs LFS), LFS batch + transfers, then one NDJSON commit.
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -10,6 +13,7 @@
 #include "mhub/base/sha256.h"
 #include "mhub/base/thread_pool.h"
 #include "mhub/hub/hub_client.h"
+#include "mhub/hub/path_in_repo.h"
 #include "mhub/hub/patterns.h"
 
 namespace mhub::hub {
@@ -22,6 +26,8 @@ struct PreparedAdd {
   std::string sample;  // first 512 bytes
   bool lfs = false;
   bool should_ignore = false;
+  std::string remote_oid;  // what the revision holds at this path (git blob sha1, or LFS sha256)
+  bool unchanged = false;  // remote_oid equals our bytes: left out of the commit
 };
 
 CommitOperation CommitOperation::AddFile(std::string path_in_repo, std::string local_path) {
@@ -90,17 +96,45 @@ Result<std::string> ReadAddContent(const CommitOperation& op) {
   return data;
 }
 
-std::string JoinRepoPath(const std::string& prefix, const std::string& rel) {
-  std::string p = prefix;
-  while (!p.empty() && p.back() == '/') p.pop_back();
-  while (!p.empty() && p.front() == '/') p.erase(p.begin());
-  return p.empty() ? rel : p + "/" + rel;
+// The git blob id of the bytes to add ("blob <size>\0" + bytes, sha1), as the hub reports
+// regular files in preupload answers and tree listings.
+Result<std::string> GitBlobOid(const CommitOperation& op) {
+  MHUB_ASSIGN_OR_RETURN(std::string content, ReadAddContent(op));
+  std::string object = "blob " + std::to_string(content.size());
+  object.push_back('\0');
+  object += content;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(object.data(), object.size(), digest, &length, EVP_sha1(), nullptr) != 1)
+    return Status::Internal("sha1 of " + op.path_in_repo + " failed");
+  return ToHex(digest, length);
+}
+
+// Copies of the operations with their paths normalized; InvalidArgument for a path that can
+// name no file (or, for deletions of a folder, the root).
+Result<std::vector<CommitOperation>> NormalizeOperations(const std::vector<CommitOperation>& requested) {
+  std::vector<CommitOperation> out = requested;
+  for (auto& op : out) {
+    if (op.kind == CommitOperation::Kind::kDeleteFolder) {
+      MHUB_ASSIGN_OR_RETURN(std::string folder, NormalizeFolderInRepo(op.path_in_repo));
+      if (folder.empty()) return Status::InvalidArgument("deleting the repo root as a folder is not allowed");
+      op.path_in_repo = folder;
+    } else {
+      MHUB_ASSIGN_OR_RETURN(op.path_in_repo, NormalizePathInRepo(op.path_in_repo));
+    }
+  }
+  return out;
+}
+
+std::string JoinRepoPath(const std::string& folder, const std::string& rel) {
+  return folder.empty() ? rel : folder + "/" + rel;
 }
 
 }  // namespace
 
 Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revision,
-                                   const std::vector<PreparedAdd*>& lfs, int parallelism) const {
+                                   const std::vector<PreparedAdd*>& lfs, const CommitOptions& options,
+                                   size_t* reused) const {
   if (lfs.empty()) return Status::OK();
   // Dedupe by oid: the same content under two paths uploads once.
   std::map<std::string, PreparedAdd*> by_oid;
@@ -129,16 +163,37 @@ Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revis
   if (transfer != "basic" && transfer != "multipart")
     return Status::Unsupported("LFS batch chose transfer '" + transfer + "'; mhub speaks basic and multipart");
 
-  auto upload_one = [this](const Json& obj, PreparedAdd* add) -> Status {
+  // One bar for the whole upload (files and bytes); a bar per file only when there is one file,
+  // since bars on a terminal share one rewritten line.
+  uint64_t total_bytes = 0;
+  for (const auto& [oid, a] : by_oid) total_bytes += a->size;
+  const bool one_file = by_oid.size() == 1;
+  ProgressBar overall(one_file ? "" : "Uploading " + std::to_string(by_oid.size()) + " LFS files",
+                      one_file ? 0 : total_bytes);
+  if (one_file) overall.Finish();
+  std::atomic<size_t> reused_count{0};
+  auto file_done = [&](const PreparedAdd* add, bool was_there) {
+    if (was_there) {
+      reused_count.fetch_add(1);
+      if (!one_file) overall.Add(add->size);
+    }
+    if (options.on_lfs_file_done) options.on_lfs_file_done(add->op->path_in_repo, add->size, was_there);
+  };
+
+  auto upload_one = [&](const Json& obj, PreparedAdd* add) -> Status {
     if (obj.contains("error")) {
       return Status::InvalidArgument("LFS batch refused " + add->op->path_in_repo + ": " +
                                      obj["error"].value("message", std::string("unknown error")));
     }
-    if (!obj.contains("actions") || !obj["actions"].contains("upload")) return Status::OK();  // already stored
+    if (!obj.contains("actions") || !obj["actions"].contains("upload")) {  // already stored
+      file_done(add, true);
+      return Status::OK();
+    }
     const Json& upload = obj["actions"]["upload"];
     MHUB_ASSIGN_OR_RETURN(std::string href, JsonString(upload, "href", "actions.upload"));
     Json header = upload.value("header", Json::object());
-    ProgressBar bar("Uploading " + add->op->path_in_repo, add->size);
+    ProgressBar bar(one_file ? "Uploading " + add->op->path_in_repo : "", one_file ? add->size : 0);
+    if (!one_file) bar.Finish();
     const CommitOperation& op = *add->op;
 
     auto put_slice = [&](const std::string& url, uint64_t offset, uint64_t length,
@@ -157,11 +212,11 @@ Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revis
       }
       uint64_t last = 0;
       auto progress = [&](uint64_t sent) {
-        bar.Add(sent - last);
+        (one_file ? bar : overall).Add(sent - last);
         last = sent;
       };
       MHUB_ASSIGN_OR_RETURN(HttpResponse r, http_.Perform(put, nullptr, progress));
-      if (op.local_path.empty()) bar.Add(length);
+      if (op.local_path.empty()) (one_file ? bar : overall).Add(length);
       if (!r.ok()) return StatusFromResponse(r, "LFS upload of " + op.path_in_repo);
       return r;
     };
@@ -223,6 +278,7 @@ Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revis
       MHUB_ASSIGN_OR_RETURN(HttpResponse vr, http_.Perform(v));
       if (!vr.ok()) return StatusFromResponse(vr, "LFS verify of " + op.path_in_repo);
     }
+    file_done(add, false);
     return Status::OK();
   };
 
@@ -233,21 +289,26 @@ Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revis
     if (it == by_oid.end()) return Status::Corruption("LFS batch answered for unknown oid " + oid);
     work.emplace_back(obj, it->second);
   }
-  ThreadPool pool(static_cast<size_t>(std::max(1, parallelism)));
+  ThreadPool pool(static_cast<size_t>(std::max(1, options.lfs_parallelism)));
   std::vector<Status> results(work.size());
   std::vector<std::future<void>> futures;
   for (size_t i = 0; i < work.size(); ++i) {
     futures.push_back(pool.Submit([&, i] { results[i] = upload_one(work[i].first, work[i].second); }));
   }
   for (auto& f : futures) f.wait();
+  overall.Finish();
+  if (reused != nullptr) *reused = reused_count.load();
   for (const auto& s : results) MHUB_RETURN_IF_ERROR(s);
   return Status::OK();
 }
 
-Result<CommitInfo> HubClient::create_commit(const RepoRef& repo, const std::vector<CommitOperation>& operations,
+Result<CommitInfo> HubClient::create_commit(const RepoRef& repo, const std::vector<CommitOperation>& requested,
                                             const CommitOptions& options) const {
   MHUB_RETURN_IF_ERROR(ValidateRepoId(repo.id));
   const std::string revision = options.revision.empty() ? "main" : options.revision;
+  // Paths are normalized first ("./a", "/a" -> "a"), as the server will, so its preupload answer
+  // names the same paths we ask about.
+  MHUB_ASSIGN_OR_RETURN(std::vector<CommitOperation> operations, NormalizeOperations(requested));
   std::vector<PreparedAdd> adds;
   for (const auto& op : operations) {
     if (op.kind != CommitOperation::Kind::kAdd) continue;
@@ -256,6 +317,7 @@ Result<CommitInfo> HubClient::create_commit(const RepoRef& repo, const std::vect
     MHUB_RETURN_IF_ERROR(HashAdd(a));
     adds.push_back(std::move(a));
   }
+  std::string head_commit;  // the revision's head, from the preupload answer
 
   // 1. preupload: which files go to LFS, which are ignored by .gitignore.
   const std::string preupload_url = repo.ApiPath() + "/preupload/" + UrlEncode(revision);
@@ -282,14 +344,41 @@ Result<CommitInfo> HubClient::create_commit(const RepoRef& repo, const std::vect
         return Status::Corruption("preupload: unknown uploadMode '" + mode + "' for " + adds[i].op->path_in_repo);
       adds[i].lfs = mode == "lfs" && adds[i].size > 0;
       adds[i].should_ignore = f.value("shouldIgnore", false);
+      if (f.contains("oid") && f["oid"].is_string()) adds[i].remote_oid = f["oid"].get<std::string>();
     }
+    if (answer.contains("commitOid") && answer["commitOid"].is_string())
+      head_commit = answer["commitOid"].get<std::string>();
+  }
+
+  // Files whose bytes the revision already holds at the same path are left out (huggingface_hub
+  // does the same); a commit with nothing left is not made.
+  CommitInfo info;
+  for (auto& a : adds) {
+    if (a.should_ignore || a.remote_oid.empty()) continue;
+    std::string local_oid = a.sha256;
+    if (!a.lfs) {
+      MHUB_ASSIGN_OR_RETURN(local_oid, GitBlobOid(*a.op));
+    }
+    if (local_oid == a.remote_oid) {
+      a.unchanged = true;
+      info.unchanged_paths.push_back(a.op->path_in_repo);
+    }
+  }
+  bool any_change = false;
+  for (const auto& a : adds) any_change = any_change || (!a.should_ignore && !a.unchanged);
+  for (const auto& op : operations) any_change = any_change || op.kind != CommitOperation::Kind::kAdd;
+  if (!any_change && !head_commit.empty()) {
+    info.empty = true;
+    info.commit_oid = head_commit;
+    info.commit_url = config_.endpoint + "/" + repo.UrlPrefix() + repo.id + "/commit/" + head_commit;
+    return info;
   }
 
   // 2. LFS uploads.
   std::vector<PreparedAdd*> lfs;
   for (auto& a : adds)
-    if (a.lfs && !a.should_ignore) lfs.push_back(&a);
-  MHUB_RETURN_IF_ERROR(UploadLfsObjects(repo, revision, lfs, options.lfs_parallelism));
+    if (a.lfs && !a.should_ignore && !a.unchanged) lfs.push_back(&a);
+  MHUB_RETURN_IF_ERROR(UploadLfsObjects(repo, revision, lfs, options, &info.lfs_files_reused));
 
   // 3. The NDJSON commit.
   std::string message = options.commit_message.empty() ? "Upload with mhub" : options.commit_message;
@@ -297,7 +386,7 @@ Result<CommitInfo> HubClient::create_commit(const RepoRef& repo, const std::vect
   if (!options.parent_commit.empty()) header["parentCommit"] = options.parent_commit;
   std::string ndjson = DumpJson(Json{{"key", "header"}, {"value", header}}) + "\n";
   for (const auto& a : adds) {
-    if (a.should_ignore) continue;
+    if (a.should_ignore || a.unchanged) continue;
     if (a.lfs) {
       ndjson +=
           DumpJson(Json{
@@ -327,7 +416,6 @@ Result<CommitInfo> HubClient::create_commit(const RepoRef& repo, const std::vect
     return s;
   }
   MHUB_ASSIGN_OR_RETURN(Json answer, ParseJson(r.body, "commit response"));
-  CommitInfo info;
   MHUB_ASSIGN_OR_RETURN(info.commit_oid, JsonString(answer, "commitOid", "commit response"));
   MHUB_ASSIGN_OR_RETURN(info.commit_url, JsonStringOr(answer, "commitUrl", "commit response", ""));
   info.commit_message = message;
@@ -348,6 +436,7 @@ Result<CommitInfo> HubClient::upload_folder(const RepoRef& repo, const std::stri
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) return Status::NotFound("no such folder: " + folder);
+  MHUB_ASSIGN_OR_RETURN(const std::string prefix_folder, NormalizeFolderInRepo(options.path_in_repo));
   std::vector<CommitOperation> ops;
   std::set<std::string> uploaded;
   std::vector<std::string> rels;
@@ -367,7 +456,7 @@ Result<CommitInfo> HubClient::upload_folder(const RepoRef& repo, const std::stri
   if (ec) return Status::IOError("while walking " + folder + ": " + ec.message());
   std::sort(rels.begin(), rels.end());
   for (const auto& rel : rels) {
-    std::string in_repo = JoinRepoPath(options.path_in_repo, rel);
+    std::string in_repo = JoinRepoPath(prefix_folder, rel);
     uploaded.insert(in_repo);
     ops.push_back(CommitOperation::AddFile(in_repo, (base / rel).string()));
   }
@@ -375,7 +464,7 @@ Result<CommitInfo> HubClient::upload_folder(const RepoRef& repo, const std::stri
     auto remote = list_repo_files(repo, options.commit.revision.empty() ? "main" : options.commit.revision);
     if (!remote.ok() && remote.status().code() != StatusCode::kNotFound) return remote.status();
     if (remote.ok()) {
-      std::string prefix = JoinRepoPath(options.path_in_repo, "");
+      std::string prefix = prefix_folder.empty() ? "" : prefix_folder + "/";
       for (const auto& path : *remote) {
         if (uploaded.count(path)) continue;
         if (!prefix.empty() && path.rfind(prefix, 0) != 0) continue;

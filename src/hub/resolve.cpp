@@ -15,6 +15,14 @@ Result<std::string> ResolveModelPath(const std::string& repo_id_or_folder, const
 Result<std::string> ResolveModelPath(const std::string& repo_id_or_folder, const ResolveOptions& options) {
   std::error_code ec;
   if (std::filesystem::is_directory(repo_id_or_folder, ec)) return repo_id_or_folder;
+  // A bare name ("bert-base-uncased") is a legacy id on huggingface.co, but an mhub hub keys every
+  // repo by namespace/name: say so here rather than pass on the hub's answer for a malformed path.
+  if (repo_id_or_folder.find('/') == std::string::npos) {
+    return Status::NotFound("'" + repo_id_or_folder +
+                            "' is not a local folder, and not a repo id: ids are "
+                            "namespace/name (e.g. alice/" +
+                            repo_id_or_folder + ")");
+  }
   Status valid = ValidateRepoId(repo_id_or_folder);
   if (!valid.ok()) {
     return Status::NotFound("'" + repo_id_or_folder + "' is neither a folder nor a repo id (" + valid.message() + ")");

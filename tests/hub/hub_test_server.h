@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -24,13 +25,19 @@ namespace mhub::testing {
 
 class HubTestServer {
  public:
-  // Starts the server and creates `user` (member of `org` when not empty). Check ok() after.
-  explicit HubTestServer(const std::string& user = "alice", const std::string& org = "") : user_(user) {
-    data_dir_ = tmp_ / "data";
+  // Starts the server and creates `user` (member of `org` when not empty; nobody when `user` is
+  // empty). The data folder is `data_dir`, or a fresh one when empty. Check ok() after.
+  explicit HubTestServer(const std::string& user = "alice", const std::string& org = "",
+                         const std::string& data_dir = "")
+      : user_(user) {
+    data_dir_ = data_dir.empty() ? tmp_ / "data" : data_dir;
     log_path_ = tmp_ / "server.log";
     port_ = FreePort();
     std::string port = std::to_string(port_);
     std::string bin = MhubBin();
+    // An existing (empty) folder: a server refuses a --data that does not exist unless told --init.
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir_, ec);
     std::vector<std::string> args = {bin, "server", "--data", data_dir_, "--host", "127.0.0.1", "--port", port};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -50,6 +57,7 @@ class HubTestServer {
       error_ = "server did not listen on port " + port + "; log:\n" + Log();
       return;
     }
+    if (user.empty()) return;
     std::string cmd = ShellQuote(bin) + " admin create-user " + ShellQuote(user) + " --data " + ShellQuote(data_dir_);
     if (!org.empty()) cmd += " --org " + ShellQuote(org);
     CommandResult r = RunCommand(cmd);
@@ -79,6 +87,7 @@ class HubTestServer {
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
   const std::string& token() const { return token_; }
   const std::string& user() const { return user_; }
   const std::string& data_dir() const { return data_dir_; }

@@ -51,4 +51,37 @@ struct CachedRepo {
 // Scans every "<type>s--..." folder of `cache_dir`. A missing cache dir is an empty result.
 Result<std::vector<CachedRepo>> ScanCache(const std::string& cache_dir);
 
+// What a cache clean-up removed (or, with dry_run, would remove).
+struct CacheCleanup {
+  std::vector<std::string> removed;  // paths: repo folders, snapshots, blobs, leftovers
+  uint64_t bytes_freed = 0;
+};
+
+// Removes a cached repo, or with `revision` (a commit, or a ref the cache knows) only that
+// snapshot, the refs pointing at it and the blobs no other snapshot uses (as `hf cache rm`).
+// NotFound when the repo or revision is not cached.
+Result<CacheCleanup> DeleteCachedRevision(const std::string& cache_dir, const RepoRef& repo,
+                                          const std::string& revision = "", bool dry_run = false);
+
+// Removes what nothing points at any more (as `hf cache prune`): snapshots no ref names
+// (detached revisions), blobs no snapshot links to, and leftover *.incomplete downloads.
+Result<CacheCleanup> PruneCache(const std::string& cache_dir, bool dry_run = false);
+
+// One problem found by VerifyCachedRepo.
+struct CacheProblem {
+  std::string path;
+  std::string what;  // "checksum mismatch: ...", "missing blob", ...
+};
+
+// Checks a cached repo (every snapshot, or one revision): each snapshot file must link to a blob
+// that exists, and each blob's bytes must hash to its name (sha256 for LFS files, the git blob
+// sha1 for the others, which is the ETag the hub served). Returns the problems (empty = sound)
+// and the number of files checked. NotFound when the repo (or revision) is not cached.
+struct CacheVerification {
+  uint64_t files_checked = 0;
+  std::vector<CacheProblem> problems;
+};
+Result<CacheVerification> VerifyCachedRepo(const std::string& cache_dir, const RepoRef& repo,
+                                           const std::string& revision = "");
+
 }  // namespace mhub::hub

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ struct CommitOptions {
   std::string commit_description;
   std::string parent_commit;  // optimistic lock: fail if the branch moved
   int lfs_parallelism = 4;
+  // Called (from upload threads) once per LFS file when its bytes are on the hub, with whether
+  // they were already there (`reused`: nothing sent, e.g. on a re-run after an interrupted upload).
+  std::function<void(const std::string& path_in_repo, uint64_t size, bool reused)> on_lfs_file_done;
 };
 
 struct UploadFolderOptions {
@@ -139,7 +143,7 @@ class HubClient {
   Result<Json> GetPaginated(const std::string& url, int64_t limit) const;
 
   Status UploadLfsObjects(const RepoRef& repo, const std::string& revision, const std::vector<PreparedAdd*>& lfs,
-                          int parallelism) const;
+                          const CommitOptions& options, size_t* reused) const;
   Result<std::string> DownloadToCache(const RepoRef& repo, const std::string& filename, const std::string& revision,
                                       bool force) const;
 

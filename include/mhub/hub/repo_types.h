@@ -93,6 +93,12 @@ struct CommitInfo {
   std::string commit_oid;
   std::string commit_url;
   std::string commit_message;
+  // Files left out because the revision already holds the same bytes at that path (as
+  // huggingface_hub skips them). When nothing else was to change, no commit is made: `empty` is
+  // true and commit_oid/commit_url name the revision's current head.
+  std::vector<std::string> unchanged_paths;
+  bool empty = false;
+  size_t lfs_files_reused = 0;  // LFS files whose bytes the hub already had (none sent)
 };
 
 // Parsers from the Hub's JSON shapes; InvalidArgument naming the missing field.

@@ -17,7 +17,8 @@ struct ResolveOptions {
 // An existing directory is returned as is. Otherwise `repo_id_or_folder` is a model repo id
 // ("org/name"), downloaded with snapshot_download into the cache configured from the environment
 // (HubConfig::FromEnv; HF_HUB_OFFLINE reads only the cache); returns the snapshot folder.
-// NotFound when it is neither a folder nor a repo the hub (or cache) has.
+// NotFound when it is neither a folder nor a repo the hub (or cache) has, and for a name without
+// a namespace that is not a folder (hub ids are namespace/name).
 Result<std::string> ResolveModelPath(const std::string& repo_id_or_folder, const std::string& revision = "main");
 Result<std::string> ResolveModelPath(const std::string& repo_id_or_folder, const ResolveOptions& options);
 

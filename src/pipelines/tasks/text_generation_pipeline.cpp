@@ -21,9 +21,50 @@ class TextGenerationPipeline : public Pipeline {
 
   Result<Json> Run(const Json& request) override { return RunStreaming(request, nullptr); }
 
+  // A misspelt parameter (max_new_tokns) is an error, as generate() raises for unused kwargs,
+  // rather than a silent default. Accepted: what TGI and the Inference API take.
+  static Status CheckParameterNames(const Json& params) {
+    static const char* const kKnown[] = {"max_new_tokens",
+                                         "do_sample",
+                                         "temperature",
+                                         "top_k",
+                                         "top_p",
+                                         "min_p",
+                                         "typical_p",
+                                         "repetition_penalty",
+                                         "frequency_penalty",
+                                         "no_repeat_ngram_size",
+                                         "seed",
+                                         "stop",
+                                         "stop_sequences",
+                                         "return_full_text",
+                                         "details",
+                                         "decoder_input_details",
+                                         "top_n_tokens",
+                                         "best_of",
+                                         "truncate",
+                                         "watermark",
+                                         "grammar",
+                                         "adapter_id",
+                                         "max_time",
+                                         "num_return_sequences",
+                                         "use_cache"};
+    if (!params.is_object()) return Status::OK();
+    for (auto it = params.begin(); it != params.end(); ++it) {
+      bool known = false;
+      for (const char* k : kKnown) known = known || it.key() == k;
+      if (known) continue;
+      std::string names;
+      for (const char* k : kKnown) names += (names.empty() ? "" : ", ") + std::string(k);
+      return Status::InvalidArgument("unknown text-generation parameter '" + it.key() + "'; known: " + names);
+    }
+    return Status::OK();
+  }
+
   Result<Json> RunStreaming(const Json& request, const TokenStreamFn& stream) override {
     if (!lm_) return Status::Internal("text-generation: the model is not a causal LM");
     MHUB_ASSIGN_OR_RETURN(Json params, MergedParameters(request, ctx_.options));
+    MHUB_RETURN_IF_ERROR(CheckParameterNames(params));
     if (!request.is_object() || !request.contains("inputs"))
       return Status::InvalidArgument("the request must be an object with \"inputs\"");
     const Json& inputs = request["inputs"];
@@ -53,7 +94,9 @@ class TextGenerationPipeline : public Pipeline {
     MHUB_ASSIGN_OR_RETURN(auto seed, OptInt(params, "seed"));
     MHUB_ASSIGN_OR_RETURN(auto full_text, OptBool(params, "return_full_text"));
     MHUB_ASSIGN_OR_RETURN(auto details, OptBool(params, "details"));
-    if (temperature && *temperature <= 0) return Status::InvalidArgument("`temperature` must be strictly positive");
+    if (temperature && *temperature <= 0)
+      return Status::InvalidArgument("`temperature` (=" + std::to_string(*temperature) +
+                                     ") must be strictly positive; for greedy decoding leave do_sample off instead");
     if (top_p && (*top_p <= 0 || *top_p > 1)) return Status::InvalidArgument("`top_p` must be in (0, 1]");
     if (top_k && *top_k < 0) return Status::InvalidArgument("`top_k` must be >= 0");
     if (rep && *rep <= 0) return Status::InvalidArgument("`repetition_penalty` must be strictly positive");
