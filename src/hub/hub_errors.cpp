@@ -27,6 +27,11 @@ Status StatusFromResponse(const HttpResponse& response, const std::string& what)
   // The server's message often starts with the code already ("RepoNotFound: ..."): say it once.
   if (!code.empty() && message.rfind(code, 0) != 0) text += " " + code;
   if (!message.empty()) text += ": " + message;
+  // The code decides first, as in huggingface_hub (hf_raise_for_status): the Hub answers an
+  // anonymous caller's missing or private repo with 401 + RepoNotFound, still a "not found".
+  if (code == "RepoNotFound" || code == "RevisionNotFound" || code == "EntryNotFound") {
+    return Status::NotFound(text);
+  }
   switch (response.status) {
     case 400:
     case 422:

@@ -189,7 +189,7 @@ TEST_F(HttpApiTest, UploadThenDownloadRegularAndLfsFiles) {
 TEST_F(HttpApiTest, ErrorsCarryTheHubErrorCodes) {
   CreateRepo("err");
   CurlReply no_repo = Curl("HEAD", hub_.url() + "/alice/nope/resolve/main/x.json");
-  EXPECT_EQ(no_repo.status, 404);
+  EXPECT_EQ(no_repo.status, 401);  // anonymous: the Hub's 401 + RepoNotFound
   EXPECT_EQ(no_repo.Header("x-error-code"), "RepoNotFound");
   CurlReply no_rev = Curl("GET", hub_.url() + "/alice/err/resolve/nobranch/x.json");
   EXPECT_EQ(no_rev.status, 404);
@@ -199,7 +199,7 @@ TEST_F(HttpApiTest, ErrorsCarryTheHubErrorCodes) {
   EXPECT_EQ(no_file.Header("x-error-code"), "EntryNotFound");
   EXPECT_EQ(no_file.Header("x-repo-commit"), GitRevParse("alice/err", "main"));
   CurlReply api_missing = Curl("GET", hub_.url() + "/api/models/alice/nope");
-  EXPECT_EQ(api_missing.status, 404);
+  EXPECT_EQ(api_missing.status, 401);
   EXPECT_EQ(api_missing.Header("x-error-code"), "RepoNotFound");
   EXPECT_EQ(ParseOrDie(api_missing.body)["error"].is_string(), true);
   CurlReply discussions = Curl("GET", hub_.url() + "/api/models/alice/err/discussions");
@@ -374,10 +374,12 @@ TEST_F(HttpApiTest, SettingsMoveDeleteAndPreupload) {
   EXPECT_EQ(modes["big.txt"]["uploadMode"], "lfs");
   EXPECT_EQ(modes["notes.txt"]["shouldIgnore"], false);
   ASSERT_EQ(Api("PUT", "/api/models/alice/m/settings", DumpJson(Json{{"private", true}})).status, 200);
-  EXPECT_EQ(Curl("GET", hub_.url() + "/api/models/alice/m").status, 404);
+  EXPECT_EQ(Curl("GET", hub_.url() + "/api/models/alice/m").status, 401);  // anonymous
   EXPECT_EQ(Api("GET", "/api/models/alice/m").status, 200);
   ASSERT_EQ(Api("POST", "/api/repos/move", DumpJson(Json{{"fromRepo", "alice/m"}, {"toRepo", "acme/m2"}})).status, 200);
-  EXPECT_EQ(Api("GET", "/api/models/alice/m").status, 404);
+  CurlReply moved = Api("GET", "/api/models/alice/m");  // the old name redirects to the new one
+  EXPECT_EQ(moved.status, 307);
+  EXPECT_EQ(moved.Header("location"), "/api/models/acme/m2");
   EXPECT_EQ(Api("GET", "/api/models/acme/m2").status, 200);
   ASSERT_EQ(Api("DELETE", "/api/repos/delete", DumpJson(Json{{"name", "m2"}, {"organization", "acme"}})).status, 200);
   EXPECT_EQ(Api("GET", "/api/models/acme/m2").Header("x-error-code"), "RepoNotFound");

@@ -130,7 +130,7 @@ TEST_F(ResponseCacheTest, VisibilityIsPerViewerAndFollowsSettings) {
   // The owner's cached answer is not served to others.
   ASSERT_EQ(Get("/api/models/alice/secret", token_).status, 200);
   EXPECT_EQ(Get("/api/models/alice/secret", bob_token_).status, 404);
-  EXPECT_EQ(Get("/api/models/alice/secret", "").status, 404);
+  EXPECT_EQ(Get("/api/models/alice/secret", "").status, 401);  // anonymous: 401 + RepoNotFound
   const std::string list = "/api/models?author=alice&search=e";
   EXPECT_EQ(ListedIds(Get(list, token_)), (std::vector<std::string>{"alice/open", "alice/secret"}));
   EXPECT_EQ(ListedIds(Get(list, "")), (std::vector<std::string>{"alice/open"}));
@@ -140,7 +140,7 @@ TEST_F(ResponseCacheTest, VisibilityIsPerViewerAndFollowsSettings) {
   EXPECT_EQ(Get("/api/models/alice/secret", "").status, 200);
   EXPECT_EQ(ListedIds(Get(list, "")), (std::vector<std::string>{"alice/open", "alice/secret"}));
   ASSERT_EQ(As(token_, "PUT", "/api/models/alice/open/settings", R"({"private": true})").status, 200);
-  EXPECT_EQ(Get("/api/models/alice/open", "").status, 404);
+  EXPECT_EQ(Get("/api/models/alice/open", "").status, 401);
   EXPECT_EQ(ListedIds(Get(list, "")), (std::vector<std::string>{"alice/secret"}));
   EXPECT_EQ(ListedIds(Get(list, bob_token_)), (std::vector<std::string>{"alice/secret"}));
 }
@@ -161,7 +161,7 @@ TEST_F(ResponseCacheTest, ListingFollowsCreateMoveDeleteAndOtherProcesses) {
   EXPECT_EQ(ListedIds(Get("/api/models?search=beta", "")), (std::vector<std::string>{"alice/beta"}));
   ASSERT_EQ(As(token_, "DELETE", "/api/repos/delete", R"({"name": "alpha", "type": "model"})").status, 200);
   EXPECT_TRUE(ListedIds(Get(search, "")).empty());
-  EXPECT_EQ(Get("/api/models/alice/alpha", "").status, 404);
+  EXPECT_EQ(Get("/api/models/alice/alpha", "").status, 401);
 
   // bob joins acme through `mhub admin` (another process, straight into the DB): the private
   // org repo appears in his cached listing.
