@@ -3,13 +3,20 @@
 #   make test   build (dev: -O2, warnings as errors) and run every test
 #   make bench  build (release) and run the benchmark programs (each prints ratios vs its peer)
 #   make fuzz   build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
+#               (FUZZERS="tokenizers_load ..." runs only those)
 #   make asan   run the tests under AddressSanitizer + UBSan
+#   make asan-ci  the part of make asan that CI runs: the base, formats, tokenizers, hub and server
+#               libraries only (no compute kernels built), their tests and kept fuzz corpora
 #   make format clang-format every source file
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
+FUZZERS ?=
 CTEST_ARGS ?=
+ASAN_CI_LIBS = base;formats;tokenizers;hub;server
+# Tokenizers, formats, server storage and HTTP suites, and the corpus replays of every fuzzer built.
+ASAN_CI_TESTS ?= ^(tokenizers_|chat_|decoder_|formats_|server_storage_|server_http_|server_lfs_|.*_fuzzer_corpus$$)
 
-.PHONY: deps build run test bench fuzz asan format clean
+.PHONY: deps build run test bench fuzz fuzz-build asan asan-ci asan-ci-build format clean
 
 deps:
 	@./scripts/install-deps
@@ -29,15 +36,24 @@ test: deps
 bench: build
 	./scripts/run-benches build/release/bench
 
-fuzz: deps
+fuzz-build: deps
 	cmake --preset fuzz >/dev/null
-	cmake --build build/fuzz -j $(JOBS)
-	./scripts/run-fuzzers build/fuzz/fuzz $(FUZZ_SECONDS)
+	cmake --build build/fuzz --target fuzzers -j $(JOBS)
+
+fuzz: fuzz-build
+	./scripts/run-fuzzers build/fuzz/fuzz $(FUZZ_SECONDS) $(FUZZERS)
 
 asan: deps
 	cmake --preset asan >/dev/null
 	cmake --build build/asan -j $(JOBS)
 	cd build/asan && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+asan-ci-build: deps
+	cmake --preset asan -B build/asan-ci -DMHUB_ONLY="$(ASAN_CI_LIBS)" >/dev/null
+	cmake --build build/asan-ci -j $(JOBS)
+
+asan-ci: asan-ci-build
+	cd build/asan-ci && ctest --output-on-failure -j $(JOBS) -R '$(ASAN_CI_TESTS)' $(CTEST_ARGS)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
