@@ -3,6 +3,7 @@
 //   mhub admin create-org NAME --data DIR [--member USER]...
 //   mhub admin create-token USER --data DIR [--role read|write] [--name N]
 //   mhub admin add-member ORG USER --data DIR [--role read|write|admin]
+//   mhub admin alias-repo ALIAS TARGET --data DIR [--type model|dataset|space] [--remove]
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include "command_registry.h"
 #include "mhub/base/env.h"
 #include "mhub/server/metadata_db.h"
+#include "mhub/server/repo_aliases.h"
 
 namespace {
 
@@ -25,6 +27,9 @@ struct AdminOptions {
   std::string role = "write";
   std::string token_name = "default";
   std::vector<std::string> members;
+  std::string alias_target;  // alias-repo: "ns/name"
+  std::string repo_type = "model";
+  bool remove = false;
 };
 
 mhub::Result<std::unique_ptr<MetadataDb>> OpenDb(const std::string& data_dir) {
@@ -93,6 +98,26 @@ int AddMember(const AdminOptions& o) {
   return 0;
 }
 
+// A legacy id ("gpt2") that redirects to TARGET on the API, resolve and git routes (repo_aliases.h).
+int AliasRepo(const AdminOptions& o) {
+  auto type = mhub::server::ParseRepoType(o.repo_type);
+  if (!type.ok()) return mhub::cli::print_error(type.status());
+  auto db = OpenDb(o.data_dir);
+  if (!db.ok()) return mhub::cli::print_error(db.status());
+  if (o.remove) {
+    mhub::Status st = mhub::server::RemoveRepoAlias(**db, *type, o.name);
+    if (!st.ok()) return mhub::cli::print_error(st);
+    std::printf("%s no longer redirects\n", o.name.c_str());
+    return 0;
+  }
+  auto target = mhub::server::ParseRepoId(o.alias_target);
+  if (!target.ok()) return mhub::cli::print_error(target.status());
+  mhub::Status st = mhub::server::DeclareRepoAlias(**db, *type, o.name, *target);
+  if (!st.ok()) return mhub::cli::print_error(st);
+  std::printf("%s now redirects to %s\n", o.name.c_str(), target->ToString().c_str());
+  return 0;
+}
+
 }  // namespace
 
 MHUB_REGISTER_COMMAND(admin) {
@@ -124,11 +149,25 @@ MHUB_REGISTER_COMMAND(admin) {
   member->add_option("--data", opts->data_dir, "Hub data directory")->required();
   member->add_option("--role", opts->role, "read, write or admin")->capture_default_str();
 
-  return [opts, user, org, token, member]() -> int {
+  auto* alias = admin->add_subcommand("alias-repo", "Make a legacy repo id (e.g. gpt2) redirect to a repo");
+  alias->add_option("alias", opts->name, "Legacy id: one part (gpt2) or ns/name naming no repo")->required();
+  alias->add_option("target", opts->alias_target, "The repo it redirects to (ns/name)");
+  alias->add_option("--data", opts->data_dir, "Hub data directory")->required();
+  alias->add_option("--type", opts->repo_type, "model, dataset or space")->capture_default_str();
+  alias->add_flag("--remove", opts->remove, "Remove the alias instead");
+
+  return [opts, user, org, token, member, alias]() -> int {
     if (user->parsed()) return CreateUser(*opts);
     if (org->parsed()) return CreateOrg(*opts);
     if (token->parsed()) return CreateToken(*opts);
     if (member->parsed()) return AddMember(*opts);
+    if (alias->parsed()) {
+      if (!opts->remove && opts->alias_target.empty()) {
+        std::fprintf(stderr, "mhub: error: alias-repo needs a TARGET (or --remove)\n");
+        return 2;
+      }
+      return AliasRepo(*opts);
+    }
     return 2;
   };
 }
