@@ -13,11 +13,14 @@
 //      a minimal HTTP/1.1 response parser (status line, Content-Length, Connection: close). The
 //      CPU time the server and this client used in that window is printed too.
 // Usage: hub_transfer_bench [--size-mb 512] [--repos 2000] [--clients 64] [--seconds 10]
-//                           [--data DIR] [--warmup 0|1]
+//                           [--data DIR] [--warmup 0|1] [--stalled 0]
 //   --size-mb 0 skips parts 1 and 2. --data DIR keeps the hub's data there and reuses it (and
 //   its repos) on the next run, so parts of a comparison can share one populated hub.
 //   --warmup 1 reads every URL of the workload once before the timed window (a warm server:
 //   caches filled); the default measures from cold, first reads of most repos included.
+//   --stalled N keeps N slowloris connections open during part 3 (each sent half a request head and
+//   sends one more byte every 2 s; those the server closes are opened again), from source
+//   addresses 127.0.0.2... (200 each), to show that stalled clients do not slow the others.
 // The server's environment passes through (e.g. MHUB_RESPONSE_CACHE_MB=0 turns its cache off).
 // Needs the mhub binary (MHUB_BIN, default <this dir>/../apps/mhub/mhub) and nginx (NGINX_BIN, default
 // /usr/sbin/nginx).
@@ -441,6 +444,74 @@ LeanResult RunLeanClients(int port, int clients, int repos, const std::string& t
   return result;
 }
 
+// Slowloris connections held open on a thread until destroyed (--stalled).
+class StalledClients {
+ public:
+  StalledClients(int port, int count) : port_(port), fds_(static_cast<size_t>(count), -1) {
+    if (count > 0) thread_ = std::thread([this] { Loop(); });
+  }
+  ~StalledClients() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    for (int fd : fds_) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  int reopened() const { return reopened_; }
+  int open() const { return open_; }
+
+ private:
+  int Open(size_t i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    src.sin_addr.s_addr = htonl(0x7f000002u + static_cast<uint32_t>(i / 200));
+    ::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof(src));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    static const char kHalfHead[] = "GET /api/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::send(fd, kHalfHead, sizeof(kHalfHead) - 1, MSG_NOSIGNAL) <= 0) {
+      ::close(fd);
+      return -1;
+    }
+    return fd;
+  }
+  void Loop() {
+    auto next_byte = Clock::now();
+    while (!stop_) {
+      const bool trickle = Clock::now() >= next_byte;
+      if (trickle) next_byte += std::chrono::seconds(2);
+      int open = 0;
+      for (size_t i = 0; i < fds_.size() && !stop_; ++i) {
+        char buf[512];
+        if (fds_[i] >= 0) {
+          ssize_t n = ::recv(fds_[i], buf, sizeof(buf), MSG_DONTWAIT);
+          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) || n > 0) {
+            ::close(fds_[i]);  // closed (or answered 408) by the server
+            fds_[i] = -1;
+            ++reopened_;
+          }
+        }
+        if (fds_[i] < 0) fds_[i] = Open(i);
+        if (fds_[i] >= 0 && trickle) (void)::send(fds_[i], "a", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (fds_[i] >= 0) ++open;
+      }
+      open_ = open;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
+  int port_;
+  std::vector<int> fds_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> reopened_{0};
+  std::atomic<int> open_{0};
+  std::thread thread_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -448,6 +519,7 @@ int main(int argc, char** argv) {
   double seconds = 10;
   std::string data_dir;
   bool warmup = false;
+  int stalled = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--size-mb")
@@ -462,6 +534,8 @@ int main(int argc, char** argv) {
       data_dir = argv[i + 1];
     else if (a == "--warmup")
       warmup = std::atoi(argv[i + 1]) != 0;
+    else if (a == "--stalled")
+      stalled = std::atoi(argv[i + 1]);
   }
   std::string mhub_bin = std::getenv("MHUB_BIN") ? std::getenv("MHUB_BIN") : "";
   if (mhub_bin.empty()) mhub_bin = (fs::canonical("/proc/self/exe").parent_path() / "../apps/mhub/mhub").string();
@@ -474,7 +548,8 @@ int main(int argc, char** argv) {
   const bool reuse = !data_dir.empty() && fs::exists(data_dir + "/bench-token");
   if (data_dir.empty()) data_dir = tmp + "/data";
   int port = FreePort();
-  pid_t server = Spawn({mhub_bin, "server", "--data", data_dir, "--port", std::to_string(port)}, tmp + "/server.log");
+  pid_t server =
+      Spawn({mhub_bin, "server", "--data", data_dir, "--init", "--port", std::to_string(port)}, tmp + "/server.log");
   if (server < 0 || !WaitForPort(port)) {
     std::fprintf(stderr, "mhub server did not start (log: %s/server.log)\n", tmp.c_str());
     return 1;
@@ -654,6 +729,18 @@ int main(int argc, char** argv) {
     const std::string url = route == 0 ? info_url(i) : route == 1 ? search_url(i) : sorted_url(i);
     return url.substr(host_prefix.size());
   };
+  if (stalled > 0) {  // one descriptor per stalled connection
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+      lim.rlim_cur = lim.rlim_max;
+      ::setrlimit(RLIMIT_NOFILE, &lim);
+    }
+  }
+  StalledClients slow(port, stalled);
+  if (stalled > 0) {
+    for (int i = 0; i < 100 && slow.open() < stalled; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::printf("%d stalled connections open (slowloris) during the API run\n", slow.open());
+  }
   const double server_cpu0 = ProcessCpuSeconds(server), client_cpu0 = SelfCpuSeconds();
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
@@ -675,6 +762,10 @@ int main(int argc, char** argv) {
   }
   std::printf("  CPU used in the window: server %.1f s, bench client %.1f s (of %.1f s x %u CPUs); %d reconnects\n",
               server_cpu, client_cpu, wall, std::thread::hardware_concurrency(), run.reconnects);
+  if (stalled > 0) {
+    std::printf("  stalled connections at the end: %d open, %d closed by the server and reopened\n", slow.open(),
+                slow.reopened());
+  }
   Stop(server);
   std::error_code ec;
   fs::remove_all(tmp, ec);

@@ -5,8 +5,10 @@
 //   mhub admin add-member ORG USER --data DIR [--role read|write|admin]
 //   mhub admin alias-repo ALIAS TARGET --data DIR [--type model|dataset|space] [--remove]
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "command_registry.h"
@@ -32,7 +34,17 @@ struct AdminOptions {
   bool remove = false;
 };
 
-mhub::Result<std::unique_ptr<MetadataDb>> OpenDb(const std::string& data_dir) {
+// `admin create-user` is the first step of a new hub (README), so there (and for create-org) a
+// missing --data is created, but said out loud: a typo in --data would otherwise make accounts in
+// a hub nobody serves. Tokens and memberships need an existing hub.
+mhub::Result<std::unique_ptr<MetadataDb>> OpenDb(const std::string& data_dir, bool may_create = false) {
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(data_dir) / "db.sqlite", ec)) {
+    if (!may_create) {
+      return mhub::Status::NotFound("no hub in " + data_dir + " (db.sqlite is missing; create a user first)");
+    }
+    std::fprintf(stderr, "mhub: creating a new hub in %s\n", data_dir.c_str());
+  }
   MHUB_RETURN_IF_ERROR(mhub::Env::Default()->CreateDirs(data_dir));
   return mhub::server::OpenSqliteMetadataDb(data_dir + "/db.sqlite");
 }
@@ -44,7 +56,7 @@ mhub::Result<mhub::server::TokenRole> ParseTokenRole(const std::string& role) {
 }
 
 int CreateUser(const AdminOptions& o) {
-  auto db = OpenDb(o.data_dir);
+  auto db = OpenDb(o.data_dir, true);
   if (!db.ok()) return mhub::cli::print_error(db.status());
   auto user = (*db)->CreateUser(o.name, o.email, "");
   if (!user.ok()) return mhub::cli::print_error(user.status());
@@ -64,7 +76,7 @@ int CreateUser(const AdminOptions& o) {
 }
 
 int CreateOrg(const AdminOptions& o) {
-  auto db = OpenDb(o.data_dir);
+  auto db = OpenDb(o.data_dir, true);
   if (!db.ok()) return mhub::cli::print_error(db.status());
   auto org = (*db)->CreateOrg(o.name, "");
   if (!org.ok()) return mhub::cli::print_error(org.status());

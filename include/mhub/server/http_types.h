@@ -26,6 +26,8 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order ('+' is a space)
   HeaderList headers;                                      // names as sent
   std::string remote_addr;
+  // The declared Content-Length; unset for chunked bodies and bodiless requests.
+  std::optional<uint64_t> content_length;
   // Streams the request body into `sink` (once). Unset or returning OK with no call for an empty body.
   std::function<Status(const BodyChunkSink& sink)> read_body;
 
@@ -39,7 +41,8 @@ struct HttpRequest {
   std::vector<std::string> QueryAll(std::string_view key) const;
   // true for "1", "true", "True", "yes" (case-insensitive); `fallback` when absent or empty.
   bool QueryBool(std::string_view key, bool fallback = false) const;
-  // Reads the whole body; ResourceExhausted (HTTP 413) when it exceeds `limit` bytes.
+  // Reads the whole body; ResourceExhausted (HTTP 413) when it exceeds `limit` bytes. A declared
+  // Content-Length over the limit is refused before any body byte is read.
   Result<std::string> ReadBody(size_t limit) const;
 };
 

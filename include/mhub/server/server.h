@@ -5,6 +5,7 @@
 //   server.value()->Start();   // background thread; or Run() to block
 //
 // Thread safety: Start/Stop/port may be called from any thread; requests are served on a pool.
+// Each request gets one access-log line at the info level (mhub/base/logging.h).
 #pragma once
 
 #include <memory>
@@ -15,11 +16,19 @@
 namespace mhub::server {
 
 struct ServerOptions {
-  std::string data_dir;  // created if missing
+  std::string data_dir;  // created if missing (the CLI refuses a missing one unless --init)
   std::string host = "127.0.0.1";
   int port = 8080;         // 0: any free port (see port())
   std::string public_url;  // base URL in links and LFS hrefs; empty: from the Host header
-  int threads = 128;       // request worker threads
+  int threads = 128;       // request worker threads (a request holds one only while it is served)
+  // Share the port with other sockets that set SO_REUSEPORT (load balancing between processes).
+  // Off: a port another server listens on is refused with Unavailable.
+  bool reuse_port = false;
+  // Connections wait for their request head in one event-loop thread, not in a worker: a client
+  // must send the whole head within head_timeout_ms, and one address may hold at most
+  // max_connections_per_ip connections (more are answered 503).
+  int head_timeout_ms = 10000;
+  int max_connections_per_ip = 256;
 };
 
 class HubServer {

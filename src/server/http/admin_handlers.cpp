@@ -244,8 +244,17 @@ HubError HandleAuthCheck(RepoCall& call, bool write) {
   return {};
 }
 
+// A model card's YAML is a few KB, and parsing YAML takes tens of times its size in memory: this
+// route (open to anonymous callers) takes small bodies only, refused before they are read.
+constexpr size_t kMaxValidateYamlAnonymous = 256 << 10;
+constexpr size_t kMaxValidateYamlWithToken = 4 << 20;
+
 HubError HandleValidateYaml(HubContext& ctx, const HttpRequest& req, HttpResponse& res) {
-  MHUB_ASSIGN_OR_RETURN(Json body, JsonBody(ctx, req));
+  // The router has already refused unknown tokens: a header here is a valid one.
+  size_t limit = req.HasHeader("Authorization") ? kMaxValidateYamlWithToken : kMaxValidateYamlAnonymous;
+  MHUB_ASSIGN_OR_RETURN(std::string text, req.ReadBody(limit));
+  MHUB_ASSIGN_OR_RETURN(Json body, ParseJson(text, "request body"));
+  if (!body.is_object()) return HubError::BadRequest("request body must be a JSON object");
   MHUB_ASSIGN_OR_RETURN(std::string content, JsonString(body, "content", "body"));
   MHUB_ASSIGN_OR_RETURN(std::string type_text, JsonStringOr(body, "repoType", "body", "model"));
   MHUB_ASSIGN_OR_RETURN(RepoType type, ParseRepoType(type_text.empty() ? "model" : type_text));

@@ -1,5 +1,6 @@
 #include "server/http/auth.h"
 
+#include "mhub/base/json.h"
 #include "mhub/server/repo_errors.h"
 #include "server/http/hub_error.h"
 #include "server/http/url_codec.h"
@@ -65,6 +66,19 @@ Result<RepoRecord> RequireWrite(HubContext& ctx, const Principal& who, const Rep
   MHUB_RETURN_IF_ERROR(RequireNamespaceWrite(ctx, who, key.id.ns));
   if (record.disabled) return Status::PermissionDenied("Access to this resource is disabled.");
   return record;
+}
+
+void ExplainMissingAuthorization(const HttpRequest& req, HttpResponse& res) {
+  if (res.status != 401 || req.HasHeader("Authorization")) return;
+  static constexpr std::string_view kPrefix = "missing Authorization header: ";
+  std::string message = res.Header("X-Error-Message");
+  if (message.rfind(kPrefix, 0) == 0) return;
+  res.SetHeader("X-Error-Message", std::string(kPrefix) + message);
+  auto body = ParseJson(res.body, "error answer");
+  if (body.ok() && body->is_object() && body->contains("error") && (*body)["error"].is_string()) {
+    (*body)["error"] = std::string(kPrefix) + (*body)["error"].get<std::string>();
+    res.body = DumpJson(*body);
+  }
 }
 
 }  // namespace mhub::server

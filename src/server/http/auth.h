@@ -33,4 +33,9 @@ Result<RepoRecord> RequireWrite(HubContext& ctx, const Principal& who, const Rep
 // For creating/moving into `ns`: Unauthenticated / PermissionDenied as above.
 Status RequireNamespaceWrite(HubContext& ctx, const Principal& who, const std::string& ns);
 
+// A 401 answer to a request that sent no Authorization header says so first ("missing
+// Authorization header: ..."), in X-Error-Message and the JSON "error"; X-Error-Code is kept,
+// so clients still tell RepoNotFound from a login prompt.
+void ExplainMissingAuthorization(const HttpRequest& req, HttpResponse& res);
+
 }  // namespace mhub::server

@@ -63,7 +63,10 @@ bool HttpRequest::QueryBool(std::string_view key, bool fallback) const {
 Result<std::string> HttpRequest::ReadBody(size_t limit) const {
   std::string body;
   if (!read_body) return body;
-  bool too_large = false;
+  bool too_large = content_length && *content_length > limit;
+  if (too_large) {
+    return Status::ResourceExhausted("request body is larger than the limit of " + std::to_string(limit) + " bytes");
+  }
   Status st = read_body([&](const char* data, size_t size) {
     if (body.size() + size > limit) {
       too_large = true;

@@ -3,10 +3,15 @@
 // and the sha256 ETag, which is what huggingface_hub (HEAD, then GET) and @huggingface/hub
 // (GET Range 0-0, reads Content-Range and X-Linked-ETag) need. Bodies stream from disk.
 #include <cctype>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <optional>
+#include <string_view>
 
 #include "mhub/server/iso_time.h"
 #include "mhub/server/lfs_access.h"
+#include "server/http/blob_file.h"
 #include "server/http/download_counting.h"
 #include "server/http/handlers.h"
 #include "server/http/url_codec.h"
@@ -68,6 +73,35 @@ RangeOutcome ParseRange(const std::string& header, uint64_t size, ByteRange* out
   return RangeOutcome::kSatisfiable;
 }
 
+constexpr size_t kTextSniffBytes = 8192;
+
+// Text: valid UTF-8 without NUL bytes (a sequence cut at the end of a sample is allowed).
+bool LooksLikeText(std::string_view sample) {
+  size_t i = 0;
+  while (i < sample.size()) {
+    unsigned char c = static_cast<unsigned char>(sample[i]);
+    if (c == 0) return false;
+    size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : 4;
+    if (extra == 4) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      if (i + k >= sample.size()) return sample.size() == kTextSniffBytes;
+      if ((static_cast<unsigned char>(sample[i + k]) & 0xc0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+std::string ReadPrefix(const std::string& file, size_t n) {
+  std::string out(n, '\0');
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  ssize_t got = ::pread(fd, out.data(), n, 0);
+  ::close(fd);
+  out.resize(got > 0 ? static_cast<size_t>(got) : 0);
+  return out;
+}
+
 std::string ContentDisposition(const std::string& path) {
   std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   std::string ascii;
@@ -113,7 +147,8 @@ HubError HandleResolve(RepoCall& call, const std::string& revision, const std::s
   res.content_type = "application/octet-stream";
 
   uint64_t size = 0;
-  std::string content;  // regular files (and raw LFS pointers) are read from git
+  std::string content;    // small regular files (and raw LFS pointers) are read from git
+  std::string blob_path;  // larger regular files: their inflated file
   std::string lfs_path;
   if (serve_lfs) {
     size = stat->lfs->size;
@@ -130,12 +165,21 @@ HubError HandleResolve(RepoCall& call, const std::string& revision, const std::s
     }
   } else {
     res.SetHeader("ETag", "\"" + stat->oid + "\"");
-    if (!head) {
+    size = stat->lfs ? stat->lfs->pointer_size : stat->size;
+    // Small files are read into memory; larger ones are sent from their inflated file, so a
+    // download costs bounded memory whatever the size (blob_file.h).
+    if (size > kInlineBlobMaxBytes) {
+      if (!head || raw) {
+        MHUB_ASSIGN_OR_RETURN(blob_path, InflatedBlobFile(call.ctx, call.key, stat->oid, size));
+      }
+    } else if (!head || raw) {
       MHUB_ASSIGN_OR_RETURN(FileBlob blob, call.ctx.repos->ReadFile(call.key, sha, path));
       content = std::move(blob.data);
       size = content.size();
-    } else {
-      size = stat->lfs ? stat->lfs->pointer_size : stat->size;
+    }
+    // `raw` shows text as text in a browser; `resolve` stays application/octet-stream, as on the Hub.
+    if (raw && LooksLikeText(blob_path.empty() ? content : ReadPrefix(blob_path, kTextSniffBytes))) {
+      res.content_type = "text/plain; charset=utf-8";
     }
   }
 
@@ -166,8 +210,11 @@ HubError HandleResolve(RepoCall& call, const std::string& revision, const std::s
   }
   if (serve_lfs) {
     res.file = FileBody{lfs_path, range.first, range.length, false};
+  } else if (!blob_path.empty()) {
+    res.file = FileBody{blob_path, range.first, range.length, false};
   } else {
-    res.body = content.substr(range.first, range.length);
+    res.body = range.first == 0 && range.length == content.size() ? std::move(content)
+                                                                    : content.substr(range.first, range.length);
   }
   return {};
 }

@@ -1,0 +1,285 @@
+#include "server/http/http_event_loop.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "mhub/base/logging.h"
+#include "server/http/http_response_writer.h"
+
+namespace mhub::server {
+namespace {
+
+constexpr int64_t kLingerMs = 2000;  // how long a refused client may still send before we close
+constexpr int64_t kSweepEveryMs = 250;
+constexpr size_t kReadChunk = 16 << 10;
+
+std::string PeerIp(const sockaddr_storage& addr) {
+  char text[INET6_ADDRSTRLEN] = {0};
+  if (addr.ss_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(addr).sin_addr, text, sizeof(text));
+  } else if (addr.ss_family == AF_INET6) {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr, text, sizeof(text));
+  }
+  return text;
+}
+
+}  // namespace
+
+int64_t MonotonicMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpEventLoop::HttpEventLoop(int listen_fd, const ConnectionLimits& limits, const HttpHeadLimits& head_limits,
+                             HeadHandler on_head)
+    : listen_fd_(listen_fd), limits_(limits), head_limits_(head_limits), on_head_(std::move(on_head)) {}
+
+HttpEventLoop::~HttpEventLoop() {
+  for (auto& [ptr, conn] : held_) ::close(conn->fd);
+  for (auto& conn : returned_) {
+    if (conn->fd >= 0) ::close(conn->fd);
+  }
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+Status HttpEventLoop::Init() {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) return Status::IOError("cannot create the server's event loop");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = nullptr;  // the listening socket
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) return Status::IOError("epoll_ctl(listen)");
+  ev.data.ptr = &wake_fd_;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) return Status::IOError("epoll_ctl(eventfd)");
+  return Status::OK();
+}
+
+void HttpEventLoop::Run() {
+  epoll_event events[256];
+  int64_t next_sweep = MonotonicMs() + kSweepEveryMs;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) break;
+    }
+    int n = ::epoll_wait(epoll_fd_, events, 256, static_cast<int>(kSweepEveryMs));
+    for (int i = 0; i < n; ++i) {
+      void* tag = events[i].data.ptr;
+      if (tag == nullptr) {
+        Accept();
+      } else if (tag == &wake_fd_) {
+        uint64_t v;
+        while (::read(wake_fd_, &v, sizeof(v)) > 0) {
+        }
+      } else {
+        OnReadable(static_cast<HttpConnection*>(tag));
+      }
+    }
+    TakeReturned();
+    int64_t now = MonotonicMs();
+    if (now >= next_sweep) {
+      Sweep(now);
+      next_sweep = now + kSweepEveryMs;
+    }
+  }
+  for (auto& [ptr, conn] : held_) ::close(conn->fd);
+  held_.clear();
+}
+
+void HttpEventLoop::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof(one));
+}
+
+void HttpEventLoop::Return(std::unique_ptr<HttpConnection> conn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      returned_.push_back(std::move(conn));
+    } else if (conn->fd >= 0) {
+      ::close(conn->fd);
+      return;
+    } else {
+      return;
+    }
+  }
+  uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof(one));
+}
+
+void HttpEventLoop::Accept() {
+  for (int i = 0; i < 256; ++i) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE) {
+        MHUB_LOG(kWarn) << "out of file descriptors: connection not accepted";
+      }
+      return;
+    }
+    // Without TCP_NODELAY, Nagle + delayed ACKs add ~40 ms to each answer after the first on a
+    // kept-alive connection.
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    std::string ip = PeerIp(addr);
+    size_t& count = per_ip_[ip];
+    if (count >= limits_.max_connections_per_ip || open_ >= limits_.max_connections) {
+      if (count == 0) per_ip_.erase(ip);
+      WriteSimpleAnswer(fd, 503, "too many connections", false);
+      ::close(fd);
+      continue;
+    }
+    ++count;
+    ++open_;
+    auto conn = std::make_unique<HttpConnection>();
+    conn->fd = fd;
+    conn->peer_ip = std::move(ip);
+    conn->phase = HttpConnection::Phase::kHead;
+    conn->deadline_ms = MonotonicMs() + limits_.head_timeout_ms;
+    HttpConnection* raw = conn.get();
+    held_.emplace(raw, std::move(conn));
+    Watch(raw);
+  }
+}
+
+void HttpEventLoop::Watch(HttpConnection* conn) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP;
+  ev.data.ptr = conn;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, conn->fd, &ev) != 0) Close(conn);
+}
+
+void HttpEventLoop::OnReadable(HttpConnection* conn) {
+  char buf[kReadChunk];
+  bool saw_newline = false;
+  // Never buffer more than a head can take (plus one read): the rest waits in the socket.
+  while (conn->buffer.size() <= head_limits_.max_head_bytes) {
+    ssize_t n = ::recv(conn->fd, buf, sizeof(buf), 0);
+    if (n > 0) {
+      if (conn->phase == HttpConnection::Phase::kLingering) continue;  // discarded
+      if (conn->phase == HttpConnection::Phase::kIdle) {
+        conn->phase = HttpConnection::Phase::kHead;
+        conn->deadline_ms = MonotonicMs() + limits_.head_timeout_ms;
+      }
+      conn->buffer.append(buf, static_cast<size_t>(n));
+      if (std::memchr(buf, '\n', static_cast<size_t>(n)) != nullptr) saw_newline = true;
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n < 0 && errno == EINTR) continue;
+    // End of stream or error. A client may send a whole request and then shut its side down:
+    // that request is still served (the answer can be written), so parse what came first.
+    if (n == 0 && conn->phase == HttpConnection::Phase::kHead && !conn->buffer.empty()) {
+      TryParse(conn, true);
+      if (held_.count(conn) == 0) return;  // handed to a worker
+    }
+    Close(conn);
+    return;
+  }
+  if (conn->phase == HttpConnection::Phase::kHead) TryParse(conn, saw_newline);
+}
+
+void HttpEventLoop::TryParse(HttpConnection* conn, bool saw_newline) {
+  // Parsing only when a line ended keeps a client that sends one byte at a time from making the
+  // loop rescan its head for every byte.
+  if (!saw_newline && conn->buffer.size() <= head_limits_.max_head_bytes) return;
+  RequestHead head;
+  HeadParseResult r = ParseRequestHead(conn->buffer, head_limits_, &head);
+  if (r.state == HeadState::kIncomplete) return;
+  if (r.state == HeadState::kError) {
+    Refuse(conn, r.status, r.message);
+    return;
+  }
+  conn->buffer.erase(0, r.head_bytes);
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, conn->fd, nullptr);
+  auto it = held_.find(conn);
+  std::unique_ptr<HttpConnection> owned = std::move(it->second);
+  held_.erase(it);
+  owned->requests++;
+  on_head_(std::move(owned), std::move(head));
+}
+
+void HttpEventLoop::Refuse(HttpConnection* conn, int status, const std::string& message) {
+  WriteSimpleAnswer(conn->fd, status, message, false);
+  // Lingering close: the client may still be sending; closing with unread bytes would reset the
+  // connection and could destroy the answer before the client reads it.
+  ::shutdown(conn->fd, SHUT_WR);
+  conn->buffer.clear();
+  conn->buffer.shrink_to_fit();
+  conn->phase = HttpConnection::Phase::kLingering;
+  conn->deadline_ms = MonotonicMs() + kLingerMs;
+}
+
+void HttpEventLoop::Close(HttpConnection* conn) {
+  // Explicitly: close() alone leaves the registration (and its pointer to `conn`) in the epoll
+  // set while a forked child (a CGI or git process being spawned) still holds a copy of the fd.
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, conn->fd, nullptr);
+  ::close(conn->fd);
+  Forget(conn->peer_ip);
+  held_.erase(conn);
+}
+
+void HttpEventLoop::Forget(const std::string& ip) {
+  auto it = per_ip_.find(ip);
+  if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+  if (open_ > 0) --open_;
+}
+
+void HttpEventLoop::TakeReturned() {
+  std::vector<std::unique_ptr<HttpConnection>> back;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    back.swap(returned_);
+  }
+  int64_t now = MonotonicMs();
+  for (auto& conn : back) {
+    if (conn->fd < 0) {
+      Forget(conn->peer_ip);
+      continue;
+    }
+    if (conn->requests >= limits_.max_requests_per_connection) {
+      ::close(conn->fd);
+      Forget(conn->peer_ip);
+      continue;
+    }
+    bool pending = !conn->buffer.empty();
+    conn->phase = pending ? HttpConnection::Phase::kHead : HttpConnection::Phase::kIdle;
+    conn->deadline_ms = now + (pending ? limits_.head_timeout_ms : limits_.keep_alive_idle_ms);
+    HttpConnection* raw = conn.get();
+    held_.emplace(raw, std::move(conn));
+    Watch(raw);
+    if (pending && held_.count(raw)) TryParse(raw, true);
+  }
+}
+
+void HttpEventLoop::Sweep(int64_t now) {
+  std::vector<HttpConnection*> expired;
+  for (auto& [ptr, conn] : held_) {
+    if (conn->deadline_ms <= now) expired.push_back(ptr);
+  }
+  for (HttpConnection* conn : expired) {
+    if (conn->phase == HttpConnection::Phase::kHead && !conn->buffer.empty()) {
+      WriteSimpleAnswer(conn->fd, 408, "the request head did not arrive in time", false);
+    }
+    Close(conn);
+  }
+}
+
+}  // namespace mhub::server
