@@ -32,8 +32,8 @@ enum class Quantization {
   // Every linear layer (encoder/decoder blocks, poolers, task heads and the output projection over
   // the vocabulary, tied to the word embeddings or not) computes in int8: weights quantized once per
   // output row (scale = max|w| / 127), activations per row on every call (core::LinearOptions::compute
-  // = I8). Embedding lookups, norms and attention stay float. On CPUs without AVX512_VNNI the model
-  // runs in its float dtype.
+  // = I8). Embedding lookups, norms and attention stay float. Every CPU gives the same int32 sums
+  // (AVX512_VNNI, AVX2 or scalar kernels).
   kInt8,
 };
 
