@@ -4,6 +4,7 @@
 #include "tokenizers/chat/jinja_arena.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace mhub::tokenizers::jinja {
 namespace {
