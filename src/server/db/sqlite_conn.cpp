@@ -97,9 +97,11 @@ ConnPool::~ConnPool() = default;
 Result<std::unique_ptr<Conn>> ConnPool::Open() {
   auto conn = std::make_unique<Conn>();
   // Created owner-only before SQLite opens it (SQLite gives its -wal and -shm files the same
-  // mode): it holds token hashes and private repo records.
+  // mode): it holds token hashes and private repo records. O_EXCL: an existing file is never
+  // opened here, because closing any descriptor of a file drops every POSIX lock this process
+  // holds on it, and other processes would then take the pool's open WAL for abandoned.
   if (!path_.empty() && path_[0] != ':' && path_.rfind("file:", 0) != 0) {
-    const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) ::close(fd);
   }
   const int rc = sqlite3_open_v2(path_.c_str(), &conn->db,
