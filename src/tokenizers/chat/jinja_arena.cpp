@@ -56,13 +56,6 @@ void RenderArena::Track(const std::shared_ptr<ObjectMap>& object) {
   PruneIfLarge();
 }
 
-size_t RenderArena::LiveContainers() const {
-  size_t n = 0;
-  for (const auto& w : arrays_) n += !w.expired();
-  for (const auto& w : objects_) n += !w.expired();
-  return n;
-}
-
 // Amortized O(1) per container: prune when the lists have doubled since the last prune.
 void RenderArena::PruneIfLarge() {
   if (arrays_.size() + objects_.size() < prune_at_) return;

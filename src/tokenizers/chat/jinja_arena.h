@@ -26,8 +26,6 @@ class RenderArena {
   static RenderArena* Current();
   void Track(const std::shared_ptr<std::vector<Value>>& array);
   void Track(const std::shared_ptr<ObjectMap>& object);
-  // Containers recorded and still alive (for tests).
-  size_t LiveContainers() const;
 
  private:
   void PruneIfLarge();
