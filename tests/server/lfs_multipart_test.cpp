@@ -366,11 +366,17 @@ TEST_F(LfsMultipartTest, PartUrlsAreSelfAuthorisingTamperProofAndExpire) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(url, m, std::regex("/multipart/([0-9a-f]{32})/1\\?")));
   const std::string upload_id = m[1];
-  const std::string action = "upload-part/" + upload_id + "/" + std::to_string(kChunk) + "/1";
+  // The grant (the token id and user that asked the batch) is signed into the action too.
+  ASSERT_TRUE(std::regex_search(url, m, std::regex("&t=([0-9]+)&u=([A-Za-z0-9._-]+)&")));
+  const std::string token_id = m[1], user = m[2];
+  EXPECT_EQ(user, "alice");
+  const std::string action =
+      "upload-part/" + upload_id + "/" + std::to_string(kChunk) + "/1\nt=" + token_id + "\nu=" + user;
   const std::string base = url.substr(0, url.find('?'));
   auto signed_url = [&](int64_t exp) {
     return base + "?size=" + std::to_string(content.size()) + "&chunk=" + std::to_string(kChunk) +
-           "&exp=" + std::to_string(exp) + "&sig=" + OpensslSign(action, oid, content.size(), exp);
+           "&exp=" + std::to_string(exp) + "&t=" + token_id + "&u=" + user +
+           "&sig=" + OpensslSign(action, oid, content.size(), exp);
   };
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   CurlReply expired = PutPart(signed_url(now - 5), part1);

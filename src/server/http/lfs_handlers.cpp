@@ -323,7 +323,8 @@ HubError HandleLfsMultipartComplete(RepoCall& call, const std::string& oid, cons
   if (!LfsMultipartStore::IsUploadId(upload_id)) return HubError::BadRequest("malformed multipart upload id");
   uint64_t size = 0;
   MHUB_ASSIGN_OR_RETURN(MultipartPlan plan, CheckMultipartLfsUrl(call, oid, upload_id, 0, &size));
-  MHUB_ASSIGN_OR_RETURN(std::string body_text, call.req.ReadBody(call.ctx.limits.max_json_body));
+  // At most kMaxMultipartParts entries of ~100 bytes each.
+  MHUB_ASSIGN_OR_RETURN(std::string body_text, call.req.ReadBody(2u << 20));
   MHUB_ASSIGN_OR_RETURN(MultipartCompletionRequest request, ParseMultipartCompletion(body_text));
   if (request.oid != oid) return HubError::BadRequest("the completion oid does not match the upload URL");
   LfsMultipartStore store(call.ctx.data_dir, call.ctx.lfs.get());

@@ -19,7 +19,8 @@ class LfsUrlSigner {
 
   // Signature over (action, repo, oid, size, expires_unix). `action` is "upload", "download" or
   // "verify", or for multipart transfers "upload-part/<upload id>/<chunk>/<part>" and
-  // "complete-multipart/<upload id>/<chunk>"; `repo` the RepoKey string.
+  // "complete-multipart/<upload id>/<chunk>", each followed by the grant "\nt=<token id>\nu=<user>"
+  // (lfs_transfer_urls.h); `repo` the RepoKey string.
   std::string Sign(std::string_view action, std::string_view repo, std::string_view oid, uint64_t size,
                    int64_t expires_unix) const;
   // OK when `signature` matches and `expires_unix` is in the future; PermissionDenied otherwise.
