@@ -183,8 +183,8 @@ class MetadataDb {
   // The LFS store is shared by every repo (content-addressed, so deduplicated), but access is per
   // repo, as on the Hub: a repo serves an object only when it holds a reference to it. A
   // reference is recorded when an upload to the repo completes (uncommitted) or when a commit or
-  // push of the repo points at the object (committed). Deleting
-  // the repo record drops its references.
+  // push of the repo points at the object (committed). Deleting the repo record drops its
+  // references; renaming keeps them.
   //
   // Records that repo `key` holds `oid` (`size` bytes). Idempotent; a committed reference stays
   // committed. RepoNotFound when the repo has no record.
