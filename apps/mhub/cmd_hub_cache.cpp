@@ -131,9 +131,7 @@ MHUB_REGISTER_COMMAND(cache) {
   auto* ls = sub->add_subcommand("ls", "List cached repos: id, type, size, files, last change, refs, path");
   ls->add_flag("--json", opts->json, "print the scan as JSON");
   auto* rm = sub->add_subcommand("rm", "Remove cached repos (REPO_ID) or one revision (REPO_ID@REVISION)");
-  rm->add_option("targets", opts->targets, "REPO_ID or REPO_ID@REVISION (a branch, tag or commit)")
-      ->required()
-      ->allow_extra_args(false);
+  rm->add_option("targets", opts->targets, "REPO_ID or REPO_ID@REVISION (a branch, tag or commit)")->required();
   rm->add_flag("--dry-run", opts->dry_run, "print what would be removed");
   auto* prune = sub->add_subcommand("prune", "Remove revisions no ref points to and blobs no snapshot uses");
   prune->add_flag("--dry-run", opts->dry_run, "print what would be removed");

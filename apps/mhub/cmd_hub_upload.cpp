@@ -94,10 +94,9 @@ MHUB_REGISTER_COMMAND(upload) {
       ->default_val("main");
   sub->add_option("--commit-message", opts->commit_message, "commit summary");
   sub->add_option("--commit-description", opts->commit_description, "commit description");
-  sub->add_option("--include", opts->include, "glob patterns of files to upload (folders)")->allow_extra_args(false);
-  sub->add_option("--exclude", opts->exclude, "glob patterns of files to skip (folders)")->allow_extra_args(false);
-  sub->add_option("--delete", opts->delete_patterns, "glob patterns of remote files to delete (folders)")
-      ->allow_extra_args(false);
+  sub->add_option("--include", opts->include, "glob patterns of files to upload (folders)");
+  sub->add_option("--exclude", opts->exclude, "glob patterns of files to skip (folders)");
+  sub->add_option("--delete", opts->delete_patterns, "glob patterns of remote files to delete (folders)");
   sub->add_flag("--private", opts->is_private, "create the repo private if it does not exist");
   sub->add_flag("--json", opts->json, "print the commit as JSON");
   sub->add_option("--max-workers", opts->max_workers, "large files uploaded in parallel")->default_val(4);

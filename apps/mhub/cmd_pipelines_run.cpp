@@ -145,8 +145,8 @@ MHUB_REGISTER_COMMAND(run) {
   std::string tasks;
   for (const auto& t : mhub::pipelines::Pipeline::SupportedTasks()) tasks += (tasks.empty() ? "" : ", ") + t;
   sub->add_option("task", opts->task, "Task: " + tasks)->required();
-  // Verbatim: without allow_extra_args(false) CLI11 reads "[1,2]" as a list and "[MASK]" as "MASK".
-  sub->add_option("text", opts->texts, "Input texts (one request each); without them, stdin")->allow_extra_args(false);
+  // Taken verbatim, "[MASK]" and "[1,2]" included (main.cpp keeps CLI11 from reading them as lists).
+  sub->add_option("text", opts->texts, "Input texts (one request each); without them, stdin");
   sub->add_option("--model,-m", opts->model, "Model folder or hub repo id")->required();
   sub->add_option("--revision", opts->revision, "Revision for hub repo ids");
   sub->add_option("--param,-p", opts->params, "Extra parameter KEY=VALUE (VALUE parsed as JSON when it is); repeatable")

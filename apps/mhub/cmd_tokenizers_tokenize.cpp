@@ -142,8 +142,8 @@ int RunEncode(const Tokenizer& tok, const TokenizeOptions& opts) {
 MHUB_REGISTER_COMMAND(tokenize) {
   auto* sub = app.add_subcommand("tokenize", "Tokenize texts with a tokenizer.json (one JSON line out per text)");
   auto opts = std::make_shared<TokenizeOptions>();
-  // Verbatim: CLI11 would otherwise read "[MASK]" as a list.
-  sub->add_option("text", opts->texts, "texts to encode (default: stdin lines)")->allow_extra_args(false);
+  // Taken verbatim, "[MASK]" included (main.cpp keeps CLI11 from reading it as a list).
+  sub->add_option("text", opts->texts, "texts to encode (default: stdin lines)");
   sub->add_option("--tokenizer,--model,-m", opts->tokenizer, "tokenizer.json, a model folder or a hub repo id")
       ->required();
   sub->add_option("--revision", opts->revision, "revision for hub repo ids");

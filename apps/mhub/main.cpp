@@ -1,6 +1,7 @@
 // mhub: one binary fronting the hub, tokenizers, models, pipelines, training and serving.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -55,6 +56,30 @@ void AddTokenOptions(CLI::App* app, std::string* token) {
   }
 }
 
+// CLI11 reads an argument written "[a,b]" as a list ("[1,2]" becomes two values, "[MASK]" becomes
+// "MASK"), but texts and patterns must arrive as typed. Such arguments are marked with a leading
+// kVerbatim before parsing (CLI11 then leaves them whole) and every option drops the mark.
+constexpr char kVerbatim = '\x1f';
+
+std::vector<std::string> MarkBracketedArguments(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (size_t i = 1; i < args.size(); ++i)
+    if (args[i].size() >= 2 && args[i].front() == '[' && args[i].back() == ']')
+      args[i].insert(args[i].begin(), kVerbatim);
+  return args;
+}
+
+std::string Unmarked(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), kVerbatim), s.end());
+  return s;
+}
+
+void UnmarkOptions(CLI::App* app) {
+  for (CLI::Option* opt : app->get_options())
+    if (opt->get_items_expected_max() > 0) opt->transform([](std::string s) { return Unmarked(std::move(s)); });
+  for (CLI::App* sub : app->get_subcommands([](CLI::App*) { return true; })) UnmarkOptions(sub);
+}
+
 // The deepest subcommand the parser entered.
 const CLI::App* DeepestParsed(const CLI::App* app) {
   for (const CLI::App* sub : app->get_subcommands([](const CLI::App* s) { return s->parsed(); }))
@@ -73,7 +98,7 @@ std::string CommandPath(const CLI::App* app) {
 // option of the command being parsed.
 int ReportParseError(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   const CLI::App* where = DeepestParsed(&app);
-  std::string message = e.what();
+  std::string message = Unmarked(e.what());
   std::string hint;
   std::vector<std::string> subs;
   for (const CLI::App* s : where->get_subcommands([](const CLI::App*) { return true; })) subs.push_back(s->get_name());
@@ -84,7 +109,7 @@ int ReportParseError(const CLI::App& app, const CLI::ParseError& e, int argc, ch
   // The first argument after the deepest command's name that it did not take.
   bool after = where == &app;
   for (int i = 1; i < argc && hint.empty(); ++i) {
-    std::string arg = argv[i];
+    std::string arg = Unmarked(argv[i]);
     if (!after) {
       after = arg == where->get_name();
       continue;
@@ -132,9 +157,13 @@ int main(int argc, char** argv) {
   }
   auto token = std::make_shared<std::string>();
   AddTokenOptions(&app, token.get());
+  UnmarkOptions(&app);
+  std::vector<std::string> marked = MarkBracketedArguments(argc, argv);
+  std::vector<char*> marked_argv;
+  for (auto& a : marked) marked_argv.push_back(a.data());
 
   try {
-    app.parse(argc, argv);
+    app.parse(argc, marked_argv.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

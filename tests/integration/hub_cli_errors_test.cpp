@@ -35,7 +35,7 @@ TEST_F(ErrorsCliTest, RepoNotFoundSuggestsTypeSpellingAndLogin) {
   EXPECT_TRUE(OneErrorLine(r.err)) << r.err;
   for (const char* hint : {"--type dataset", "spelling", "mhub login"})
     EXPECT_NE(r.err.find(hint), std::string::npos) << hint << ": " << r.err;
-  EXPECT_EQ(r.err.find("NotFound:"), std::string::npos) << "no internal status names: " << r.err;
+  EXPECT_EQ(r.err.find("mhub: error: NotFound"), std::string::npos) << "no internal status names first: " << r.err;
   EXPECT_EQ(Mhub("ls bob/a-dataset --type dataset").exit_code, 0);
 }
 

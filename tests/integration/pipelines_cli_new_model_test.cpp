@@ -130,9 +130,12 @@ TEST_F(NewModelCliTest, FillMaskMatchesPyTorchAndTokenizerMatchesHfTokenizers) {
   for (size_t k = 0; k < 5; ++k) {
     EXPECT_EQ(preds[k]["token"].get<size_t>(), order[k]) << k;
     EXPECT_NEAR(preds[k]["score"].get<double>(), std::exp(row[order[k]] - mx) / sum, 1e-4) << k;
-    // The sequence is the text with the prediction in place of the mask.
+    // The sequence is the text with the prediction in place of the mask (special tokens, ids
+    // below 5, are dropped from it as transformers decodes with skip_special_tokens).
     const std::string tok = preds[k]["token_str"];
-    EXPECT_NE(preds[k]["sequence"].get<std::string>().find(tok), std::string::npos) << preds[k];
+    if (order[k] >= 5) {
+      EXPECT_NE(preds[k]["sequence"].get<std::string>().find(tok), std::string::npos) << preds[k];
+    }
   }
 }
 
