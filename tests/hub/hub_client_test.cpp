@@ -243,7 +243,7 @@ TEST_F(HubClientTest, FolderUploadDeletionsSnapshotPatternsRevisions) {
   // Explicit delete operation and bytes add in one commit.
   auto c3 = client.create_commit(
       repo, {CommitOperation::Delete("README.md"), CommitOperation::AddBytes("notes/hello.txt", "hello\n")},
-      {"main", "edit", "", "", 4});
+      {"main", "edit", "", "", 4, nullptr});
   ASSERT_TRUE(c3.ok()) << c3.status();
   files = client.list_repo_files(repo);
   ASSERT_TRUE(files.ok());
@@ -251,8 +251,8 @@ TEST_F(HubClientTest, FolderUploadDeletionsSnapshotPatternsRevisions) {
   EXPECT_EQ(std::count(files->begin(), files->end(), "notes/hello.txt"), 1);
 
   // A stale parent commit is refused.
-  auto stale =
-      client.create_commit(repo, {CommitOperation::AddBytes("x.txt", "x")}, {"main", "stale", "", c1->commit_oid, 4});
+  auto stale = client.create_commit(repo, {CommitOperation::AddBytes("x.txt", "x")},
+                                    {"main", "stale", "", c1->commit_oid, 4, nullptr});
   EXPECT_FALSE(stale.ok());
 
   // snapshot_download with allow patterns: exactly the matching files.
@@ -281,8 +281,8 @@ TEST_F(HubClientTest, FolderUploadDeletionsSnapshotPatternsRevisions) {
   EXPECT_EQ(branches["dev"], c3->commit_oid);
   EXPECT_EQ(tags["v1"], c3->commit_oid);
 
-  auto on_dev =
-      client.create_commit(repo, {CommitOperation::AddBytes("dev.txt", "dev\n")}, {"dev", "on dev", "", "", 4});
+  auto on_dev = client.create_commit(repo, {CommitOperation::AddBytes("dev.txt", "dev\n")},
+                                     {"dev", "on dev", "", "", 4, nullptr});
   ASSERT_TRUE(on_dev.ok()) << on_dev.status();
   auto dev_files = client.list_repo_files(repo, "dev");
   ASSERT_TRUE(dev_files.ok());
