@@ -94,6 +94,12 @@ struct CommitOperation {
   Kind kind = Kind::kAddFile;
   std::string path;
   std::string content;               // kAddFile: the file bytes
+  // kAddFile: when content_file is set, the bytes are instead `content_size` bytes at
+  // `content_offset` of that file (the streamed commit parser's spool); they are streamed into
+  // the object database, never held whole.
+  std::string content_file;
+  uint64_t content_offset = 0;
+  uint64_t content_size = 0;
   std::string lfs_oid;               // kAddLfsFile: sha256; the object must be in the LfsStore
   std::optional<uint64_t> lfs_size;  // kAddLfsFile: when absent, taken from the stored object
 

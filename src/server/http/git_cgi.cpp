@@ -1,6 +1,7 @@
 #include "server/http/git_cgi.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -9,9 +10,12 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "mhub/base/env.h"
+#include "server/http/git_pre_receive_hook.h"
 
 extern char** environ;
 
@@ -70,7 +74,7 @@ Result<GitCgiResponse> RunGitHttpBackend(const GitCgiRequest& request) {
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
     // Drop anything git would read as configuration of this run.
-    if (kv.rfind("GIT_", 0) == 0) continue;
+    if (kv.rfind("GIT_", 0) == 0 || kv.rfind("MHUB_PUSH_HOOK_DIR=", 0) == 0) continue;
     env_strings.push_back(kv);
   }
   uint64_t content_length = 0;
@@ -88,12 +92,25 @@ Result<GitCgiResponse> RunGitHttpBackend(const GitCgiRequest& request) {
   if (!request.body_path.empty()) env_strings.push_back("CONTENT_LENGTH=" + std::to_string(content_length));
   if (!request.content_encoding.empty()) env_strings.push_back("HTTP_CONTENT_ENCODING=" + request.content_encoding);
   if (!request.git_protocol.empty()) env_strings.push_back("GIT_PROTOCOL=" + request.git_protocol);
-  env_strings.push_back("GIT_CONFIG_COUNT=2");
-  env_strings.push_back("GIT_CONFIG_KEY_0=http.receivepack");
-  env_strings.push_back(std::string("GIT_CONFIG_VALUE_0=") + (request.allow_receive_pack ? "true" : "false"));
-  // Hub repos are written by this server; git's ownership check must not refuse them.
-  env_strings.push_back("GIT_CONFIG_KEY_1=safe.directory");
-  env_strings.push_back("GIT_CONFIG_VALUE_1=*");
+  std::vector<std::pair<std::string, std::string>> config = {
+      {"http.receivepack", request.allow_receive_pack ? "true" : "false"},
+      // Hub repos are written by this server; git's ownership check must not refuse them.
+      {"safe.directory", "*"},
+      // Pushed objects get git's own fsck rules (index-pack --strict), whatever the repo's config.
+      {"receive.fsckObjects", "true"},
+  };
+  std::unique_ptr<PreReceiveHook> hook;
+  if (request.allow_receive_pack && request.pre_receive) {
+    MHUB_ASSIGN_OR_RETURN(hook, PreReceiveHook::Create(request.tmp_dir));
+    // Only this run's hook: hooks/ inside the repo never run.
+    config.emplace_back("core.hooksPath", hook->dir());
+    env_strings.push_back("MHUB_PUSH_HOOK_DIR=" + hook->dir());
+  }
+  env_strings.push_back("GIT_CONFIG_COUNT=" + std::to_string(config.size()));
+  for (size_t i = 0; i < config.size(); ++i) {
+    env_strings.push_back("GIT_CONFIG_KEY_" + std::to_string(i) + "=" + config[i].first);
+    env_strings.push_back("GIT_CONFIG_VALUE_" + std::to_string(i) + "=" + config[i].second);
+  }
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
@@ -112,8 +129,21 @@ Result<GitCgiResponse> RunGitHttpBackend(const GitCgiRequest& request) {
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return Status::Internal("cannot start git http-backend: " + std::string(std::strerror(rc)));
   int wstatus = 0;
-  while (::waitpid(pid, &wstatus, 0) < 0) {
-    if (errno != EINTR) return Status::Internal("waitpid on git http-backend failed");
+  if (hook) {
+    auto served = hook->ServeUntilExit(pid, request.pre_receive);
+    if (!served.ok()) {
+      // The git child may still wait on the hook: stop it (a no-op when it was reaped already).
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+      }
+      ::unlink(out_path.c_str());
+      return served.status();
+    }
+    wstatus = *served;
+  } else {
+    while (::waitpid(pid, &wstatus, 0) < 0) {
+      if (errno != EINTR) return Status::Internal("waitpid on git http-backend failed");
+    }
   }
   GitCgiResponse response;
   auto header_len = ParseCgiHeaders(out_path, &response);

@@ -1,7 +1,8 @@
 // git smart HTTP (clone, fetch, push) at /{prefix}{repo}[.git]/info/refs, /git-upload-pack and
 // /git-receive-pack, served by `git http-backend` (git_cgi.h). Pushing needs a write token as the
 // Basic-auth password; anonymous requests that need a login get 401 + WWW-Authenticate so git
-// asks its credential helper. After a push, the DB follows the new head of main.
+// asks its credential helper. Pushes pass git's fsck rules and the push checks (push_checks.h)
+// before any ref moves. After a push, the DB follows the new head of main.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "mhub/server/repo_sync.h"
 #include "server/http/git_cgi.h"
 #include "server/http/handlers.h"
+#include "server/http/push_checks.h"
 
 namespace mhub::server {
 namespace {
@@ -84,6 +86,12 @@ HubError HandleGitSmartHttp(RepoCall& call, const std::string& service_path) {
   cgi.remote_addr = call.req.remote_addr;
   cgi.allow_receive_pack = push;
   cgi.tmp_dir = call.ctx.tmp_dir;
+  if (service_path == "git-receive-pack") {
+    // The push checks (push_checks.h) run before any ref moves; git has applied its fsck rules.
+    cgi.pre_receive = [&call](const std::string& quarantine, const std::string& ref_lines) {
+      return RunPushChecks(call.ctx, call.key, call.who.user(), quarantine, ref_lines);
+    };
+  }
   if (call.req.method == "POST") {
     MHUB_ASSIGN_OR_RETURN(cgi.body_path, SpoolBody(call));
   }

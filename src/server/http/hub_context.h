@@ -14,7 +14,12 @@ namespace mhub::server {
 
 struct HttpLimits {
   size_t max_json_body = 16u << 20;          // JSON requests (create repo, paths-info, batch, ...)
-  size_t max_commit_body = 1024u << 20;      // NDJSON commit bodies (regular files travel inline)
+  size_t max_commit_body = 1024u << 20;      // NDJSON commit bodies (streamed to a spool file)
+  size_t max_commit_operations = 100000;     // operations in one NDJSON commit
+  // Non-LFS files accepted by commits and pushes (the Hub refuses regular files over 10 MiB and
+  // asks for LFS); 0 = no cap. The environment variable MHUB_MAX_REGULAR_FILE_SIZE (bytes)
+  // overrides it (push_checks.h RegularFileCap).
+  uint64_t max_regular_file = 10ull << 20;
   // One LFS object: the Hub's per-file limit (50 GB); larger uploads get a per-object 422.
   uint64_t max_lfs_object = 50'000'000'000ull;
   // LFS bytes the repos of one namespace (user or org) may hold; 0 = no quota. Environment:

@@ -1,8 +1,14 @@
-// Uploads: preupload (hub-api.md 7.1) and the NDJSON commit (7.3).
+// Uploads: preupload (hub-api.md 7.1) and the NDJSON commit (7.3), whose body is parsed as it
+// streams in (commit_ndjson.h).
+#include <unistd.h>
+
+#include <atomic>
+
 #include "mhub/server/repo_errors.h"
 #include "mhub/server/repo_sync.h"
 #include "server/http/commit_ndjson.h"
 #include "server/http/handlers.h"
+#include "server/http/push_checks.h"
 #include "server/http/url_codec.h"
 
 namespace mhub::server {
@@ -12,6 +18,32 @@ namespace {
 std::string BranchName(const std::string& revision) {
   if (revision.rfind("refs/heads/", 0) == 0) return revision.substr(11);
   return revision.empty() ? "main" : revision;
+}
+
+// Removes the commit's spool file (decoded file contents) when the request is done.
+struct SpoolFile {
+  std::string path;
+  ~SpoolFile() { ::unlink(path.c_str()); }
+};
+
+// Streams the NDJSON body through the parser: memory stays bounded whatever its size; file
+// contents land in `spool`.
+Result<CommitRequest> ReadCommitBody(const RepoCall& call, const SpoolFile& spool) {
+  CommitNdjsonLimits limits;
+  limits.max_body_bytes = call.ctx.limits.max_commit_body;
+  limits.max_operations = call.ctx.limits.max_commit_operations;
+  limits.max_regular_file = RegularFileCap(call.ctx);
+  CommitNdjsonParser parser(spool.path, limits);
+  Status fed = Status::OK();
+  if (call.req.read_body) {
+    Status st = call.req.read_body([&](const char* data, size_t n) {
+      fed = parser.Feed(std::string_view(data, n));
+      return fed.ok();
+    });
+    MHUB_RETURN_IF_ERROR(fed);
+    MHUB_RETURN_IF_ERROR(st);
+  }
+  return parser.Finish();
 }
 
 }  // namespace
@@ -57,8 +89,10 @@ HubError HandlePreupload(RepoCall& call, const std::string& revision) {
 HubError HandleCommit(RepoCall& call, const std::string& revision) {
   MHUB_RETURN_IF_ERROR(RequireWrite(call.ctx, call.who, call.key).status());
   if (call.req.QueryBool("create_pr")) return HubError::NotImplemented("Pull requests (create_pr)");
-  MHUB_ASSIGN_OR_RETURN(std::string body, call.req.ReadBody(call.ctx.limits.max_commit_body));
-  MHUB_ASSIGN_OR_RETURN(CommitRequest request, ParseCommitNdjson(body));
+  static std::atomic<uint64_t> counter{0};
+  const SpoolFile spool{call.ctx.tmp_dir + "/commit-" + std::to_string(::getpid()) + "-" +
+                        std::to_string(counter.fetch_add(1))};
+  MHUB_ASSIGN_OR_RETURN(CommitRequest request, ReadCommitBody(call, spool));
   request.branch = BranchName(revision);
   request.author.name = call.who.user();
   request.author.email = call.who.user() + "@users.noreply.mhub";

@@ -1,4 +1,5 @@
 // RepoStore::Commit (objects first, then a compare-and-swap of the branch ref) and Preupload.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "mhub/server/git_patterns.h"
 #include "mhub/server/repo_errors.h"
 #include "mhub/server/repo_store.h"
+#include "server/storage/git_fsck_rules.h"
 #include "server/storage/git_util.h"
 #include "server/storage/tree_edit.h"
 
@@ -67,6 +69,44 @@ bool LooksBinary(std::string_view sample) {
   return false;
 }
 
+// The bytes of an added file, from memory or from its spool slice; only for small special files.
+Result<std::string> ReadOperationContent(const CommitOperation& op) {
+  if (op.content_file.empty()) return op.content;
+  const int fd = ::open(op.content_file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot open " + op.content_file);
+  std::string data(op.content_size, '\0');
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t r = ::pread(fd, data.data() + done, data.size() - done, static_cast<off_t>(op.content_offset + done));
+    if (r <= 0) {
+      ::close(fd);
+      return Status::IOError("cannot read " + op.content_file);
+    }
+    done += static_cast<size_t>(r);
+  }
+  ::close(fd);
+  return data;
+}
+
+// git fsck reads the blobs behind .gitmodules and .gitattributes (any spelling git treats as
+// those names): their contents must pass its rules too.
+Status CheckSpecialFileContent(const CommitOperation& op) {
+  const size_t slash = op.path.rfind('/');
+  const std::string_view leaf = std::string_view(op.path).substr(slash == std::string::npos ? 0 : slash + 1);
+  const bool modules = fsck::IsGitmodulesName(leaf), attributes = fsck::IsGitattributesName(leaf);
+  if (!modules && !attributes) return Status::OK();
+  constexpr uint64_t kMaxSpecialFile = 100u << 20;  // git's own limit for .gitattributes
+  const uint64_t size = op.content_file.empty() ? op.content.size() : op.content_size;
+  if (size > kMaxSpecialFile) {
+    return Status::InvalidArgument("'" + op.path + "' is larger than 100 MiB (git fsck: " +
+                                   (modules ? "gitmodulesLarge" : "gitattributesLarge") + ")");
+  }
+  MHUB_ASSIGN_OR_RETURN(std::string content, ReadOperationContent(op));
+  Status st = modules ? fsck::CheckGitmodules(content) : fsck::CheckGitattributes(content);
+  if (!st.ok()) return Status::InvalidArgument("'" + op.path + "' is refused: " + st.message());
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<CommitOutcome> RepoStore::Commit(const RepoKey& key, const CommitRequest& request) {
@@ -80,8 +120,12 @@ Result<CommitOutcome> RepoStore::Commit(const RepoKey& key, const CommitRequest&
     if (op.kind == CommitOperation::Kind::kDeleteFolder) {
       MHUB_ASSIGN_OR_RETURN(copy.path, NormalizeRepoFolderPath(op.path));
       if (copy.path.empty()) return Status::InvalidArgument("cannot delete the repository root folder");
-    } else {
+    } else if (op.kind == CommitOperation::Kind::kDeleteFile) {
       MHUB_ASSIGN_OR_RETURN(copy.path, NormalizeRepoFilePath(op.path));
+    } else {
+      // What is written must pass git's fsck rules (git_fsck_rules.h), names and contents.
+      MHUB_ASSIGN_OR_RETURN(copy.path, NormalizeNewRepoFilePath(op.path));
+      if (op.kind == CommitOperation::Kind::kAddFile) MHUB_RETURN_IF_ERROR(CheckSpecialFileContent(copy));
     }
     if (op.kind == CommitOperation::Kind::kAddLfsFile) {
       // The committer must be able to read the object through some repo (lfs_access.h); a

@@ -2,6 +2,10 @@
 // loaded once into a map; untouched subtrees keep their ids and are never read.
 #include "server/storage/tree_edit.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -10,6 +14,7 @@
 #include "mhub/server/git_patterns.h"
 #include "mhub/server/lfs_pointer.h"
 #include "mhub/server/repo_errors.h"
+#include "server/storage/git_fsck_rules.h"
 #include "server/storage/git_util.h"
 
 namespace mhub::server {
@@ -76,6 +81,44 @@ class TreeEditor {
     git_oid oid;
     const int rc = git_blob_create_from_buffer(&oid, repo_, content.data(), content.size());
     if (rc != 0) return git::Error(rc, "writing blob for '" + path + "'");
+    return PutEntry(path, oid);
+  }
+
+  // The blob is `size` bytes at `offset` of `file`, streamed into the object database in chunks.
+  Status PutBlobFromFile(const std::string& path, const std::string& file, uint64_t offset, uint64_t size) {
+    git_odb* odb_raw = nullptr;
+    int rc = git_repository_odb(&odb_raw, repo_);
+    if (rc != 0) return git::Error(rc, "opening the object database");
+    git::OdbPtr odb(odb_raw);
+    git_odb_stream* stream = nullptr;
+    rc = git_odb_open_wstream(&stream, odb.get(), size, GIT_OBJECT_BLOB);
+    if (rc != 0) return git::Error(rc, "writing blob for '" + path + "'");
+    std::unique_ptr<git_odb_stream, void (*)(git_odb_stream*)> owned(stream, git_odb_stream_free);
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::IOError("cannot open " + file);
+    std::string buf(std::min<uint64_t>(size, 1u << 20), '\0');
+    uint64_t done = 0;
+    Status st = Status::OK();
+    while (done < size && st.ok()) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - done));
+      const ssize_t r = ::pread(fd, buf.data(), want, static_cast<off_t>(offset + done));
+      if (r <= 0) {
+        st = Status::IOError("cannot read " + file);
+        break;
+      }
+      rc = git_odb_stream_write(stream, buf.data(), static_cast<size_t>(r));
+      if (rc != 0) st = git::Error(rc, "writing blob for '" + path + "'");
+      done += static_cast<uint64_t>(r);
+    }
+    ::close(fd);
+    MHUB_RETURN_IF_ERROR(st);
+    git_oid oid;
+    rc = git_odb_stream_finalize_write(&oid, stream);
+    if (rc != 0) return git::Error(rc, "writing blob for '" + path + "'");
+    return PutEntry(path, oid);
+  }
+
+  Status PutEntry(const std::string& path, const git_oid& oid) {
     MHUB_ASSIGN_OR_RETURN(Node * parent, Parent(path, true));
     const std::string leaf = Leaf(path);
     auto it = parent->entries.find(leaf);
@@ -180,7 +223,11 @@ Result<git_oid> BuildTree(git_repository* repo, const git_tree* base, const std:
   for (const CommitOperation& op : ops) {
     switch (op.kind) {
       case CommitOperation::Kind::kAddFile:
-        MHUB_RETURN_IF_ERROR(editor.PutBlob(op.path, op.content));
+        if (op.content_file.empty()) {
+          MHUB_RETURN_IF_ERROR(editor.PutBlob(op.path, op.content));
+        } else {
+          MHUB_RETURN_IF_ERROR(editor.PutBlobFromFile(op.path, op.content_file, op.content_offset, op.content_size));
+        }
         break;
       case CommitOperation::Kind::kAddLfsFile:
         MHUB_RETURN_IF_ERROR(
@@ -206,7 +253,12 @@ Result<git_oid> BuildTree(git_repository* repo, const git_tree* base, const std:
       if (!attributes.empty() && attributes.back() != '\n') attributes += '\n';
       attributes += GitAttributesLfsLine(path) + "\n";
     }
-    if (attributes != before) MHUB_RETURN_IF_ERROR(editor.PutBlob(".gitattributes", attributes));
+    if (attributes != before) {
+      // A very long path makes a tracking line git's fsck refuses (gitattributesLineLength).
+      Status st = fsck::CheckGitattributes(attributes);
+      if (!st.ok()) return Status::InvalidArgument("cannot track the LFS files in .gitattributes: " + st.message());
+      MHUB_RETURN_IF_ERROR(editor.PutBlob(".gitattributes", attributes));
+    }
   }
   return editor.Write();
 }
