@@ -212,7 +212,7 @@ TEST_F(LfsAccessTest, CommittingAPointerToAnUnreadableObjectIsRefused) {
   EXPECT_EQ(CommitLfs(bob_, "bob/mine", "copy.safetensors", oid, content.size()).status, 200);
 }
 
-TEST_F(LfsAccessTest, PushedPointerToAnotherReposObjectIsNotServed) {
+TEST_F(LfsAccessTest, PushedPointerToAnotherReposObjectIsRefused) {
   const std::string content = SecretWeights();
   const std::string oid = Sha256OfString(content);
   TempDir work;
@@ -228,8 +228,11 @@ TEST_F(LfsAccessTest, PushedPointerToAnotherReposObjectIsNotServed) {
                                           std::to_string(content.size()) + "\n");
   ASSERT_EQ(RunCommand(git + "add stolen.txt").exit_code, 0);
   ASSERT_EQ(RunCommand(git + "commit -q -m smuggle").exit_code, 0);
-  CommandResult push = RunCommand(git + "push --no-verify -q origin HEAD:main");
-  // Refused by the push checks, or accepted and then not served: either way nothing leaks.
+  CommandResult push = RunCommand(git + "push --no-verify -q origin HEAD:main 2>&1");
+  // Refused by the push checks, with the Hub's message, before any ref moves.
+  EXPECT_NE(push.exit_code, 0);
+  EXPECT_NE((push.out + push.err).find("LFS pointer pointed to a file that does not exist"), std::string::npos)
+      << push.out << push.err;
   CurlReply resolved = Curl("GET", hub_.url() + "/bob/mine/resolve/main/stolen.txt");
   EXPECT_NE(resolved.status, 200) << push.err;
   EXPECT_NE(resolved.body, content);
