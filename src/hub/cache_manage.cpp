@@ -1,12 +1,11 @@
 // Cache clean-up and checks behind `mhub cache rm|prune|verify` (huggingface_hub's layout, see
 // cache.h). Blobs are shared between snapshots, so one is removed only when no snapshot links to
 // it any more.
-#include <openssl/evp.h>
-
 #include <filesystem>
 #include <fstream>
 #include <set>
 
+#include "hub/git_blob_oid.h"
 #include "mhub/base/sha256.h"
 #include "mhub/hub/cache.h"
 
@@ -80,25 +79,7 @@ Status DropSnapshots(const fs::path& repo_dir, const std::set<std::string>& drop
 }
 
 Result<std::string> HashFile(const fs::path& path, bool git_blob) {
-  if (!git_blob) return Sha256File(path.string());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read " + path.string());
-  std::error_code ec;
-  std::string header = "blob " + std::to_string(fs::file_size(path, ec));
-  header.push_back('\0');
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr);
-  EVP_DigestUpdate(ctx, header.data(), header.size());
-  std::string buf(1 << 20, '\0');
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (in.gcount() > 0) EVP_DigestUpdate(ctx, buf.data(), static_cast<size_t>(in.gcount()));
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx, digest, &length);
-  EVP_MD_CTX_free(ctx);
-  return ToHex(digest, length);
+  return git_blob ? GitBlobOidOfFile(path.string()) : Sha256File(path.string());
 }
 
 }  // namespace

@@ -1,6 +1,4 @@
 // Uploads: preupload (regular vs LFS), LFS batch + transfers, then one NDJSON commit.
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -8,6 +6,7 @@
 #include <future>
 #include <set>
 
+#include "hub/git_blob_oid.h"
 #include "mhub/base/base64.h"
 #include "mhub/base/progress.h"
 #include "mhub/base/sha256.h"
@@ -96,18 +95,10 @@ Result<std::string> ReadAddContent(const CommitOperation& op) {
   return data;
 }
 
-// The git blob id of the bytes to add ("blob <size>\0" + bytes, sha1), as the hub reports
-// regular files in preupload answers and tree listings.
-Result<std::string> GitBlobOid(const CommitOperation& op) {
-  MHUB_ASSIGN_OR_RETURN(std::string content, ReadAddContent(op));
-  std::string object = "blob " + std::to_string(content.size());
-  object.push_back('\0');
-  object += content;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(object.data(), object.size(), digest, &length, EVP_sha1(), nullptr) != 1)
-    return Status::Internal("sha1 of " + op.path_in_repo + " failed");
-  return ToHex(digest, length);
+// The git blob id of the bytes to add, as the hub reports regular files.
+Result<std::string> LocalBlobOid(const CommitOperation& op) {
+  if (op.local_path.empty()) return hub::GitBlobOid(op.content);
+  return GitBlobOidOfFile(op.local_path);
 }
 
 // Copies of the operations with their paths normalized; InvalidArgument for a path that can
@@ -357,7 +348,7 @@ Result<CommitInfo> HubClient::create_commit(const RepoRef& repo, const std::vect
     if (a.should_ignore || a.remote_oid.empty()) continue;
     std::string local_oid = a.sha256;
     if (!a.lfs) {
-      MHUB_ASSIGN_OR_RETURN(local_oid, GitBlobOid(*a.op));
+      MHUB_ASSIGN_OR_RETURN(local_oid, LocalBlobOid(*a.op));
     }
     if (local_oid == a.remote_oid) {
       a.unchanged = true;
