@@ -2,10 +2,10 @@
 // LFS files are served here directly (no redirect): 200/206 with X-Linked-Etag / X-Linked-Size
 // and the sha256 ETag, which is what huggingface_hub (HEAD, then GET) and @huggingface/hub
 // (GET Range 0-0, reads Content-Range and X-Linked-ETag) need. Bodies stream from disk.
-#include <cctype>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <optional>
 #include <string_view>
 
