@@ -20,7 +20,8 @@
 #endif
 #endif
 #ifdef MHUB_TEST_ASAN
-#include <sanitizer/allocator_interface.h>
+// From the ASan runtime (sanitizer/allocator_interface.h, which Debian's GCC does not ship).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace mhub::tokenizers {
