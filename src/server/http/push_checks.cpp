@@ -121,12 +121,18 @@ Status NameBlobs(const PushCheckInput& in, std::map<git_oid, std::string, OidLes
 Status CheckRegularFileSizes(const PushCheckInput& in) {
   const uint64_t cap = RegularFileCap(in.ctx);
   if (cap == 0) return Status::OK();
+  // Sizes come from the object headers; only oversized blobs get the (costlier) path walk.
+  MHUB_ASSIGN_OR_RETURN(std::vector<QuarantineObject> objects, QuarantineObjects(in.quarantine));
+  std::map<git_oid, std::string, OidLess> names;
   std::vector<PushedBlob> large;
-  MHUB_RETURN_IF_ERROR(ForEachPushedBlob(in, [&](const PushedBlob& b) {
-    if (b.size > cap) large.push_back(b);
-    return Status::OK();
-  }));
+  for (const QuarantineObject& o : objects) {
+    if (o.type != GIT_OBJECT_BLOB || o.size <= cap) continue;
+    names.emplace(o.oid, std::string());
+    large.push_back(PushedBlob{o.oid, o.size, ""});
+  }
   if (large.empty()) return Status::OK();
+  MHUB_RETURN_IF_ERROR(NameBlobs(in, &names));
+  for (PushedBlob& b : large) b.path = names[b.oid];
   std::ostringstream msg;
   msg << "Your push was rejected because it contains files larger than " << cap
       << " bytes (regular, non-LFS files are limited to that size):\n";
