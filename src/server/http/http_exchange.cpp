@@ -271,7 +271,9 @@ ExchangeOutcome ServeExchange(HttpConnection& conn, RequestHead head, const Conn
                               const RequestHandler& handler) {
   SocketIo io(conn.fd, limits);
   BodyReader body(conn, io, head);
-  bool keep_alive = head.keep_alive;
+  // The last request a connection may carry says so (Connection: close), so the client does not
+  // send another one into a connection about to close.
+  bool keep_alive = head.keep_alive && conn.requests < limits.max_requests_per_connection;
   HttpRequest req = MakeRequest(head, conn);
   if (body.has_body()) {
     req.read_body = [&body](const BodyChunkSink& sink) { return body.Read(sink); };
