@@ -20,7 +20,7 @@ Status TruncateEncodings(Encoding& first, Encoding* second, const TruncationPara
 // 3.5 KB pair with max_length 7 and stride 1 makes ~1.5 million encodings in HF too). Above
 // kMaxPairOverflowTokens tokens in all, ResourceExhausted, so that no request can stall the
 // process; below it the result is HF's exactly. `max_length` counts the special tokens.
-inline constexpr size_t kMaxPairOverflowTokens = size_t{1} << 21;
+inline constexpr size_t kMaxPairOverflowTokens = size_t{1} << 20;
 Status CheckPairOverflowSize(const Encoding& first, const Encoding* second, size_t max_length);
 void Pad(Encoding& e, size_t target, uint32_t pad_id, uint32_t pad_type_id, const std::string& pad_token,
          Direction direction);
