@@ -322,6 +322,19 @@ Result<std::pair<std::string, uint32_t>> ParseTokenPair(const Json& j, std::stri
   return std::make_pair(v[0].get<std::string>(), v[1].get<uint32_t>());
 }
 
+// A type id written in the string form ("[SEP]:1", "$1"): decimal digits that fit a u32, as HF's
+// Piece parsing asks (std::stoul would throw on "normalized1" and wrap on 2^32).
+Result<uint32_t> ParseTypeId(const std::string& digits, const std::string& piece, const std::string& path) {
+  uint64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9' || (v = v * 10 + static_cast<uint64_t>(c - '0')) > UINT32_MAX) {
+      return Status::InvalidArgument(path + ": cannot read the type id of '" + piece + "'");
+    }
+  }
+  if (digits.empty()) return Status::InvalidArgument(path + ": cannot read the type id of '" + piece + "'");
+  return static_cast<uint32_t>(v);
+}
+
 Result<std::vector<TemplatePiece>> ParseTemplate(const Json& v, std::string_view path) {
   std::string p(path);
   std::vector<TemplatePiece> out;
@@ -337,7 +350,7 @@ Result<std::vector<TemplatePiece>> ParseTemplate(const Json& v, std::string_view
       uint32_t type_id = 0;
       size_t colon = w.rfind(':');
       if (colon != std::string::npos) {
-        type_id = static_cast<uint32_t>(std::stoul(w.substr(colon + 1)));
+        MHUB_ASSIGN_OR_RETURN(type_id, ParseTypeId(w.substr(colon + 1), w, p));
         w = w.substr(0, colon);
       }
       if (w == "$" || w == "$A") {
@@ -345,7 +358,8 @@ Result<std::vector<TemplatePiece>> ParseTemplate(const Json& v, std::string_view
       } else if (w == "$B") {
         out.push_back({false, "B", type_id});
       } else if (w.size() > 1 && w[0] == '$' && std::isdigit(static_cast<unsigned char>(w[1]))) {
-        out.push_back({false, "A", static_cast<uint32_t>(std::stoul(w.substr(1)))});
+        MHUB_ASSIGN_OR_RETURN(uint32_t digit_type, ParseTypeId(w.substr(1), w, p));
+        out.push_back({false, "A", digit_type});
       } else {
         out.push_back({true, w, type_id});
       }
