@@ -30,17 +30,19 @@ std::string ReadToken() {
     std::getline(std::cin, token);
     return TrimLine(token);
   }
-  std::cerr << "Enter your token (input will not be visible): " << std::flush;
+  // Echo goes off before the prompt shows, so nothing typed after the prompt can be echoed, and
+  // TCSANOW (not TCSAFLUSH) keeps what was typed early.
   termios old_mode{};
   bool restore = ::tcgetattr(STDIN_FILENO, &old_mode) == 0;
   if (restore) {
     termios quiet = old_mode;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ECHONL;
-    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
   }
+  std::cerr << "Enter your token (input will not be visible): " << std::flush;
   std::getline(std::cin, token);
-  if (restore) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old_mode);
+  if (restore) ::tcsetattr(STDIN_FILENO, TCSANOW, &old_mode);
   return TrimLine(token);
 }
 

@@ -7,8 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "integration/hub_cli_fixture.h"
 #include "mhub/base/json.h"
@@ -65,8 +68,17 @@ TEST_F(AuthCliTest, LoginPromptDoesNotEchoTheToken) {
   ASSERT_EQ(::write(master, line.data(), line.size()), static_cast<ssize_t>(line.size()));
   shown = ReadTerminal(master, "Token saved", shown);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  bool exited = false;
+  for (int i = 0; i < 200 && !exited; ++i) {
+    exited = ::waitpid(pid, &status, WNOHANG) == pid;
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!exited) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
   ::close(master);
+  ASSERT_TRUE(exited) << "login did not finish after the token was typed:\n" << shown;
   EXPECT_EQ(WEXITSTATUS(status), 0) << shown;
   EXPECT_EQ(shown.find(server_.token()), std::string::npos) << "the token was echoed:\n" << shown;
   EXPECT_NE(shown.find("logged in as bob"), std::string::npos) << shown;
