@@ -30,6 +30,23 @@ function(mhub_test name)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} mhub_test_support GTest::gtest GTest::gtest_main GTest::gmock)
   mhub_warnings(${name})
+  # GCC 12 at -O1 with -fsanitize=address (make asan) reports a false -Wmaybe-uninitialized inside
+  # libstdc++'s std::function as std::regex builds its automaton states (the member is copied from
+  # an initialized state; GCC 13 is quiet). Only tests whose sources include <regex>, only there.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13 AND
+     CMAKE_CXX_FLAGS MATCHES "sanitize=address")
+    foreach(src IN LISTS ARG_SOURCES)
+      get_filename_component(src_path ${src} ABSOLUTE)
+      set(uses_regex "")
+      if(EXISTS ${src_path})
+        file(STRINGS ${src_path} uses_regex REGEX "^#include <regex>")
+      endif()
+      if(uses_regex)
+        target_compile_options(${name} PRIVATE -Wno-maybe-uninitialized)
+        break()
+      endif()
+    endforeach()
+  endif()
   add_test(NAME ${name} COMMAND ${name})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 600)
