@@ -5,6 +5,7 @@
 #include "mhub/server/server.h"
 
 #include <netdb.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -226,6 +227,9 @@ HubServer::~HubServer() {
 
 Result<std::unique_ptr<HubServer>> HubServer::Open(const ServerOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("the server needs a data directory (--data)");
+  // sendfile() to a socket the client closed raises SIGPIPE (send() has MSG_NOSIGNAL, sendfile has
+  // no such flag): an aborted download must not kill the process that embeds the server.
+  ::signal(SIGPIPE, SIG_IGN);
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   HubContext& ctx = impl->ctx;
