@@ -32,8 +32,9 @@ namespace {
 
 // Declares `alias` -> `target` in the hub at `data_dir` from a separate process; its exit code.
 int DeclareAlias(const std::string& data_dir, const std::string& alias, const std::string& target) {
-  CommandResult r = RunCommand("MHUB_TEST_DECLARE_ALIAS=" + ShellQuote(data_dir + "/db.sqlite|" + alias + "|" + target) +
-                    " /proc/" + std::to_string(::getpid()) + "/exe");
+  CommandResult r =
+      RunCommand("MHUB_TEST_DECLARE_ALIAS=" + ShellQuote(data_dir + "/db.sqlite|" + alias + "|" + target) + " /proc/" +
+                 std::to_string(::getpid()) + "/exe");
   std::fprintf(stderr, "declare %s -> %s: %s", alias.c_str(), target.c_str(), r.err.c_str());
   return r.exit_code;
 }

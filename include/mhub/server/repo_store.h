@@ -93,7 +93,7 @@ struct CommitOperation {
   enum class Kind { kAddFile, kAddLfsFile, kDeleteFile, kDeleteFolder };
   Kind kind = Kind::kAddFile;
   std::string path;
-  std::string content;               // kAddFile: the file bytes
+  std::string content;  // kAddFile: the file bytes
   // kAddFile: when content_file is set, the bytes are instead `content_size` bytes at
   // `content_offset` of that file (the streamed commit parser's spool); they are streamed into
   // the object database, never held whole.

@@ -705,8 +705,7 @@ Result<RepoPage> SqliteMetadataDb::SearchRepos(const RepoQuery& q) {
   }
   for (const auto& group : q.any_tag_groups) {
     if (group.empty()) continue;
-    sql +=
-        " AND EXISTS(SELECT 1 FROM repo_tags t WHERE t.repo_id=r.id AND t.tag IN (SELECT value FROM json_each(?)))";
+    sql += " AND EXISTS(SELECT 1 FROM repo_tags t WHERE t.repo_id=r.id AND t.tag IN (SELECT value FROM json_each(?)))";
     text_params.push_back(DumpJson(Json(group)));
   }
   if (!q.pipeline_tag.empty()) {

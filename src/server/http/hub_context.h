@@ -13,9 +13,9 @@
 namespace mhub::server {
 
 struct HttpLimits {
-  size_t max_json_body = 16u << 20;          // JSON requests (create repo, paths-info, batch, ...)
-  size_t max_commit_body = 1024u << 20;      // NDJSON commit bodies (streamed to a spool file)
-  size_t max_commit_operations = 100000;     // operations in one NDJSON commit
+  size_t max_json_body = 16u << 20;       // JSON requests (create repo, paths-info, batch, ...)
+  size_t max_commit_body = 1024u << 20;   // NDJSON commit bodies (streamed to a spool file)
+  size_t max_commit_operations = 100000;  // operations in one NDJSON commit
   // Non-LFS files accepted by commits and pushes (the Hub refuses regular files over 10 MiB and
   // asks for LFS); 0 = no cap. The environment variable MHUB_MAX_REGULAR_FILE_SIZE (bytes)
   // overrides it (push_checks.h RegularFileCap).

@@ -32,8 +32,8 @@ struct PushedRef {
 struct PushCheckInput {
   const HubContext& ctx;
   const RepoKey& key;
-  const std::string& user;        // the pushing user (always authenticated)
-  git_repository* repo;           // the repo, with the quarantined (pushed) objects readable
+  const std::string& user;  // the pushing user (always authenticated)
+  git_repository* repo;     // the repo, with the quarantined (pushed) objects readable
   // git's quarantine object directory, holding exactly the pushed objects; "" when the push
   // brings none (it only deletes a branch).
   const std::string& quarantine;

@@ -214,7 +214,7 @@ HubError HandleResolve(RepoCall& call, const std::string& revision, const std::s
     res.file = FileBody{blob_path, range.first, range.length, false};
   } else {
     res.body = range.first == 0 && range.length == content.size() ? std::move(content)
-                                                                    : content.substr(range.first, range.length);
+                                                                  : content.substr(range.first, range.length);
   }
   return {};
 }
