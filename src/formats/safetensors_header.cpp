@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "formats/utf8_check.h"
 #include "mhub/base/json.h"
+#include "mhub/base/utf8.h"
 #include "mhub/formats/safetensors.h"
 
 namespace mhub::formats {

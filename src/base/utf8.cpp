@@ -1,8 +1,8 @@
-#include "formats/utf8_check.h"
+#include "mhub/base/utf8.h"
 
 #include <cstdint>
 
-namespace mhub::formats {
+namespace mhub {
 
 size_t FirstInvalidUtf8(std::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -39,4 +39,4 @@ size_t FirstInvalidUtf8(std::string_view text) {
   return std::string_view::npos;
 }
 
-}  // namespace mhub::formats
+}  // namespace mhub

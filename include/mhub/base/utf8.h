@@ -3,9 +3,9 @@
 
 #include <string_view>
 
-namespace mhub::formats {
+namespace mhub {
 
 // Offset of the first byte that starts an invalid sequence, or npos when `text` is valid UTF-8.
 size_t FirstInvalidUtf8(std::string_view text);
 
-}  // namespace mhub::formats
+}  // namespace mhub
