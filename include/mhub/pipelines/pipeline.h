@@ -44,6 +44,9 @@ class Pipeline {
                                                   const PipelineOptions& options = {});
   // Canonical task names this build answers.
   static std::vector<std::string> SupportedTasks();
+  // InvalidArgument when `parameters` (a request's "parameters" object) names a parameter `task`
+  // does not take or gives one a wrong type or an out-of-range value. Run checks every request.
+  static Status CheckParameters(std::string_view task, const Json& parameters);
 
   // One request in the HF Inference API shape; the response in that task's shape.
   // InvalidArgument for a malformed request (missing inputs, wrong parameter types, ...).

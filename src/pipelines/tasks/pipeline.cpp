@@ -11,6 +11,8 @@ std::vector<std::string> Pipeline::SupportedTasks() {
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::string_view task, const std::string& model,
                                                    const PipelineOptions& options) {
+  // Defaults (CLI flags) are checked before the model loads, so a typo fails at once.
+  MHUB_RETURN_IF_ERROR(CheckParameters(task, options.default_parameters));
   Result<std::unique_ptr<Pipeline>> p = Status::Internal("unset");
   if (task == "text-classification" || task == "sentiment-analysis") {
     p = MakeTextClassificationPipeline(model, options);
@@ -33,7 +35,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::string_view task, const 
     for (const auto& t : SupportedTasks()) names += (names.empty() ? "" : ", ") + t;
     return Status::InvalidArgument("unknown task '" + std::string(task) + "'; supported: " + names);
   }
-  return p;
+  if (!p.ok()) return p;
+  return WithParameterCheck(std::move(p).value(), options);
 }
 
 }  // namespace mhub::pipelines

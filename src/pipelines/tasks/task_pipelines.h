@@ -17,4 +17,7 @@ Result<std::unique_ptr<Pipeline>> MakeQuestionAnsweringPipeline(const std::strin
 Result<std::unique_ptr<Pipeline>> MakeZeroShotPipeline(const std::string& model, const PipelineOptions& o);
 Result<std::unique_ptr<Pipeline>> MakeTextGenerationPipeline(const std::string& model, const PipelineOptions& o);
 
+// `pipeline` with every request's parameters checked by Pipeline::CheckParameters first.
+std::unique_ptr<Pipeline> WithParameterCheck(std::unique_ptr<Pipeline> pipeline, const PipelineOptions& options);
+
 }  // namespace mhub::pipelines

@@ -21,50 +21,10 @@ class TextGenerationPipeline : public Pipeline {
 
   Result<Json> Run(const Json& request) override { return RunStreaming(request, nullptr); }
 
-  // A misspelt parameter (max_new_tokns) is an error, as generate() raises for unused kwargs,
-  // rather than a silent default. Accepted: what TGI and the Inference API take.
-  static Status CheckParameterNames(const Json& params) {
-    static const char* const kKnown[] = {"max_new_tokens",
-                                         "do_sample",
-                                         "temperature",
-                                         "top_k",
-                                         "top_p",
-                                         "min_p",
-                                         "typical_p",
-                                         "repetition_penalty",
-                                         "frequency_penalty",
-                                         "no_repeat_ngram_size",
-                                         "seed",
-                                         "stop",
-                                         "stop_sequences",
-                                         "return_full_text",
-                                         "details",
-                                         "decoder_input_details",
-                                         "top_n_tokens",
-                                         "best_of",
-                                         "truncate",
-                                         "watermark",
-                                         "grammar",
-                                         "adapter_id",
-                                         "max_time",
-                                         "num_return_sequences",
-                                         "use_cache"};
-    if (!params.is_object()) return Status::OK();
-    for (auto it = params.begin(); it != params.end(); ++it) {
-      bool known = false;
-      for (const char* k : kKnown) known = known || it.key() == k;
-      if (known) continue;
-      std::string names;
-      for (const char* k : kKnown) names += (names.empty() ? "" : ", ") + std::string(k);
-      return Status::InvalidArgument("unknown text-generation parameter '" + it.key() + "'; known: " + names);
-    }
-    return Status::OK();
-  }
-
   Result<Json> RunStreaming(const Json& request, const TokenStreamFn& stream) override {
     if (!lm_) return Status::Internal("text-generation: the model is not a causal LM");
     MHUB_ASSIGN_OR_RETURN(Json params, MergedParameters(request, ctx_.options));
-    MHUB_RETURN_IF_ERROR(CheckParameterNames(params));
+    // Names and ranges were checked by Pipeline::CheckParameters (task_parameters.cpp).
     if (!request.is_object() || !request.contains("inputs"))
       return Status::InvalidArgument("the request must be an object with \"inputs\"");
     const Json& inputs = request["inputs"];
