@@ -96,9 +96,9 @@ class ArrayBuilder {
 
   void AppendNull();  // a struct builder appends a null to each child too
   void AppendBool(bool v);
-  void AppendInt(int64_t v);    // any signed/unsigned integer type, Date32, Timestamp (no range check)
-  void AppendUInt(uint64_t v);  // unsigned types
-  void AppendDouble(double v);  // Float32/Float64 (Float16: rounded to nearest even)
+  void AppendInt(int64_t v);             // any signed/unsigned integer type, Date32, Timestamp (no range check)
+  void AppendUInt(uint64_t v);           // unsigned types
+  void AppendDouble(double v);           // Float32/Float64 (Float16: rounded to nearest even)
   void AppendBytes(std::string_view v);  // String, Binary
   void AppendDecimal(const uint8_t le16[16]);
   void AppendFixedRaw(const void* bytes);  // FixedWidth() bytes, for any fixed-width type
@@ -110,6 +110,8 @@ class ArrayBuilder {
 
   // Appends row `i` of `src` (same type), nulls included.
   void AppendFrom(const Array& src, int64_t i);
+  // Appends rows [begin, end) of `src` (same type), buffer by buffer (Slice/Concatenate).
+  void AppendRange(const Array& src, int64_t begin, int64_t end);
 
   // The built array; the builder is empty (same type) afterwards.
   ArrayPtr Finish();
@@ -131,7 +133,7 @@ struct Table {
   static Result<Table> Concatenate(std::span<const Table> parts);
   // Rows [begin, end) as a copy.
   Table Slice(int64_t begin, int64_t end) const;
-  // Rows in the given order (copies); indices must be in range.
+  // Rows in the given order (copies); an index out of range gives a null row.
   Table Take(std::span<const int64_t> indices) const;
 };
 
@@ -143,7 +145,8 @@ class TableReader {
   virtual Result<std::optional<Table>> Next() = 0;
 };
 
-// Appends src[begin, end) to `out` (same type), used by Slice/Take/Concatenate.
+// Rows [begin, end) of `src` (clamped to its length) / rows in the given order, as new arrays.
+// TakeArray: an index outside [0, length) gives a null row.
 ArrayPtr SliceArray(const Array& src, int64_t begin, int64_t end);
 ArrayPtr TakeArray(const Array& src, std::span<const int64_t> indices);
 

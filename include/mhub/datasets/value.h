@@ -38,9 +38,9 @@ class Value {
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::kNull; }
   bool as_bool() const;
-  int64_t as_int() const;    // kInt, kUInt (wraps), kBool
-  uint64_t as_uint() const;  // kUInt, kInt (wraps)
-  double as_double() const;  // any numeric kind
+  int64_t as_int() const;                // kInt, kUInt (wraps), kBool
+  uint64_t as_uint() const;              // kUInt, kInt (wraps)
+  double as_double() const;              // any numeric kind
   const std::string& as_string() const;  // kString, kBinary
   const List& as_list() const;
   const Struct& as_struct() const;
@@ -55,6 +55,10 @@ class Value {
                std::shared_ptr<Struct>>
       v_;
 };
+
+// A double as Python's repr() spells it (shortest round trip; "1.0", "1e-05", "1e+16", "nan", "inf"):
+// the spelling `datasets`' JSON and CSV exports use.
+std::string FormatDouble(double d);
 
 // Row i of `array` as a Value (temporal/decimal types converted as in the JSON form above:
 // Date32/Timestamp/Decimal128 become kString, Float16 kDouble).
