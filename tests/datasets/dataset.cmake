@@ -1,0 +1,5 @@
+mhub_test(datasets_dataset_tests
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/features_test.cpp
+  LIBS mhub_datasets
+  TIMEOUT 300)
