@@ -1,5 +1,6 @@
 # The front door. Every target first installs what is missing (scripts/install-deps).
-#   make run    build (release) and start the main job on embedded defaults
+#   make run    build (release) and start the main job on embedded defaults (and push the Brown
+#               corpus datasets into it once, scripts/make-brown-datasets)
 #   make test   build (dev: -O2, warnings as errors) and run every test
 #   make bench  build (release) and run the benchmark programs (each prints ratios vs its peer)
 #   make fuzz   build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
@@ -28,7 +29,11 @@ build: deps
 	cmake --preset release >/dev/null
 	cmake --build build/release -j $(JOBS)
 
+# Once the hub answers, the Brown corpus datasets are pushed into it in the background (once: a
+# hub that holds them is left alone); a problem there is a warning line, never a failed make run.
 run: build
+	@./scripts/make-brown-datasets --push --mhub build/release/apps/mhub/mhub --data ./data \
+	  --endpoint http://127.0.0.1:$${PORT:-8080} --wait 120 & \
 	./scripts/run-main build/release/apps/mhub/mhub
 
 test: deps
