@@ -112,6 +112,8 @@ int64_t ThriftCompactReader::ReadListHeader(ThriftType* elem_type) {
   uint64_t n = b >> 4;
   if (n == 15) n = ReadVarint();
   uint8_t t = b & 0x0f;
+  // An empty list may carry element type 0 (hyparquet-writer writes its empty row_groups so).
+  if (n == 0 && t == 0) t = static_cast<uint8_t>(ThriftType::kStruct);
   if (t > static_cast<uint8_t>(ThriftType::kStruct) || t == 0) {
     Fail("unknown list element type " + std::to_string(t));
     return 0;

@@ -1,0 +1,8 @@
+# pqread: the Parquet reader against outside writers (hyparquet-writer, parquet-wasm), unit tests of
+# the decoders, and hand-made corrupt files.
+mhub_test(datasets_parquet_read_oracle_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/parquet_read_oracle_test.cpp ${CMAKE_CURRENT_LIST_DIR}/parquet_canonical.cpp
+  LIBS mhub_datasets TIMEOUT 120)
+mhub_test(datasets_parquet_read_corrupt_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/parquet_read_corrupt_test.cpp ${CMAKE_CURRENT_LIST_DIR}/parquet_handmade.cpp
+  LIBS mhub_datasets TIMEOUT 60)
