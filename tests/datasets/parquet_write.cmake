@@ -1,0 +1,4 @@
+# pqwrite: the Parquet writer against outside readers (hyparquet, parquet-wasm), and its encoders.
+mhub_test(datasets_parquet_write_oracle_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/parquet_write_oracle_test.cpp ${CMAKE_CURRENT_LIST_DIR}/pq_write_random.cpp
+  LIBS mhub_datasets TIMEOUT 120)
