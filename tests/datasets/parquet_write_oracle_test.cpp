@@ -6,6 +6,7 @@
 // hyparquet read.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <nlohmann/json.hpp>
@@ -115,6 +116,7 @@ TEST(ParquetWriteOracle, RandomTablesEveryCodecPageVersionAndEncoding) {
     }
   }
   nlohmann::json out = RunOracle(dir, files);
+  int fallback_chunks = 0;
   for (const Written& w : files) {
     const nlohmann::json& r = out[w.path];
     CheckRows(w, r["hyparquet"], "hyparquet");
@@ -124,8 +126,13 @@ TEST(ParquetWriteOracle, RandomTablesEveryCodecPageVersionAndEncoding) {
       EXPECT_EQ(s["null_count"], s["computed_null_count"]) << where;
       EXPECT_EQ(s["min"], s["computed_min"]) << where;
       EXPECT_EQ(s["max"], s["computed_max"]) << where;
+      const nlohmann::json& enc = s["data_page_encodings"];
+      auto has = [&](const char* e) { return std::count(enc.begin(), enc.end(), e) > 0; };
+      if (has("RLE_DICTIONARY") && has("PLAIN")) ++fallback_chunks;
     }
   }
+  // The small dictionary limit must have made chunks switch from dictionary indices to PLAIN.
+  EXPECT_GT(fallback_chunks, 10);
 }
 
 }  // namespace

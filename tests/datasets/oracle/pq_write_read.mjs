@@ -9,7 +9,8 @@
 //   "NaN"; strings as strings; binary as "b:" + hex; decimals as "d:" + the unscaled integer;
 //   lists as arrays; structs as objects.
 // stats: per leaf column of each row group, the footer's statistics as hyparquet decodes them next
-// to the min/max/null count computed here from the values hyparquet read (Parquet's ordering rules).
+// to the min/max/null count computed here from the values hyparquet read (Parquet's ordering rules),
+// and the encodings of the chunk's data pages as the footer's encoding_stats lists them.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
@@ -172,6 +173,7 @@ function hyparquetRead(bytes) {
         }
         stats.push({
           row_group: g, path: path.join('.'),
+          data_page_encodings: (cc.meta_data.encoding_stats || []).filter(e => e.page_type !== 'DICTIONARY_PAGE').map(e => e.encoding),
           null_count: st.null_count === undefined ? null : String(st.null_count),
           min: fromFooter(st.min_value), max: fromFooter(st.max_value),
           computed_null_count: String(acc.missing),
