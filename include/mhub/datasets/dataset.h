@@ -87,13 +87,17 @@ class Dataset {
   Status ToJsonl(const std::string& path) const;
   Status ToCsv(const std::string& path) const;
 
- private:
+  // Internal to src/datasets/dataset/: the shared, immutable state behind a Dataset.
   struct Impl;
+  explicit Dataset(std::shared_ptr<const Impl> impl);
+  const Impl& impl() const { return *impl_; }
+
+ private:
   std::shared_ptr<const Impl> impl_;
 };
 
 struct TrainTestSplitOptions {
-  std::optional<double> test_size;   // float in (0,1) = fraction, >= 1 = count (datasets' rules)
+  std::optional<double> test_size;  // float in (0,1) = fraction, >= 1 = count (datasets' rules)
   std::optional<double> train_size;
   bool shuffle = true;
   std::optional<uint64_t> seed;
@@ -105,7 +109,8 @@ class DatasetDict {
  public:
   std::vector<std::pair<std::string, Dataset>> splits;
   const Dataset* Find(const std::string& split) const;
-  Result<DatasetDict> Map(const std::function<Result<Table>(const Table&)>& fn, const Dataset::MapOptions& options) const;
+  Result<DatasetDict> Map(const std::function<Result<Table>(const Table&)>& fn,
+                          const Dataset::MapOptions& options) const;
 };
 
 Result<DatasetDict> TrainTestSplit(const Dataset& dataset, const TrainTestSplitOptions& options);
