@@ -65,6 +65,7 @@ class ChunkWalker {
   DenseValues dict_;
   PodVector<uint8_t> scratch_;
   PodVector<uint32_t> indices_;
+  int64_t values_hint_ = 0;  // values expected in the range (reservation hint)
 };
 
 Status ChunkWalker::Decompressed(const uint8_t* src, size_t src_size, size_t dst_size, const uint8_t** result) {
@@ -106,6 +107,18 @@ Status ChunkWalker::Run() {
   }
   const size_t chunk_end = static_cast<size_t>(start + len);
   const bool flat = leaf_.max_rep == 0;
+  {
+    // Reserve what the range will take, so growth never copies (large reallocations below glibc's
+    // raised mmap threshold memmove). A hint only: bounded by the chunk's bytes, never trusted.
+    int64_t hint = std::min<int64_t>(flat ? req_.row_end - req_.row_begin : meta_->num_values,
+                                     64 * std::max<int64_t>(meta_->total_uncompressed_size, 0) + 65536);
+    hint = std::max<int64_t>(hint, 0);
+    if (leaf_.max_def > 0) out_->def.reserve(hint);
+    if (leaf_.max_rep > 0) out_->rep.reserve(hint);
+    if (out_->values.width > 0) out_->values.fixed.reserve(hint * out_->values.width);
+    if (out_->values.is_byte_array()) out_->values.offsets.reserve(hint + 1);
+    values_hint_ = hint;
+  }
   int64_t rows_seen = 0;   // rows before the current page (when known)
   int64_t first_row = -1;  // first row held by the decoded pages
   int64_t values_seen = 0;
@@ -211,6 +224,11 @@ Status ChunkWalker::ReadDictionary(const PageHeader& h, const uint8_t* body) {
   dict_.Init(leaf_.physical, leaf_.type_length);
   Status st = DecodePlain(data, h.uncompressed_page_size, d.num_values, &dict_);
   if (!st.ok()) return PageError("dictionary: " + st.message());
+  if (dict_.is_byte_array()) {
+    dict_.bytes.reserve(dict_.bytes.size() + 16);
+    std::memset(dict_.bytes.data() + dict_.bytes.size(), 0, 16);
+    dict_.padded = true;
+  }
   if (leaf_.type->id == TypeId::kString && dict_.count > 0) {
     Status u = CheckUtf8(dict_, 0);
     if (!u.ok()) return PageError("dictionary: " + u.message());
@@ -344,6 +362,11 @@ Status ChunkWalker::DecodeValues(Encoding enc, const uint8_t* data, size_t size,
         return Status::Corruption("dictionary index " + std::to_string(mx) + " past the dictionary's " +
                                   std::to_string(dict_.count) + " values");
       }
+      if (v->is_byte_array() && v->bytes.empty() && dict_.count > 0) {
+        // First gather: reserve the average dictionary entry times the values expected.
+        int64_t avg = dict_.offsets[dict_.count] / dict_.count + 1;
+        v->bytes.reserve(static_cast<size_t>(std::min<int64_t>(avg * std::max(values_hint_, n), int64_t{1} << 32)));
+      }
       GatherDictionary(dict_, indices_.data(), n, v);
       from_dict = true;
       break;
@@ -412,7 +435,7 @@ Status ChunkWalker::Trim(int64_t first_row) {
   }
   auto cut = [&](PodVector<int16_t>& lv) {
     if (lv.empty()) return;
-    std::memmove(lv.data(), lv.data() + e0, (e1 - e0) * sizeof(int16_t));
+    if (e1 > e0) std::memmove(lv.data(), lv.data() + e0, (e1 - e0) * sizeof(int16_t));
     lv.resize_uninit(e1 - e0);
   };
   cut(out_->def);
@@ -421,13 +444,13 @@ Status ChunkWalker::Trim(int64_t first_row) {
   DenseValues& v = out_->values;
   if (v.is_byte_array()) {
     int64_t b0 = v.offsets[v0], b1 = v.offsets[v1];
-    std::memmove(v.bytes.data(), v.bytes.data() + b0, b1 - b0);
+    if (b1 > b0) std::memmove(v.bytes.data(), v.bytes.data() + b0, b1 - b0);
     v.bytes.resize_uninit(b1 - b0);
     for (int64_t i = v0; i <= v1; ++i) v.offsets[i - v0] = v.offsets[i] - b0;
     v.offsets.resize_uninit(v1 - v0 + 1);
   } else {
     size_t w = static_cast<size_t>(v.width);
-    std::memmove(v.fixed.data(), v.fixed.data() + v0 * w, (v1 - v0) * w);
+    if (v1 > v0 && w > 0) std::memmove(v.fixed.data(), v.fixed.data() + v0 * w, (v1 - v0) * w);
     v.fixed.resize_uninit((v1 - v0) * w);
   }
   v.count = v1 - v0;

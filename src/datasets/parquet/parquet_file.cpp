@@ -18,6 +18,23 @@ namespace mhub::datasets {
 
 using namespace parquet;  // NOLINT: this file is the bridge between the two namespaces
 
+namespace {
+
+// A zero-length array of `type` (offsets {0} for variable-width and list types).
+ArrayPtr EmptyArray(const DataTypePtr& type) {
+  auto a = std::make_shared<Array>();
+  a->type = type;
+  if (type->IsVariableWidth() || type->id == TypeId::kList) {
+    PodVector<int64_t> zero;
+    zero.push_back(0);
+    a->offsets = zero.Release();
+  }
+  for (const Field& f : type->children) a->children.push_back(EmptyArray(f.type));
+  return a;
+}
+
+}  // namespace
+
 struct ParquetFile::Impl {
   Buffer bytes;  // the whole file (mapping or caller's buffer)
   std::string name;
@@ -215,7 +232,7 @@ Result<Table> ParquetFile::Read(const ParquetReadOptions& options) const {
     // No rows: empty arrays of each column's type.
     Table t;
     t.schema = impl_->SchemaOf(cols);
-    for (const auto& f : t.schema.fields) t.columns.push_back(ArrayBuilder(f.type).Finish());
+    for (const auto& f : t.schema.fields) t.columns.push_back(EmptyArray(f.type));
     return t;
   }
   return Table::Concatenate(parts);

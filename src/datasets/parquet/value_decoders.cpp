@@ -38,6 +38,7 @@ void DenseValues::Init(PhysicalType t, int type_length) {
   fixed.clear();
   offsets.clear();
   bytes.clear();
+  padded = false;
   if (t == PhysicalType::kByteArray) offsets.push_back(0);
 }
 
@@ -88,7 +89,7 @@ Status DecodePlain(const uint8_t* data, size_t size, int64_t n, DenseValues* out
       uint32_t len;
       std::memcpy(&len, data + pos, 4);
       pos += 4;
-      std::memcpy(dst, data + pos, len);
+      if (len) std::memcpy(dst, data + pos, len);
       dst += len;
       pos += len;
     }
@@ -307,10 +308,18 @@ void GatherDictionary(const DenseValues& dict, const uint32_t* idx, int64_t n, D
     int64_t* offs = out->offsets.grow(n);
     int64_t acc = base;
     for (int64_t i = 0; i < n; ++i) offs[i] = acc += doffs[idx[i] + 1] - doffs[idx[i]];
-    uint8_t* dst = out->bytes.grow(static_cast<size_t>(acc - base));
+    // Short strings (the common case) move as one fixed 16-byte copy: the dictionary keeps 16
+    // readable bytes past its end (DecodeDictionary) and the output reserves 16 bytes of slack.
+    size_t total = static_cast<size_t>(acc - base);
+    out->bytes.reserve(out->bytes.size() + total + 16);
+    uint8_t* dst = out->bytes.grow(total);
     for (int64_t i = 0; i < n; ++i) {
       int64_t b = doffs[idx[i]], len = doffs[idx[i] + 1] - b;
-      std::memcpy(dst, dbytes + b, len);
+      if (len <= 16 && dict.padded) {
+        std::memcpy(dst, dbytes + b, 16);
+      } else {
+        std::memcpy(dst, dbytes + b, len);
+      }
       dst += len;
     }
   } else {

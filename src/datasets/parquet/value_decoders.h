@@ -22,6 +22,7 @@ struct DenseValues {
   PodVector<uint8_t> fixed;    // count * width bytes
   PodVector<int64_t> offsets;  // BYTE_ARRAY: count + 1 (offsets[0] = 0 once Init ran)
   PodVector<uint8_t> bytes;    // BYTE_ARRAY data
+  bool padded = false;         // 16 readable bytes follow `bytes` (a dictionary; see GatherDictionary)
 
   void Init(PhysicalType t, int type_length);
   bool is_byte_array() const { return type == PhysicalType::kByteArray; }
