@@ -5,3 +5,7 @@ mhub_test(datasets_dataset_tests
     ${CMAKE_CURRENT_LIST_DIR}/dataset_transforms_test.cpp
   LIBS mhub_datasets
   TIMEOUT 300)
+mhub_test(datasets_dataset_memory_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/dataset_memory_test.cpp
+  LIBS mhub_datasets
+  TIMEOUT 300)
