@@ -243,11 +243,10 @@ Status ChunkWalker::DecodeLevels(const uint8_t* data, size_t size, int bit_width
   int16_t* dst = out->grow(n);
   int64_t got = dec.Get(dst, n);
   if (got != n) return PageError(std::string(what) + " levels: " + std::to_string(got) + " of " + std::to_string(n));
-  int16_t mx = 0;
-  for (int64_t i = 0; i < n; ++i) mx = std::max(mx, dst[i]);
-  bool neg = false;
-  for (int64_t i = 0; i < n; ++i) neg |= dst[i] < 0;
-  if (mx > max_level || neg) {
+  // One pass: levels are unsigned, so a "negative" int16 (a 16-bit width's top bit) is too large.
+  uint16_t mx = 0;
+  for (int64_t i = 0; i < n; ++i) mx = std::max(mx, static_cast<uint16_t>(dst[i]));
+  if (mx > static_cast<uint16_t>(max_level)) {
     return PageError(std::string(what) + " level " + std::to_string(mx) + " above the column's maximum " +
                      std::to_string(max_level));
   }
@@ -293,6 +292,24 @@ Status ChunkWalker::ReadDataPage(const PageHeader& h, const uint8_t* body) {
     size_t vcomp = static_cast<size_t>(h.compressed_page_size - lv);
     size_t vraw = static_cast<size_t>(h.uncompressed_page_size - lv);
     if (v.is_compressed.value_or(true) && meta_->codec != CompressionCodec::kUncompressed) {
+      // PLAIN fixed-width values decompress straight into the output (no copy out of scratch).
+      DenseValues& dv = out_->values;
+      if (enc == Encoding::kPlain && dv.width > 0 && dv.type != PhysicalType::kBoolean) {
+        int64_t non_null = n;
+        if (leaf_.max_def > 0) {
+          const int16_t* d = out_->def.data() + out_->entries;
+          non_null = 0;
+          for (int64_t i = 0; i < n; ++i) non_null += d[i] == leaf_.max_def;
+        }
+        if (static_cast<uint64_t>(non_null) * static_cast<uint64_t>(dv.width) == vraw) {
+          uint8_t* dst = dv.fixed.grow(vraw);
+          Status st = Decompress(meta_->codec, vsrc, vcomp, dst, vraw);
+          if (!st.ok()) return Status(st.code(), "page at byte " + std::to_string(page_pos_) + ": " + st.message());
+          dv.count += non_null;
+          out_->entries += n;
+          return Status::OK();
+        }
+      }
       MHUB_RETURN_IF_ERROR(Decompressed(vsrc, vcomp, vraw, &data));
     } else {
       if (vcomp != vraw) return PageError("uncompressed v2 page sizes differ");
