@@ -73,7 +73,8 @@ class ParquetFile {
   // hold rows in range are decoded.
   Result<Table> Read(const ParquetReadOptions& options = {}) const;
   Result<Table> ReadRowGroup(int i, const std::vector<std::string>& columns = {}) const;
-  // A stream of batches of options.batch_rows rows.
+  // A stream of batches of at most options.batch_rows rows; a batch never spans two row groups (one
+  // row group is decoded at a time). The reader refers to this ParquetFile, which must outlive it.
   Result<std::unique_ptr<TableReader>> Stream(const ParquetReadOptions& options = {}) const;
 
  private:
