@@ -109,15 +109,22 @@ Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& 
   bool dict_active = use_dict;
 
   std::string data_pages;  // after the dictionary page, which is known only at the end
-  std::string body, values, header;
+  std::string body, values, header, compressed;
   std::vector<uint32_t> indices;
   int dict_pages = 0, plain_pages = 0;
   int64_t uncompressed_total = 0;
   for (const PageRange& p : ranges) {
     int64_t num_levels = p.level_end - p.level_begin;
     int64_t num_values = p.value_end - p.value_begin;
-    // Values: dictionary indices while the dictionary is small enough, else PLAIN.
+    // v1 pages hold levels and values in one compressed body; v2 keeps the levels apart.
+    body.clear();
     values.clear();
+    if (!o.data_page_v2) {
+      if (leaf.max_rep > 0) LevelsV1(c.rep, p, leaf.max_rep, &body);
+      if (leaf.max_def > 0) LevelsV1(c.def, p, leaf.max_def, &body);
+    }
+    std::string* vout = o.data_page_v2 ? &values : &body;
+    // Values: dictionary indices while the dictionary is small enough, else PLAIN.
     Encoding encoding = Encoding::kPlain;
     if (dict_active) {
       encoding = Encoding::kRleDictionary;
@@ -129,25 +136,21 @@ Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& 
         max_index = std::max(max_index, idx);
       }
       int width = BitWidthFor(max_index);
-      values.push_back(static_cast<char>(width));
-      EncodeRleHybrid(indices.data(), indices.size(), width, &values);
+      vout->push_back(static_cast<char>(width));
+      EncodeRleHybrid(indices.data(), indices.size(), width, vout);
       ++dict_pages;
     } else {
-      EncodePlain(leaf, c, p.value_begin, p.value_end, &values);
+      EncodePlain(leaf, c, p.value_begin, p.value_end, vout);
       ++plain_pages;
     }
 
     PageHeader h;
-    body.clear();
+    compressed.clear();
     if (!o.data_page_v2) {
-      if (leaf.max_rep > 0) LevelsV1(c.rep, p, leaf.max_rep, &body);
-      if (leaf.max_def > 0) LevelsV1(c.def, p, leaf.max_def, &body);
-      body += values;
       MHUB_RETURN_IF_ERROR(CheckPageSize(body.size()));
       h.type = PageType::kDataPage;
       h.uncompressed_page_size = static_cast<int32_t>(body.size());
       size_t at = data_pages.size();
-      std::string compressed;
       MHUB_RETURN_IF_ERROR(Compress(o.codec, o.compression_level, reinterpret_cast<const uint8_t*>(body.data()),
                                     body.size(), &compressed));
       MHUB_RETURN_IF_ERROR(CheckPageSize(compressed.size()));
@@ -171,7 +174,6 @@ Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& 
       if (leaf.max_def > 0) {
         EncodeRleHybrid(c.def.data() + p.level_begin, static_cast<size_t>(num_levels), BitWidthFor(leaf.max_def), &def);
       }
-      std::string compressed;
       // A page of nulls only has no value bytes: leave them "uncompressed" rather than store a codec's
       // frame of nothing, which some readers (hyparquet's LZ4) refuse.
       bool is_compressed = o.codec != CompressionCodec::kUncompressed && !values.empty();
@@ -213,7 +215,7 @@ Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& 
     body.clear();
     dict->EncodePlain(&body);
     MHUB_RETURN_IF_ERROR(CheckPageSize(body.size()));
-    std::string compressed;
+    compressed.clear();
     MHUB_RETURN_IF_ERROR(Compress(o.codec, o.compression_level, reinterpret_cast<const uint8_t*>(body.data()),
                                   body.size(), &compressed));
     MHUB_RETURN_IF_ERROR(CheckPageSize(compressed.size()));
@@ -227,19 +229,19 @@ Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& 
     h.dictionary_page_header = d;
     header.clear();
     EncodePageHeader(h, &header);
-    out.bytes = header;
-    out.bytes += compressed;
+    out.dictionary_page = header;
+    out.dictionary_page += compressed;
     uncompressed_total += static_cast<int64_t>(header.size() + body.size());
     meta.dictionary_page_offset = 0;
-    data_start = static_cast<int64_t>(out.bytes.size());
+    data_start = static_cast<int64_t>(out.dictionary_page.size());
     AddEncoding(&meta.encodings, Encoding::kPlain);
     meta.encoding_stats.push_back({PageType::kDictionaryPage, Encoding::kPlain, 1});
   }
-  out.bytes += data_pages;
+  out.data_pages = std::move(data_pages);
   for (PageLocation& loc : out.pages) loc.offset += data_start;
   meta.data_page_offset = data_start;
   meta.total_uncompressed_size = uncompressed_total;
-  meta.total_compressed_size = static_cast<int64_t>(out.bytes.size());
+  meta.total_compressed_size = static_cast<int64_t>(out.dictionary_page.size() + out.data_pages.size());
   if (leaf.max_def > 0 || leaf.max_rep > 0) AddEncoding(&meta.encodings, Encoding::kRle);
   PageType data_type = o.data_page_v2 ? PageType::kDataPageV2 : PageType::kDataPage;
   if (dict_pages > 0) {

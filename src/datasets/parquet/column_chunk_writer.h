@@ -27,8 +27,10 @@ struct ChunkWriteOptions {
 };
 
 struct EncodedChunk {
-  std::string bytes;    // the pages, dictionary first
-  ColumnMetaData meta;  // offsets in it are relative to the start of `bytes`
+  // The chunk is dictionary_page then data_pages, back to back.
+  std::string dictionary_page;  // header + body; empty without a dictionary
+  std::string data_pages;
+  ColumnMetaData meta;  // offsets in it are relative to the start of the chunk
   // Per data page, for the page index: where it starts (relative), its size with header, first row.
   std::vector<PageLocation> pages;
 };

@@ -163,6 +163,7 @@ void ShredFlat(const ShredNode& n, const LeafColumn& leaf, const Array& a, int64
     c->num_values += end - begin;
     return;
   }
+  if (leaf.width > 0) c->fixed.reserve(c->fixed.size() + static_cast<size_t>((end - begin) * leaf.width));
   for (int64_t i = begin; i < end; ++i) {
     if (!has_nulls || a.IsValid(i)) AppendValue(leaf, a, i, c);
   }

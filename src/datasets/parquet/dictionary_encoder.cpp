@@ -26,16 +26,17 @@ uint64_t Hash(std::string_view v) {
 
 }  // namespace
 
-DictionaryEncoder::DictionaryEncoder(int width) : width_(width), slots_(1024, -1) {}
+DictionaryEncoder::DictionaryEncoder(int width) : width_(width), slots_(1024) {}
 
 uint32_t DictionaryEncoder::Insert(std::string_view v) {
   uint64_t h = Hash(v);
+  uint32_t tag = static_cast<uint32_t>(h >> 32);
   size_t mask = slots_.size() - 1;
   for (size_t s = h & mask;; s = (s + 1) & mask) {
-    int32_t idx = slots_[s];
-    if (idx < 0) {
-      idx = static_cast<int32_t>(hashes_.size());
-      slots_[s] = idx;
+    Slot& slot = slots_[s];
+    if (slot.index < 0) {
+      int32_t idx = static_cast<int32_t>(hashes_.size());
+      slot = {tag, idx};
       hashes_.push_back(h);
       data_.append(v);
       offsets_.push_back(static_cast<int64_t>(data_.size()));
@@ -43,17 +44,17 @@ uint32_t DictionaryEncoder::Insert(std::string_view v) {
       if (hashes_.size() * 2 > slots_.size()) Grow();
       return static_cast<uint32_t>(idx);
     }
-    if (hashes_[idx] == h && value(static_cast<uint32_t>(idx)) == v) return static_cast<uint32_t>(idx);
+    if (slot.hash == tag && value(static_cast<uint32_t>(slot.index)) == v) return static_cast<uint32_t>(slot.index);
   }
 }
 
 void DictionaryEncoder::Grow() {
-  std::vector<int32_t> slots(slots_.size() * 2, -1);
+  std::vector<Slot> slots(slots_.size() * 2);
   size_t mask = slots.size() - 1;
   for (size_t i = 0; i < hashes_.size(); ++i) {
     size_t s = hashes_[i] & mask;
-    while (slots[s] >= 0) s = (s + 1) & mask;
-    slots[s] = static_cast<int32_t>(i);
+    while (slots[s].index >= 0) s = (s + 1) & mask;
+    slots[s] = {static_cast<uint32_t>(hashes_[i] >> 32), static_cast<int32_t>(i)};
   }
   slots_.swap(slots);
 }

@@ -31,8 +31,12 @@ class DictionaryEncoder {
   int width_;
   std::string data_;                 // the values, concatenated
   std::vector<int64_t> offsets_{0};  // size() + 1
-  std::vector<uint64_t> hashes_;     // per value
-  std::vector<int32_t> slots_;       // open addressing: value index or -1
+  struct Slot {
+    uint32_t hash = 0;  // high bits of the value's hash: most mismatches end here, in one cache line
+    int32_t index = -1;
+  };
+  std::vector<uint64_t> hashes_;  // per value (for growing)
+  std::vector<Slot> slots_;       // open addressing
   int64_t plain_bytes_ = 0;
 };
 

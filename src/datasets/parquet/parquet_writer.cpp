@@ -98,7 +98,8 @@ struct ParquetWriter::Impl {
                                             name + "'");
       }
       int64_t start = offset;
-      MHUB_RETURN_IF_ERROR(WriteBytes(encoded->bytes.data(), encoded->bytes.size()));
+      MHUB_RETURN_IF_ERROR(WriteBytes(encoded->dictionary_page.data(), encoded->dictionary_page.size()));
+      MHUB_RETURN_IF_ERROR(WriteBytes(encoded->data_pages.data(), encoded->data_pages.size()));
       pq::ColumnChunk cc;
       cc.file_offset = start;
       pq::ColumnMetaData m = std::move(encoded->meta);

@@ -52,7 +52,7 @@ void Encode(const T* values, size_t n, int bit_width, std::string* out) {
         continue;
       }
     }
-    packed.insert(packed.end(), run, v);
+    for (size_t k = 0; k < run; ++k) packed.push_back(v);
     i += run;
   }
   if (!packed.empty()) PackedRun(packed.data(), packed.size(), bit_width, out);
