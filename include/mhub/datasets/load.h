@@ -18,8 +18,8 @@ namespace mhub::datasets {
 
 // --- text formats (streaming readers; type inference as `datasets`/pyarrow do it) ---
 struct TextReadOptions {
-  std::string builder;  // "csv", "json", "text", "parquet"; empty = from the extension
-  char delimiter = 0;   // csv: 0 = ',' (or '\t' for .tsv)
+  std::string builder;                    // "csv", "json", "text", "parquet"; empty = from the extension
+  char delimiter = 0;                     // csv: 0 = ',' (or '\t' for .tsv)
   std::vector<std::string> column_names;  // csv without a header
   bool header = true;
   int64_t batch_rows = 10000;
@@ -33,29 +33,56 @@ Result<std::unique_ptr<TableReader>> OpenDataFile(const std::string& path, const
 // --- configs and splits of a dataset repo ---
 struct SplitFiles {
   std::string split;
-  std::vector<std::string> files;  // repo-relative paths, sorted
+  std::vector<std::string> files;  // repo-relative paths: each pattern's matches sorted, patterns in order
 };
 struct DatasetConfig {
-  std::string name;                 // "default" unless the card names configs
+  std::string name;  // "default" unless the card names configs
   bool is_default = false;
-  std::string builder;              // csv, json, parquet, text (most common extension, datasets' ties)
+  std::string builder;  // csv, json, parquet, text, ... (most common extension, datasets' ties)
   std::map<std::string, std::string> builder_kwargs;  // e.g. sep
-  std::vector<SplitFiles> splits;   // datasets' order: train, validation, test, then alphabetical
+  std::string data_dir;                               // the config's data_dir ("" = repo root)
+  std::vector<SplitFiles> splits;  // the card's order; automatic: train, validation, test, then sorted
 };
-// `files`: every path in the repo (or folder); `readme`: README.md text ("" when absent).
+struct ResolveOptions {
+  std::string readme;            // README.md text ("" when absent)
+  std::string huggingface_yaml;  // root .huggingface.yaml text, merged over the card's YAML
+  std::map<std::string, std::vector<std::string>> data_files;  // split -> patterns; overrides the card
+  std::string data_dir;                                        // resolve under this folder only
+};
+// `files`: every path in the repo (or folder). Errors: NotFound when no data file is found,
+// InvalidArgument for a malformed card `configs:`, two default configs, splits whose files need
+// different builders.
+Result<std::vector<DatasetConfig>> ResolveConfigs(const std::vector<std::string>& files, const ResolveOptions& options);
 Result<std::vector<DatasetConfig>> ResolveConfigs(const std::vector<std::string>& files, const std::string& readme);
+// The config `name` of `configs`, or the default one when `name` is empty (InvalidArgument naming
+// the choices when there is none or no such config).
+Result<DatasetConfig> PickConfig(const std::vector<DatasetConfig>& configs, const std::string& name);
 
 // --- load_dataset ---
 struct LoadOptions {
   std::string config;    // name; empty = the default config
-  std::string split;     // empty = every split
-  std::string revision;  // hub repos; empty = main
+  std::string split;     // empty = every split (OpenSplit: the first one)
+  std::string revision;  // hub repos; empty = main; "refs/convert/parquet" reads the Parquet export
   std::map<std::string, std::vector<std::string>> data_files;  // split -> patterns, overrides the card
-  bool streaming = false;  // then batches are read on demand (no column files)
+  bool streaming = false;  // LoadDataset refuses it: stream with OpenSplit instead (no column files)
   std::string cache_dir;   // DefaultDatasetsCache() when empty
 };
 // path_or_repo: a folder, a data file, or a hub dataset repo id ("org/name") fetched through the
-// hub client (MHUB_ENDPOINT / token / HF cache as every other command).
+// hub client (MHUB_ENDPOINT / token / HF cache as every other command). Files of a split are read in
+// order; later files are cast to the first file's columns as `datasets` casts them (int64 <-> double,
+// null -> any), other differences are an error naming both files.
 Result<DatasetDict> LoadDataset(const std::string& path_or_repo, const LoadOptions& options = {});
+
+// The configs of a folder, file or repo (what `mhub datasets info` lists).
+Result<std::vector<DatasetConfig>> GetDatasetConfigs(const std::string& path_or_repo, const LoadOptions& options = {});
+
+// One split as a stream of batches, nothing written to disk (hub files are still fetched into the HF
+// cache, one at a time as the stream reaches them): `mhub datasets rows|head` read through this.
+struct SplitStream {
+  DatasetConfig config;
+  std::string split;
+  std::unique_ptr<TableReader> reader;
+};
+Result<SplitStream> OpenSplit(const std::string& path_or_repo, const LoadOptions& options = {});
 
 }  // namespace mhub::datasets

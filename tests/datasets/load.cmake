@@ -1,0 +1,2 @@
+# dsload: config/split resolution, LoadDataset (local and through a real mhub server), push_to_hub.
+mhub_test(datasets_load_resolve_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/load_resolve_test.cpp LIBS mhub_datasets TIMEOUT 60)
