@@ -1,7 +1,8 @@
 // Full scan of a Parquet file of dictionary strings + ints (SNAPPY), one thread: mhub's reader vs
 // DuckDB (SET threads=1; SELECT sum(length(s)), sum(i)) and parquet-wasm (Arrow's Rust reader,
-// decode only), all in the same run. The sums are checked equal to DuckDB's before any time counts.
-// The file (default ~125M rows, ~1 GB) is written once by hyparquet-writer through
+// decode only), all in the same run. Wall and CPU seconds are both printed: on a shared machine the
+// CPU figures (this process / the peer's node process, all threads) are the fair comparison. The sums are checked equal
+// to DuckDB's before any time counts. The file (default ~125M rows, ~1 GB) is written once by hyparquet-writer through
 // tests/datasets/oracle/pq_read_bench.mjs and kept in $TMPDIR. Options: --rows=N, --reps=N
 // (median of N runs each, default 3), --file=PATH (scan that file instead; must have s and i),
 // --mhub-only (no peers, for profiling).
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -29,6 +31,12 @@ namespace {
 // GCC/Clang 128-bit integers (__extension__ keeps -Wpedantic quiet).
 __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
+
+double CpuNow() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 double Now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
@@ -153,13 +161,14 @@ int main(int argc, char** argv) {
   std::cout << "file " << file << ": " << mb << " MB\nCPU: " << CpuName() << " (one thread each; machine shared)\n";
 
   auto w_ok = [](const mhub::Json& j) { return j.contains("seconds") && j["seconds"].is_number(); };
-  std::vector<double> t_mhub, t_duck, t_wasm;
+  std::vector<double> t_mhub, t_duck, t_wasm, c_mhub, c_duck, c_wasm;
   Sums sums;
   std::string duck_len, duck_i;
   for (int r = 0; r < reps; ++r) {
-    double t0 = Now();
+    double t0 = Now(), c0 = CpuNow();
     sums = ScanMhub(file);
     t_mhub.push_back(Now() - t0);
+    c_mhub.push_back(CpuNow() - c0);
     if (mhub_only) {
       std::printf("mhub %.3f s\n", t_mhub.back());
       continue;
@@ -170,6 +179,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     t_duck.push_back(d["seconds"].get<double>());
+    c_duck.push_back(d["cpu_seconds"].get<double>());
     duck_len = d["sum_len"].get<std::string>();
     duck_i = d["sum_i"].get<std::string>();
     auto w = mhub::Json::parse(Run(script + "wasm '" + file + "'"), nullptr, false);
@@ -178,14 +188,19 @@ int main(int argc, char** argv) {
       return 1;
     }
     t_wasm.push_back(w["seconds"].get<double>());
+    c_wasm.push_back(w["cpu_seconds"].get<double>());
   }
   if (mhub_only) return 0;
   bool same = duck_len == std::to_string(sums.len) && duck_i == ToString(sums.i);
   std::printf("sums: mhub len=%lld i=%s, duckdb len=%s i=%s -> %s\n", sums.len, ToString(sums.i).c_str(),
               duck_len.c_str(), duck_i.c_str(), same ? "equal" : "DIFFERENT");
   double m = Median(t_mhub), d = Median(t_duck), w = Median(t_wasm);
-  std::printf("median of %d: mhub %.3f s (%.0f MB/s), duckdb 1 thread %.3f s, parquet-wasm %.3f s\n", reps, m, mb / m,
-              d, w);
-  std::printf("mhub vs duckdb: %.2fx; mhub vs parquet-wasm: %.2fx\n", d / m, w / m);
+  double cm = Median(c_mhub), cd = Median(c_duck), cw = Median(c_wasm);
+  std::printf("median of %d, wall: mhub %.3f s (%.0f MB/s), duckdb 1 thread %.3f s, parquet-wasm %.3f s\n", reps, m,
+              mb / m, d, w);
+  std::printf("median of %d, CPU:  mhub %.3f s (%.0f MB/s), duckdb 1 thread %.3f s, parquet-wasm %.3f s\n", reps, cm,
+              mb / cm, cd, cw);
+  std::printf("mhub vs duckdb: %.2fx wall, %.2fx CPU; mhub vs parquet-wasm: %.2fx wall, %.2fx CPU\n", d / m, cd / cm,
+              w / m, cw / cm);
   return same ? 0 : 1;
 }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 namespace mhub::datasets::parquet {
 namespace {
@@ -192,64 +193,52 @@ Result<ArrayPtr> AssembleLeaf(const ArrowNode& node, const ParquetSchema& schema
                               " non-null slots");
   }
   const bool dense = arr->null_count == 0;
-  const int16_t* d = leaf.def.data();
-  auto slot_valid = [&](int64_t i) {
-    int64_t e = slots.all ? i : slots.entries[i];
-    return d[e] >= node.valid_def;
-  };
+  // With nulls, the dense values spread out to one slot each, in place from the back (the buffers
+  // were reserved for the whole range, so this rarely reallocates and never allocates a second
+  // column-sized buffer).
+  const uint8_t* bits = bitmap.data();
+  auto valid = [bits](int64_t i) { return (bits[i >> 3] >> (i & 7)) & 1; };
   if (vals.width == 0) {
-    if (dense) {
-      arr->offsets = vals.offsets.Release();
-    } else {
-      // Null slots get zero-length values: offsets repeat.
-      PodVector<int64_t> offs;
-      int64_t* o = offs.grow(length + 1);
-      o[0] = 0;
-      int64_t k = 0;
-      for (int64_t i = 0; i < length; ++i) {
-        if (slot_valid(i)) ++k;
-        o[i + 1] = vals.offsets[k];
+    if (!dense) {
+      // offsets[i + 1] = dense offset after the valid slots <= i; null slots repeat it.
+      vals.offsets.resize_uninit(length + 1);
+      int64_t* o = vals.offsets.data();
+      int64_t k = vals.count;
+      for (int64_t i = length - 1; i >= 0; --i) {
+        o[i + 1] = o[k];
+        k -= valid(i);
       }
-      arr->offsets = offs.Release();
     }
+    arr->offsets = vals.offsets.Release();
     if (vals.bytes.empty()) vals.bytes.resize_zero(1);  // a non-null data pointer for empty strings
     arr->values = vals.bytes.Release();
   } else if (dense) {
     arr->values = vals.fixed.Release();
   } else {
-    size_t w = static_cast<size_t>(vals.width);
-    PodVector<uint8_t> out;
-    uint8_t* dst = out.grow(length * w);
-    const uint8_t* src = vals.fixed.data();
+    const size_t w = static_cast<size_t>(vals.width);
+    vals.fixed.resize_uninit(length * w);
+    uint8_t* p = vals.fixed.data();
+    int64_t k = vals.count;
+    auto spread = [&](auto width_tag) {
+      constexpr size_t W = decltype(width_tag)::value;
+      const size_t ww = W ? W : w;
+      for (int64_t i = length - 1; i >= 0; --i) {
+        if (valid(i)) {
+          --k;
+          if (k != i) std::memmove(p + i * ww, p + k * ww, ww);
+        } else {
+          std::memset(p + i * ww, 0, ww);
+        }
+      }
+    };
     if (w == 8) {
-      for (int64_t i = 0; i < length; ++i) {
-        if (slot_valid(i)) {
-          std::memcpy(dst + i * 8, src, 8);
-          src += 8;
-        } else {
-          std::memset(dst + i * 8, 0, 8);
-        }
-      }
+      spread(std::integral_constant<size_t, 8>());
     } else if (w == 4) {
-      for (int64_t i = 0; i < length; ++i) {
-        if (slot_valid(i)) {
-          std::memcpy(dst + i * 4, src, 4);
-          src += 4;
-        } else {
-          std::memset(dst + i * 4, 0, 4);
-        }
-      }
+      spread(std::integral_constant<size_t, 4>());
     } else {
-      for (int64_t i = 0; i < length; ++i) {
-        if (slot_valid(i)) {
-          std::memcpy(dst + i * w, src, w);
-          src += w;
-        } else {
-          std::memset(dst + i * w, 0, w);
-        }
-      }
+      spread(std::integral_constant<size_t, 0>());
     }
-    arr->values = out.Release();
+    arr->values = vals.fixed.Release();
   }
   arr->validity = bitmap.Release();
   return ArrayPtr(std::move(arr));

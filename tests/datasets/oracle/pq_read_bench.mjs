@@ -3,13 +3,18 @@
 //        groups of 1M rows): s = dictionary strings (5000 distinct words), i = int64, both optional
 //        with ~1% nulls.
 //   node pq_read_bench.mjs duckdb FILE     one-thread DuckDB scan touching every value:
-//        SELECT sum(length(s)), sum(i); prints {"seconds", "sum_len", "sum_i"}.
+//        SELECT sum(length(s)), sum(i); prints {"seconds", "cpu_seconds", "sum_len", "sum_i"}.
 //   node pq_read_bench.mjs wasm FILE       parquet-wasm decode of every row group; prints
-//        {"seconds", "row_groups", "arrow_bytes"}.
+//        {"seconds", "cpu_seconds", "row_groups", "arrow_bytes"}.
 import { readFileSync, statSync } from 'node:fs'
 
 const [mode, file, rowsArg] = process.argv.slice(2)
 const now = () => Number(process.hrtime.bigint()) / 1e9
+// CPU seconds of this process (all threads) since `from`: fair on a machine shared with other work.
+const cpu = from => {
+  const u = process.cpuUsage(from)
+  return (u.user + u.system) / 1e6
+}
 
 if (mode === 'gen') {
   const { ParquetWriter } = await import('hyparquet-writer')
@@ -51,14 +56,17 @@ if (mode === 'gen') {
   await con.run('SET threads=1')
   const q = `SELECT sum(length(s))::VARCHAR AS l, sum(i)::VARCHAR AS i FROM read_parquet('${file.replace(/'/g, "''")}')`
   const t0 = now()
+  const c0 = process.cpuUsage()
   const r = await con.runAndReadAll(q)
+  const c = cpu(c0)
   const t1 = now()
   const row = r.getRows()[0]
-  process.stdout.write(JSON.stringify({ seconds: t1 - t0, sum_len: String(row[0]), sum_i: String(row[1]) }) + '\n')
+  process.stdout.write(JSON.stringify({ seconds: t1 - t0, cpu_seconds: c, sum_len: String(row[0]), sum_i: String(row[1]) }) + '\n')
 } else if (mode === 'wasm') {
   const pw = await import('parquet-wasm/node')
   const bytes = readFileSync(file)
   const t0 = now()
+  const c0 = process.cpuUsage()
   let groups = 0
   let arrowBytes = 0
   // Row group by row group (a whole 1 GB table does not fit wasm32 memory).
@@ -76,8 +84,9 @@ if (mode === 'gen') {
     if (batches === 0) break
     groups++
   }
+  const c = cpu(c0)
   const t1 = now()
-  process.stdout.write(JSON.stringify({ seconds: t1 - t0, row_groups: groups, arrow_bytes: arrowBytes }) + '\n')
+  process.stdout.write(JSON.stringify({ seconds: t1 - t0, cpu_seconds: c, row_groups: groups, arrow_bytes: arrowBytes }) + '\n')
 } else {
   process.stderr.write('usage: pq_read_bench.mjs gen|duckdb|wasm FILE [ROWS]\n')
   process.exit(2)
