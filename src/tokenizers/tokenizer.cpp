@@ -8,12 +8,18 @@
 
 #include "mhub/base/env.h"
 #include "tokenizers/encoding_ops.h"
+#include "tokenizers/json_numbers.h"
 #include "tokenizers/tokenizer_impl.h"
 #include "tokenizers/tokenizer_json_reader.h"
 #include "tokenizers/unicode.h"
 
 namespace mhub::tokenizers {
 namespace {
+
+// Padding writes up to this many tokens into every encoding: a tokenizer.json (a repo's file)
+// asking for more is refused at load rather than failing an allocation on the first encode. The
+// bound of pair overflow (encoding_ops.h), far above any real model's padding.
+constexpr uint64_t kMaxPaddedLength = kMaxPairOverflowTokens;
 
 Result<Direction> ParseDirection(const Json& j, std::string_view path) {
   MHUB_ASSIGN_OR_RETURN(std::string d, JsonStringOr(j, "direction", path, "Right"));
@@ -27,10 +33,10 @@ Result<std::optional<TruncationParams>> ParseTruncation(const Json& j) {
   if (!j.is_object()) return Status::InvalidArgument("truncation: expected object or null");
   TruncationParams t;
   MHUB_ASSIGN_OR_RETURN(t.direction, ParseDirection(j, "truncation"));
-  MHUB_ASSIGN_OR_RETURN(int64_t max_length, JsonInt(j, "max_length", "truncation"));
-  MHUB_ASSIGN_OR_RETURN(int64_t stride, JsonInt(j, "stride", "truncation"));
+  // usize in HF: any size (a large max_length only means no truncation).
+  MHUB_ASSIGN_OR_RETURN(uint64_t max_length, JsonCountField(j, "max_length", "truncation", SIZE_MAX));
+  MHUB_ASSIGN_OR_RETURN(uint64_t stride, JsonCountField(j, "stride", "truncation", SIZE_MAX));
   MHUB_ASSIGN_OR_RETURN(std::string strategy, JsonString(j, "strategy", "truncation"));
-  if (max_length < 0 || stride < 0) return Status::InvalidArgument("truncation: negative length");
   t.max_length = static_cast<size_t>(max_length);
   t.stride = static_cast<size_t>(stride);
   if (strategy == "LongestFirst") {
@@ -53,21 +59,18 @@ Result<std::optional<PaddingParams>> ParsePadding(const Json& j) {
     const Json& s = j["strategy"];
     if (s.is_string() && s.get<std::string>() == "BatchLongest") {
       p.strategy = PaddingStrategy::kLongest;
-    } else if (s.is_object() && s.contains("Fixed") && s["Fixed"].is_number_integer()) {
+    } else if (s.is_object() && s.contains("Fixed") && s["Fixed"].is_number()) {
       p.strategy = PaddingStrategy::kMaxLength;
-      p.max_length = s["Fixed"].get<size_t>();
+      MHUB_ASSIGN_OR_RETURN(p.max_length, JsonToCount(s["Fixed"], "padding.strategy.Fixed", kMaxPaddedLength));
     } else {
       return Status::InvalidArgument("padding.strategy: expected \"BatchLongest\" or {\"Fixed\": n}");
     }
   }
   MHUB_ASSIGN_OR_RETURN(p.direction, ParseDirection(j, "padding"));
-  MHUB_ASSIGN_OR_RETURN(int64_t multiple, JsonIntOr(j, "pad_to_multiple_of", "padding", 0));
-  MHUB_ASSIGN_OR_RETURN(int64_t pad_id, JsonIntOr(j, "pad_id", "padding", 0));
-  MHUB_ASSIGN_OR_RETURN(int64_t pad_type_id, JsonIntOr(j, "pad_type_id", "padding", 0));
+  MHUB_ASSIGN_OR_RETURN(p.pad_to_multiple_of, JsonCountOr(j, "pad_to_multiple_of", "padding", kMaxPaddedLength, 0));
+  MHUB_ASSIGN_OR_RETURN(p.pad_id, JsonU32Or(j, "pad_id", "padding", 0));
+  MHUB_ASSIGN_OR_RETURN(p.pad_type_id, JsonU32Or(j, "pad_type_id", "padding", 0));
   MHUB_ASSIGN_OR_RETURN(p.pad_token, JsonStringOr(j, "pad_token", "padding", "[PAD]"));
-  p.pad_to_multiple_of = static_cast<size_t>(std::max<int64_t>(0, multiple));
-  p.pad_id = static_cast<uint32_t>(pad_id);
-  p.pad_type_id = static_cast<uint32_t>(pad_type_id);
   return std::optional<PaddingParams>(p);
 }
 
@@ -80,9 +83,7 @@ Result<std::vector<AddedToken>> ParseAddedTokens(const Json& j) {
     const Json& t = j[i];
     if (!t.is_object()) return Status::InvalidArgument(p + ": expected object");
     AddedToken a;
-    MHUB_ASSIGN_OR_RETURN(int64_t id, JsonInt(t, "id", p));
-    if (id < 0) return Status::InvalidArgument(p + ".id: negative");
-    a.id = static_cast<uint32_t>(id);
+    MHUB_ASSIGN_OR_RETURN(a.id, JsonU32(t, "id", p));
     MHUB_ASSIGN_OR_RETURN(a.content, JsonString(t, "content", p));
     if (!unicode::IsValidUtf8(a.content)) return Status::InvalidArgument(p + ".content: invalid UTF-8");
     MHUB_ASSIGN_OR_RETURN(a.single_word, JsonBool(t, "single_word", p));

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "tokenizers/encoding_ops.h"
+#include "tokenizers/json_numbers.h"
 #include "tokenizers/processors/post_processor.h"
 #include "tokenizers/unicode.h"
 
@@ -316,10 +317,9 @@ Result<std::pair<std::string, uint32_t>> ParseTokenPair(const Json& j, std::stri
   if (!j.contains(key))
     return Status::InvalidArgument(std::string(path) + ": missing field `" + std::string(key) + "`");
   const Json& v = j[std::string(key)];
-  if (!v.is_array() || v.size() != 2 || !v[0].is_string() || !v[1].is_number_integer() || v[1].get<int64_t>() < 0) {
-    return Status::InvalidArgument(p + ": expected [token, id]");
-  }
-  return std::make_pair(v[0].get<std::string>(), v[1].get<uint32_t>());
+  if (!v.is_array() || v.size() != 2 || !v[0].is_string()) return Status::InvalidArgument(p + ": expected [token, id]");
+  MHUB_ASSIGN_OR_RETURN(uint32_t id, JsonToU32(v[1], p + "[1]"));
+  return std::make_pair(v[0].get<std::string>(), id);
 }
 
 // A type id written in the string form ("[SEP]:1", "$1"): decimal digits that fit a u32, as HF's
@@ -374,9 +374,9 @@ Result<std::vector<TemplatePiece>> ParseTemplate(const Json& v, std::string_view
     if (!special && !e.contains("Sequence")) return Status::InvalidArgument(ep + ": expected SpecialToken or Sequence");
     const Json& body = special ? e["SpecialToken"] : e["Sequence"];
     MHUB_ASSIGN_OR_RETURN(std::string id, JsonString(body, "id", ep));
-    MHUB_ASSIGN_OR_RETURN(int64_t type_id, JsonInt(body, "type_id", ep));
+    MHUB_ASSIGN_OR_RETURN(uint32_t type_id, JsonU32(body, "type_id", ep));
     if (!special && id != "A" && id != "B") return Status::InvalidArgument(ep + ".id: expected \"A\" or \"B\"");
-    out.push_back({special, id, static_cast<uint32_t>(type_id)});
+    out.push_back({special, id, type_id});
   }
   return out;
 }
@@ -465,9 +465,8 @@ Result<std::unique_ptr<PostProcessor>> PostProcessor::FromJson(const Json& j, st
           return Status::InvalidArgument(ep + ": expected ids and tokens arrays");
         }
         for (const Json& id : v["ids"]) {
-          if (!id.is_number_integer() || id.get<int64_t>() < 0)
-            return Status::InvalidArgument(ep + ".ids: expected ids");
-          tok.ids.push_back(id.get<uint32_t>());
+          MHUB_ASSIGN_OR_RETURN(uint32_t checked, JsonToU32(id, ep + ".ids[" + std::to_string(tok.ids.size()) + "]"));
+          tok.ids.push_back(checked);
         }
         for (const Json& t : v["tokens"]) {
           if (!t.is_string()) return Status::InvalidArgument(ep + ".tokens: expected strings");
