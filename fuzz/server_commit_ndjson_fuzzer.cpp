@@ -59,7 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (op.kind == mhub::server::CommitOperation::Kind::kDeleteFolder) continue;
       auto again = mhub::server::NormalizeRepoFilePath(op.path);
       if (!again.ok() || *again != op.path) std::abort();
-      if (op.path.find("..") == 0 || op.path.find('\\') != std::string::npos || op.path.front() == '/') std::abort();
+      // No ".." component (a name that only starts with dots, like "..o..", is an ordinary name).
+      const std::string slashed = "/" + op.path + "/";
+      if (slashed.find("/../") != std::string::npos || op.path.find('\\') != std::string::npos ||
+          op.path.front() == '/')
+        std::abort();
     }
     if (Contents(*whole) != Contents(*chunked)) std::abort();
   }
