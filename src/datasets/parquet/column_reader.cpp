@@ -65,7 +65,8 @@ class ChunkWalker {
   DenseValues dict_;
   PodVector<uint8_t> scratch_;
   PodVector<uint32_t> indices_;
-  int64_t values_hint_ = 0;  // values expected in the range (reservation hint)
+  int64_t values_hint_ = 0;     // values expected in the range (reservation hint)
+  int64_t reserve_budget_ = 0;  // the most any reservation hint may ask for
 };
 
 Status ChunkWalker::Decompressed(const uint8_t* src, size_t src_size, size_t dst_size, const uint8_t** result) {
@@ -110,12 +111,15 @@ Status ChunkWalker::Run() {
   {
     // Reserve what the range will take, so growth never copies (large reallocations below glibc's
     // raised mmap threshold memmove). A hint only: bounded by the chunk's bytes, never trusted.
-    int64_t hint = std::min<int64_t>(flat ? req_.row_end - req_.row_begin : meta_->num_values,
-                                     64 * std::max<int64_t>(meta_->total_uncompressed_size, 0) + 65536);
+    // The budget follows the chunk's real (checked) size, not its declared uncompressed size.
+    reserve_budget_ = 64 * len + 65536;
+    int64_t hint = std::min<int64_t>(flat ? req_.row_end - req_.row_begin : meta_->num_values, reserve_budget_);
     hint = std::max<int64_t>(hint, 0);
     if (leaf_.max_def > 0) out_->def.reserve(hint);
     if (leaf_.max_rep > 0) out_->rep.reserve(hint);
-    if (out_->values.width > 0) out_->values.fixed.reserve(hint * out_->values.width);
+    if (out_->values.width > 0) {
+      out_->values.fixed.reserve(std::min<int64_t>(hint, reserve_budget_ / out_->values.width) * out_->values.width);
+    }
     if (out_->values.is_byte_array()) out_->values.offsets.reserve(hint + 1);
     values_hint_ = hint;
   }
@@ -382,7 +386,8 @@ Status ChunkWalker::DecodeValues(Encoding enc, const uint8_t* data, size_t size,
       if (v->is_byte_array() && v->bytes.empty() && dict_.count > 0) {
         // First gather: reserve the average dictionary entry times the values expected.
         int64_t avg = dict_.offsets[dict_.count] / dict_.count + 1;
-        v->bytes.reserve(static_cast<size_t>(std::min<int64_t>(avg * std::max(values_hint_, n), int64_t{1} << 32)));
+        int64_t want = std::max(values_hint_, n);
+        v->bytes.reserve(static_cast<size_t>(want > reserve_budget_ / avg ? reserve_budget_ : avg * want));
       }
       GatherDictionary(dict_, indices_.data(), n, v);
       from_dict = true;
