@@ -1,13 +1,16 @@
 // A growable array of trivially copyable values that does not zero what it grows into (decoders
-// overwrite every byte they reserve) and hands its memory to an Array Buffer without a copy.
+// overwrite every byte they reserve) and hands its memory to an Array Buffer without a copy. Large
+// blocks come from and go back to block_cache.h.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <type_traits>
 
+#include "datasets/parquet/block_cache.h"
 #include "mhub/datasets/array.h"
 
 namespace mhub::datasets::parquet {
@@ -18,7 +21,7 @@ class PodVector {
 
  public:
   PodVector() = default;
-  ~PodVector() { std::free(data_); }
+  ~PodVector() { ReleaseBlock(data_, cap_ * sizeof(T)); }
   PodVector(const PodVector&) = delete;
   PodVector& operator=(const PodVector&) = delete;
   PodVector(PodVector&& o) noexcept : data_(o.data_), size_(o.size_), cap_(o.cap_) {
@@ -26,7 +29,7 @@ class PodVector {
   }
   PodVector& operator=(PodVector&& o) noexcept {
     if (this != &o) {
-      std::free(data_);
+      ReleaseBlock(data_, cap_ * sizeof(T));
       data_ = o.data_, size_ = o.size_, cap_ = o.cap_;
       o.data_ = nullptr, o.size_ = o.cap_ = 0;
     }
@@ -44,10 +47,19 @@ class PodVector {
   void reserve(size_t n) {
     if (n <= cap_) return;
     size_t cap = std::max(n, cap_ + cap_ / 2);
+    // A large block from the cache (already mapped, no page faults), else realloc.
+    size_t cached_bytes = 0;
+    if (void* block = AcquireBlock(cap * sizeof(T), &cached_bytes)) {
+      if (size_) std::memcpy(block, data_, size_ * sizeof(T));
+      ReleaseBlock(data_, cap_ * sizeof(T));
+      data_ = static_cast<T*>(block);
+      cap_ = cached_bytes / sizeof(T);
+      return;
+    }
     T* p = static_cast<T*>(std::realloc(data_, std::max<size_t>(cap, 1) * sizeof(T)));
     if (!p) throw std::bad_alloc();
     data_ = p;
-    cap_ = cap;
+    cap_ = std::max<size_t>(cap, 1);
   }
   // Grows by n uninitialized values; answers a pointer to the first.
   T* grow(size_t n) {
@@ -80,7 +92,8 @@ class PodVector {
     }
     b.data = reinterpret_cast<const uint8_t*>(data_);
     b.size = size_ * sizeof(T);
-    b.owner = std::shared_ptr<const void>(data_, [](const void* p) { std::free(const_cast<void*>(p)); });
+    size_t bytes = cap_ * sizeof(T);
+    b.owner = std::shared_ptr<const void>(data_, [bytes](const void* p) { ReleaseBlock(const_cast<void*>(p), bytes); });
     data_ = nullptr;
     size_ = cap_ = 0;
     return b;
