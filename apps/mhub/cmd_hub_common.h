@@ -7,6 +7,7 @@
 
 #include "command_registry.h"
 #include "mhub/hub/hub_client.h"
+#include "mhub/hub/url_encode.h"
 
 namespace mhub::cli {
 
@@ -46,6 +47,28 @@ inline Result<hub::RepoRef> ReadRepoArg(const std::string& id, const std::string
                                    "); `mhub search " + id + "` lists repos with that name");
   MHUB_RETURN_IF_ERROR(hub::ValidateRepoId(id));
   return hub::RepoRef{id, t};
+}
+
+// URLs the hub commands print. They must open (answer 200 to a GET, with the token for private
+// repos), and the hub has no web pages yet, so these are the API and resolve URLs on the endpoint
+// rather than the Hub's page URLs (`/{id}`, `/{id}/commit/{oid}`) that `hf` prints.
+//
+// The repo: its API info (`hf repo create` prints the repo page).
+inline std::string RepoOpenUrl(const hub::HubClient& client, const hub::RepoRef& repo) {
+  return client.config().endpoint + repo.ApiPath();
+}
+// A folder (`folder_in_repo`, "" for the root) at a commit: the API tree listing.
+inline std::string TreeOpenUrl(const hub::HubClient& client, const hub::RepoRef& repo, const std::string& commit,
+                               const std::string& folder_in_repo) {
+  std::string url = client.config().endpoint + repo.ApiPath() + "/tree/" + hub::UrlEncode(commit);
+  if (!folder_in_repo.empty()) url += "/" + hub::UrlEncode(folder_in_repo, /*keep_slash=*/true);
+  return url;
+}
+// A file at a commit: its resolve URL (the file's bytes).
+inline std::string FileOpenUrl(const hub::HubClient& client, const hub::RepoRef& repo, const std::string& commit,
+                               const std::string& path_in_repo) {
+  return client.config().endpoint + "/" + repo.UrlPrefix() + repo.id + "/resolve/" + hub::UrlEncode(commit) + "/" +
+         hub::UrlEncode(path_in_repo, /*keep_slash=*/true);
 }
 
 }  // namespace mhub::cli

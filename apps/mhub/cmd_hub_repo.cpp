@@ -119,12 +119,14 @@ MHUB_REGISTER_COMMAND(repo) {
       if (!repo.ok()) return mhub::cli::print_error(repo.status());
       auto url = client.create_repo(*repo, {create_opts->is_private, create_opts->exist_ok});
       if (!url.ok()) return mhub::cli::print_error(url.status());
+      // The hub's answer names the repo page, which does not exist yet: print what opens.
+      const std::string open_url = mhub::cli::RepoOpenUrl(client, *repo);
       if (create_opts->json) {
         std::cout << mhub::DumpJson(
-                         mhub::Json{{"url", *url}, {"id", repo->id}, {"type", mhub::hub::RepoTypeName(repo->type)}})
+                         mhub::Json{{"url", open_url}, {"id", repo->id}, {"type", mhub::hub::RepoTypeName(repo->type)}})
                   << "\n";
       } else {
-        std::cout << *url << "\n";
+        std::cout << open_url << "\n";
       }
       return 0;
     }

@@ -1,7 +1,7 @@
 // `mhub upload REPO [LOCAL_PATH] [PATH_IN_REPO]`: one file or a folder in one commit (like
 // `hf upload`). Creates the repo, and the branch named by --revision, when missing. Files the
 // revision already holds unchanged are skipped; when nothing changed no commit is made. Prints
-// the commit URL.
+// a URL that opens what was committed (the file, or the folder's listing, at the new commit).
 #include <signal.h>
 #include <unistd.h>
 
@@ -144,7 +144,11 @@ MHUB_REGISTER_COMMAND(upload) {
     ::sigaction(SIGINT, &sa, nullptr);
 
     mhub::Result<mhub::hub::CommitInfo> info = mhub::Status::Internal("unset");
+    std::string uploaded_path;  // the folder (is_dir) or the file in the repo
     if (is_dir) {
+      auto folder_in_repo = mhub::hub::NormalizeFolderInRepo(opts->path_in_repo);
+      if (!folder_in_repo.ok()) return mhub::cli::print_error(folder_in_repo.status());
+      uploaded_path = *folder_in_repo;
       mhub::hub::UploadFolderOptions folder;
       folder.commit = commit;
       folder.path_in_repo = opts->path_in_repo;
@@ -155,6 +159,7 @@ MHUB_REGISTER_COMMAND(upload) {
     } else {
       auto in_repo = mhub::hub::FilePathInRepo(opts->path_in_repo, fs::path(local).filename().string());
       if (!in_repo.ok()) return mhub::cli::print_error(in_repo.status());
+      uploaded_path = *in_repo;
       info = client.upload_file(*repo, local, *in_repo, commit);
     }
     ::signal(SIGINT, SIG_DFL);
@@ -167,15 +172,20 @@ MHUB_REGISTER_COMMAND(upload) {
     }
     if (info->lfs_files_reused > 0)
       std::cerr << info->lfs_files_reused << " large file(s) were already on the hub and were not sent again\n";
+    // What the commit holds there, at a URL that opens (the hub's commitUrl names a web page it
+    // does not serve yet): the folder's API listing, or the file itself.
+    const std::string open_url = is_dir ? mhub::cli::TreeOpenUrl(client, *repo, info->commit_oid, uploaded_path)
+                                        : mhub::cli::FileOpenUrl(client, *repo, info->commit_oid, uploaded_path);
     if (opts->json) {
       std::cout << mhub::DumpJson(mhub::Json{{"commitOid", info->commit_oid},
                                              {"commitUrl", info->commit_url},
+                                             {"url", open_url},
                                              {"repo", repo->id},
                                              {"empty", info->empty},
                                              {"unchanged", info->unchanged_paths}})
                 << "\n";
     } else {
-      std::cout << (info->commit_url.empty() ? info->commit_oid : info->commit_url) << "\n";
+      std::cout << open_url << "\n";
     }
     return 0;
   };

@@ -79,7 +79,7 @@ TEST_F(HubCliTest, RepoUploadLsDownloadSearchCacheDelete) {
   WriteFileOrDie(folder + "/ignored.tmp", "x");
   auto up = Mhub("upload bob/cli-model " + ShellQuote(folder) + " --exclude '*.tmp' --commit-message 'folder upload'");
   ASSERT_EQ(up.exit_code, 0) << up.err << "\n" << server_.Log();
-  EXPECT_NE(up.out.find("/commit/"), std::string::npos) << up.out;
+  EXPECT_NE(up.out.find("/api/models/bob/cli-model/tree/"), std::string::npos) << up.out;
   WriteFileOrDie(work_ / "notes.txt", "notes\n");
   auto up_file = Mhub("upload bob/cli-model " + ShellQuote(work_ / "notes.txt") + " docs/notes.txt --json");
   ASSERT_EQ(up_file.exit_code, 0) << up_file.err;
