@@ -7,8 +7,8 @@
 #include <set>
 
 #include "hub/git_blob_oid.h"
+#include "hub/upload_progress.h"
 #include "mhub/base/base64.h"
-#include "mhub/base/progress.h"
 #include "mhub/base/sha256.h"
 #include "mhub/base/thread_pool.h"
 #include "mhub/hub/hub_client.h"
@@ -154,19 +154,15 @@ Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revis
   if (transfer != "basic" && transfer != "multipart")
     return Status::Unsupported("LFS batch chose transfer '" + transfer + "'; mhub speaks basic and multipart");
 
-  // One bar for the whole upload (files and bytes); a bar per file only when there is one file,
-  // since bars on a terminal share one rewritten line.
+  // One bar for the whole upload (files and bytes) with a bar per file under it while it is sent.
   uint64_t total_bytes = 0;
   for (const auto& [oid, a] : by_oid) total_bytes += a->size;
-  const bool one_file = by_oid.size() == 1;
-  ProgressBar overall(one_file ? "" : "Uploading " + std::to_string(by_oid.size()) + " LFS files",
-                      one_file ? 0 : total_bytes);
-  if (one_file) overall.Finish();
+  UploadProgress progress(by_oid.size(), total_bytes);
   std::atomic<size_t> reused_count{0};
   auto file_done = [&](const PreparedAdd* add, bool was_there) {
     if (was_there) {
       reused_count.fetch_add(1);
-      if (!one_file) overall.Add(add->size);
+      progress.SkipFile(add->size);
     }
     if (options.on_lfs_file_done) options.on_lfs_file_done(add->op->path_in_repo, add->size, was_there);
   };
@@ -183,9 +179,8 @@ Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revis
     const Json& upload = obj["actions"]["upload"];
     MHUB_ASSIGN_OR_RETURN(std::string href, JsonString(upload, "href", "actions.upload"));
     Json header = upload.value("header", Json::object());
-    ProgressBar bar(one_file ? "Uploading " + add->op->path_in_repo : "", one_file ? add->size : 0);
-    if (!one_file) bar.Finish();
     const CommitOperation& op = *add->op;
+    const size_t slot = progress.BeginFile(op.path_in_repo, add->size);
 
     auto put_slice = [&](const std::string& url, uint64_t offset, uint64_t length,
                          const std::vector<std::pair<std::string, std::string>>& headers) -> Result<HttpResponse> {
@@ -202,12 +197,12 @@ Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revis
         put.body_file_length = length;
       }
       uint64_t last = 0;
-      auto progress = [&](uint64_t sent) {
-        (one_file ? bar : overall).Add(sent - last);
-        last = sent;
+      auto on_sent = [&](uint64_t sent) {
+        if (sent > last) progress.Add(slot, sent - last);
+        last = std::max(last, sent);
       };
-      MHUB_ASSIGN_OR_RETURN(HttpResponse r, http_.Perform(put, nullptr, progress));
-      if (op.local_path.empty()) (one_file ? bar : overall).Add(length);
+      MHUB_ASSIGN_OR_RETURN(HttpResponse r, http_.Perform(put, nullptr, on_sent));
+      if (op.local_path.empty()) progress.Add(slot, length);
       if (!r.ok()) return StatusFromResponse(r, "LFS upload of " + op.path_in_repo);
       return r;
     };
@@ -251,7 +246,6 @@ Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revis
         if (it->is_string()) headers.emplace_back(it.key(), it->get<std::string>());
       MHUB_RETURN_IF_ERROR(put_slice(href, 0, add->size, headers).status());
     }
-    bar.Finish();
 
     if (obj["actions"].contains("verify")) {
       const Json& verify = obj["actions"]["verify"];
@@ -269,6 +263,7 @@ Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revis
       MHUB_ASSIGN_OR_RETURN(HttpResponse vr, http_.Perform(v));
       if (!vr.ok()) return StatusFromResponse(vr, "LFS verify of " + op.path_in_repo);
     }
+    progress.EndFile(slot);
     file_done(add, false);
     return Status::OK();
   };
@@ -287,7 +282,7 @@ Status HubClient::UploadLfsObjects(const RepoRef& repo, const std::string& revis
     futures.push_back(pool.Submit([&, i] { results[i] = upload_one(work[i].first, work[i].second); }));
   }
   for (auto& f : futures) f.wait();
-  overall.Finish();
+  progress.Finish();
   if (reused != nullptr) *reused = reused_count.load();
   for (const auto& s : results) MHUB_RETURN_IF_ERROR(s);
   return Status::OK();
