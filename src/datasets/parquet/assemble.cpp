@@ -159,7 +159,19 @@ int64_t BuildValidity(const Slots& slots, int64_t length, const LeafData& leaf, 
   uint8_t* bits = bitmap->data();
   int64_t valid = 0;
   if (slots.all) {
-    for (int64_t i = 0; i < length; ++i) {
+    // Eight levels to one bitmap byte per step.
+    int64_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+      unsigned b = 0, c = 0;
+      for (int j = 0; j < 8; ++j) {
+        unsigned ok = d[i + j] >= valid_def;
+        b |= ok << j;
+        c += ok;
+      }
+      bits[i >> 3] = static_cast<uint8_t>(b);
+      valid += c;
+    }
+    for (; i < length; ++i) {
       uint8_t ok = d[i] >= valid_def;
       bits[i >> 3] |= ok << (i & 7);
       valid += ok;

@@ -232,6 +232,10 @@ Status ChunkWalker::ReadDictionary(const PageHeader& h, const uint8_t* body) {
     dict_.bytes.reserve(dict_.bytes.size() + 16);
     std::memset(dict_.bytes.data() + dict_.bytes.size(), 0, 16);
     dict_.padded = true;
+    dict_.max_length = 0;
+    for (int64_t i = 0; i < dict_.count; ++i) {
+      dict_.max_length = std::max(dict_.max_length, dict_.offsets[i + 1] - dict_.offsets[i]);
+    }
   }
   if (leaf_.type->id == TypeId::kString && dict_.count > 0) {
     Status u = CheckUtf8(dict_, 0);

@@ -39,6 +39,7 @@ void DenseValues::Init(PhysicalType t, int type_length) {
   offsets.clear();
   bytes.clear();
   padded = false;
+  max_length = 0;
   if (t == PhysicalType::kByteArray) offsets.push_back(0);
 }
 
@@ -306,10 +307,26 @@ void GatherDictionary(const DenseValues& dict, const uint32_t* idx, int64_t n, D
     const uint8_t* dbytes = dict.bytes.data();
     int64_t base = out->offsets.back();
     int64_t* offs = out->offsets.grow(n);
+    if (dict.padded && dict.max_length <= 16) {
+      // One pass: every entry fits a fixed 16-byte move (the dictionary keeps 16 readable bytes
+      // past its end), so n * 16 bytes of room bound the output.
+      out->bytes.reserve(out->bytes.size() + static_cast<size_t>(n) * 16 + 16);
+      uint8_t* start = out->bytes.data() + out->bytes.size();
+      uint8_t* dst = start;
+      for (int64_t i = 0; i < n; ++i) {
+        int64_t b = doffs[idx[i]], len = doffs[idx[i] + 1] - b;
+        std::memcpy(dst, dbytes + b, 16);
+        dst += len;
+        offs[i] = base + (dst - start);
+      }
+      out->bytes.grow(static_cast<size_t>(dst - start));
+      out->count += n;
+      return;
+    }
     int64_t acc = base;
     for (int64_t i = 0; i < n; ++i) offs[i] = acc += doffs[idx[i] + 1] - doffs[idx[i]];
-    // Short strings (the common case) move as one fixed 16-byte copy: the dictionary keeps 16
-    // readable bytes past its end (DecodeDictionary) and the output reserves 16 bytes of slack.
+    // Short strings move as one fixed 16-byte copy when the dictionary is padded; the output
+    // reserves 16 bytes of slack.
     size_t total = static_cast<size_t>(acc - base);
     out->bytes.reserve(out->bytes.size() + total + 16);
     uint8_t* dst = out->bytes.grow(total);

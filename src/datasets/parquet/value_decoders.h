@@ -23,6 +23,7 @@ struct DenseValues {
   PodVector<int64_t> offsets;  // BYTE_ARRAY: count + 1 (offsets[0] = 0 once Init ran)
   PodVector<uint8_t> bytes;    // BYTE_ARRAY data
   bool padded = false;         // 16 readable bytes follow `bytes` (a dictionary; see GatherDictionary)
+  int64_t max_length = 0;      // longest BYTE_ARRAY value (set with `padded`)
 
   void Init(PhysicalType t, int type_length);
   bool is_byte_array() const { return type == PhysicalType::kByteArray; }
