@@ -11,4 +11,7 @@ list(APPEND MHUB_DATASETS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/dataset/select_filter.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dataset/map.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dataset/columns.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/dataset/split.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/dataset/split.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/dataset/pandas_format.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/dataset/export.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/dataset/export_parquet.cpp)

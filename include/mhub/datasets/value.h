@@ -59,6 +59,8 @@ class Value {
 // A double as Python's repr() spells it (shortest round trip; "1.0", "1e-05", "1e+16", "nan", "inf"):
 // the spelling `datasets`' JSON and CSV exports use.
 std::string FormatDouble(double d);
+// The same layout with the shortest digits that round-trip a float32 (numpy's str(np.float32(x))).
+std::string FormatFloat32(float f);
 
 // Row i of `array` as a Value (temporal/decimal types converted as in the JSON form above:
 // Date32/Timestamp/Decimal128 become kString, Float16 kDouble).

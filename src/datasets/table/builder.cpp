@@ -225,7 +225,7 @@ void ArrayBuilder::AppendRange(const Array& src, int64_t begin, int64_t end) {
       int64_t stop = src.Offset(end);
       if (m.type->id == TypeId::kList) {
         m.children[0].AppendRange(*src.children[0], base, stop);
-      } else {
+      } else if (stop > base) {  // (no pointer arithmetic on an empty, possibly null, buffer)
         m.values.insert(m.values.end(), src.values.data + base, src.values.data + stop);
       }
       break;
@@ -266,7 +266,7 @@ ArrayPtr ArrayBuilder::Finish() {
       int64_t end = m.ChildEnd();
       std::vector<uint8_t> offs((m.starts.size() + 1) * sizeof(int64_t));
       // offsets[0] is 0 by the layout's rule; the builder starts at 0, so starts[0] == 0 already.
-      std::memcpy(offs.data(), m.starts.data(), m.starts.size() * sizeof(int64_t));
+      if (!m.starts.empty()) std::memcpy(offs.data(), m.starts.data(), m.starts.size() * sizeof(int64_t));
       std::memcpy(offs.data() + m.starts.size() * sizeof(int64_t), &end, sizeof(int64_t));
       out->offsets = Buffer::FromVector(std::move(offs));
       if (m.type->id == TypeId::kList)

@@ -127,12 +127,11 @@ const Value* Value::Get(const std::string& field) const {
   return nullptr;
 }
 
-std::string FormatDouble(double d) {
-  if (std::isnan(d)) return "nan";
-  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);  // shortest round trip
-  std::string_view sci(buf, static_cast<size_t>(r.ptr - buf));
+namespace {
+
+// Python repr()'s layout of a shortest round-trip `sci` ("d.ddde[+-]x"): fixed point for exponents in
+// [-4, 16), else d.ddde+XX.
+std::string ReprFromScientific(std::string_view sci) {
   size_t e = sci.find('e');
   bool neg = sci[0] == '-';
   std::string digits;
@@ -140,7 +139,7 @@ std::string FormatDouble(double d) {
     if (c != '.') digits += c;
   int exp = std::stoi(std::string(sci.substr(e + 1)));
   std::string out = neg ? "-" : "";
-  if (exp >= -4 && exp < 16) {  // repr's fixed-point range
+  if (exp >= -4 && exp < 16) {
     if (exp >= 0) {
       if (digits.size() < static_cast<size_t>(exp) + 1)
         digits.append(static_cast<size_t>(exp) + 1 - digits.size(), '0');
@@ -156,6 +155,24 @@ std::string FormatDouble(double d) {
   char ebuf[16];
   std::snprintf(ebuf, sizeof ebuf, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
   return out + ebuf;
+}
+
+}  // namespace
+
+std::string FormatDouble(double d) {
+  if (std::isnan(d)) return "nan";
+  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);  // shortest round trip
+  return ReprFromScientific(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+}
+
+std::string FormatFloat32(float f) {
+  if (std::isnan(f)) return "nan";
+  if (std::isinf(f)) return f > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
+  return ReprFromScientific(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
 }
 
 namespace {
