@@ -8,9 +8,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <string_view>
 
 #include "mhub/base/logging.h"
 #include "server/http/http_response_writer.h"
@@ -19,8 +21,37 @@ namespace mhub::server {
 namespace {
 
 constexpr int64_t kLingerMs = 2000;  // how long a refused client may still send before we close
+// After an answer that left a body unread: what the client still sends is dropped while it keeps
+// coming (kLingerMs without a byte ends it), up to this much and this long in all.
+constexpr uint64_t kMaxLingerBytes = uint64_t{64} << 20;
+constexpr int64_t kMaxLingerMs = 30000;
 constexpr int64_t kSweepEveryMs = 250;
 constexpr size_t kReadChunk = 16 << 10;
+
+// Whether the event loop waits for the body before a worker takes the request: for a small body
+// (all of it) or a chunked one (its first body_preread_bytes). Not when the client waits for "100
+// Continue" (only the handler may send that: a refused upload is never sent), nor for a large
+// announced body (the handler may refuse it by its Content-Length at once; a worker that does read
+// it is bounded by the minimum rate, http_exchange.h).
+bool NeedsBodyPrefix(const RequestHead& head, const ConnectionLimits& limits) {
+  if (limits.body_preread_bytes == 0 || head.expect_continue) return false;
+  if (head.chunked) return true;
+  return head.content_length && *head.content_length > 0 && *head.content_length <= limits.body_preread_bytes;
+}
+
+// Whether `buffer` (the bytes after the head) holds the body prefix the loop waits for: the whole
+// body when it is small, else body_preread_bytes. A chunked body is taken as complete when the
+// buffer ends with its last chunk (a heuristic: if data only looks like it, the worker reads on).
+bool BodyPrefixArrived(const std::string& buffer, const RequestHead& head, const ConnectionLimits& limits) {
+  if (buffer.size() >= limits.body_preread_bytes) return true;
+  if (head.chunked) {
+    static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+    std::string_view b(buffer);
+    return b.size() >= kLastChunk.size() && b.substr(b.size() - kLastChunk.size()) == kLastChunk &&
+           (b.size() == kLastChunk.size() || b[b.size() - kLastChunk.size() - 1] == '\n');
+  }
+  return buffer.size() >= *head.content_length;
+}
 
 std::string PeerIp(const sockaddr_storage& addr) {
   char text[INET6_ADDRSTRLEN] = {0};
@@ -96,6 +127,7 @@ void HttpEventLoop::Run() {
   }
   for (auto& [ptr, conn] : held_) ::close(conn->fd);
   held_.clear();
+  awaiting_body_.clear();
 }
 
 void HttpEventLoop::Stop() {
@@ -169,31 +201,56 @@ void HttpEventLoop::Watch(HttpConnection* conn) {
 void HttpEventLoop::OnReadable(HttpConnection* conn) {
   char buf[kReadChunk];
   bool saw_newline = false;
-  // Never buffer more than a head can take (plus one read): the rest waits in the socket.
-  while (conn->buffer.size() <= head_limits_.max_head_bytes) {
+  // Never buffer more than a head (or the body prefix) can take, plus one read: the rest waits in
+  // the socket.
+  const size_t cap =
+      conn->phase == HttpConnection::Phase::kBody ? limits_.body_preread_bytes : head_limits_.max_head_bytes;
+  while (conn->buffer.size() <= cap) {
     ssize_t n = ::recv(conn->fd, buf, sizeof(buf), 0);
     if (n > 0) {
-      if (conn->phase == HttpConnection::Phase::kLingering) continue;  // discarded
+      size_t skip = 0;
+      if (conn->phase == HttpConnection::Phase::kLingering) {  // discarded
+        conn->discard_bytes += static_cast<uint64_t>(n);
+        if (conn->discard_bytes < kMaxLingerBytes) {
+          conn->deadline_ms = std::min(MonotonicMs() + kLingerMs, conn->linger_end_ms);
+        }
+        continue;
+      }
+      if (conn->phase == HttpConnection::Phase::kDiscard) {  // the rest of an unread body
+        skip = static_cast<size_t>(std::min<uint64_t>(conn->discard_bytes, static_cast<uint64_t>(n)));
+        conn->discard_bytes -= skip;
+        if (conn->discard_bytes > 0) continue;
+        conn->phase = HttpConnection::Phase::kIdle;
+        if (skip == static_cast<size_t>(n)) {
+          conn->deadline_ms = MonotonicMs() + limits_.keep_alive_idle_ms;
+          continue;
+        }
+      }
       if (conn->phase == HttpConnection::Phase::kIdle) {
         conn->phase = HttpConnection::Phase::kHead;
         conn->deadline_ms = MonotonicMs() + limits_.head_timeout_ms;
       }
-      conn->buffer.append(buf, static_cast<size_t>(n));
-      if (std::memchr(buf, '\n', static_cast<size_t>(n)) != nullptr) saw_newline = true;
+      conn->buffer.append(buf + skip, static_cast<size_t>(n) - skip);
+      if (std::memchr(buf + skip, '\n', static_cast<size_t>(n) - skip) != nullptr) saw_newline = true;
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n < 0 && errno == EINTR) continue;
     // End of stream or error. A client may send a whole request and then shut its side down:
     // that request is still served (the answer can be written), so parse what came first.
-    if (n == 0 && conn->phase == HttpConnection::Phase::kHead && !conn->buffer.empty()) {
-      TryParse(conn, true);
-      if (held_.count(conn) == 0) return;  // handed to a worker
-    }
+    if (n == 0 && conn->phase == HttpConnection::Phase::kHead && !conn->buffer.empty()) TryParse(conn, true);
+    // Nothing more will come: the worker serves what did (a short body is its error to report).
+    if (n == 0 && held_.count(conn) != 0 && conn->phase == HttpConnection::Phase::kBody) Dispatch(conn);
+    if (held_.count(conn) == 0) return;  // handed to a worker
     Close(conn);
     return;
   }
-  if (conn->phase == HttpConnection::Phase::kHead) TryParse(conn, saw_newline);
+  if (conn->phase == HttpConnection::Phase::kHead) {
+    TryParse(conn, saw_newline);
+  } else if (conn->phase == HttpConnection::Phase::kBody &&
+             BodyPrefixArrived(conn->buffer, awaiting_body_.at(conn), limits_)) {
+    Dispatch(conn);
+  }
 }
 
 void HttpEventLoop::TryParse(HttpConnection* conn, bool saw_newline) {
@@ -208,6 +265,21 @@ void HttpEventLoop::TryParse(HttpConnection* conn, bool saw_newline) {
     return;
   }
   conn->buffer.erase(0, r.head_bytes);
+  if (NeedsBodyPrefix(head, limits_) && !BodyPrefixArrived(conn->buffer, head, limits_)) {
+    // A body trickled a byte at a time must cost the client its own deadline, not a worker.
+    conn->phase = HttpConnection::Phase::kBody;
+    conn->deadline_ms = MonotonicMs() + limits_.head_timeout_ms;
+    awaiting_body_[conn] = std::move(head);
+    return;
+  }
+  awaiting_body_[conn] = std::move(head);
+  Dispatch(conn);
+}
+
+void HttpEventLoop::Dispatch(HttpConnection* conn) {
+  auto pending = awaiting_body_.find(conn);
+  RequestHead head = std::move(pending->second);
+  awaiting_body_.erase(pending);
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, conn->fd, nullptr);
   auto it = held_.find(conn);
   std::unique_ptr<HttpConnection> owned = std::move(it->second);
@@ -225,6 +297,7 @@ void HttpEventLoop::Refuse(HttpConnection* conn, int status, const std::string& 
   conn->buffer.shrink_to_fit();
   conn->phase = HttpConnection::Phase::kLingering;
   conn->deadline_ms = MonotonicMs() + kLingerMs;
+  conn->linger_end_ms = conn->deadline_ms;  // no extension: the client sent a bad head
 }
 
 void HttpEventLoop::Close(HttpConnection* conn) {
@@ -233,6 +306,7 @@ void HttpEventLoop::Close(HttpConnection* conn) {
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, conn->fd, nullptr);
   ::close(conn->fd);
   Forget(conn->peer_ip);
+  awaiting_body_.erase(conn);
   held_.erase(conn);
 }
 
@@ -254,6 +328,24 @@ void HttpEventLoop::TakeReturned() {
       Forget(conn->peer_ip);
       continue;
     }
+    if (conn->linger) {  // the worker sent the answer and shut its side down
+      conn->linger = false;
+      conn->buffer.clear();
+      conn->buffer.shrink_to_fit();
+      conn->discard_bytes = 0;
+      conn->phase = HttpConnection::Phase::kLingering;
+      conn->deadline_ms = now + kLingerMs;
+      conn->linger_end_ms = now + kMaxLingerMs;
+      HttpConnection* raw = conn.get();
+      held_.emplace(raw, std::move(conn));
+      Watch(raw);
+      continue;
+    }
+    if (conn->discard_bytes > 0) {  // the unread rest of the last body: buffered bytes go first
+      size_t drop = static_cast<size_t>(std::min<uint64_t>(conn->discard_bytes, conn->buffer.size()));
+      conn->buffer.erase(0, drop);
+      conn->discard_bytes -= drop;
+    }
     if (conn->requests >= limits_.max_requests_per_connection) {
       ::close(conn->fd);
       Forget(conn->peer_ip);
@@ -262,6 +354,10 @@ void HttpEventLoop::TakeReturned() {
     bool pending = !conn->buffer.empty();
     conn->phase = pending ? HttpConnection::Phase::kHead : HttpConnection::Phase::kIdle;
     conn->deadline_ms = now + (pending ? limits_.head_timeout_ms : limits_.keep_alive_idle_ms);
+    if (conn->discard_bytes > 0) {  // it must come within the head deadline
+      conn->phase = HttpConnection::Phase::kDiscard;
+      conn->deadline_ms = now + limits_.head_timeout_ms;
+    }
     HttpConnection* raw = conn.get();
     held_.emplace(raw, std::move(conn));
     Watch(raw);
@@ -277,6 +373,8 @@ void HttpEventLoop::Sweep(int64_t now) {
   for (HttpConnection* conn : expired) {
     if (conn->phase == HttpConnection::Phase::kHead && !conn->buffer.empty()) {
       WriteSimpleAnswer(conn->fd, 408, "the request head did not arrive in time", false);
+    } else if (conn->phase == HttpConnection::Phase::kBody) {
+      WriteSimpleAnswer(conn->fd, 408, "the request body did not arrive in time", false);
     }
     Close(conn);
   }

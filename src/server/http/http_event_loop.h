@@ -1,8 +1,8 @@
 // The event loop of the hub's HTTP server: one thread that accepts connections and reads request
-// heads with epoll, so that slow or idle clients cost a buffer, not a worker thread (slowloris).
-// It enforces the head deadline, the head limits and the per-IP connection limit, and hands each
-// complete head to `on_head` (which runs it on a worker). Workers give connections back with
-// Return(), to wait for their next request here.
+// heads (and the first bytes of their bodies) with epoll, so that slow or idle clients cost a
+// buffer, not a worker thread (slowloris). It enforces the head deadline, the head limits and the
+// per-IP connection limit, and hands each complete head to `on_head` (which runs it on a worker). Workers give
+// connections back with Return(), to wait for their next request here.
 #pragma once
 
 #include <functional>
@@ -40,6 +40,8 @@ class HttpEventLoop {
   void Accept();
   void OnReadable(HttpConnection* conn);
   void TryParse(HttpConnection* conn, bool force);
+  // Hands `conn` and its parsed head (awaiting_body_) to a worker.
+  void Dispatch(HttpConnection* conn);
   void Refuse(HttpConnection* conn, int status, const std::string& message);
   void Close(HttpConnection* conn);
   void Forget(const std::string& ip);
@@ -54,6 +56,7 @@ class HttpEventLoop {
   HttpHeadLimits head_limits_;
   HeadHandler on_head_;
   std::unordered_map<HttpConnection*, std::unique_ptr<HttpConnection>> held_;  // waiting for bytes
+  std::unordered_map<HttpConnection*, RequestHead> awaiting_body_;             // phase kBody: their heads
   std::unordered_map<std::string, size_t> per_ip_;  // open connections per peer (held or working)
   size_t open_ = 0;
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 
 #include "server/http/http_response_writer.h"
 #include "server/http/url_codec.h"
@@ -15,27 +16,25 @@
 namespace mhub::server {
 namespace {
 
-// A body the handler did not read is dropped after the answer is written: up to this much to keep
-// the connection alive; beyond, the connection closes.
+// A body the handler did not read is dropped after the answer is written (by the event loop):
+// up to this much to keep the connection alive; beyond, the connection closes after a lingering
+// read (closing with unread bytes makes the kernel reset the connection, and a client still
+// sending, e.g. an LFS part of up to 16 MiB, would lose the answer).
 constexpr uint64_t kKeepAliveDrainBytes = uint64_t{1} << 20;
-// Before closing, up to this much of it is still read and dropped (lingering close), for at most
-// kLingerIdleMs without progress: closing with unread bytes makes the kernel reset the
-// connection, and a client still sending (an LFS part is up to 16 MiB) would lose the answer.
-constexpr uint64_t kMaxLingerBytes = uint64_t{64} << 20;
-constexpr int64_t kLingerIdleMs = 2000;
 constexpr size_t kReadChunk = 64 << 10;
 constexpr size_t kMaxChunkLine = 4096;
 constexpr int kMaxTrailers = 100;
-// The minimum rate applies once a transfer has waited on the client this long in total.
-constexpr int64_t kRateGraceMs = 10000;
+// The minimum rate applies once a transfer has waited on the client this long in total. Shorter
+// for request bodies: a worker that waits on a trickled body serves nobody else (small bodies
+// never get here, the event loop reads them; see ConnectionLimits::body_preread_bytes).
+constexpr int64_t kSendRateGraceMs = 10000;
+constexpr int64_t kRecvRateGraceMs = 5000;
 
 // Socket I/O with the connection's deadlines: no single wait longer than the idle timeout, and a
-// client that has made us wait more than kRateGraceMs must have kept up min_bytes_per_s.
+// client that has made us wait more than the grace must have kept up min_bytes_per_s.
 class SocketIo {
  public:
   SocketIo(int fd, const ConnectionLimits& limits) : fd_(fd), limits_(limits), idle_ms_(limits.io_idle_timeout_ms) {}
-
-  void set_idle_timeout_ms(int64_t ms) { idle_ms_ = ms; }
 
   // Appends up to `max` bytes to `out`. False on end of stream, error or a broken deadline.
   bool Recv(std::string* out, size_t max) {
@@ -50,7 +49,7 @@ class SocketIo {
       if (n == 0) return false;
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
-      if (!Wait(POLLIN, received_)) return false;
+      if (!Wait(POLLIN, received_, kRecvRateGraceMs)) return false;
     }
   }
 
@@ -64,7 +63,7 @@ class SocketIo {
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && Wait(POLLOUT, sent_)) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && Wait(POLLOUT, sent_, kSendRateGraceMs)) continue;
       return false;
     }
     return true;
@@ -81,7 +80,7 @@ class SocketIo {
       }
       if (n == 0) return false;  // the file is shorter than announced
       if (errno == EINTR) continue;
-      if ((errno == EAGAIN || errno == EWOULDBLOCK) && Wait(POLLOUT, sent_)) continue;
+      if ((errno == EAGAIN || errno == EWOULDBLOCK) && Wait(POLLOUT, sent_, kSendRateGraceMs)) continue;
       return false;
     }
     return true;
@@ -90,20 +89,26 @@ class SocketIo {
   uint64_t sent() const { return sent_; }
 
  private:
-  bool Wait(short events, uint64_t progressed) {
+  // Waits for `events` until the client would break the minimum rate (`progressed` bytes so far,
+  // grace_ms of waiting free) or the idle timeout: a silent client is dropped when the rate says
+  // so, not after the whole idle timeout.
+  bool Wait(short events, uint64_t progressed, int64_t grace_ms) {
+    int64_t allowed_ms = idle_ms_ + waited_ms_;  // no rate: only the idle timeout
+    if (limits_.min_bytes_per_s > 0) {
+      const uint64_t earned = progressed * 1000 / limits_.min_bytes_per_s;
+      allowed_ms = std::max<int64_t>(grace_ms, static_cast<int64_t>(std::min<uint64_t>(earned, INT64_MAX / 2)));
+    }
+    const int64_t budget = std::min(idle_ms_, allowed_ms - waited_ms_);
+    if (budget <= 0) return false;
     int64_t start = MonotonicMs();
     pollfd p{fd_, events, 0};
     int rc;
     do {
-      rc = ::poll(&p, 1, static_cast<int>(idle_ms_));
+      rc = ::poll(&p, 1, static_cast<int>(budget));
     } while (rc < 0 && errno == EINTR);
     waited_ms_ += MonotonicMs() - start;
     if (rc <= 0) return false;
-    if ((p.revents & (POLLERR | POLLNVAL)) != 0) return false;
-    if (waited_ms_ > kRateGraceMs && progressed * 1000 < static_cast<uint64_t>(waited_ms_) * limits_.min_bytes_per_s) {
-      return false;
-    }
-    return true;
+    return (p.revents & (POLLERR | POLLNVAL)) == 0;
   }
 
   int fd_;
@@ -194,19 +199,6 @@ class BodyReader {
       }
     }
     return Status::OK();
-  }
-
-  // Reads and drops the rest of the body, up to `max` bytes. False when it could not.
-  bool Drain(uint64_t max) {
-    if (complete()) return true;
-    if (failed_ || continue_pending()) return false;  // the client waits for our go-ahead: close
-    if (!chunked_ && remaining_ > max) return false;
-    uint64_t drained = 0;
-    Status st = Read([&](const char*, size_t n) {
-      drained += n;
-      return drained <= max;
-    });
-    return st.ok() && complete();
   }
 
  private:
@@ -324,16 +316,16 @@ ExchangeOutcome ServeExchange(HttpConnection& conn, RequestHead head, const Conn
   }
   if (file_fd >= 0) ::close(file_fd);
   out.body_bytes_sent = io.sent() > head_size ? io.sent() - head_size : 0;
+  body.Release();
+  // The unread rest of the body is the event loop's to drop (HttpConnection::discard_bytes).
   if (ok && !body.complete()) {
     if (keep_alive) {
-      keep_alive = body.Drain(kKeepAliveDrainBytes);
+      conn.discard_bytes = body.remaining();  // known and small (see above)
     } else if (!body.failed() && !body.continue_pending()) {
       ::shutdown(conn.fd, SHUT_WR);
-      io.set_idle_timeout_ms(kLingerIdleMs);
-      (void)body.Drain(kMaxLingerBytes);
+      conn.linger = true;
     }
   }
-  body.Release();
   out.keep_alive = ok && keep_alive;
   return out;
 }
