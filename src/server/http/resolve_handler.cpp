@@ -211,7 +211,9 @@ HubError HandleResolve(RepoCall& call, const std::string& revision, const std::s
   if (serve_lfs) {
     res.file = FileBody{lfs_path, range.first, range.length, false};
   } else if (!blob_path.empty()) {
-    res.file = FileBody{blob_path, range.first, range.length, false};
+    // A link of this download's own: the bounded blob cache may evict the file meanwhile.
+    MHUB_ASSIGN_OR_RETURN(BlobForSending sent, BlobFileForSending(call.ctx, call.key, stat->oid, size));
+    res.file = FileBody{sent.path, range.first, range.length, sent.remove_after};
   } else {
     res.body = range.first == 0 && range.length == content.size() ? std::move(content)
                                                                   : content.substr(range.first, range.length);
