@@ -3,7 +3,9 @@
 // paragraph's label the genre of its file as cats.txt names it, every sentence's tags the corpus's
 // tags, and the counts (paragraphs, sentences, tokens) adding up to the corpus totals; the cards'
 // num_examples match the files. Then `--push` into a real hub: the three dataset repos appear
-// (public, card metadata indexed), and a second run changes nothing.
+// (public, card metadata indexed, ClassLabel names kept; as Parquet shards whose rows npm hyparquet
+// reads back equal to the JSONL rows when `mhub datasets push` exists), and a second run changes
+// nothing.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -226,6 +228,9 @@ TEST_F(BrownDatasetsTest, PushIntoTheHubOnceThenNothing) {
   auto first = RunCommand(push);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(first.err.find("warning"), std::string::npos) << first.err;
+  // Parquet shards when this mhub has `datasets push`, else the JSONL files.
+  const bool parquet = RunCommand(ShellQuote(MhubBin()) + " datasets push --help >/dev/null 2>&1").exit_code == 0;
+  const std::string ext = parquet ? ".parquet" : ".jsonl";
   for (const char* name : {"brown-genre", "brown-pos", "brown-text"}) {
     // Public: read anonymously, with the card's metadata.
     auto info = RunCommand("curl -sf " + hub.url() + "/api/datasets/mhub/" + name);
@@ -236,9 +241,38 @@ TEST_F(BrownDatasetsTest, PushIntoTheHubOnceThenNothing) {
     std::set<std::string> files;
     auto tree = RunCommand("curl -sf " + hub.url() + "/api/datasets/mhub/" + name + "/tree/main/data");
     for (const auto& e : Json::parse(tree.out)) files.insert(e["path"].get<std::string>());
-    EXPECT_EQ(files, (std::set<std::string>{"data/train-00000-of-00001.jsonl", "data/validation-00000-of-00001.jsonl",
-                                            "data/test-00000-of-00001.jsonl"}))
-        << name;
+    std::set<std::string> want;
+    for (const char* split : kSplits) want.insert(std::string("data/") + split + "-00000-of-00001" + ext);
+    EXPECT_EQ(files, want) << name;
+    // The hub's card: the ClassLabel names and the row counts of the local one.
+    const std::string local = ReadFileOrDie(out_->path() + "/" + name + "/README.md");
+    const std::string remote =
+        RunCommand("curl -sf " + hub.url() + "/datasets/mhub/" + name + "/resolve/main/README.md").out;
+    EXPECT_EQ(CardLabelNames(remote), CardLabelNames(local)) << name;
+    for (const char* split : kSplits)
+      EXPECT_EQ(CardExamples(remote, split), CardExamples(local, split)) << name << " " << split;
+    if (!parquet) continue;
+    // The Parquet rows, read by an outside reader (npm hyparquet), are the JSONL rows.
+    for (const char* split : {"test", "validation"}) {
+      TempDir dl;
+      const std::string file = dl / "shard.parquet";
+      ASSERT_EQ(RunCommand("curl -sf -o " + ShellQuote(file) + " " + hub.url() + "/datasets/mhub/" + name +
+                           "/resolve/main/data/" + split + "-00000-of-00001.parquet")
+                    .exit_code,
+                0);
+      auto read = RunCommand(
+          "cd " + ShellQuote(SourceDir()) +
+          " && node --input-type=module -e \"import {parquetReadObjects, asyncBufferFromFile} from 'hyparquet';"
+          " import {compressors} from 'hyparquet-compressors';"
+          " const rows = await parquetReadObjects({file: await asyncBufferFromFile(process.argv[1]), compressors});"
+          " for (const r of rows) console.log(JSON.stringify(r, (k, v) => typeof v === 'bigint' ? Number(v) : v));\" " +
+          ShellQuote(file));
+      ASSERT_EQ(read.exit_code, 0) << read.err;
+      auto rows = ReadJsonl(Data(name, split));
+      auto lines = mhub::testing::NonEmptyLines(read.out);
+      ASSERT_EQ(lines.size(), rows.size()) << name << " " << split;
+      for (size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(Json::parse(lines[i]), rows[i]) << name << " " << split << i;
+    }
   }
   auto commits = [&](const std::string& name) {
     auto r = RunCommand("curl -sf " + hub.url() + "/api/datasets/mhub/" + name + "/commits/main");
