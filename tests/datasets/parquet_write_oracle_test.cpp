@@ -77,8 +77,7 @@ void CheckRows(const Written& w, const nlohmann::json& reader, const std::string
 }
 
 // Random files over a grid of writer options; each file gets its own random schema.
-TEST(ParquetWriteOracle, RandomTablesEveryCodecPageVersionAndEncoding) {
-  TempDir dir;
+std::vector<Written> WriteRandomFiles(const TempDir& dir) {
   RandomTableMaker maker(20261207);
   const ParquetCodec codecs[] = {ParquetCodec::kUncompressed, ParquetCodec::kSnappy, ParquetCodec::kGzip,
                                  ParquetCodec::kBrotli,       ParquetCodec::kZstd,   ParquetCodec::kLz4Raw};
@@ -104,19 +103,29 @@ TEST(ParquetWriteOracle, RandomTablesEveryCodecPageVersionAndEncoding) {
       w.desc = w.path + " (" + CodecName(codec) + ", v" + (o.data_page_v2 ? "2" : "1") +
                (o.dictionary ? ", dict" : ", plain") + ", row groups of " + std::to_string(o.row_group_rows) + ")";
       auto writer = ParquetWriter::Create(w.path, w.schema, o);
-      ASSERT_TRUE(writer.ok()) << writer.status();
+      EXPECT_TRUE(writer.ok()) << writer.status();
+      if (!writer.ok()) return {};
       // Several batches per file, so row groups straddle Write() calls.
       for (int batch = 0; batch < 3; ++batch) {
         Table t = maker.RandomRows(w.schema, 40 + 30 * batch, spec.null_rate);
         for (int64_t r = 0; r < t.num_rows; ++r) w.rows.push_back(CanonicalRow(t, r));
-        ASSERT_TRUE(writer->Write(t).ok()) << w.desc;
+        Status st = writer->Write(t);
+        EXPECT_TRUE(st.ok()) << w.desc << ": " << st;
       }
-      ASSERT_TRUE(writer->Close().ok()) << w.desc;
+      Status st = writer->Close();
+      EXPECT_TRUE(st.ok()) << w.desc << ": " << st;
       files.push_back(std::move(w));
     }
   }
+  return files;
+}
+
+TEST(ParquetWriteOracle, RandomTablesEveryCodecPageVersionAndEncoding) {
+  TempDir dir;
+  std::vector<Written> files = WriteRandomFiles(dir);
+  ASSERT_EQ(files.size(), 24u);
   nlohmann::json out = RunOracle(dir, files);
-  int fallback_chunks = 0;
+  int fallback_chunks = 0, indexed_pages = 0;
   for (const Written& w : files) {
     const nlohmann::json& r = out[w.path];
     CheckRows(w, r["hyparquet"], "hyparquet");
@@ -126,6 +135,21 @@ TEST(ParquetWriteOracle, RandomTablesEveryCodecPageVersionAndEncoding) {
       EXPECT_EQ(s["null_count"], s["computed_null_count"]) << where;
       EXPECT_EQ(s["min"], s["computed_min"]) << where;
       EXPECT_EQ(s["max"], s["computed_max"]) << where;
+      // The page index: pages cover the chunk's rows, and each page's column index entry equals what
+      // the oracle computes from the rows the offset index says the page holds.
+      ASSERT_TRUE(s.contains("pages")) << where << ": no page index";
+      EXPECT_EQ(s["first_page_offset"], s["data_page_offset"]) << where;
+      for (size_t p = 0; p < s["pages"].size(); ++p) {
+        const nlohmann::json& page = s["pages"][p];
+        std::string at = where + " page " + std::to_string(p);
+        EXPECT_GT(page["rows"].get<int>(), 0) << at;
+        if (!page.contains("null_page")) continue;  // no column index (e.g. an all-NaN page)
+        ++indexed_pages;
+        EXPECT_EQ(page["null_page"], page["computed_null_page"]) << at;
+        EXPECT_EQ(page["null_count"], page["computed_null_count"]) << at;
+        EXPECT_EQ(page.value("min", nlohmann::json()), page.value("computed_min", nlohmann::json())) << at;
+        EXPECT_EQ(page.value("max", nlohmann::json()), page.value("computed_max", nlohmann::json())) << at;
+      }
       const nlohmann::json& enc = s["data_page_encodings"];
       auto has = [&](const char* e) { return std::count(enc.begin(), enc.end(), e) > 0; };
       if (has("RLE_DICTIONARY") && has("PLAIN")) ++fallback_chunks;
@@ -133,6 +157,7 @@ TEST(ParquetWriteOracle, RandomTablesEveryCodecPageVersionAndEncoding) {
   }
   // The small dictionary limit must have made chunks switch from dictionary indices to PLAIN.
   EXPECT_GT(fallback_chunks, 10);
+  EXPECT_GT(indexed_pages, 1000);
 }
 
 }  // namespace

@@ -180,7 +180,7 @@ TEST(WriteSchema, TypesLayOutAsPyarrowWritesThem) {
   EXPECT_EQ(e[8].repetition_type, parquet::Repetition::kRepeated);
   EXPECT_EQ(e[9].name, "element");
   EXPECT_EQ(e[9].repetition_type, parquet::Repetition::kRequired);
-  const parquet::LeafColumn& leaf = layout->leaves.back();
+  const parquet::WriteLeaf& leaf = layout->leaves.back();
   EXPECT_EQ(leaf.max_def, 1);
   EXPECT_EQ(leaf.max_rep, 1);
   EXPECT_EQ(leaf.path, (std::vector<std::string>{"l", "list", "element"}));

@@ -90,7 +90,8 @@ struct ParquetWriteOptions {
   int64_t data_page_bytes = 1 << 20;
   bool dictionary = true;           // dictionary encoding, PLAIN fallback past dictionary_page_bytes
   int64_t dictionary_page_bytes = 1 << 20;
-  bool statistics = true;           // min/max/null_count in the column metadata
+  bool statistics = true;           // min/max/null_count in the column metadata and page headers
+  bool page_index = true;           // ColumnIndex + OffsetIndex, so readers can skip pages by row/value
   bool data_page_v2 = false;
   std::string created_by = "mhub";
 };

@@ -22,7 +22,7 @@ struct PageRange {
 
 // Cuts the chunk into pages at record starts (rep level 0), closing a page once its estimated
 // PLAIN size reaches the byte limit or it holds the row limit.
-std::vector<PageRange> SplitPages(const LeafColumn& leaf, const LeafChunk& c, const ChunkWriteOptions& o) {
+std::vector<PageRange> SplitPages(const WriteLeaf& leaf, const LeafChunk& c, const ChunkWriteOptions& o) {
   std::vector<PageRange> pages;
   PageRange cur;
   int64_t bytes = 0, value = 0, row = 0;
@@ -57,7 +57,7 @@ void PutU32(uint32_t v, std::string* out) {
   out->append(b, 4);
 }
 
-void EncodePlain(const LeafColumn& leaf, const LeafChunk& c, int64_t begin, int64_t end, std::string* out) {
+void EncodePlain(const WriteLeaf& leaf, const LeafChunk& c, int64_t begin, int64_t end, std::string* out) {
   if (leaf.physical == PhysicalType::kBoolean) {
     std::vector<uint32_t> bits(c.fixed.begin() + begin, c.fixed.begin() + end);
     BitPack(bits.data(), bits.size(), 1, out);
@@ -94,7 +94,7 @@ Status CheckPageSize(size_t n) {
 
 }  // namespace
 
-Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& c, const ChunkWriteOptions& o) {
+Result<EncodedChunk> EncodeColumnChunk(const WriteLeaf& leaf, const LeafChunk& c, const ChunkWriteOptions& o) {
   EncodedChunk out;
   ColumnMetaData& meta = out.meta;
   meta.type = leaf.physical;
@@ -107,6 +107,8 @@ Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& 
   std::optional<DictionaryEncoder> dict;
   if (use_dict) dict.emplace(leaf.width);
   bool dict_active = use_dict;
+  std::optional<ColumnIndex> column_index;
+  if (o.statistics && o.page_index) column_index.emplace();
 
   std::string data_pages;  // after the dictionary page, which is known only at the end
   std::string body, values, header, compressed;
@@ -144,6 +146,30 @@ Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& 
       ++plain_pages;
     }
 
+    // Page statistics: in the page header and in the column index.
+    std::optional<Statistics> page_stats;
+    if (o.statistics) {
+      Statistics st;
+      st.null_count = num_levels - num_values;
+      std::string min, max;
+      bool has_minmax = ComputeMinMax(leaf, c, p.value_begin, p.value_end, &min, &max);
+      if (o.page_index && column_index) {
+        column_index->null_pages.push_back(num_values == 0);
+        column_index->null_counts.push_back(num_levels - num_values);
+        if (num_values > 0 && !has_minmax) {
+          column_index.reset();  // a page with values but no bounds: no index for this chunk
+        } else {
+          column_index->min_values.push_back(min);
+          column_index->max_values.push_back(max);
+        }
+      }
+      if (has_minmax) {
+        st.min_value = std::move(min);
+        st.max_value = std::move(max);
+      }
+      page_stats = std::move(st);
+    }
+
     PageHeader h;
     compressed.clear();
     if (!o.data_page_v2) {
@@ -158,13 +184,15 @@ Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& 
       DataPageHeader d;
       d.num_values = static_cast<int32_t>(num_levels);
       d.encoding = encoding;
+      d.statistics = page_stats;
       h.data_page_header = d;
       header.clear();
       EncodePageHeader(h, &header);
       data_pages += header;
       data_pages += compressed;
       uncompressed_total += static_cast<int64_t>(header.size() + body.size());
-      out.pages.push_back({static_cast<int64_t>(at), static_cast<int32_t>(data_pages.size() - at), p.first_row});
+      out.offset_index.page_locations.push_back(
+          {static_cast<int64_t>(at), static_cast<int32_t>(data_pages.size() - at), p.first_row});
     } else {
       // v2: levels stay uncompressed and unprefixed before the (compressed) values.
       std::string rep, def;
@@ -194,6 +222,7 @@ Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& 
       d.definition_levels_byte_length = static_cast<int32_t>(def.size());
       d.repetition_levels_byte_length = static_cast<int32_t>(rep.size());
       d.is_compressed = is_compressed;
+      d.statistics = page_stats;
       h.data_page_header_v2 = d;
       header.clear();
       EncodePageHeader(h, &header);
@@ -203,7 +232,8 @@ Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& 
       data_pages += def;
       data_pages += compressed;
       uncompressed_total += static_cast<int64_t>(header.size() + uncompressed);
-      out.pages.push_back({static_cast<int64_t>(at), static_cast<int32_t>(data_pages.size() - at), p.first_row});
+      out.offset_index.page_locations.push_back(
+          {static_cast<int64_t>(at), static_cast<int32_t>(data_pages.size() - at), p.first_row});
     }
     // Past the limit, the pages still to come are PLAIN (this page keeps its indices).
     if (dict_active && dict->plain_bytes() > o.dictionary_page_bytes) dict_active = false;
@@ -238,7 +268,8 @@ Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& 
     meta.encoding_stats.push_back({PageType::kDictionaryPage, Encoding::kPlain, 1});
   }
   out.data_pages = std::move(data_pages);
-  for (PageLocation& loc : out.pages) loc.offset += data_start;
+  for (PageLocation& loc : out.offset_index.page_locations) loc.offset += data_start;
+  if (column_index) out.column_index = std::move(column_index);
   meta.data_page_offset = data_start;
   meta.total_uncompressed_size = uncompressed_total;
   meta.total_compressed_size = static_cast<int64_t>(out.dictionary_page.size() + out.data_pages.size());

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@ struct ChunkWriteOptions {
   int64_t data_page_rows = 20000;  // Arrow's data_page_row_count_limit
   bool dictionary = true;
   int64_t dictionary_page_bytes = 1 << 20;
-  bool statistics = true;
+  bool statistics = true;  // chunk and page-header min/max/null_count
+  bool page_index = true;  // fill EncodedChunk::column_index / offset_index
   bool data_page_v2 = false;
 };
 
@@ -31,11 +33,12 @@ struct EncodedChunk {
   std::string dictionary_page;  // header + body; empty without a dictionary
   std::string data_pages;
   ColumnMetaData meta;  // offsets in it are relative to the start of the chunk
-  // Per data page, for the page index: where it starts (relative), its size with header, first row.
-  std::vector<PageLocation> pages;
+  // The page index: page offsets relative to the chunk start. column_index is absent when statistics
+  // are off or a page with values has no min/max (all NaN, or values past the statistics size cap).
+  OffsetIndex offset_index;
+  std::optional<ColumnIndex> column_index;
 };
 
-Result<EncodedChunk> EncodeColumnChunk(const LeafColumn& leaf, const LeafChunk& chunk,
-                                       const ChunkWriteOptions& options);
+Result<EncodedChunk> EncodeColumnChunk(const WriteLeaf& leaf, const LeafChunk& chunk, const ChunkWriteOptions& options);
 
 }  // namespace mhub::datasets::parquet

@@ -13,7 +13,7 @@ void AppendBytes(std::vector<uint8_t>* out, const void* p, size_t n) {
 }
 
 // Appends a[i] (non-null), converted to the leaf's physical representation.
-inline void AppendValue(const LeafColumn& leaf, const Array& a, int64_t i, LeafChunk* c) {
+inline void AppendValue(const WriteLeaf& leaf, const Array& a, int64_t i, LeafChunk* c) {
   const uint8_t* v = a.values.data;
   switch (leaf.kind) {
     case LeafKind::kNull:
@@ -90,7 +90,7 @@ Status CheckShape(const ShredNode& n, const Array& a, const std::string& name) {
 
 class Shredder {
  public:
-  Shredder(const std::vector<LeafColumn>& leaves, std::vector<LeafChunk>* chunks) : leaves_(leaves), chunks_(*chunks) {}
+  Shredder(const std::vector<WriteLeaf>& leaves, std::vector<LeafChunk>* chunks) : leaves_(leaves), chunks_(*chunks) {}
 
   void Visit(const ShredNode& n, const Array& a, int64_t i, int16_t parent_def, int16_t r) {
     if (a.IsNull(i)) {
@@ -132,14 +132,14 @@ class Shredder {
     for (int l = n.leaf_begin; l < n.leaf_end; ++l) Level(l, d, r);
   }
 
-  const std::vector<LeafColumn>& leaves_;
+  const std::vector<WriteLeaf>& leaves_;
   std::vector<LeafChunk>& chunks_;
   bool null_in_required_ = false;
 };
 
 // A top-level primitive column: levels from the validity bitmap, values in bulk where the layout
 // allows a plain copy.
-void ShredFlat(const ShredNode& n, const LeafColumn& leaf, const Array& a, int64_t begin, int64_t end, LeafChunk* c) {
+void ShredFlat(const ShredNode& n, const WriteLeaf& leaf, const Array& a, int64_t begin, int64_t end, LeafChunk* c) {
   bool has_nulls = a.null_count > 0 || a.type->id == TypeId::kNull;
   if (leaf.max_def > 0) {
     size_t at = c->def.size();
@@ -180,7 +180,7 @@ void LeafChunk::Clear() {
   offsets.assign(1, 0);
 }
 
-Status ShredColumn(const ShredNode& node, const std::vector<LeafColumn>& leaves, const Array& array, int64_t begin,
+Status ShredColumn(const ShredNode& node, const std::vector<WriteLeaf>& leaves, const Array& array, int64_t begin,
                    int64_t end, std::vector<LeafChunk>* chunks) {
   MHUB_RETURN_IF_ERROR(CheckShape(node, array, leaves[static_cast<size_t>(node.leaf_begin)].path.at(0)));
   if (begin < 0 || end > array.length || begin > end) {

@@ -26,7 +26,7 @@ struct LeafChunk {
   std::vector<uint8_t> fixed;          // width bytes per value
   std::vector<uint8_t> bytes;          // BYTE_ARRAY values, concatenated
   std::vector<int64_t> offsets = {0};  // BYTE_ARRAY: num_values + 1
-  int width = 0;                       // copied from the LeafColumn
+  int width = 0;                       // copied from the WriteLeaf
 
   std::string_view Value(int64_t i) const {
     if (width > 0) return {reinterpret_cast<const char*>(fixed.data()) + i * width, static_cast<size_t>(width)};
@@ -38,7 +38,7 @@ struct LeafChunk {
 // Appends rows [begin, end) of `array` (a top-level column laid out as `node`) to `chunks` (one per
 // leaf of the layout). InvalidArgument when a non-nullable field holds a null, or the array does not
 // match the node's type.
-Status ShredColumn(const ShredNode& node, const std::vector<LeafColumn>& leaves, const Array& array, int64_t begin,
+Status ShredColumn(const ShredNode& node, const std::vector<WriteLeaf>& leaves, const Array& array, int64_t begin,
                    int64_t end, std::vector<LeafChunk>* chunks);
 
 }  // namespace mhub::datasets::parquet

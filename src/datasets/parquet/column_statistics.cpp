@@ -89,7 +89,7 @@ int CompareSignedBigEndian(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-bool ComputeMinMax(const LeafColumn& leaf, const LeafChunk& chunk, int64_t begin, int64_t end, std::string* min,
+bool ComputeMinMax(const WriteLeaf& leaf, const LeafChunk& chunk, int64_t begin, int64_t end, std::string* min,
                    std::string* max) {
   int64_t n = end - begin;
   if (n <= 0) return false;

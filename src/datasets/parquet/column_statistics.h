@@ -17,7 +17,7 @@ inline constexpr size_t kMaxStatisticsValueBytes = 4096;
 
 // Over values [begin, end) of `chunk`; false when there is no min/max to write (no values, only
 // NaNs, a type without an order, or a value past kMaxStatisticsValueBytes).
-bool ComputeMinMax(const LeafColumn& leaf, const LeafChunk& chunk, int64_t begin, int64_t end, std::string* min,
+bool ComputeMinMax(const WriteLeaf& leaf, const LeafChunk& chunk, int64_t begin, int64_t end, std::string* min,
                    std::string* max);
 
 }  // namespace mhub::datasets::parquet

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "datasets/parquet/column_chunk_writer.h"
 #include "datasets/parquet/column_shredder.h"
@@ -55,6 +56,9 @@ struct ParquetWriter::Impl {
   int64_t rows_in_group = 0;
   int64_t rows_written = 0;
   pq::FileMetaData meta;
+  // Page indexes of every chunk written, [row group][column], written before the footer.
+  std::vector<std::vector<pq::OffsetIndex>> offset_indexes;
+  std::vector<std::vector<std::optional<pq::ColumnIndex>>> column_indexes;
   Status failed;  // sticky: after an error the writer only reports it
   bool closed = false;
 
@@ -89,6 +93,8 @@ struct ParquetWriter::Impl {
     group.num_rows = rows_in_group;
     group.file_offset = offset;
     int64_t compressed = 0;
+    offset_indexes.emplace_back();
+    column_indexes.emplace_back();
     for (size_t l = 0; l < layout.leaves.size(); ++l) {
       auto encoded = pq::EncodeColumnChunk(layout.leaves[l], chunks[l], chunk_options);
       if (!encoded.ok()) {
@@ -108,6 +114,11 @@ struct ParquetWriter::Impl {
       group.total_byte_size += m.total_uncompressed_size;
       compressed += m.total_compressed_size;
       cc.meta_data = std::move(m);
+      if (options.page_index) {
+        for (pq::PageLocation& loc : encoded->offset_index.page_locations) loc.offset += start;
+        offset_indexes.back().push_back(std::move(encoded->offset_index));
+        column_indexes.back().push_back(std::move(encoded->column_index));
+      }
       group.columns.push_back(std::move(cc));
       chunks[l].Clear();
     }
@@ -149,8 +160,36 @@ struct ParquetWriter::Impl {
     return Status::OK();
   }
 
+  // The page index goes between the last row group and the footer, column indexes first, as Arrow
+  // lays it out; each ColumnChunk points at its two entries.
+  Status WritePageIndex() {
+    if (!options.page_index) return Status::OK();
+    std::string bytes;
+    for (size_t g = 0; g < column_indexes.size(); ++g) {
+      for (size_t c = 0; c < column_indexes[g].size(); ++c) {
+        if (!column_indexes[g][c]) continue;
+        bytes.clear();
+        pq::EncodeColumnIndex(*column_indexes[g][c], &bytes);
+        meta.row_groups[g].columns[c].column_index_offset = offset;
+        meta.row_groups[g].columns[c].column_index_length = static_cast<int32_t>(bytes.size());
+        MHUB_RETURN_IF_ERROR(WriteBytes(bytes.data(), bytes.size()));
+      }
+    }
+    for (size_t g = 0; g < offset_indexes.size(); ++g) {
+      for (size_t c = 0; c < offset_indexes[g].size(); ++c) {
+        bytes.clear();
+        pq::EncodeOffsetIndex(offset_indexes[g][c], &bytes);
+        meta.row_groups[g].columns[c].offset_index_offset = offset;
+        meta.row_groups[g].columns[c].offset_index_length = static_cast<int32_t>(bytes.size());
+        MHUB_RETURN_IF_ERROR(WriteBytes(bytes.data(), bytes.size()));
+      }
+    }
+    return Status::OK();
+  }
+
   Status Close() {
     MHUB_RETURN_IF_ERROR(FlushRowGroup());
+    MHUB_RETURN_IF_ERROR(WritePageIndex());
     meta.version = 2;
     meta.schema = layout.elements;
     for (const auto& [k, v] : schema.metadata) meta.key_value_metadata.push_back({k, v});
@@ -195,6 +234,7 @@ Result<ParquetWriter> ParquetWriter::Create(const std::string& path, Schema sche
   impl->chunk_options.dictionary = options.dictionary;
   impl->chunk_options.dictionary_page_bytes = options.dictionary_page_bytes;
   impl->chunk_options.statistics = options.statistics;
+  impl->chunk_options.page_index = options.page_index;
   impl->chunk_options.data_page_v2 = options.data_page_v2;
   impl->layout = std::move(layout);
   impl->chunks.resize(impl->layout.leaves.size());

@@ -76,7 +76,7 @@ class LayoutBuilder {
       element.name = "element";
       MHUB_RETURN_IF_ERROR(Add(element, static_cast<int16_t>(node->def + 1), node->rep, path, &node->children[0]));
     } else {
-      LeafColumn leaf;
+      WriteLeaf leaf;
       leaf.path = path;
       leaf.max_def = node->def;
       leaf.max_rep = parent_rep;
@@ -96,7 +96,7 @@ class LayoutBuilder {
     return s;
   }
 
-  static void Physical(PhysicalType p, SchemaElement* e, LeafColumn* leaf) {
+  static void Physical(PhysicalType p, SchemaElement* e, WriteLeaf* leaf) {
     e->type = p;
     leaf->physical = p;
     switch (p) {
@@ -117,7 +117,7 @@ class LayoutBuilder {
     }
   }
 
-  static void Flba(int32_t n, SchemaElement* e, LeafColumn* leaf) {
+  static void Flba(int32_t n, SchemaElement* e, WriteLeaf* leaf) {
     e->type = PhysicalType::kFixedLenByteArray;
     e->type_length = n;
     leaf->physical = PhysicalType::kFixedLenByteArray;
@@ -125,7 +125,7 @@ class LayoutBuilder {
     leaf->width = n;
   }
 
-  static void Int(PhysicalType p, int8_t bits, bool is_signed, LeafKind kind, SchemaElement* e, LeafColumn* leaf) {
+  static void Int(PhysicalType p, int8_t bits, bool is_signed, LeafKind kind, SchemaElement* e, WriteLeaf* leaf) {
     Physical(p, e, leaf);
     leaf->kind = kind;
     leaf->order = is_signed ? StatsOrder::kSigned : StatsOrder::kUnsigned;
@@ -140,7 +140,7 @@ class LayoutBuilder {
     e->converted_type = is_signed ? kSigned[i] : kUnsigned[i];
   }
 
-  static Status Primitive(const DataType& t, SchemaElement* e, LeafColumn* leaf) {
+  static Status Primitive(const DataType& t, SchemaElement* e, WriteLeaf* leaf) {
     using P = PhysicalType;
     switch (t.id) {
       case TypeId::kNull:

@@ -1,7 +1,7 @@
 // How the writer lays a types.h Schema out in Parquet: the flattened SchemaElements of the footer
 // (what pyarrow writes: INTEGER logical types on INT32/INT64, STRING, DATE, TIMESTAMP, DECIMAL on
 // INT32/INT64/FLBA by precision, FLOAT16 on FLBA(2), 3-level LIST with `list`/`element`), one
-// LeafColumn per leaf with its physical type and max levels, and the shredding tree that
+// WriteLeaf per leaf with its physical type and max levels, and the shredding tree that
 // column_shredder.cpp walks to turn rows into levels and values.
 #pragma once
 
@@ -34,7 +34,7 @@ enum class LeafKind : uint8_t {
 // The order min/max statistics follow (Parquet's ColumnOrder TYPE_ORDER for the logical type).
 enum class StatsOrder : uint8_t { kNone, kBool, kSigned, kUnsigned, kFloat, kFloat16, kBytes, kSignedBigEndian };
 
-struct LeafColumn {
+struct WriteLeaf {
   std::vector<std::string> path;  // path_in_schema
   PhysicalType physical = PhysicalType::kInt32;
   int32_t type_length = 0;  // FIXED_LEN_BYTE_ARRAY
@@ -58,7 +58,7 @@ struct ShredNode {
 
 struct WriteLayout {
   std::vector<SchemaElement> elements;  // root first, depth-first
-  std::vector<LeafColumn> leaves;
+  std::vector<WriteLeaf> leaves;
   std::vector<ShredNode> columns;  // one per top-level field
 };
 

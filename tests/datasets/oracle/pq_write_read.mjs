@@ -10,9 +10,13 @@
 //   lists as arrays; structs as objects.
 // stats: per leaf column of each row group, the footer's statistics as hyparquet decodes them next
 // to the min/max/null count computed here from the values hyparquet read (Parquet's ordering rules),
-// and the encodings of the chunk's data pages as the footer's encoding_stats lists them.
+// the encodings of the chunk's data pages as the footer's encoding_stats lists them, and per page
+// of the offset index the column index's entries next to those computed from the page's rows.
 import { readFileSync, writeFileSync } from 'node:fs'
-import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet'
+import { parquetMetadata, parquetReadObjects, parquetSchema, readOffsetIndex } from 'hyparquet'
+import { convertMetadata } from 'hyparquet/src/metadata.js'
+import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js'
+import { DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
 import { compressors } from 'hyparquet-compressors'
 import * as pw from 'parquet-wasm/node'
 
@@ -127,7 +131,7 @@ function hyparquetRead(bytes) {
       for (const c of root.children) r[c.element.name] = canonHy(c, o[c.element.name])
       rows.push(r)
     }
-    // Statistics against the values of each row group.
+    // Statistics against the values of each row group (and, through the page index, of each page).
     const stats = []
     let first = 0
     for (const [g, rg] of metadata.row_groups.entries()) {
@@ -138,47 +142,78 @@ function hyparquetRead(bytes) {
         for (const p of path) node = node.children.find(c => c.element.name === p)
         const el = node.element
         const top = root.children.find(c => c.element.name === path[0])
-        const acc = { values: [], missing: 0 }
-        for (let i = first; i < first + n; i++) collect(top, objs[i][path[0]], path.slice(1), acc)
-        const canon = leafCanon(el)
-        let vals = acc.values
         const isFloat = el.type === 'FLOAT' || el.type === 'DOUBLE' || el.logical_type?.type === 'FLOAT16'
-        if (isFloat) vals = vals.filter(x => !Number.isNaN(Number(x)))
         const isDec = el.converted_type === 'DECIMAL'
-        const cmp = compareFor(el)
-        let min, max
-        for (const x of vals) {
-          const k = isDec ? (x instanceof Uint8Array ? beSigned(x) : BigInt(x)) : x
-          if (min === undefined || cmp(k, min.k) < 0) min = { k, x }
-          if (max === undefined || cmp(k, max.k) > 0) max = { k, x }
-        }
-        const st = cc.meta_data.statistics || {}
+        const canon = leafCanon(el)
         // hyparquet decodes decimal statistics to Number(unscaled) * 10^-scale: compare in that form.
-        const decNum = k => String(Number(k) * 10 ** -(el.scale || 0))
-        const show = (x, k) => {
-          if (x === undefined) return null
-          if (isDec) return decNum(k)
-          if (isFloat) return f64hex(Number(x))
-          return canon(x)
-        }
-        let cmin = min && show(min.x, min.k), cmax = max && show(max.x, max.k)
-        // The spec: a zero min is written as -0, a zero max as +0.
-        if (isFloat && min && Number(min.x) === 0) cmin = f64hex(-0)
-        if (isFloat && max && Number(max.x) === 0) cmax = f64hex(0)
         const fromFooter = x => {
           if (x === undefined) return null
           if (isDec) return String(x)
           if (isFloat) return f64hex(Number(x))
           return canon(x)
         }
-        stats.push({
+        const computed = (rowBegin, rowEnd) => {
+          const acc = { values: [], missing: 0 }
+          for (let i = rowBegin; i < rowEnd; i++) collect(top, objs[i][path[0]], path.slice(1), acc)
+          let vals = acc.values
+          if (isFloat) vals = vals.filter(x => !Number.isNaN(Number(x)))
+          const cmp = compareFor(el)
+          let min, max
+          for (const x of vals) {
+            const k = isDec ? (x instanceof Uint8Array ? beSigned(x) : BigInt(x)) : x
+            if (min === undefined || cmp(k, min.k) < 0) min = { k, x }
+            if (max === undefined || cmp(k, max.k) > 0) max = { k, x }
+          }
+          const show = (x, k) => {
+            if (isDec) return String(Number(k) * 10 ** -(el.scale || 0))
+            if (isFloat) return f64hex(Number(x))
+            return canon(x)
+          }
+          let cmin = min ? show(min.x, min.k) : null, cmax = max ? show(max.x, max.k) : null
+          // The spec: a zero min is written as -0, a zero max as +0.
+          if (isFloat && min && Number(min.x) === 0) cmin = f64hex(-0)
+          if (isFloat && max && Number(max.x) === 0) cmax = f64hex(0)
+          return { null_count: String(acc.missing), min: cmin, max: cmax, values: acc.values.length }
+        }
+        const st = cc.meta_data.statistics || {}
+        const whole = computed(first, first + n)
+        const entry = {
           row_group: g, path: path.join('.'),
           data_page_encodings: (cc.meta_data.encoding_stats || []).filter(e => e.page_type !== 'DICTIONARY_PAGE').map(e => e.encoding),
           null_count: st.null_count === undefined ? null : String(st.null_count),
           min: fromFooter(st.min_value), max: fromFooter(st.max_value),
-          computed_null_count: String(acc.missing),
-          computed_min: cmin ?? null, computed_max: cmax ?? null,
-        })
+          computed_null_count: whole.null_count, computed_min: whole.min, computed_max: whole.max,
+        }
+        if (cc.offset_index_offset !== undefined) {
+          const reader = (off, len) => ({ view: new DataView(ab, Number(off), len), offset: 0 })
+          const oi = readOffsetIndex(reader(cc.offset_index_offset, cc.offset_index_length))
+          // hyparquet's readColumnIndex converts the empty bounds of null pages too (and throws on
+          // them); decode with its Thrift reader and convert the bounds of non-null pages only.
+          let ci
+          if (cc.column_index_offset !== undefined) {
+            const t = deserializeTCompactProtocol(reader(cc.column_index_offset, cc.column_index_length))
+            const conv = (m, i) => (t.field_1[i] ? undefined : convertMetadata(m, el, { ...DEFAULT_PARSERS, ...rawParsers }))
+            ci = { null_pages: t.field_1, min_values: t.field_2.map(conv), max_values: t.field_3.map(conv), null_counts: t.field_5 }
+          }
+          entry.first_page_offset = String(oi.page_locations[0].offset)
+          entry.data_page_offset = String(cc.meta_data.data_page_offset)
+          entry.pages = oi.page_locations.map((loc, i) => {
+            const begin = first + Number(loc.first_row_index)
+            const end = i + 1 < oi.page_locations.length ? first + Number(oi.page_locations[i + 1].first_row_index) : first + n
+            const c = computed(begin, end)
+            const page = { rows: end - begin, computed_null_count: c.null_count, computed_null_page: c.values === 0 }
+            if (ci) {
+              page.null_page = ci.null_pages[i]
+              page.null_count = String(ci.null_counts[i])
+              if (!ci.null_pages[i]) {
+                page.min = fromFooter(ci.min_values[i]); page.max = fromFooter(ci.max_values[i])
+                page.computed_min = c.min; page.computed_max = c.max
+              }
+            }
+            return page
+          })
+        }
+        stats.push(entry)
       }
       first += n
     }
