@@ -12,6 +12,10 @@
 
 namespace mhub::server {
 
+namespace viewer {
+class ViewerService;
+}
+
 struct HttpLimits {
   size_t max_json_body = 16u << 20;       // JSON requests (create repo, paths-info, batch, ...)
   size_t max_commit_body = 1024u << 20;   // NDJSON commit bodies (streamed to a spool file)
@@ -44,6 +48,9 @@ struct HubContext {
   std::unique_ptr<RepoStore> repos;
   std::unique_ptr<MetadataDb> db;
   std::unique_ptr<LfsUrlSigner> signer;
+  // The dataset viewer and its Parquet conversion worker (server/viewer/viewer_service.h); null in
+  // tools that open the stores without serving. Declared last: destroyed (worker joined) first.
+  std::shared_ptr<viewer::ViewerService> viewer;
 };
 
 }  // namespace mhub::server
