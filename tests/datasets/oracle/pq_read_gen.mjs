@@ -128,7 +128,7 @@ let skipped = 0
 for (let k = 0; k < nFiles; k++) {
   const ncols = ri(1, 5)
   const fields = Array.from({ length: ncols }, (_, i) => randomField('c' + i, 0))
-  const rows = pick([0, 1, 7, 100, 1000, 3000])
+  const rows = pick([0, 1, 7, 100, 1000, 1000, 3000, 3000])
   const data = fields.map(f => Array.from({ length: rows }, f.gen))
   const schema = [{ name: 'root', num_children: ncols }, ...fields.flatMap(f => f.schema)]
   const expect = {
