@@ -6,3 +6,4 @@ mhub_test(datasets_parquet_read_oracle_test
 mhub_test(datasets_parquet_read_corrupt_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/parquet_read_corrupt_test.cpp ${CMAKE_CURRENT_LIST_DIR}/parquet_handmade.cpp
   LIBS mhub_datasets TIMEOUT 60)
+mhub_test(datasets_parquet_schema_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/parquet_schema_test.cpp LIBS mhub_datasets TIMEOUT 30)
