@@ -124,6 +124,18 @@ TEST(ParquetWriteOracle, RandomTablesEveryCodecPageVersionAndEncoding) {
   TempDir dir;
   std::vector<Written> files = WriteRandomFiles(dir);
   ASSERT_EQ(files.size(), 24u);
+  {  // No rows at all (an empty Write, then Close): a file with a schema and no row groups.
+    RandomTableMaker maker(7);
+    Written w;
+    w.schema = maker.RandomSchema(RandomTableSpec{});
+    w.path = dir / "empty.parquet";
+    w.desc = w.path + " (no rows)";
+    auto writer = ParquetWriter::Create(w.path, w.schema);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    ASSERT_TRUE(writer->Write(maker.RandomRows(w.schema, 0, 0.1)).ok());
+    ASSERT_TRUE(writer->Close().ok());
+    files.push_back(std::move(w));
+  }
   nlohmann::json out = RunOracle(dir, files);
   int fallback_chunks = 0, indexed_pages = 0;
   for (const Written& w : files) {
