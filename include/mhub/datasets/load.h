@@ -13,6 +13,7 @@
 #include "mhub/base/result.h"
 #include "mhub/datasets/array.h"
 #include "mhub/datasets/dataset.h"
+#include "mhub/datasets/parquet.h"
 
 namespace mhub::datasets {
 
@@ -84,5 +85,37 @@ struct SplitStream {
   std::unique_ptr<TableReader> reader;
 };
 Result<SplitStream> OpenSplit(const std::string& path_or_repo, const LoadOptions& options = {});
+
+// --- push_to_hub / Parquet export (what `datasets` push_to_hub writes) ---
+struct PushOptions {
+  std::string config_name = "default";  // files under data/ for "default", else under <config_name>/
+  std::string revision = "main";        // the branch to commit to
+  bool is_private = false;              // when the repo is created
+  int64_t max_shard_bytes = 500000000;  // datasets' max_shard_size "500MB" (Arrow bytes per shard)
+  std::string commit_message;           // default "Upload dataset"
+  ParquetWriteOptions parquet;          // SNAPPY, dictionary, 1000-row groups by default
+};
+struct NamedSplit {
+  std::string split;
+  TableReader* reader = nullptr;
+};
+struct ExportedSplit {
+  std::string split;
+  std::vector<std::string> files;  // relative: data/train-00000-of-00002.parquet, ...
+  int64_t num_examples = 0;
+  int64_t num_bytes = 0;      // Arrow (in-memory) bytes, as datasets counts dataset_size
+  int64_t download_size = 0;  // bytes of the Parquet files
+};
+// Writes each split as Parquet shards <data_dir>/<split>-0000k-of-0000n.parquet under `folder` (a
+// shard is cut past max_shard_bytes) with the `huggingface` features metadata, and a README.md whose
+// YAML holds dataset_info (features, splits num_bytes/num_examples, download_size, dataset_size) and
+// configs, merged into `existing_readme` as datasets merges them (other keys and the body kept).
+Result<std::vector<ExportedSplit>> ExportToFolder(const std::vector<NamedSplit>& splits, const std::string& folder,
+                                                  const PushOptions& options, const std::string& existing_readme = "");
+// The same files committed to the hub dataset repo `repo_id` (created when missing) in one commit,
+// which also deletes the config's earlier shards of the pushed splits. Returns the commit id.
+Result<std::string> PushSplitsToHub(const std::vector<NamedSplit>& splits, const std::string& repo_id,
+                                    const PushOptions& options = {});
+Result<std::string> PushToHub(const DatasetDict& dataset, const std::string& repo_id, const PushOptions& options = {});
 
 }  // namespace mhub::datasets
