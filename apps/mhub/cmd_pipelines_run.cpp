@@ -60,6 +60,8 @@ constexpr const char* kTaskFooter = R"(Inputs per task (TEXT arguments are taken
   zero-shot-classification  TEXT --candidate-labels a,b,c
   text-generation           TEXT [--max-new-tokens N --do-sample --temperature T --top-p P --seed S --stream]
 stdin: one request per line; a line starting with '{' is HF Inference API JSON, any other line is one TEXT.
+Parameters (-p KEY=VALUE, the flags above, a request's "parameters") are checked per task: one the task does
+not take (another task's flag included) or a value out of range is an error, as transformers raises it.
 Examples:
   mhub run fill-mask --model alice/tiny-bert "paris is the [MASK] of france."
   echo "I love it" | mhub run text-classification -m ./sst2
