@@ -7,7 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -170,6 +173,59 @@ TEST(ParquetWriteOracle, RandomTablesEveryCodecPageVersionAndEncoding) {
   // The small dictionary limit must have made chunks switch from dictionary indices to PLAIN.
   EXPECT_GT(fallback_chunks, 10);
   EXPECT_GT(indexed_pages, 1000);
+}
+
+ArrayPtr Column(DataTypePtr type, int64_t n, std::vector<uint8_t> values, std::vector<int64_t> offsets = {}) {
+  auto a = std::make_shared<Array>();
+  a->type = std::move(type);
+  a->length = n;
+  a->values = testing::VectorBuffer(std::move(values));
+  if (!offsets.empty()) {
+    std::vector<uint8_t> bytes(offsets.size() * 8);
+    std::memcpy(bytes.data(), offsets.data(), bytes.size());
+    a->offsets = testing::VectorBuffer(std::move(bytes));
+  }
+  return a;
+}
+
+// Statistics say nothing rather than something wrong: no min/max over NaNs only, none for values past
+// the 4 KiB cap (Arrow's max_statistics_size), ordinary bounds beside them.
+TEST(ParquetWriteOracle, StatisticsLeaveOutNaNOnlyAndHugeValues) {
+  TempDir dir;
+  std::string joined = "a" + std::string(5000, 'z');  // "a", then one value of 5000 bytes
+  std::vector<uint8_t> text(joined.begin(), joined.end());
+  double nan = std::nan("");
+  std::vector<uint8_t> nans(16);
+  std::memcpy(nans.data(), &nan, 8);
+  std::memcpy(nans.data() + 8, &nan, 8);
+  std::vector<uint8_t> ints(8);
+  int32_t iv[2] = {3, -1};
+  std::memcpy(ints.data(), iv, 8);
+  Written w;
+  w.schema.fields = {{"big", String()}, {"nan", Float64()}, {"ok", Int32()}};
+  Table t;
+  t.schema = w.schema;
+  t.num_rows = 2;
+  t.columns = {Column(String(), 2, text, {0, 1, 5001}), Column(Float64(), 2, nans), Column(Int32(), 2, ints)};
+  for (int64_t r = 0; r < 2; ++r) w.rows.push_back(CanonicalRow(t, r));
+  w.path = dir / "stats.parquet";
+  w.desc = w.path;
+  ASSERT_TRUE(WriteParquet(w.path, t).ok());
+  nlohmann::json out = RunOracle(dir, {w});
+  const nlohmann::json& r = out[w.path];
+  CheckRows(w, r["hyparquet"], "hyparquet");
+  CheckRows(w, r["parquet_wasm"], "parquet-wasm");
+  std::map<std::string, nlohmann::json> by_path;
+  for (const nlohmann::json& s : r["hyparquet"]["stats"]) by_path[s["path"].get<std::string>()] = s;
+  ASSERT_EQ(by_path.size(), 3u);
+  EXPECT_EQ(by_path["big"]["computed_min"], "a");
+  EXPECT_TRUE(by_path["big"]["min"].is_null());
+  EXPECT_TRUE(by_path["big"]["max"].is_null());
+  EXPECT_TRUE(by_path["nan"]["computed_min"].is_null());
+  EXPECT_TRUE(by_path["nan"]["min"].is_null());
+  EXPECT_EQ(by_path["ok"]["min"], "-1");
+  EXPECT_EQ(by_path["ok"]["max"], "3");
+  for (const auto& [path, s] : by_path) EXPECT_EQ(s["null_count"], "0") << path;
 }
 
 }  // namespace
