@@ -1,0 +1,105 @@
+// Dataset::ToParquet: a mapped, cast and shuffled dataset written through the ParquetWriter, read back
+// with the ParquetFile reader value for value, its Features recovered from the `huggingface` metadata.
+#include <gtest/gtest.h>
+
+#include "datasets/dataset_test_util.h"
+#include "mhub/datasets/parquet.h"
+
+namespace mhub::datasets {
+namespace {
+
+// Rows of every common column kind (nulls at each level).
+Table ParquetRows(int64_t n) {
+  Table t;
+  auto st = Struct({{"a", Int64()}, {"b", String()}});
+  t.schema.fields = {{"i", Int64()},        {"f", Float64()},       {"b", Bool()}, {"s", String()},
+                     {"li", List(Int64())}, {"ls", List(String())}, {"st", st},    {"f32", Float32()}};
+  ArrayBuilder i(Int64()), f(Float64()), b(Bool()), s(String()), li(List(Int64())), ls(List(String())), sb(st),
+      f32(Float32());
+  for (int64_t r = 0; r < n; ++r) {
+    if (r % 97 == 5)
+      i.AppendNull();
+    else
+      i.AppendInt(r * 7 - 3000);
+    if (r % 11 == 0)
+      f.AppendNull();
+    else
+      f.AppendDouble(static_cast<double>(r) / 3.0);
+    if (r % 50 == 1)
+      b.AppendNull();
+    else
+      b.AppendBool(r % 3 == 0);
+    if (r % 17 == 0)
+      s.AppendNull();
+    else
+      s.AppendBytes("s" + std::to_string(r % 40) + (r % 5 ? "" : " é"));
+    if (r % 23 == 0) {
+      li.AppendNull();
+    } else {
+      li.StartList();
+      for (int64_t k = 0; k < r % 4; ++k) {
+        if (k == 2)
+          li.Child(0).AppendNull();
+        else
+          li.Child(0).AppendInt(r + k);
+      }
+    }
+    ls.StartList();
+    for (int64_t k = 0; k < r % 3; ++k) ls.Child(0).AppendBytes(std::to_string(k));
+    if (r % 19 == 0) {
+      sb.AppendNull();
+    } else {
+      sb.AppendStructValid();
+      sb.Child(0).AppendInt(r);
+      if (r % 2)
+        sb.Child(1).AppendNull();
+      else
+        sb.Child(1).AppendBytes("x");
+    }
+    f32.AppendDouble(static_cast<double>(r) / 10.0);
+  }
+  t.columns = {i.Finish(), f.Finish(), b.Finish(), s.Finish(), li.Finish(), ls.Finish(), sb.Finish(), f32.Finish()};
+  t.num_rows = n;
+  return t;
+}
+
+TEST(DatasetExport, ParquetCarriesFeaturesAndReadsBack) {
+  testing::TempDir dir;
+  Table t = ParquetRows(2100);
+  Features f = Features::FromSchema(t.schema);
+  auto ds = Dataset::FromTable(t, f, dir / "cache");
+  ASSERT_TRUE(ds.ok());
+  Dataset::MapOptions batched;
+  batched.batched = true;
+  auto labeled = ds->Map(
+      [](const Table& in) -> Result<Table> {
+        ArrayBuilder b(Int64());
+        for (int64_t r = 0; r < in.num_rows; ++r) b.AppendInt(GetValue(*in.columns[0], r).as_int() % 2 == 0 ? 1 : 0);
+        Table out;
+        out.schema.fields = {{"label", Int64()}};
+        out.columns = {b.Finish()};
+        out.num_rows = in.num_rows;
+        return out;
+      },
+      batched);
+  ASSERT_TRUE(labeled.ok()) << labeled.status();
+  auto cl = labeled->CastColumn("label", Feature::MakeClassLabel({"odd", "even"}));
+  ASSERT_TRUE(cl.ok()) << cl.status();
+  auto shuffled = cl->Shuffle(5);
+  ASSERT_TRUE(shuffled.ok());
+  ASSERT_TRUE(shuffled->ToParquet(dir / "out.parquet").ok());
+  auto file = ParquetFile::Open(dir / "out.parquet");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->num_rows(), 2100);
+  EXPECT_EQ(file->num_row_groups(), 3);  // 1000-row groups
+  EXPECT_TRUE(Features::FromSchema(file->schema()) == shuffled->features())
+      << Features::FromSchema(file->schema()).ToJson();
+  auto back = file->Read();
+  ASSERT_TRUE(back.ok()) << back.status();
+  auto mine = shuffled->Slice(0, 2100);
+  ASSERT_TRUE(mine.ok());
+  for (int64_t r = 0; r < 2100; ++r) ASSERT_EQ(RowToJson(*back, r), RowToJson(*mine, r)) << r;
+}
+
+}  // namespace
+}  // namespace mhub::datasets
