@@ -54,8 +54,14 @@ bool FloatMinMax(const uint8_t* data, int64_t n, Decode decode, std::string* min
     std::memcpy(&raw, data + i * static_cast<int64_t>(sizeof(T)), sizeof(T));
     double v = decode(raw);
     if (std::isnan(v)) continue;
-    if (!any || v < lo_v) lo = raw, lo_v = v;
-    if (!any || v > hi_v) hi = raw, hi_v = v;
+    if (!any || v < lo_v) {
+      lo = raw;
+      lo_v = v;
+    }
+    if (!any || v > hi_v) {
+      hi = raw;
+      hi_v = v;
+    }
     any = true;
   }
   if (!any) return false;
