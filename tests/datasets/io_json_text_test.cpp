@@ -137,7 +137,8 @@ TEST(JsonDocument, ArrayColumnsAndField) {
   TempDir dir;
   Json want = Json::parse(R"([{"a":1,"b":"x"},{"a":2,"b":null}])");
   WriteFileOrDie(dir / "array.json", "[\n {\"a\": 1, \"b\": \"x\"},\n {\"a\": 2}\n]\n");
-  WriteFileOrDie(dir / "columns.json", "{\"a\": [1, 2], \"b\": [\"x\", null]}");
+  // Pretty-printed, so not JSON Lines: read whole as an object of columns (pandas.read_json's fallback).
+  WriteFileOrDie(dir / "columns.json", "{\n  \"a\": [1, 2],\n  \"b\": [\"x\", null]\n}\n");
   WriteFileOrDie(dir / "field.json", "{\"version\": 1, \"data\": [{\"a\": 1, \"b\": \"x\"}, {\"a\": 2}]}");
   for (const char* name : {"array.json", "columns.json"}) {
     auto got = ReadAll(dir / name);
@@ -151,8 +152,17 @@ TEST(JsonDocument, ArrayColumnsAndField) {
   EXPECT_EQ(Json(got->rows), want);
   o.field = "nope";
   EXPECT_FALSE(ReadAll(dir / "field.json", o).ok());
-  WriteFileOrDie(dir / "ragged.json", "{\"a\": [1, 2], \"b\": [1]}");
+  WriteFileOrDie(dir / "ragged.json", "{\n\"a\": [1, 2], \"b\": [1]}");
   EXPECT_FALSE(ReadAll(dir / "ragged.json").ok());
+  // On one line the same object is one JSON Lines row (pyarrow reads it first).
+  WriteFileOrDie(dir / "one_line.json", "{\"a\": [1, 2], \"b\": [\"x\", null]}");
+  auto one = ReadAll(dir / "one_line.json");
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(Json(one->rows), Json::parse(R"([{"a":[1,2],"b":["x",null]}])"));
+  WriteFileOrDie(dir / "strings.json", "[\"first\", \"second\"]");
+  auto strings = ReadAll(dir / "strings.json");
+  ASSERT_TRUE(strings.ok()) << strings.status();
+  EXPECT_EQ(Json(strings->rows), Json::parse(R"([{"text":"first"},{"text":"second"}])"));
 }
 
 // datasets' text builder: one row per line (keep_linebreaks=False); compared with Python's splitlines

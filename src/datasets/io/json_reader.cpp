@@ -121,22 +121,16 @@ class JsonRowsReader : public TableReader {
   RowBatcher batcher_;
 };
 
-// JSON Lines when the first non-blank line is a whole JSON object on its own.
+// JSON Lines when the first non-blank line is a whole JSON object on its own: datasets reads with
+// pyarrow's JSON Lines reader first ({"a": [1, 2]} on one line is one row), and only a document it
+// cannot read that way (a top-level array, a pretty-printed object) is loaded whole.
 bool LooksLikeJsonLines(std::string_view text) {
   LineCursor c(text);
   std::string_view line;
   int64_t n = 0;
   if (!c.Next(&line, &n)) return true;  // empty: no rows either way
   auto first = ParseOrderedJson(line, "JSON line");
-  if (!first.ok() || !first->is_object()) return false;
-  // A one-line document that is a single object of columns reads as a document.
-  std::string_view rest;
-  if (!c.Next(&rest, &n)) {
-    for (const auto& [k, v] : first->items())
-      if (!v.is_array()) return true;
-    return first->empty();
-  }
-  return true;
+  return first.ok() && first->is_object();
 }
 
 Result<std::vector<OrderedJson>> RowsOfDocument(OrderedJson doc, const std::string& name, const std::string& field) {
@@ -148,7 +142,13 @@ Result<std::vector<OrderedJson>> RowsOfDocument(OrderedJson doc, const std::stri
   }
   std::vector<OrderedJson> rows;
   if (doc.is_array()) {
+    // A list of strings is a "text" column (datasets' json builder does the same).
+    bool strings = !doc.empty() && std::all_of(doc.begin(), doc.end(), [](const auto& v) { return v.is_string(); });
     for (size_t i = 0; i < doc.size(); ++i) {
+      if (strings) {
+        rows.push_back(OrderedJson{{"text", std::move(doc[i])}});
+        continue;
+      }
       if (!doc[i].is_object())
         return Status::InvalidArgument(name + ": row " + std::to_string(i) + ": expected a JSON object, got " +
                                        doc[i].type_name());
