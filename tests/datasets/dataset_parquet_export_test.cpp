@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "datasets/dataset_test_util.h"
+#include "mhub/base/json.h"
 #include "mhub/datasets/parquet.h"
 
 namespace mhub::datasets {
@@ -99,6 +100,34 @@ TEST(DatasetExport, ParquetCarriesFeaturesAndReadsBack) {
   auto mine = shuffled->Slice(0, 2100);
   ASSERT_TRUE(mine.ok());
   for (int64_t r = 0; r < 2100; ++r) ASSERT_EQ(RowToJson(*back, r), RowToJson(*mine, r)) << r;
+}
+
+// An outside reader (hyparquet) sees the same rows and the `huggingface` metadata datasets reads.
+TEST(DatasetExport, ParquetReadByHyparquet) {
+  testing::TempDir dir;
+  auto ds = Dataset::FromTable(testutil::MakeRows(0, 1500), std::nullopt, dir / "cache");
+  ASSERT_TRUE(ds.ok());
+  auto labeled = ds->CastColumn("label", Feature::MakeClassLabel({"a", "b", "c"}));
+  ASSERT_TRUE(labeled.ok());
+  auto picked = labeled->SelectColumns({"id", "text", "label"});
+  ASSERT_TRUE(picked.ok());
+  auto sorted = picked->Sort("id", true);
+  ASSERT_TRUE(sorted.ok());
+  ASSERT_TRUE(sorted->ToParquet(dir / "out.parquet").ok());
+  auto r = testing::RunCommand(
+      "node " + testing::ShellQuote(testing::SourceDir() + "/tests/datasets/oracle/dsload_hyparquet_rows.mjs") + " " +
+      testing::ShellQuote(dir / "out.parquet"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = testing::NonEmptyLines(r.out);
+  ASSERT_EQ(lines.size(), 1501u);
+  auto mine = sorted->Slice(0, 1500);
+  ASSERT_TRUE(mine.ok());
+  for (int64_t i = 0; i < 1500; ++i) ASSERT_EQ(lines[static_cast<size_t>(i)], RowToJson(*mine, i)) << i;
+  auto kv = nlohmann::json::parse(lines.back());
+  EXPECT_EQ(kv["kv"]["huggingface"].get<std::string>(), sorted->features().ToHuggingfaceMetadata());
+  EXPECT_EQ(kv["kv"]["huggingface"].get<std::string>(),
+            R"({"info": {"features": {"id": {"dtype": "int64", "_type": "Value"}, "text": {"dtype": "string", )"
+            R"("_type": "Value"}, "label": {"names": ["a", "b", "c"], "_type": "ClassLabel"}}}})");
 }
 
 }  // namespace
