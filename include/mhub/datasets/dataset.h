@@ -58,26 +58,35 @@ class Dataset {
   Status ForEachBatch(int64_t batch_size, const std::function<Status(const Table&)>& fn) const;
 
   // --- transforms (datasets' names and defaults) ---
+  // Rows in the given order (repeats allowed, negative = from the end); an indices mapping, no copy.
   Result<Dataset> Select(std::vector<int64_t> indices) const;
   struct MapOptions {
     bool batched = false;
     int64_t batch_size = 1000;
     std::vector<std::string> remove_columns;  // removed after the function ran
-    int num_threads = 1;                      // num_proc: batches in parallel, output in order
+    int num_threads = 1;                      // num_proc: batches in parallel (fn must be thread-safe), output in order
     std::string fingerprint;                  // identifies the function; empty = no caching
     bool load_from_cache_file = true;
   };
   // fn gets a batch (batched) or a one-row table, returns the columns to add/overwrite (a batched fn
   // may change the row count; then every kept input column must be removed).
   Result<Dataset> Map(const std::function<Result<Table>(const Table&)>& fn, const MapOptions& options) const;
+  // Rows for which `keep` answers true (an indices mapping); with a fingerprint the kept rows are
+  // cached like map's output.
   Result<Dataset> Filter(const std::function<Result<bool>(const Value& row)>& keep, std::string fingerprint = "") const;
   // numpy default_rng(seed).permutation(n), bit-exact (PCG64 + SeedSequence).
   Result<Dataset> Shuffle(uint64_t seed) const;
+  // Stable in both directions; NaN then null last (pyarrow's sort_indices, null_placement="at_end").
+  // Numbers, strings, binary, bool, dates and timestamps; lists and structs are InvalidArgument.
   Result<Dataset> Sort(const std::string& column, bool reverse = false) const;
+  // Distinct values in order of first appearance (null once, when present).
   Result<std::vector<Value>> Unique(const std::string& column) const;
   Result<Dataset> RenameColumn(const std::string& from, const std::string& to) const;
   Result<Dataset> RemoveColumns(const std::vector<std::string>& columns) const;
   Result<Dataset> SelectColumns(const std::vector<std::string>& columns) const;
+  // Same column names required. String -> ClassLabel through str2int, ClassLabel -> string through
+  // the names (datasets' own cast would give the digits), integer widths range-checked, a float
+  // becomes an integer only when integral. Errors name the row.
   Result<Dataset> Cast(const Features& features) const;
   Result<Dataset> CastColumn(const std::string& column, const Feature& feature) const;
   static Result<Dataset> Concatenate(const std::vector<Dataset>& parts);
