@@ -3,6 +3,7 @@
 
 #include "datasets/dataset/dtype_names.h"
 #include "datasets/dataset/features_internal.h"
+#include "datasets/table/utf8_decode.h"
 #include "mhub/base/json.h"
 #include "mhub/datasets/features.h"
 
@@ -12,21 +13,7 @@ namespace {
 void DumpString(const std::string& s, std::string& out) {  // json.dumps(ensure_ascii=True)
   out += '"';
   for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    uint32_t cp = c;
-    size_t len = 1;
-    if (c >= 0x80) {  // decode UTF-8 (invalid bytes become U+FFFD, as DumpJson does)
-      len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-      if (len == 0 || i + len > s.size()) {
-        cp = 0xfffd;
-        len = 1;
-      } else {
-        cp = c & (0x3f >> (len - 1));
-        for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-      }
-    }
-    i += len;
-    char buf[16];
+    uint32_t cp = NextCodePoint(s, i);
     switch (cp) {
       case '"':
         out += "\\\"";
@@ -52,16 +39,10 @@ void DumpString(const std::string& s, std::string& out) {  // json.dumps(ensure_
       default:
         break;
     }
-    if (cp < 0x20 || (cp >= 0x80 && cp < 0x10000)) {
-      std::snprintf(buf, sizeof buf, "\\u%04x", cp);
-      out += buf;
-    } else if (cp >= 0x10000) {
-      cp -= 0x10000;
-      std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-      out += buf;
-    } else {
+    if (cp < 0x20 || cp >= 0x80)
+      AppendUtf16Escape(cp, out);
+    else
       out += static_cast<char>(cp);
-    }
   }
   out += '"';
 }

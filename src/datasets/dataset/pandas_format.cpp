@@ -7,6 +7,7 @@
 
 #include "datasets/table/half.h"
 #include "datasets/table/temporal.h"
+#include "datasets/table/utf8_decode.h"
 #include "mhub/datasets/value.h"
 
 namespace mhub::datasets {
@@ -46,62 +47,40 @@ std::string PandasJsonDouble(double value) {
 
 void AppendPandasJsonString(std::string_view s, std::string& out) {
   out += '"';
-  char buf[16];
   for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '/':
-          out += "\\/";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (c < 0x20) {
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      continue;
+    uint32_t cp = NextCodePoint(s, i);
+    switch (cp) {
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '/':
+        out += "\\/";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      default:
+        break;
     }
-    size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-    uint32_t cp = 0xfffd;
-    if (len != 0 && i + len <= s.size()) {
-      cp = c & (0x3f >> (len - 1));
-      for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-      i += len;
-    } else {
-      ++i;
-    }
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-    } else {
-      std::snprintf(buf, sizeof buf, "\\u%04x", cp);
-    }
-    out += buf;
+    if (cp < 0x20 || cp >= 0x80)
+      AppendUtf16Escape(cp, out);
+    else
+      out += static_cast<char>(cp);
   }
   out += '"';
 }
@@ -137,10 +116,11 @@ double AsDouble(const Array& a, int64_t i) {
   }
 }
 
-std::string PythonBytesRepr(std::string_view s) {
+// Python's repr() of bytes (b'..', non-ASCII as \xNN) or of a str (non-ASCII printed as is).
+std::string PythonRepr(std::string_view s, bool bytes) {
   bool has_single = s.find('\'') != std::string_view::npos, has_double = s.find('"') != std::string_view::npos;
   char q = has_single && !has_double ? '"' : '\'';
-  std::string out = "b";
+  std::string out = bytes ? "b" : "";
   out += q;
   char buf[8];
   for (unsigned char c : s) {
@@ -153,32 +133,7 @@ std::string PythonBytesRepr(std::string_view s) {
       out += "\\n";
     } else if (c == '\r') {
       out += "\\r";
-    } else if (c < 0x20 || c >= 0x7f) {
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + q;
-}
-
-std::string PythonStrRepr(const std::string& s) {  // repr() of a str (for dict reprs)
-  bool has_single = s.find('\'') != std::string::npos, has_double = s.find('"') != std::string::npos;
-  char q = has_single && !has_double ? '"' : '\'';
-  std::string out(1, q);
-  char buf[8];
-  for (unsigned char c : s) {
-    if (c == static_cast<unsigned char>(q) || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20 || c == 0x7f) {
+    } else if (c < 0x20 || c == 0x7f || (bytes && c >= 0x80)) {
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
       out += buf;
     } else {
@@ -199,14 +154,14 @@ std::string PythonRepr(const Array& a, int64_t i) {
     case TypeId::kFloat64:
       return FormatDouble(AsDouble(a, i));
     case TypeId::kString:
-      return PythonStrRepr(std::string(a.Bytes(i)));
+      return PythonRepr(a.Bytes(i), false);
     case TypeId::kBinary:
-      return PythonBytesRepr(a.Bytes(i));
+      return PythonRepr(a.Bytes(i), true);
     case TypeId::kStruct: {
       std::string s = "{";
       for (size_t k = 0; k < a.children.size(); ++k) {
         if (k) s += ", ";
-        s += PythonStrRepr(a.type->children[k].name) + ": " + PythonRepr(*a.children[k], i);
+        s += PythonRepr(a.type->children[k].name, false) + ": " + PythonRepr(*a.children[k], i);
       }
       return s + "}";
     }
@@ -311,7 +266,7 @@ std::string PandasCsvValue(const Array& a, int64_t i, bool int_as_float) {
     case TypeId::kString:
       return std::string(a.Bytes(i));
     case TypeId::kBinary:
-      return PythonBytesRepr(a.Bytes(i));
+      return PythonRepr(a.Bytes(i), true);
     case TypeId::kDate32:
     case TypeId::kDecimal128:
       return GetValue(a, i).as_string();

@@ -5,26 +5,16 @@
 #include <cstdio>
 #include <regex>
 
+#include "datasets/table/utf8_decode.h"
+
 namespace mhub::datasets {
 namespace {
 
 constexpr int kBestWidth = 80;
 
-std::vector<uint32_t> Decode(const std::string& s) {  // UTF-8 -> code points (bad bytes as U+FFFD)
+std::vector<uint32_t> Decode(const std::string& s) {  // UTF-8 -> code points
   std::vector<uint32_t> out;
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-    if (len == 0 || i + len > s.size()) {
-      out.push_back(0xfffd);
-      ++i;
-      continue;
-    }
-    uint32_t cp = len == 1 ? c : c & (0x3f >> (len - 1));
-    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-    out.push_back(cp);
-    i += len;
-  }
+  for (size_t i = 0; i < s.size();) out.push_back(NextCodePoint(s, i));
   return out;
 }
 
