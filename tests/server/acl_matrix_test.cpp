@@ -189,6 +189,48 @@ std::vector<Route> AllRoutes() {
          return Curl("POST", action["href"].get<std::string>(), {gattr},
                      DumpJson(Json{{"oid", oid}, {"parts", parts}}));
        }},
+      // The dataset viewer (issue 12) on the datasets of the same names, converted before the matrix runs.
+      {"GET viewer is-valid", false, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("GET", url + "/api/viewer/is-valid?dataset=" + repo, auth);
+       }},
+      {"GET viewer splits", false, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("GET", url + "/api/viewer/splits?dataset=" + repo, auth);
+       }},
+      {"GET viewer first-rows", false, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("GET", url + "/api/viewer/first-rows?dataset=" + repo + "&config=default&split=train", auth);
+       }},
+      {"GET viewer rows", false, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("GET", url + "/api/viewer/rows?dataset=" + repo + "&config=default&split=train&length=2", auth);
+       }},
+      {"GET viewer search", false, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("GET", url + "/api/viewer/search?dataset=" + repo + "&config=default&split=train&query=acl", auth);
+       }},
+      {"GET viewer filter", false, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl(
+             "GET", url + "/api/viewer/filter?dataset=" + repo + "&config=default&split=train&where=%22n%22%3E0", auth);
+       }},
+      {"GET viewer size", false, false,
+       [](auto url, auto repo, auto auth, int) { return Curl("GET", url + "/api/viewer/size?dataset=" + repo, auth); }},
+      {"GET viewer info", false, false,
+       [](auto url, auto repo, auto auth, int) { return Curl("GET", url + "/api/viewer/info?dataset=" + repo, auth); }},
+      {"GET viewer statistics", false, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("GET", url + "/api/viewer/statistics?dataset=" + repo + "&config=default&split=train", auth);
+       }},
+      {"GET viewer parquet", false, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("GET", url + "/api/viewer/parquet?dataset=" + repo, auth);
+       }},
+      {"GET datasets parquet", false, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("GET", url + "/api/datasets/" + repo + "/parquet", auth);
+       }},
   };
 }
 
@@ -223,6 +265,27 @@ TEST(AclMatrixTest, EveryRouteAnswersAsTheHub) {
                        {"Authorization: Bearer " + alice_write, "Content-Type: application/json"},
                        "{\"name\":\"" + name + "\",\"private\":" + (is_private ? "true" : "false") + "}");
     ASSERT_EQ(r.status, 200) << r.body;
+    // A dataset of the same name with a few rows, for the viewer routes.
+    r = Curl("POST", hub.url() + "/api/repos/create",
+             {"Authorization: Bearer " + alice_write, "Content-Type: application/json"},
+             "{\"name\":\"" + name + "\",\"type\":\"dataset\",\"private\":" + (is_private ? "true" : "false") + "}");
+    ASSERT_EQ(r.status, 200) << r.body;
+    r = Curl("POST", hub.url() + "/api/datasets/alice/" + name + "/commit/main",
+             {"Authorization: Bearer " + alice_write, "Content-Type: application/x-ndjson"},
+             "{\"key\":\"header\",\"value\":{\"summary\":\"rows\"}}\n{\"key\":\"file\",\"value\":{\"path\":"
+             "\"train.jsonl\",\"content\":\"" +
+                 Base64("{\"n\": 1, \"t\": \"acl\"}\n{\"n\": 2, \"t\": \"b\"}\n") + "\",\"encoding\":\"base64\"}}\n");
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  for (const std::string name : {"pub", "priv"}) {  // the conversion of both datasets
+    bool ready = false;
+    for (int i = 0; i < 600 && !ready; ++i) {
+      CurlReply v = Curl("GET", hub.url() + "/api/viewer/is-valid?dataset=alice/" + name,
+                         {"Authorization: Bearer " + alice_write});
+      ready = v.body.find("\"viewer\":true") != std::string::npos;
+      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(ready) << name;
   }
   for (const std::string repo : {"alice/pub", "alice/priv"}) {
     CurlReply put =

@@ -31,6 +31,7 @@
 #include "server/http/lfs_setup.h"
 #include "server/http/response_cache.h"
 #include "server/http/router.h"
+#include "server/viewer/viewer_service.h"
 
 namespace mhub::server {
 namespace {
@@ -261,6 +262,8 @@ Result<std::unique_ptr<HubServer>> HubServer::Open(const ServerOptions& options)
     MHUB_LOG(kInfo) << "imported " << imported << " repos found on disk";
   }
   MHUB_RETURN_IF_ERROR(SetUpLfsAccess(ctx));  // lfs_setup.h: per-repo LFS access, file modes
+  // The dataset viewer: its Parquet conversion worker resumes unfinished jobs (viewer_service.h).
+  MHUB_ASSIGN_OR_RETURN(ctx.viewer, viewer::ViewerService::Start(&ctx));
 
   return std::unique_ptr<HubServer>(new HubServer(std::move(impl)));
 }

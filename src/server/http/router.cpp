@@ -9,6 +9,8 @@
 #include "server/http/handlers.h"
 #include "server/http/repo_redirects.h"
 #include "server/http/url_codec.h"
+#include "server/viewer/viewer_handlers.h"
+#include "server/viewer/viewer_service.h"
 
 namespace mhub::server {
 namespace {
@@ -158,6 +160,16 @@ HubError RouteRepoApiCall(RepoCall& call, RepoType type, const Segments& seg) {
     if (!IsGetLike(req)) return MethodNotAllowed(req);
     return HandleAuthCheck(call, seg.size() == 6 && seg[5] == "write");
   }
+  // The Parquet export of a dataset (viewer/viewer_handlers.h).
+  if (action == "parquet" && type == RepoType::kDataset && seg.size() <= 8) {
+    if (!IsGetLike(req)) return MethodNotAllowed(req);
+    std::vector<std::string> rest;
+    for (size_t i = 4; i < seg.size(); ++i) {
+      MHUB_ASSIGN_OR_RETURN(std::string part, PercentDecode(seg[i]));
+      rest.push_back(std::move(part));
+    }
+    return viewer::HandleDatasetParquet(call, rest);
+  }
   return HubError::NotImplemented("/api/" + std::string(RepoTypePlural(type)) + "/{repo}/" + action);
 }
 
@@ -188,6 +200,7 @@ HubError RouteApi(HubContext& ctx, const HttpRequest& req, HttpResponse& res, co
     return RouteRepoApi(ctx, req, res, who, type, seg);
   }
   if (seg.size() >= 2 && seg[1] == "collections") return RouteCollections(ctx, req, res, who, seg);
+  if (seg.size() == 3 && seg[1] == "viewer") return viewer::HandleViewerRoute(ctx, req, res, who, seg[2]);
   std::string what = "/api";
   for (size_t i = 1; i < seg.size() && i < 3; ++i) what += "/" + seg[i];
   return HubError::NotImplemented(what);
@@ -347,6 +360,8 @@ void DispatchRequest(HubContext& ctx, const HttpRequest& req, HttpResponse& res)
       res.content_type.clear();
     }
   }
+  // A write to a dataset repo queues its Parquet conversion (viewer_service.h).
+  if (ctx.viewer && !IsGetLike(req) && res.status < 400) ctx.viewer->NoteWrite(req.raw_path);
   // The access log (one line per request, at info) is written by the server core.
   MHUB_LOG(kDebug) << req.method << " " << req.target << " -> " << res.status;
 }

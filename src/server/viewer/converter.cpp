@@ -22,6 +22,16 @@ namespace {
 
 Status Cancelled() { return Status::Unavailable("the conversion was superseded or stopped"); }
 
+// An error of a reader names the scratch copy; the user knows the file by its repo path.
+Status InRepo(const Status& st, const std::string& local, const std::string& repo_path) {
+  std::string msg = st.message();
+  for (size_t at = msg.find(local); at != std::string::npos; at = msg.find(local, at + repo_path.size())) {
+    msg.replace(at, local.size(), repo_path);
+  }
+  if (msg.find(repo_path) == std::string::npos) msg = repo_path + ": " + msg;
+  return Status(st.code(), msg);
+}
+
 // Buffer bytes of an array (what it takes in memory), for num_bytes_memory and shard cuts.
 uint64_t ArrayBytes(const datasets::Array& a) {
   uint64_t n = a.validity.size + a.offsets.size + a.values.size;
@@ -69,7 +79,7 @@ Result<std::unique_ptr<TableReader>> OpenSource(const datasets::DatasetConfig& c
     options.delimiter = '\t';
   }
   auto reader = datasets::OpenDataFile(local, options);
-  if (!reader.ok()) return reader.status().WithContext(repo_path);
+  if (!reader.ok()) return InRepo(reader.status(), local, repo_path);
   return reader;
 }
 
@@ -127,7 +137,7 @@ Result<Json> ConvertSplit(const ConvertEnv& env, const RepoKey& key, const std::
     while (true) {
       if (env.cancelled && env.cancelled()) return Cancelled();
       auto batch = reader->Next();
-      if (!batch.ok()) return batch.status().WithContext(path);
+      if (!batch.ok()) return InRepo(batch.status(), local, path);
       if (!batch->has_value()) break;
       Table& t = **batch;
       t.schema.metadata = schema->metadata;

@@ -167,8 +167,17 @@ void ViewerService::Process(const RepoKey& key) {
   std::error_code ec;
   fs::remove_all(env.work_dir, ec);
   Status made = Env::Default()->CreateDirs(env.work_dir);
-  Result<ConversionOutcome> outcome =
-      made.ok() ? ConvertToParquet(env, key, revision) : Result<ConversionOutcome>(made);
+  // A conversion never takes the server down: an exception from a reader or writer fails the job.
+  Result<ConversionOutcome> outcome = made.ok() ? Result<ConversionOutcome>(Status::Internal("not run")) : made;
+  if (made.ok()) {
+    try {
+      outcome = ConvertToParquet(env, key, revision);
+    } catch (const std::exception& e) {
+      outcome = Status::Internal(std::string("unexpected exception while converting: ") + e.what());
+    } catch (...) {
+      outcome = Status::Internal("unexpected exception while converting");
+    }
+  }
   fs::remove_all(env.work_dir, ec);
   {
     std::lock_guard<std::mutex> lock(mu_);
