@@ -5,9 +5,10 @@ namespace mhub::datasets::io {
 Result<bool> CsvTokenizer::Next(std::vector<std::string_view>* fields) {
   fields->clear();
   const size_t n = text_.size();
+  const char* text = text_.data();
   // Skip blank lines (skip_blank_lines=True).
-  while (pos_ < n && (text_[pos_] == '\n' || text_[pos_] == '\r')) {
-    if (text_[pos_] == '\r' && pos_ + 1 < n && text_[pos_ + 1] == '\n') ++pos_;
+  while (pos_ < n && (text[pos_] == '\n' || text[pos_] == '\r')) {
+    if (text[pos_] == '\r' && pos_ + 1 < n && text[pos_ + 1] == '\n') ++pos_;
     ++pos_;
     ++line_;
   }
@@ -15,63 +16,61 @@ Result<bool> CsvTokenizer::Next(std::vector<std::string_view>* fields) {
   record_line_ = line_;
   scratch_.clear();
   ranges_.clear();
-  size_t field_start = 0;
-  bool at_field_start = true;
-  bool in_quotes = false;
-  while (pos_ < n) {
-    char c = text_[pos_];
-    if (in_quotes) {
-      // Copy the run up to the next quote or newline at once.
-      size_t stop = text_.find_first_of("\"\n", pos_);
-      if (stop == std::string_view::npos) stop = n;
-      scratch_.append(text_.data() + pos_, stop - pos_);
+  auto field_end = [&](size_t from) {
+    while (from < n && text[from] != delimiter_ && text[from] != '\n' && text[from] != '\r') ++from;
+    return from;
+  };
+  for (;;) {
+    // One field starts at pos_.
+    if (pos_ < n && text[pos_] == '"') {
+      // Quoted: unescaped into scratch_; text after the closing quote is kept (as pandas does).
+      size_t begin = scratch_.size();
+      ++pos_;
+      bool closed = false;
+      while (pos_ < n) {
+        size_t stop = text_.find_first_of("\"\n", pos_);
+        if (stop == std::string_view::npos) stop = n;
+        scratch_.append(text + pos_, stop - pos_);
+        pos_ = stop;
+        if (pos_ >= n) break;
+        if (text[pos_] == '\n') {
+          scratch_.push_back('\n');
+          ++line_;
+          ++pos_;
+        } else if (pos_ + 1 < n && text[pos_ + 1] == '"') {
+          scratch_.push_back('"');
+          pos_ += 2;
+        } else {
+          ++pos_;
+          closed = true;
+          break;
+        }
+      }
+      if (!closed)
+        return Status::InvalidArgument("line " + std::to_string(record_line_) + ": unterminated quoted field");
+      size_t stop = field_end(pos_);
+      scratch_.append(text + pos_, stop - pos_);
       pos_ = stop;
-      if (pos_ >= n) break;
-      if (text_[pos_] == '\n') {
-        scratch_.push_back('\n');
-        ++line_;
-        ++pos_;
-        continue;
-      }
-      // A quote: doubled means a literal quote, else the quoted part ends.
-      if (pos_ + 1 < n && text_[pos_ + 1] == '"') {
-        scratch_.push_back('"');
-        pos_ += 2;
-      } else {
-        in_quotes = false;
-        ++pos_;
-      }
-      continue;
+      ranges_.push_back({true, begin, scratch_.size()});
+    } else {
+      // Unquoted: a view of the text (no copy).
+      size_t stop = field_end(pos_);
+      ranges_.push_back({false, pos_, stop});
+      pos_ = stop;
     }
-    if (c == delimiter_) {
-      ranges_.emplace_back(field_start, scratch_.size());
-      field_start = scratch_.size();
-      at_field_start = true;
+    if (pos_ < n && text[pos_] == delimiter_) {
       ++pos_;
       continue;
     }
-    if (c == '\n' || c == '\r') {
-      if (c == '\r' && pos_ + 1 < n && text_[pos_ + 1] == '\n') ++pos_;
+    if (pos_ < n) {  // "\n", "\r" or "\r\n" ends the record
+      if (text[pos_] == '\r' && pos_ + 1 < n && text[pos_ + 1] == '\n') ++pos_;
       ++pos_;
       ++line_;
-      break;
     }
-    if (c == '"' && at_field_start) {
-      in_quotes = true;
-      at_field_start = false;
-      ++pos_;
-      continue;
-    }
-    // An unquoted run: copy up to the next special byte.
-    at_field_start = false;
-    size_t stop = pos_ + 1;
-    while (stop < n && text_[stop] != delimiter_ && text_[stop] != '\n' && text_[stop] != '\r') ++stop;
-    scratch_.append(text_.data() + pos_, stop - pos_);
-    pos_ = stop;
+    break;
   }
-  if (in_quotes) return Status::InvalidArgument("line " + std::to_string(record_line_) + ": unterminated quoted field");
-  ranges_.emplace_back(field_start, scratch_.size());
-  for (const auto& [b, e] : ranges_) fields->emplace_back(scratch_.data() + b, e - b);
+  for (const auto& r : ranges_)
+    fields->emplace_back(r.in_scratch ? scratch_.data() + r.begin : text + r.begin, r.end - r.begin);
   return true;
 }
 

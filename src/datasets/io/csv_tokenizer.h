@@ -32,8 +32,13 @@ class CsvTokenizer {
   size_t pos_ = 0;
   int64_t line_ = 1;
   int64_t record_line_ = 0;
-  std::string scratch_;                            // unescaped field bytes of the record
-  std::vector<std::pair<size_t, size_t>> ranges_;  // into scratch_
+  // A field is a view of the text when it had no quotes, else a range of scratch_ (unescaped).
+  struct FieldRange {
+    bool in_scratch;
+    size_t begin, end;
+  };
+  std::string scratch_;
+  std::vector<FieldRange> ranges_;
 };
 
 }  // namespace mhub::datasets::io
