@@ -40,17 +40,50 @@ bool NeedsBodyPrefix(const RequestHead& head, const ConnectionLimits& limits) {
 }
 
 // Whether `buffer` (the bytes after the head) holds the body prefix the loop waits for: the whole
-// body when it is small, else body_preread_bytes. A chunked body is taken as complete when the
-// buffer ends with its last chunk (a heuristic: if data only looks like it, the worker reads on).
-bool BodyPrefixArrived(const std::string& buffer, const RequestHead& head, const ConnectionLimits& limits) {
+// body when it is small, else body_preread_bytes. A chunked body is followed chunk by chunk up to
+// its last chunk and trailers (from where the last call stopped); framing it cannot follow (a bad
+// size line) ends the wait too: the worker reads it and reports the error.
+bool BodyPrefixArrived(const std::string& buffer, PendingBody& pending, const ConnectionLimits& limits) {
   if (buffer.size() >= limits.body_preread_bytes) return true;
-  if (head.chunked) {
-    static constexpr std::string_view kLastChunk = "0\r\n\r\n";
-    std::string_view b(buffer);
-    return b.size() >= kLastChunk.size() && b.substr(b.size() - kLastChunk.size()) == kLastChunk &&
-           (b.size() == kLastChunk.size() || b[b.size() - kLastChunk.size() - 1] == '\n');
+  if (!pending.head.chunked) return buffer.size() >= *pending.head.content_length;
+  using Chunk = PendingBody::Chunk;
+  constexpr size_t kMaxLine = 4096;
+  size_t& pos = pending.scanned;
+  while (pending.chunk != Chunk::kDone) {
+    if (pending.chunk == Chunk::kData) {
+      const uint64_t take = std::min<uint64_t>(pending.chunk_left, buffer.size() - pos);
+      pos += static_cast<size_t>(take);
+      pending.chunk_left -= take;
+      if (pending.chunk_left > 0) return false;
+      pending.chunk = Chunk::kDataEnd;
+      continue;
+    }
+    const size_t nl = buffer.find('\n', pos);
+    if (nl == std::string::npos) return buffer.size() - pos > kMaxLine;  // a line too long: the worker says so
+    std::string_view line(buffer.data() + pos, nl - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos = nl + 1;
+    if (pending.chunk == Chunk::kSizeLine) {
+      uint64_t size = 0;
+      size_t digits = 0;
+      for (char c : line) {
+        const int v = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+        if (v < 0 || ++digits > 15) break;
+        size = size * 16 + static_cast<uint64_t>(v);
+      }
+      if (digits == 0 || digits > 15) return true;  // malformed: the worker says so
+      pending.chunk_left = size;
+      pending.chunk = size == 0 ? Chunk::kTrailers : Chunk::kData;
+    } else if (pending.chunk == Chunk::kDataEnd) {
+      pending.chunk = Chunk::kSizeLine;  // (a non-empty line here is the worker's error to report)
+    } else if (line.empty()) {           // kTrailers end at the blank line
+      pending.chunk = Chunk::kDone;
+    }
   }
-  return buffer.size() >= *head.content_length;
+  return true;
 }
 
 std::string PeerIp(const sockaddr_storage& addr) {
@@ -265,20 +298,21 @@ void HttpEventLoop::TryParse(HttpConnection* conn, bool saw_newline) {
     return;
   }
   conn->buffer.erase(0, r.head_bytes);
-  if (NeedsBodyPrefix(head, limits_) && !BodyPrefixArrived(conn->buffer, head, limits_)) {
+  const bool wait = NeedsBodyPrefix(head, limits_);
+  PendingBody& pending = awaiting_body_[conn];
+  pending = PendingBody{std::move(head)};
+  if (wait && !BodyPrefixArrived(conn->buffer, pending, limits_)) {
     // A body trickled a byte at a time must cost the client its own deadline, not a worker.
     conn->phase = HttpConnection::Phase::kBody;
     conn->deadline_ms = MonotonicMs() + limits_.head_timeout_ms;
-    awaiting_body_[conn] = std::move(head);
     return;
   }
-  awaiting_body_[conn] = std::move(head);
   Dispatch(conn);
 }
 
 void HttpEventLoop::Dispatch(HttpConnection* conn) {
   auto pending = awaiting_body_.find(conn);
-  RequestHead head = std::move(pending->second);
+  RequestHead head = std::move(pending->second.head);
   awaiting_body_.erase(pending);
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, conn->fd, nullptr);
   auto it = held_.find(conn);

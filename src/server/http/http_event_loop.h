@@ -18,6 +18,15 @@
 
 namespace mhub::server {
 
+// A parsed head whose body the event loop still waits for (phase kBody), and how far it has
+// followed the chunked framing of what arrived (so each byte is looked at once).
+struct PendingBody {
+  RequestHead head;
+  enum class Chunk { kSizeLine, kData, kDataEnd, kTrailers, kDone } chunk = Chunk::kSizeLine;
+  uint64_t chunk_left = 0;  // kData: bytes of the current chunk still to come
+  size_t scanned = 0;       // bytes of the connection's buffer already followed
+};
+
 class HttpEventLoop {
  public:
   using HeadHandler = std::function<void(std::unique_ptr<HttpConnection> conn, RequestHead head)>;
@@ -56,7 +65,7 @@ class HttpEventLoop {
   HttpHeadLimits head_limits_;
   HeadHandler on_head_;
   std::unordered_map<HttpConnection*, std::unique_ptr<HttpConnection>> held_;  // waiting for bytes
-  std::unordered_map<HttpConnection*, RequestHead> awaiting_body_;             // phase kBody: their heads
+  std::unordered_map<HttpConnection*, PendingBody> awaiting_body_;             // phase kBody: their heads
   std::unordered_map<std::string, size_t> per_ip_;  // open connections per peer (held or working)
   size_t open_ = 0;
 
