@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <sstream>
 #include <vector>
 
@@ -158,6 +159,57 @@ TEST_F(GitPatternsTest, GitIgnoreMatchesGitCheckIgnore) {
     const bool git_ignored = !info.empty() && info != "::" && !pattern.empty() && pattern[0] != '!';
     EXPECT_EQ(ignore.IsIgnored(kPaths[i]), git_ignored) << kPaths[i] << " (git: " << l << ")";
   }
+}
+
+// Patterns that make a backtracking wildmatch exponential: several "**/" against a deep path,
+// several "*" against a long run without the final letter (the fuzzer found a 297-byte case). A
+// repo's .gitattributes is untrusted. At sizes git itself answers at once, the answers are git's;
+// at hostile sizes (where git's own wildmatch takes over 20 s: ten "**/" against 60 folders) they
+// follow from gitignore(5) ("**/" is zero or more folders) and come at once.
+TEST_F(GitPatternsTest, BacktrackingPatternsAreFastAndMatchGit) {
+  const std::string text =
+      "/**/**/**/**/x/*.bin filter=lfs\n"
+      "**/a*a*a*a*a*a*a*a*a*a*a*a*b filter=lfs\n"
+      "q/**/q/**/q/**/z filter=lfs\n";
+  std::string deep, deep_q;
+  for (int i = 0; i < 12; ++i) deep += "a/";
+  for (int i = 0; i < 12; ++i) deep_q += "q/";
+  const std::vector<std::string> paths = {deep + "y.bin",
+                                          deep + "x/w.bin",
+                                          deep.substr(0, 10) + "x/w.bin",
+                                          std::string(300, 'a'),
+                                          std::string(300, 'a') + "b",
+                                          deep_q + "y",
+                                          deep_q + "z",
+                                          "x/w.bin",
+                                          "q/z"};
+  WriteFileOrDie(dir_ / "w/.gitattributes", text);
+  std::string input;
+  for (const auto& p : paths) input += p + '\n';
+  WriteFileOrDie(dir_ / "paths", input);
+  auto lines =
+      GitLines("cd " + ShellQuote(dir_ / "w") + " && git check-attr --stdin filter < " + ShellQuote(dir_ / "paths"));
+  ASSERT_EQ(lines.size(), paths.size());
+  const GitAttributes attrs(text);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const bool git = lines[i].size() > 5 && lines[i].substr(lines[i].size() - 5) == ": lfs";
+    EXPECT_EQ(attrs.IsLfs(paths[i]), git) << paths[i];
+  }
+
+  const GitAttributes hostile(
+      "/**/**/**/**/**/**/**/**/**/**/x/*.bin filter=lfs\n"
+      "q/**/q/**/q/**/q/**/q/**/q/**/q/**/z filter=lfs\n");
+  std::string deeper, deeper_q;
+  for (int i = 0; i < 60; ++i) deeper += "a/";
+  for (int i = 0; i < 60; ++i) deeper_q += "q/";
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(hostile.IsLfs(deeper + "x/w.bin"));
+  EXPECT_FALSE(hostile.IsLfs(deeper + "y.bin"));
+  EXPECT_FALSE(hostile.IsLfs(deeper + "x/w.bin/c"));
+  EXPECT_TRUE(hostile.IsLfs(deeper_q + "z"));
+  EXPECT_FALSE(hostile.IsLfs(deeper_q + "y"));
+  // Without remembering failed states: C(60,10) ways to place ten "**/", hours.
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
 }
 
 TEST(GitPatternMatchesTest, Basics) {

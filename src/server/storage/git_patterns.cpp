@@ -2,7 +2,9 @@
 // git_patterns.h). Follows gitignore(5) and git's wildmatch with WM_PATHNAME.
 #include "mhub/server/git_patterns.h"
 
+#include <cstdint>
 #include <string>
+#include <unordered_set>
 
 namespace mhub::server {
 namespace {
@@ -60,7 +62,32 @@ int MatchBracket(std::string_view p, char c, size_t* consumed) {
 }
 
 // wildmatch with WM_PATHNAME: '*' and '?' never cross '/', "**" between slashes spans folders.
-bool Wild(std::string_view p, std::string_view s, bool at_segment_start) {
+// Failed (pattern rest, path rest) states are remembered: without that, a pattern with several
+// "**/" or "*" backtracks exponentially in the path's depth and length (a 297-byte fuzzer input
+// took seconds), and .gitattributes comes from a pushed repo. With it, each state is tried once.
+class Wildmatch {
+ public:
+  Wildmatch(std::string_view pattern, std::string_view path) : p_size_(pattern.size()), s_size_(path.size()) {}
+
+  // `p` and `s` are suffixes of the pattern and path given to the constructor.
+  bool Match(std::string_view p, std::string_view s, bool at_segment_start) {
+    const uint64_t key = ((static_cast<uint64_t>(p_size_ - p.size()) * (s_size_ + 1) + (s_size_ - s.size())) << 1) |
+                         (at_segment_start ? 1 : 0);
+    if (failed_.count(key) != 0) return false;
+    const bool matched = Wild(p, s, at_segment_start);
+    if (!matched) failed_.insert(key);
+    return matched;
+  }
+
+ private:
+  bool Wild(std::string_view p, std::string_view s, bool at_segment_start);
+
+  const size_t p_size_;
+  const size_t s_size_;
+  std::unordered_set<uint64_t> failed_;
+};
+
+bool Wildmatch::Wild(std::string_view p, std::string_view s, bool at_segment_start) {
   while (!p.empty()) {
     const char pc = p[0];
     if (pc == '*') {
@@ -68,9 +95,9 @@ bool Wild(std::string_view p, std::string_view s, bool at_segment_start) {
         if (p.size() == 2) return true;  // trailing "**": everything below
         // "**/": zero or more whole folders.
         std::string_view rest = p.substr(3);
-        if (Wild(rest, s, true)) return true;
+        if (Match(rest, s, true)) return true;
         for (size_t i = 0; i < s.size(); ++i) {
-          if (s[i] == '/' && Wild(rest, s.substr(i + 1), true)) return true;
+          if (s[i] == '/' && Match(rest, s.substr(i + 1), true)) return true;
         }
         return false;
       }
@@ -78,7 +105,7 @@ bool Wild(std::string_view p, std::string_view s, bool at_segment_start) {
       while (stars < p.size() && p[stars] == '*') ++stars;
       std::string_view rest = p.substr(stars);
       for (size_t i = 0;; ++i) {
-        if (Wild(rest, s.substr(i), false)) return true;
+        if (Match(rest, s.substr(i), false)) return true;
         if (i >= s.size() || s[i] == '/') return false;
       }
     }
@@ -186,8 +213,8 @@ bool GitPatternMatches(std::string_view pattern, std::string_view path, bool is_
   }
   bool anchored = pattern.find('/') != std::string_view::npos;
   if (pattern.front() == '/') pattern.remove_prefix(1);
-  if (!anchored) return Wild(pattern, Basename(path), true);
-  return Wild(pattern, path, true);
+  const std::string_view subject = anchored ? path : Basename(path);
+  return Wildmatch(pattern, subject).Match(pattern, subject, true);
 }
 
 GitAttributes::GitAttributes(std::string_view text) {
