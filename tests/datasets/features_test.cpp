@@ -199,6 +199,9 @@ TEST(Features, ReadsOlderForms) {
   EXPECT_EQ(Features::FromJson(R"({"x": {"dtype": "time64[us]", "_type": "Value"}})").status().code(),
             StatusCode::kUnsupported);
   EXPECT_FALSE(Features::FromJson("[1,").ok());
+  // Not UTF-8 (found by the fuzzer: the name did not survive the JSON round trip).
+  EXPECT_EQ(Features::FromYaml("- name: to\xff\xffkens\n  list: string\n").status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(Features, SchemaAndHuggingfaceMetadata) {

@@ -8,6 +8,7 @@
 #include "datasets/dataset/dtype_names.h"
 #include "datasets/dataset/features_internal.h"
 #include "datasets/dataset/pyyaml_emit.h"
+#include "mhub/base/utf8.h"
 #include "mhub/datasets/features.h"
 
 namespace mhub::datasets {
@@ -207,6 +208,10 @@ std::string Features::ToYaml(int indent) const {
 }
 
 Result<Features> Features::FromYaml(const std::string& text) {
+  // Names and labels must be UTF-8 (they are written back as JSON and YAML text); yaml-cpp would
+  // pass other bytes through.
+  if (size_t bad = FirstInvalidUtf8(text); bad != std::string::npos)
+    return Status::InvalidArgument("dataset_info.features: not UTF-8 (byte " + std::to_string(bad) + ")");
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -8,6 +8,14 @@
 #include "datasets/table/utf8_decode.h"
 
 namespace mhub::datasets {
+
+YamlNode::YamlNode() = default;
+YamlNode::YamlNode(const YamlNode&) = default;
+YamlNode::YamlNode(YamlNode&&) noexcept = default;
+YamlNode& YamlNode::operator=(const YamlNode&) = default;
+YamlNode& YamlNode::operator=(YamlNode&&) noexcept = default;
+YamlNode::~YamlNode() = default;
+
 namespace {
 
 constexpr int kBestWidth = 80;

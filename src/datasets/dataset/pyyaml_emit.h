@@ -19,6 +19,15 @@ struct YamlNode {
   std::vector<std::pair<std::string, YamlNode>> map;  // kMap, in order
   std::vector<YamlNode> seq;                          // kSeq
 
+  // Out of line (pyyaml_emit.cpp): the members hold YamlNode, which is complete only there (clang
+  // with libstdc++ refuses the implicit ones inside the class).
+  YamlNode();
+  YamlNode(const YamlNode&);
+  YamlNode(YamlNode&&) noexcept;
+  YamlNode& operator=(const YamlNode&);
+  YamlNode& operator=(YamlNode&&) noexcept;
+  ~YamlNode();
+
   static YamlNode Str(std::string s) {
     YamlNode n;
     n.scalar = std::move(s);
