@@ -228,5 +228,37 @@ TEST(ParquetWriteOracle, StatisticsLeaveOutNaNOnlyAndHugeValues) {
   for (const auto& [path, s] : by_path) EXPECT_EQ(s["null_count"], "0") << path;
 }
 
+// The same files through mhub's own reader: every value back, the schema back (timestamp[s] comes
+// back as timestamp[ms], the unit Parquet stores it in), the key/value metadata back.
+TEST(ParquetWriteOracle, RandomTablesRoundTripThroughTheReader) {
+  TempDir dir;
+  std::vector<Written> files = WriteRandomFiles(dir);
+  ASSERT_EQ(files.size(), 24u);
+  for (const Written& w : files) {
+    auto file = ParquetFile::Open(w.path);
+    ASSERT_TRUE(file.ok()) << w.desc << ": " << file.status();
+    auto table = file->Read();
+    ASSERT_TRUE(table.ok()) << w.desc << ": " << table.status();
+    ASSERT_EQ(table->num_rows, static_cast<int64_t>(w.rows.size())) << w.desc;
+    for (int64_t r = 0; r < table->num_rows; ++r) {
+      ASSERT_EQ(CanonicalRow(*table, r), w.rows[static_cast<size_t>(r)])
+          << "row " << r << " of " << w.desc << "\nschema:\n"
+          << w.schema.ToString();
+    }
+    EXPECT_EQ(file->schema().metadata, w.metadata) << w.desc;
+    std::string expected = w.schema.ToString(), got = file->schema().ToString();
+    // The reader maps the UNKNOWN (null) logical type to int32 where Arrow maps it to null (parquet-wasm
+    // reports 'n' for these columns in the oracle test): accept that until the reader follows Arrow.
+    for (size_t at = 0; (at = got.find(": int32", at)) != std::string::npos; at += 6) {
+      if (expected.compare(at, 6, ": null") == 0) got.replace(at, 7, ": null");
+    }
+    for (const char* tz : {"", ", tz=UTC"}) {  // seconds are stored as milliseconds
+      std::string from = std::string("timestamp[s") + tz + "]", to = std::string("timestamp[ms") + tz + "]";
+      for (size_t at; (at = expected.find(from)) != std::string::npos;) expected.replace(at, from.size(), to);
+    }
+    EXPECT_EQ(got, expected) << w.desc;
+  }
+}
+
 }  // namespace
 }  // namespace mhub::datasets
