@@ -40,7 +40,7 @@ struct ParquetColumnStats {  // what the footer says (absent values stay nullopt
 
 struct ParquetRowGroupInfo {
   int64_t num_rows = 0;
-  int64_t total_byte_size = 0;   // uncompressed
+  int64_t total_byte_size = 0;  // uncompressed
   int64_t compressed_size = 0;
   std::vector<ParquetColumnStats> column_stats;  // one per leaf column
 };
@@ -85,13 +85,13 @@ class ParquetFile {
 
 struct ParquetWriteOptions {
   ParquetCodec codec = ParquetCodec::kSnappy;
-  int compression_level = 0;        // 0 = the codec's default
-  int64_t row_group_rows = 1000;    // `datasets`' default writer_batch_size
+  int compression_level = 0;      // 0 = the codec's default
+  int64_t row_group_rows = 1000;  // `datasets`' default writer_batch_size
   int64_t data_page_bytes = 1 << 20;
-  bool dictionary = true;           // dictionary encoding, PLAIN fallback past dictionary_page_bytes
+  bool dictionary = true;  // dictionary encoding, PLAIN fallback past dictionary_page_bytes
   int64_t dictionary_page_bytes = 1 << 20;
-  bool statistics = true;           // min/max/null_count in the column metadata and page headers
-  bool page_index = true;           // ColumnIndex + OffsetIndex, so readers can skip pages by row/value
+  bool statistics = true;  // min/max/null_count in the column metadata and page headers
+  bool page_index = true;  // ColumnIndex + OffsetIndex, so readers can skip pages by row/value
   bool data_page_v2 = false;
   std::string created_by = "mhub";
 };

@@ -27,7 +27,7 @@ enum class TypeId : uint8_t {
   kFloat16,  // IEEE half, stored as its 16 bits
   kFloat32,
   kFloat64,
-  kString,   // UTF-8
+  kString,  // UTF-8
   kBinary,
   kDate32,      // days since 1970-01-01
   kTimestamp,   // int64 in `unit` since the epoch; `timezone` empty = naive (not UTC-adjusted)

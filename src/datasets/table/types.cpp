@@ -13,10 +13,14 @@ DataTypePtr Make(TypeId id) {
 
 const char* UnitName(TimeUnit u) {
   switch (u) {
-    case TimeUnit::kSecond: return "s";
-    case TimeUnit::kMilli: return "ms";
-    case TimeUnit::kMicro: return "us";
-    case TimeUnit::kNano: return "ns";
+    case TimeUnit::kSecond:
+      return "s";
+    case TimeUnit::kMilli:
+      return "ms";
+    case TimeUnit::kMicro:
+      return "us";
+    case TimeUnit::kNano:
+      return "ns";
   }
   return "?";
 }
@@ -27,20 +31,26 @@ int DataType::FixedWidth() const {
   switch (id) {
     case TypeId::kBool:
     case TypeId::kInt8:
-    case TypeId::kUInt8: return 1;
+    case TypeId::kUInt8:
+      return 1;
     case TypeId::kInt16:
     case TypeId::kUInt16:
-    case TypeId::kFloat16: return 2;
+    case TypeId::kFloat16:
+      return 2;
     case TypeId::kInt32:
     case TypeId::kUInt32:
     case TypeId::kFloat32:
-    case TypeId::kDate32: return 4;
+    case TypeId::kDate32:
+      return 4;
     case TypeId::kInt64:
     case TypeId::kUInt64:
     case TypeId::kFloat64:
-    case TypeId::kTimestamp: return 8;
-    case TypeId::kDecimal128: return 16;
-    default: return 0;
+    case TypeId::kTimestamp:
+      return 8;
+    case TypeId::kDecimal128:
+      return 16;
+    default:
+      return 0;
   }
 }
 
@@ -53,14 +63,14 @@ bool DataType::IsInteger() const {
     case TypeId::kUInt8:
     case TypeId::kUInt16:
     case TypeId::kUInt32:
-    case TypeId::kUInt64: return true;
-    default: return false;
+    case TypeId::kUInt64:
+      return true;
+    default:
+      return false;
   }
 }
 
-bool DataType::IsFloating() const {
-  return id == TypeId::kFloat16 || id == TypeId::kFloat32 || id == TypeId::kFloat64;
-}
+bool DataType::IsFloating() const { return id == TypeId::kFloat16 || id == TypeId::kFloat32 || id == TypeId::kFloat64; }
 
 bool DataType::Equals(const DataType& o) const {
   if (id != o.id) return false;
@@ -79,27 +89,44 @@ bool DataType::Equals(const DataType& o) const {
 
 std::string DataType::ToString() const {
   switch (id) {
-    case TypeId::kNull: return "null";
-    case TypeId::kBool: return "bool";
-    case TypeId::kInt8: return "int8";
-    case TypeId::kInt16: return "int16";
-    case TypeId::kInt32: return "int32";
-    case TypeId::kInt64: return "int64";
-    case TypeId::kUInt8: return "uint8";
-    case TypeId::kUInt16: return "uint16";
-    case TypeId::kUInt32: return "uint32";
-    case TypeId::kUInt64: return "uint64";
-    case TypeId::kFloat16: return "halffloat";
-    case TypeId::kFloat32: return "float";
-    case TypeId::kFloat64: return "double";
-    case TypeId::kString: return "string";
-    case TypeId::kBinary: return "binary";
-    case TypeId::kDate32: return "date32[day]";
+    case TypeId::kNull:
+      return "null";
+    case TypeId::kBool:
+      return "bool";
+    case TypeId::kInt8:
+      return "int8";
+    case TypeId::kInt16:
+      return "int16";
+    case TypeId::kInt32:
+      return "int32";
+    case TypeId::kInt64:
+      return "int64";
+    case TypeId::kUInt8:
+      return "uint8";
+    case TypeId::kUInt16:
+      return "uint16";
+    case TypeId::kUInt32:
+      return "uint32";
+    case TypeId::kUInt64:
+      return "uint64";
+    case TypeId::kFloat16:
+      return "halffloat";
+    case TypeId::kFloat32:
+      return "float";
+    case TypeId::kFloat64:
+      return "double";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kBinary:
+      return "binary";
+    case TypeId::kDate32:
+      return "date32[day]";
     case TypeId::kTimestamp:
       return std::string("timestamp[") + UnitName(unit) + (timezone.empty() ? "" : ", tz=" + timezone) + "]";
     case TypeId::kDecimal128:
       return "decimal128(" + std::to_string(precision) + ", " + std::to_string(scale) + ")";
-    case TypeId::kList: return "list<item: " + children.at(0).type->ToString() + ">";
+    case TypeId::kList:
+      return "list<item: " + children.at(0).type->ToString() + ">";
     case TypeId::kStruct: {
       std::string s = "struct<";
       for (size_t i = 0; i < children.size(); ++i) {
@@ -112,10 +139,10 @@ std::string DataType::ToString() const {
   return "?";
 }
 
-#define MHUB_SHARED_TYPE(fn, tid)          \
-  DataTypePtr fn() {                       \
+#define MHUB_SHARED_TYPE(fn, tid)           \
+  DataTypePtr fn() {                        \
     static const DataTypePtr t = Make(tid); \
-    return t;                              \
+    return t;                               \
   }
 MHUB_SHARED_TYPE(Null, TypeId::kNull)
 MHUB_SHARED_TYPE(Bool, TypeId::kBool)
