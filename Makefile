@@ -6,14 +6,14 @@
 #   make fuzz   build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #               (FUZZERS="tokenizers_load ..." runs only those)
 #   make asan   run the tests under AddressSanitizer + UBSan
-#   make asan-ci  the part of make asan that CI runs: the base, formats, tokenizers, hub and server
+#   make asan-ci  the part of make asan that CI runs: the base, formats, tokenizers, hub, datasets and server
 #               libraries only (no compute kernels built), their tests and kept fuzz corpora
 #   make format clang-format every source file
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 FUZZERS ?=
 CTEST_ARGS ?=
-ASAN_CI_LIBS = base;formats;tokenizers;hub;server
+ASAN_CI_LIBS = base;formats;tokenizers;hub;datasets;server
 # Tokenizers, formats, server storage and HTTP suites, and the corpus replays of every fuzzer built.
 ASAN_CI_TESTS ?= ^(tokenizers_|chat_|decoder_|formats_|server_storage_|server_http_|server_lfs_|.*_fuzzer_corpus$$)
 # The HF-oracle comparison (thousands of encodings against npm tokenizers) runs in make test; under

@@ -51,6 +51,13 @@ const char* JsonKindName(JsonType::Kind kind) {
   return "?";
 }
 
+JsonType::JsonType() = default;
+JsonType::~JsonType() = default;
+JsonType::JsonType(const JsonType&) = default;
+JsonType::JsonType(JsonType&&) noexcept = default;
+JsonType& JsonType::operator=(const JsonType&) = default;
+JsonType& JsonType::operator=(JsonType&&) noexcept = default;
+
 DataTypePtr JsonType::ToDataType() const {
   switch (kind) {
     case Kind::kNull:

@@ -22,6 +22,15 @@ struct JsonType {
   Kind kind = Kind::kNull;
   std::vector<std::pair<std::string, JsonType>> children;  // kList: one ("item", element); kStruct: fields
 
+  // Out of line: clang with libstdc++ refuses to instantiate std::pair<std::string, JsonType> (in the
+  // implicit members) while JsonType is still incomplete; GCC accepts it.
+  JsonType();
+  ~JsonType();
+  JsonType(const JsonType&);
+  JsonType(JsonType&&) noexcept;
+  JsonType& operator=(const JsonType&);
+  JsonType& operator=(JsonType&&) noexcept;
+
   DataTypePtr ToDataType() const;
 };
 
