@@ -70,6 +70,11 @@ class ChunkWalker {
 };
 
 Status ChunkWalker::Decompressed(const uint8_t* src, size_t src_size, size_t dst_size, const uint8_t** result) {
+  // Callers pass the header's int32 sizes: a negative one arrives here as a huge size_t.
+  if (dst_size > static_cast<size_t>(kMaxPageBytes) || src_size > static_cast<size_t>(kMaxPageBytes)) {
+    return PageError("page declares " + std::to_string(static_cast<int64_t>(src_size)) + " compressed / " +
+                     std::to_string(static_cast<int64_t>(dst_size)) + " uncompressed bytes");
+  }
   if (meta_->codec == CompressionCodec::kUncompressed) {
     if (src_size != dst_size) {
       return PageError("uncompressed page of " + std::to_string(src_size) + " bytes declares " +
