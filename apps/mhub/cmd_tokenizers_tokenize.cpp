@@ -187,6 +187,14 @@ MHUB_REGISTER_COMMAND(tokenize) {
           std::cerr << "mhub: error: --padding max_length needs --max-length\n";
           return 2;
         }
+        // Padding materializes max_length ids per line (several arrays of them): a huge value would
+        // allocate gigabytes before the first line is written, so it is refused up front.
+        constexpr size_t kMaxPadLength = size_t{1} << 24;
+        if (opts->max_length > kMaxPadLength) {
+          std::cerr << "mhub: error: --padding max_length with --max-length " << opts->max_length
+                    << " is too large (at most " << kMaxPadLength << " tokens per line)\n";
+          return 2;
+        }
         p.strategy = PaddingStrategy::kMaxLength;
         p.max_length = opts->max_length;
       } else {

@@ -65,6 +65,13 @@ TEST(TokenizeCliTest, DecodeAndErrors) {
   EXPECT_EQ(missing.exit_code, 1);
   auto usage = RunCommand(ShellQuote(MhubBin()) + " tokenize --tokenizer " + ShellQuote(file) + " --padding bogus", "");
   EXPECT_EQ(usage.exit_code, 2);
+  // Padding every line to 10^11 tokens would allocate without bound: refused with one line.
+  auto huge = RunCommand(ShellQuote(MhubBin()) + " tokenize --tokenizer " + ShellQuote(file) +
+                             " --padding max_length --max-length 100000000000",
+                         "hi\n");
+  EXPECT_EQ(huge.exit_code, 2);
+  EXPECT_EQ(huge.err.rfind("mhub: error: --padding max_length", 0), 0u) << huge.err;
+  EXPECT_EQ(huge.out, "");
 }
 
 }  // namespace
