@@ -124,18 +124,7 @@ void ToCharOffsets(std::string_view original, Encoding& e) {
 
 }  // namespace
 
-Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t type_id, std::optional<uint32_t> word,
-                                                 OffsetType offset_type, std::optional<size_t> max_tokens,
-                                                 Direction direction) const {
-  size_t bad = unicode::FirstInvalidUtf8(text);
-  if (bad != text.size()) {
-    return Status::InvalidArgument("input is not valid UTF-8 (byte " + std::to_string(bad) + ")");
-  }
-  // One PreTokenized per thread, reused so its buffers are not reallocated for every input
-  // (EncodeSequence never runs inside itself on one thread). Big buffers are not kept.
-  thread_local PreTokenized pt_buffer;
-  if (pt_buffer.text.capacity() > (1u << 20)) pt_buffer = PreTokenized();
-  PreTokenized& pt = pt_buffer;
+Status Tokenizer::Impl::NormalizeAndPreTokenize(std::string_view text, PreTokenized& pt) const {
   pt.text.clear();
   pt.align.clear();
   pt.pieces.clear();
@@ -173,6 +162,22 @@ Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t
   }
   // 2. Pre-tokenization.
   if (pre_tokenizer) MHUB_RETURN_IF_ERROR(pre_tokenizer->PreTokenize(pt));
+  return Status::OK();
+}
+
+Result<Encoding> Tokenizer::Impl::EncodeSequence(std::string_view text, uint32_t type_id, std::optional<uint32_t> word,
+                                                 OffsetType offset_type, std::optional<size_t> max_tokens,
+                                                 Direction direction) const {
+  size_t bad = unicode::FirstInvalidUtf8(text);
+  if (bad != text.size()) {
+    return Status::InvalidArgument("input is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+  }
+  // One PreTokenized per thread, reused so its buffers are not reallocated for every input
+  // (EncodeSequence never runs inside itself on one thread). Big buffers are not kept.
+  thread_local PreTokenized pt_buffer;
+  if (pt_buffer.text.capacity() > (1u << 20)) pt_buffer = PreTokenized();
+  PreTokenized& pt = pt_buffer;
+  MHUB_RETURN_IF_ERROR(NormalizeAndPreTokenize(text, pt));
   if (pt.byte_level && !model->SupportsByteLevelInput()) pt.MaterializeByteLevel();
   // 3. Model.
   Encoding e;

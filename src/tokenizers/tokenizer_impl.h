@@ -33,6 +33,9 @@ struct Tokenizer::Impl {
   Result<Encoding> EncodeSequence(std::string_view text, uint32_t type_id, std::optional<uint32_t> word,
                                   OffsetType offset_type, std::optional<size_t> max_tokens = std::nullopt,
                                   Direction direction = Direction::kRight) const;
+  // Steps 1-2 of EncodeSequence on valid UTF-8: added tokens, normalization, pre-tokenization
+  // into `pt` (cleared first). ByteLevel pieces may stay deferred (pt.byte_level).
+  Status NormalizeAndPreTokenize(std::string_view text, PreTokenized& pt) const;
   // Sequence(s) -> truncation, post-processing, padding (HF encode).
   Result<Encoding> EncodeFull(const std::vector<std::string_view>& first, bool first_pretokenized,
                               const std::vector<std::string_view>* second, bool add_special_tokens,

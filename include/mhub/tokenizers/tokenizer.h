@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,8 @@
 #include "mhub/tokenizers/encoding.h"
 
 namespace mhub::tokenizers {
+
+class Trainer;  // mhub/tokenizers/trainers.h
 
 enum class PaddingStrategy {
   kLongest,    // pad a batch to its longest encoding (HF "BatchLongest")
@@ -128,6 +131,15 @@ class Tokenizer {
   // Adds tokens to the added vocabulary (HF add_tokens / add_special_tokens); returns how many
   // were new.
   size_t AddTokens(const std::vector<AddedToken>& tokens);
+
+  // Learns a new model vocabulary from a corpus (HF train_from_files / train_from_iterator, see
+  // trainers.h): files are read line by line keeping the line ends; `next` fills one sequence and
+  // returns false at the end. Word counting uses `threads` threads (0: all). On error the
+  // tokenizer is unchanged. Errors: IOError (unreadable file), InvalidArgument (not UTF-8, empty
+  // corpus, vocab_size too small, a trainer for another model type).
+  Status Train(const std::vector<std::string>& files, const Trainer& trainer, int threads = 0);
+  Status TrainFromIterator(const std::function<bool(std::string& sequence)>& next, const Trainer& trainer,
+                           int threads = 0);
 
   // tokenizer.json text (HF field order; `pretty` indents by 2) and writing it to a file.
   Json ToJson() const;
