@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mhub/core/attention.h"
+#include "models/bert_weights.h"
 #include "models/layers.h"
 #include "models/model_common.h"
 
@@ -38,7 +39,6 @@ class BertModel final : public Model {
   std::vector<std::string> WeightNames() const override { return ParamNames(params_); }
 
  private:
-  Status LoadHead(const VarBuilder& vb);
   // (B,T,H) hidden states after the last layer, in `arena`.
   Result<core::Tensor> Encode(const ModelInputs& in, core::Arena& arena) const;
   std::vector<int64_t> PositionIds(const ModelInputs& in) const;
@@ -91,104 +91,43 @@ Result<std::unique_ptr<Model>> BertModel::Build(const BuildContext& ctx) {
   if (m->roberta_) m->info_.max_position_embeddings = c.max_position_embeddings - m->padding_idx_ - 1;
 
   VarBuilder vb(ctx.source, &m->params_, ctx.task == Task::kBase ? "" : BasePrefix(ctx.config.model_type));
-  const int64_t h = c.hidden_size;
-  VarBuilder emb = vb.Pp("embeddings");
-  MHUB_ASSIGN_OR_RETURN(m->word_embeddings_, LoadEmbedding(emb.Pp("word_embeddings"), c.vocab_size, h));
-  MHUB_ASSIGN_OR_RETURN(m->position_embeddings_,
-                        LoadEmbedding(emb.Pp("position_embeddings"), c.max_position_embeddings, h));
-  MHUB_ASSIGN_OR_RETURN(m->token_type_embeddings_,
-                        LoadEmbedding(emb.Pp("token_type_embeddings"), c.type_vocab_size, h));
-  MHUB_ASSIGN_OR_RETURN(m->embeddings_norm_, Norm::LayerNorm(emb.Pp("LayerNorm"), h, c.layer_norm_eps));
-
-  for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-    VarBuilder lb = vb.Pp("encoder").Pp("layer").Pp(i);
-    VarBuilder self = lb.Pp("attention").Pp("self");
+  MHUB_ASSIGN_OR_RETURN(BertWeights w, DeclareBertWeights(vb, c, ctx.task, m->roberta_, ctx.config.num_labels()));
+  const bool int8 = vb.quantize_int8();
+  auto linear = [int8](const LinearWeights& l) { return LazyLinear::Of(l.weight, l.bias, int8); };
+  m->word_embeddings_ = w.word;
+  m->position_embeddings_ = w.position;
+  m->token_type_embeddings_ = w.token_type;
+  m->embeddings_norm_ = w.embeddings_norm;
+  for (const BertLayerWeights& lw : w.layers) {
     BertLayer l;
-    MHUB_ASSIGN_OR_RETURN(l.query, LazyLinear::Load(self.Pp("query"), h, h, true));
-    MHUB_ASSIGN_OR_RETURN(l.key, LazyLinear::Load(self.Pp("key"), h, h, true));
-    MHUB_ASSIGN_OR_RETURN(l.value, LazyLinear::Load(self.Pp("value"), h, h, true));
-    VarBuilder ao = lb.Pp("attention").Pp("output");
-    MHUB_ASSIGN_OR_RETURN(l.attn_out, LazyLinear::Load(ao.Pp("dense"), h, h, true));
-    MHUB_ASSIGN_OR_RETURN(l.attn_norm, Norm::LayerNorm(ao.Pp("LayerNorm"), h, c.layer_norm_eps));
-    MHUB_ASSIGN_OR_RETURN(l.intermediate,
-                          LazyLinear::Load(lb.Pp("intermediate").Pp("dense"), h, c.intermediate_size, true));
-    MHUB_ASSIGN_OR_RETURN(l.output, LazyLinear::Load(lb.Pp("output").Pp("dense"), c.intermediate_size, h, true));
-    MHUB_ASSIGN_OR_RETURN(l.output_norm, Norm::LayerNorm(lb.Pp("output").Pp("LayerNorm"), h, c.layer_norm_eps));
+    l.query = linear(lw.query);
+    l.key = linear(lw.key);
+    l.value = linear(lw.value);
+    l.attn_out = linear(lw.attn_out);
+    l.attn_norm = lw.attn_norm;
+    l.intermediate = linear(lw.intermediate);
+    l.output = linear(lw.output);
+    l.output_norm = lw.output_norm;
     MHUB_ASSIGN_OR_RETURN(l.qkv, LazyLinear::Fuse({l.query, l.key, l.value}));
     m->layers_.push_back(std::move(l));
   }
   for (const BertLayer& l : m->layers_)
     m->post_ln_.push_back({&l.qkv, &l.attn_out, &l.attn_norm, &l.intermediate, &l.output, &l.output_norm});
-
-  // transformers builds the pooler for BertModel/RobertaModel and BertForSequenceClassification
-  // only (add_pooling_layer=False elsewhere); a base checkpoint may lack it.
-  const bool base = ctx.task == Task::kBase;
-  if (base || (!m->roberta_ && ctx.task == Task::kSequenceClassification)) {
-    VarBuilder pb = vb.Pp("pooler").Pp("dense");
-    if (base && !pb.creates_missing()) {
-      MHUB_ASSIGN_OR_RETURN(core::Tensor w, pb.GetOptional("weight", {h, h}));
-      if (w.defined()) {
-        MHUB_ASSIGN_OR_RETURN(core::Tensor b, pb.Get("bias", {h}, Init::kZeros));
-        m->pooler_ = LazyLinear::Of(w, b, pb.quantize_int8());
-        m->has_pooler_ = true;
-      }
-    } else {
-      MHUB_ASSIGN_OR_RETURN(m->pooler_, LazyLinear::Load(pb, h, h, true));
-      m->has_pooler_ = true;
-    }
+  if (w.pooler.defined()) {
+    m->pooler_ = linear(w.pooler);
+    m->has_pooler_ = true;
   }
-  MHUB_RETURN_IF_ERROR(m->LoadHead(vb.Head()));
+  if (w.classifier.defined()) m->classifier_ = linear(w.classifier);
+  if (w.cls_dense.defined()) m->cls_dense_ = linear(w.cls_dense);
+  if (w.cls_out.defined()) m->cls_out_ = linear(w.cls_out);
+  if (w.mlm_dense.defined()) {
+    m->mlm_dense_ = linear(w.mlm_dense);
+    m->mlm_norm_ = w.mlm_norm;
+    m->mlm_decoder_ = LazyLinear::Of(w.word, w.mlm_bias, int8);
+    m->mlm_act_ = m->roberta_ ? core::Activation::kGeluErf : m->act_;  // RobertaLMHead always uses erf GELU
+  }
   m->info_.weight_dtype = WeightDtypeName(m->params_);
   return std::unique_ptr<Model>(std::move(m));
-}
-
-Status BertModel::LoadHead(const VarBuilder& head) {
-  const int64_t h = bert_.hidden_size, labels = config_.num_labels();
-  switch (task_) {
-    case Task::kBase:
-    case Task::kCausalLM:
-      return Status::OK();
-    case Task::kSequenceClassification: {
-      if (roberta_) {
-        MHUB_ASSIGN_OR_RETURN(cls_dense_, LazyLinear::Load(head.Pp("classifier").Pp("dense"), h, h, true));
-        MHUB_ASSIGN_OR_RETURN(cls_out_, LazyLinear::Load(head.Pp("classifier").Pp("out_proj"), h, labels, true));
-        return Status::OK();
-      }
-      MHUB_ASSIGN_OR_RETURN(classifier_, LazyLinear::Load(head.Pp("classifier"), h, labels, true));
-      return Status::OK();
-    }
-    case Task::kTokenClassification: {
-      MHUB_ASSIGN_OR_RETURN(classifier_, LazyLinear::Load(head.Pp("classifier"), h, labels, true));
-      return Status::OK();
-    }
-    case Task::kQuestionAnswering: {
-      MHUB_ASSIGN_OR_RETURN(classifier_, LazyLinear::Load(head.Pp("qa_outputs"), h, 2, true));
-      return Status::OK();
-    }
-    case Task::kMaskedLM: {
-      core::Tensor bias;
-      if (roberta_) {
-        VarBuilder lm = head.Pp("lm_head");
-        MHUB_ASSIGN_OR_RETURN(mlm_dense_, LazyLinear::Load(lm.Pp("dense"), h, h, true));
-        MHUB_ASSIGN_OR_RETURN(mlm_norm_, Norm::LayerNorm(lm.Pp("layer_norm"), h, bert_.layer_norm_eps));
-        MHUB_ASSIGN_OR_RETURN(bias, lm.Get("bias", {bert_.vocab_size}, Init::kZeros));
-        mlm_act_ = core::Activation::kGeluErf;  // RobertaLMHead always uses erf GELU
-      } else {
-        VarBuilder pred = head.Pp("cls").Pp("predictions");
-        MHUB_ASSIGN_OR_RETURN(mlm_dense_, LazyLinear::Load(pred.Pp("transform").Pp("dense"), h, h, true));
-        MHUB_ASSIGN_OR_RETURN(mlm_norm_,
-                              Norm::LayerNorm(pred.Pp("transform").Pp("LayerNorm"), h, bert_.layer_norm_eps));
-        MHUB_ASSIGN_OR_RETURN(bias, pred.GetOptional("bias", {bert_.vocab_size}, Init::kZeros));
-        if (!bias.defined()) {  // some files keep only the decoder's copy of the tied bias
-          MHUB_ASSIGN_OR_RETURN(bias, pred.Pp("decoder").Get("bias", {bert_.vocab_size}, Init::kZeros));
-        }
-        mlm_act_ = act_;
-      }
-      mlm_decoder_ = LazyLinear::Of(word_embeddings_, bias, head.quantize_int8());
-      return Status::OK();
-    }
-  }
-  return Status::OK();
 }
 
 std::vector<int64_t> BertModel::PositionIds(const ModelInputs& in) const {

@@ -13,6 +13,7 @@
 #include "mhub/core/attention.h"
 #include "mhub/core/kernels.h"
 #include "models/decoder_model.h"
+#include "models/gpt2_weights.h"
 
 namespace mhub::models {
 namespace {
@@ -59,23 +60,25 @@ Result<std::unique_ptr<Model>> Gpt2Model::Build(const BuildContext& ctx) {
   m->info_ = MakeModelInfo(ctx.config, ArchitectureName("GPT2", ctx.task), ctx.task);
 
   VarBuilder vb(ctx.source, &m->params_, ctx.task == Task::kBase ? "" : BasePrefix("gpt2"));
-  const int64_t C = c.n_embd, I = c.inner_dim();
-  const double eps = c.layer_norm_epsilon;
+  const int64_t C = c.n_embd;
+  MHUB_ASSIGN_OR_RETURN(Gpt2Weights w, DeclareGpt2Weights(vb, c));
   constexpr core::WeightLayout kConv1D = core::WeightLayout::kInOut;
-  MHUB_ASSIGN_OR_RETURN(m->wte_, LoadEmbedding(vb.Pp("wte"), c.vocab_size, C));
-  MHUB_ASSIGN_OR_RETURN(m->wpe_, LoadEmbedding(vb.Pp("wpe"), c.n_positions, C));
-  for (int64_t i = 0; i < c.n_layer; ++i) {
-    VarBuilder hb = vb.Pp("h").Pp(i);
+  auto conv1d = [&vb](const LinearWeights& l) -> Result<LazyLinear> {
+    return LazyLinear::Of(l.weight, l.bias, kConv1D, vb.quantize_int8());
+  };
+  m->wte_ = w.wte;
+  m->wpe_ = w.wpe;
+  for (const Gpt2BlockWeights& bw : w.blocks) {
     Gpt2Block b;
-    MHUB_ASSIGN_OR_RETURN(b.ln_1, Norm::LayerNorm(hb.Pp("ln_1"), C, eps));
-    MHUB_ASSIGN_OR_RETURN(b.c_attn, LazyLinear::Load(hb.Pp("attn").Pp("c_attn"), C, 3 * C, true, kConv1D));
-    MHUB_ASSIGN_OR_RETURN(b.attn_proj, LazyLinear::Load(hb.Pp("attn").Pp("c_proj"), C, C, true, kConv1D));
-    MHUB_ASSIGN_OR_RETURN(b.ln_2, Norm::LayerNorm(hb.Pp("ln_2"), C, eps));
-    MHUB_ASSIGN_OR_RETURN(b.c_fc, LazyLinear::Load(hb.Pp("mlp").Pp("c_fc"), C, I, true, kConv1D));
-    MHUB_ASSIGN_OR_RETURN(b.mlp_proj, LazyLinear::Load(hb.Pp("mlp").Pp("c_proj"), I, C, true, kConv1D));
+    b.ln_1 = bw.ln_1;
+    b.ln_2 = bw.ln_2;
+    MHUB_ASSIGN_OR_RETURN(b.c_attn, conv1d(bw.c_attn));
+    MHUB_ASSIGN_OR_RETURN(b.attn_proj, conv1d(bw.attn_proj));
+    MHUB_ASSIGN_OR_RETURN(b.c_fc, conv1d(bw.c_fc));
+    MHUB_ASSIGN_OR_RETURN(b.mlp_proj, conv1d(bw.mlp_proj));
     m->blocks_.push_back(std::move(b));
   }
-  MHUB_ASSIGN_OR_RETURN(m->ln_f_, Norm::LayerNorm(vb.Pp("ln_f"), C, eps));
+  m->ln_f_ = w.ln_f;
   // GPT2LMHeadModel always ties lm_head to wte.
   MHUB_RETURN_IF_ERROR(m->LoadHead(vb.Head(), m->wte_, /*tied=*/true, C, "classifier", true));
   m->info_.weight_dtype = WeightDtypeName(m->params_);

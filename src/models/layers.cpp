@@ -41,6 +41,13 @@ LazyLinear LazyLinear::Of(const core::Tensor& weight, const core::Tensor& bias, 
   return l;
 }
 
+LazyLinear LazyLinear::Of(const core::Tensor& weight, const core::Tensor& bias, core::WeightLayout layout, bool int8) {
+  LazyLinear l = Of(weight, bias, int8);
+  l.state_->layout = layout;
+  l.out_ = layout == core::WeightLayout::kOutIn ? weight.dim(0) : weight.dim(1);
+  return l;
+}
+
 Result<LazyLinear> LazyLinear::Fuse(const std::vector<LazyLinear>& parts) {
   if (parts.empty()) return Status::InvalidArgument("LazyLinear::Fuse: no parts");
   LazyLinear l;

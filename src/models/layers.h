@@ -31,6 +31,8 @@ class LazyLinear {
   // Over existing tensors (tied lm_head: the word embeddings, (V, H)); `int8` computes in int8 (the
   // output projection of a model loaded with LoadOptions::quantize, as torch's quantize_dynamic does).
   static LazyLinear Of(const core::Tensor& weight, const core::Tensor& bias, bool int8 = false);
+  // The same for a weight in `layout` ((in,out) for GPT-2's Conv1D).
+  static LazyLinear Of(const core::Tensor& weight, const core::Tensor& bias, core::WeightLayout layout, bool int8);
   // One linear computing the parts side by side (fused QKV): y = [x W0^T + b0, x W1^T + b1, ...].
   // The parts must be (out,in) layout with the same in_features, all with or all without bias;
   // their weights (as F32 when their dtypes differ) and biases are concatenated on the first

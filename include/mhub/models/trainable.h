@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "mhub/base/json.h"
 #include "mhub/base/result.h"
 #include "mhub/models/model.h"
 
@@ -51,7 +52,11 @@ struct StepOptions {
   float grad_scale = 1.f;     // grads += grad_scale * d(loss_sum)/d(param)
   bool bf16 = false;          // bf16 mixed precision: matmul inputs rounded to bf16, fp32 master weights
   bool keep_outputs = false;  // return logits in StepResult::outputs (for compute_metrics)
-  uint64_t seed = 0;          // dropout masks are a function of (seed, step, position): reproducible
+  uint64_t seed = 0;          // dropout masks are a function of (seed, site, position): the Trainer
+                              // passes a different seed per step (e.g. hash of args.seed and step)
+  // transformers' label_smoothing_factor (LabelSmoother), for the cross-entropy heads: per item
+  // (1-eps) * nll + eps/C * sum_c -log p_c; 0 = plain cross-entropy.
+  float label_smoothing = 0.f;
 };
 
 struct StepResult {
@@ -83,5 +88,16 @@ class TrainableModel {
   // current fp32 weights (so from_pretrained and transformers load it).
   virtual Status SavePretrained(const std::string& dir) const = 0;
 };
+
+// A trainable model of the checkpoint at `path_or_repo_id` (a folder, or a hub repo id resolved as
+// LoadModel does) with head `task`: weights copied to fp32 (bf16/f16 checkpoints widened), heads the
+// checkpoint lacks initialised as transformers' _init_weights. Supported: bert (every head but
+// causal-lm), gpt2 (causal-lm). Unsupported names what is.
+Result<std::unique_ptr<TrainableModel>> LoadTrainable(const std::string& path_or_repo_id, Task task,
+                                                      const std::string& revision = "main");
+
+// A trainable model with random weights from a config.json object: normal(0, initializer_range)
+// for linear and embedding weights, zero biases, ones/zeros for layer norms (deterministic in seed).
+Result<std::unique_ptr<TrainableModel>> NewTrainable(const Json& config, Task task, uint64_t seed = 0);
 
 }  // namespace mhub::models

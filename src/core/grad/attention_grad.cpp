@@ -1,0 +1,140 @@
+// Softmax attention forward / backward, recompute style (FlashAttention's backward order without
+// tiling): the forward keeps one log-sum-exp per query row; the backward recomputes each row's
+// probabilities from it, so the only (T)-sized scratch is one row per thread.
+//
+// Per (batch, head), for query i over visible keys j:
+//   P_ij = exp(scale q_i.k_j - lse_i),  Pd_ij = P_ij * m_ij (dropout mask, m = 0 or 1/(1-p))
+//   o_i = sum_j Pd_ij v_j
+// backward with D_i = do_i . o_i (= sum_j P_ij dP_ij even with dropout):
+//   dv_j += Pd_ij do_i;  dP_ij = (do_i . v_j) m_ij;  dS_ij = P_ij (dP_ij - D_i)
+//   dq_i = scale sum_j dS_ij k_j;  dk_j += scale dS_ij q_i
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "mhub/core/grad.h"
+
+namespace mhub::core::grad {
+namespace {
+
+float Scale(const AttentionShape& s) {
+  return s.scale != 0 ? s.scale : 1.f / std::sqrt(static_cast<float>(s.head_dim));
+}
+
+bool Visible(const AttentionShape& s, int64_t b, int64_t i, int64_t j) {
+  if (s.causal && j > i) return false;
+  return s.key_mask == nullptr || s.key_mask[b * s.seq + j] != 0;
+}
+
+float Dot(const float* a, const float* b, int64_t n) {
+  float acc = 0;
+  for (int64_t d = 0; d < n; ++d) acc += a[d] * b[d];
+  return acc;
+}
+
+}  // namespace
+
+void AttentionForward(const AttentionShape& s, const float* q, const float* k, const float* v, float* out, float* lse) {
+  const int64_t T = s.seq, H = s.heads, D = s.head_dim;
+  const float scale = Scale(s);
+#pragma omp parallel
+  {
+    std::vector<float> p(static_cast<size_t>(T));
+#pragma omp for schedule(dynamic)
+    for (int64_t bh = 0; bh < s.batch * H; ++bh) {
+      const int64_t b = bh / H, h = bh % H;
+      const uint64_t stream = s.stream + static_cast<uint64_t>(bh);
+      for (int64_t i = 0; i < T; ++i) {
+        const float* qi = q + (b * T + i) * s.ld_qkv + h * D;
+        float mx = -std::numeric_limits<float>::infinity();
+        for (int64_t j = 0; j < T; ++j) {
+          if (!Visible(s, b, i, j)) continue;
+          p[j] = scale * Dot(qi, k + (b * T + j) * s.ld_qkv + h * D, D);
+          mx = p[j] > mx ? p[j] : mx;
+        }
+        float* oi = out + (b * T + i) * s.ld_out + h * D;
+        for (int64_t d = 0; d < D; ++d) oi[d] = 0.f;
+        if (mx == -std::numeric_limits<float>::infinity()) {  // no visible key: zeros
+          lse[bh * T + i] = mx;
+          continue;
+        }
+        float sum = 0;
+        for (int64_t j = 0; j < T; ++j) {
+          if (!Visible(s, b, i, j)) continue;
+          p[j] = std::exp(p[j] - mx);
+          sum += p[j];
+        }
+        const float inv = 1.f / sum;
+        for (int64_t j = 0; j < T; ++j) {
+          if (!Visible(s, b, i, j)) continue;
+          float w = p[j] * inv;
+          if (s.dropout > 0) w *= DropoutScale(s.dropout, s.seed, stream, static_cast<uint64_t>(i * T + j));
+          if (w == 0.f) continue;
+          const float* vj = v + (b * T + j) * s.ld_qkv + h * D;
+          for (int64_t d = 0; d < D; ++d) oi[d] += w * vj[d];
+        }
+        lse[bh * T + i] = mx + std::log(sum);
+      }
+    }
+  }
+}
+
+void AttentionBackward(const AttentionShape& s, const float* q, const float* k, const float* v, const float* out,
+                       const float* dout, const float* lse, float* dq, float* dk, float* dv) {
+  const int64_t T = s.seq, H = s.heads, D = s.head_dim;
+  const float scale = Scale(s);
+#pragma omp parallel
+  {
+    std::vector<float> ds(static_cast<size_t>(T));
+#pragma omp for schedule(dynamic)
+    for (int64_t bh = 0; bh < s.batch * H; ++bh) {
+      const int64_t b = bh / H, h = bh % H;
+      const uint64_t stream = s.stream + static_cast<uint64_t>(bh);
+      for (int64_t j = 0; j < T; ++j) {  // this (b,h) owns its dk, dv rows
+        float* dkj = dk + (b * T + j) * s.ld_qkv + h * D;
+        float* dvj = dv + (b * T + j) * s.ld_qkv + h * D;
+        for (int64_t d = 0; d < D; ++d) dkj[d] = dvj[d] = 0.f;
+      }
+      for (int64_t i = 0; i < T; ++i) {
+        const float* qi = q + (b * T + i) * s.ld_qkv + h * D;
+        const float* oi = out + (b * T + i) * s.ld_out + h * D;
+        const float* doi = dout + (b * T + i) * s.ld_out + h * D;
+        float* dqi = dq + (b * T + i) * s.ld_qkv + h * D;
+        for (int64_t d = 0; d < D; ++d) dqi[d] = 0.f;
+        const float l = lse[bh * T + i];
+        if (l == -std::numeric_limits<float>::infinity()) continue;
+        const float di = Dot(doi, oi, D);
+        for (int64_t j = 0; j < T; ++j) {
+          if (!Visible(s, b, i, j)) {
+            ds[j] = 0.f;
+            continue;
+          }
+          const float* kj = k + (b * T + j) * s.ld_qkv + h * D;
+          const float* vj = v + (b * T + j) * s.ld_qkv + h * D;
+          const float pij = std::exp(scale * Dot(qi, kj, D) - l);
+          const float m =
+              s.dropout > 0 ? DropoutScale(s.dropout, s.seed, stream, static_cast<uint64_t>(i * T + j)) : 1.f;
+          float* dvj = dv + (b * T + j) * s.ld_qkv + h * D;
+          const float pd = pij * m;
+          if (pd != 0.f) {
+            for (int64_t d = 0; d < D; ++d) dvj[d] += pd * doi[d];
+          }
+          const float dp = Dot(doi, vj, D) * m;
+          ds[j] = pij * (dp - di) * scale;
+        }
+        for (int64_t j = 0; j < T; ++j) {
+          if (ds[j] == 0.f) continue;
+          const float* kj = k + (b * T + j) * s.ld_qkv + h * D;
+          float* dkj = dk + (b * T + j) * s.ld_qkv + h * D;
+          const float g = ds[j];
+          for (int64_t d = 0; d < D; ++d) {
+            dqi[d] += g * kj[d];
+            dkj[d] += g * qi[d];
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace mhub::core::grad

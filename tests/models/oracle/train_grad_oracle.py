@@ -1,0 +1,208 @@
+#!/usr/bin/python3
+"""PyTorch autograd oracle for mhub's trainable models (tests/models/models_train_parity_test.cpp).
+
+Loads a model folder written by mhub's SavePretrained (config.json + model.safetensors, parsed here
+with json + torch.frombuffer; transformers is not used), builds the forward of transformers'
+BertFor* / GPT2LMHeadModel in eval mode (no dropout) out of plain torch ops that mirror
+modeling_bert.py / modeling_gpt2.py line by line, computes the head's loss exactly as transformers
+does (reference training.md section 5), and writes the loss and the gradient of every parameter.
+
+Usage: train_grad_oracle.py JOBS.json
+  JOBS: {"jobs": [job, ...]} (one process for all: importing torch takes seconds), job =
+       {"out": OUT.safetensors, "model": DIR, "task": TASK, "input_ids": [[..]], "attention_mask": [[..]]?,
+        "token_type_ids": [[..]]?, "labels": [..]? (ints, per row or per token),
+        "float_labels": [[..]]?, "start_positions": [..]?, "end_positions": [..]?,
+        "label_smoothing": eps?}
+  OUT: float32 tensors "__loss__" (shape [1]) and one per parameter, by its checkpoint name.
+"""
+import json
+import math
+import struct
+import sys
+
+import torch
+import torch.nn.functional as F
+
+DTYPES = {"F32": torch.float32, "BF16": torch.bfloat16, "F16": torch.float16}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + n])
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        b, e = info["data_offsets"]
+        t = torch.frombuffer(bytearray(data[8 + n + b:8 + n + e]), dtype=DTYPES[info["dtype"]])
+        out[name] = t.reshape(info["shape"]).float().clone().requires_grad_(True)
+    return out
+
+
+def write_safetensors(path, tensors):
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        data = t.detach().contiguous().float().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+def act_fn(name):
+    if name == "gelu":
+        return F.gelu
+    if name in ("gelu_new", "gelu_pytorch_tanh", "gelu_fast"):
+        return lambda x: F.gelu(x, approximate="tanh")
+    if name == "relu":
+        return F.relu
+    if name in ("silu", "swish"):
+        return F.silu
+    raise ValueError(name)
+
+
+def heads_split(x, n):
+    b, t, c = x.shape
+    return x.view(b, t, n, c // n).transpose(1, 2)
+
+
+def heads_merge(x):
+    b, n, t, d = x.shape
+    return x.transpose(1, 2).reshape(b, t, n * d)
+
+
+def bert_loss(cfg, P, task, job):
+    ids = torch.tensor(job["input_ids"])
+    b, t = ids.shape
+    mask = torch.tensor(job["attention_mask"]) if "attention_mask" in job else torch.ones_like(ids)
+    tt = torch.tensor(job["token_type_ids"]) if "token_type_ids" in job else torch.zeros_like(ids)
+    eps = cfg.get("layer_norm_eps", 1e-12)
+    nh = cfg["num_attention_heads"]
+    act = act_fn(cfg.get("hidden_act", "gelu"))
+    hsz = cfg["hidden_size"]
+    ls = job.get("label_smoothing", 0.0)
+    p = lambda n: P["bert." + n]
+    ln = lambda x, n, src=p: F.layer_norm(x, (x.shape[-1],), src(n + ".weight"), src(n + ".bias"), eps)
+    lin = lambda x, n, src=p: F.linear(x, src(n + ".weight"), src(n + ".bias"))
+    # BertEmbeddings: word (padding_idx = pad_token_id) + absolute position + token type, LN
+    pos = torch.arange(t)[None].expand(b, t)
+    h = (F.embedding(ids, p("embeddings.word_embeddings.weight"), padding_idx=cfg.get("pad_token_id", 0)) +
+         F.embedding(pos, p("embeddings.position_embeddings.weight")) +
+         F.embedding(tt, p("embeddings.token_type_embeddings.weight")))
+    h = ln(h, "embeddings.LayerNorm")
+    # extended attention mask: (1 - mask) * finfo.min added to the scores
+    bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+    for i in range(cfg["num_hidden_layers"]):
+        L = "encoder.layer.%d." % i
+        q = heads_split(lin(h, L + "attention.self.query"), nh)
+        k = heads_split(lin(h, L + "attention.self.key"), nh)
+        v = heads_split(lin(h, L + "attention.self.value"), nh)
+        scores = q @ k.transpose(-1, -2) / math.sqrt(hsz // nh) + bias
+        ctx = heads_merge(F.softmax(scores, dim=-1) @ v)
+        h = ln(lin(ctx, L + "attention.output.dense") + h, L + "attention.output.LayerNorm")
+        h = ln(lin(act(lin(h, L + "intermediate.dense")), L + "output.dense") + h, L + "output.LayerNorm")
+    top = lambda n: P[n]
+    if task == "sequence-classification":
+        pooled = torch.tanh(lin(h[:, 0], "pooler.dense"))
+        logits = lin(pooled, "classifier", top)
+        nl = logits.shape[-1]
+        ptype = cfg.get("problem_type")
+        if ptype is None:
+            if nl == 1:
+                ptype = "regression"
+            elif "labels" in job:
+                ptype = "single_label_classification"
+            else:
+                ptype = "multi_label_classification"
+        if ptype == "regression":
+            y = torch.tensor(job["float_labels"], dtype=torch.float32)
+            return F.mse_loss(logits.squeeze(), y.squeeze()) if nl == 1 else F.mse_loss(logits, y)
+        if ptype == "single_label_classification":
+            return F.cross_entropy(logits.view(-1, nl), torch.tensor(job["labels"]).view(-1), label_smoothing=ls)
+        return F.binary_cross_entropy_with_logits(logits, torch.tensor(job["float_labels"], dtype=torch.float32))
+    if task == "token-classification":
+        logits = lin(h, "classifier", top)
+        return F.cross_entropy(logits.view(-1, logits.shape[-1]), torch.tensor(job["labels"]).view(-1),
+                               ignore_index=-100, label_smoothing=ls)
+    if task == "question-answering":
+        logits = lin(h, "qa_outputs", top)
+        start, end = logits[..., 0], logits[..., 1]
+        ignored = start.shape[1]
+        sp = torch.tensor(job["start_positions"]).clamp(0, ignored)
+        ep = torch.tensor(job["end_positions"]).clamp(0, ignored)
+        return (F.cross_entropy(start, sp, ignore_index=ignored) + F.cross_entropy(end, ep, ignore_index=ignored)) / 2
+    if task == "masked-lm":
+        x = lin(h, "cls.predictions.transform.dense", top)
+        x = F.layer_norm(act(x), (hsz,), P["cls.predictions.transform.LayerNorm.weight"],
+                         P["cls.predictions.transform.LayerNorm.bias"], eps)
+        logits = F.linear(x, p("embeddings.word_embeddings.weight"), P["cls.predictions.bias"])
+        return F.cross_entropy(logits.view(-1, logits.shape[-1]), torch.tensor(job["labels"]).view(-1),
+                               ignore_index=-100, label_smoothing=ls)
+    raise ValueError(task)
+
+
+def gpt2_loss(cfg, P, task, job):
+    ids = torch.tensor(job["input_ids"])
+    b, t = ids.shape
+    mask = torch.tensor(job["attention_mask"]) if "attention_mask" in job else torch.ones_like(ids)
+    eps = cfg.get("layer_norm_epsilon", 1e-5)
+    nh = cfg.get("n_head", 12)
+    act = act_fn(cfg.get("activation_function", "gelu_new"))
+    p = lambda n: P["transformer." + n]
+    ln = lambda x, n: F.layer_norm(x, (x.shape[-1],), p(n + ".weight"), p(n + ".bias"), eps)
+    conv1d = lambda x, n: x @ p(n + ".weight") + p(n + ".bias")  # Conv1D: weight (in, out)
+    wte = p("wte.weight")
+    h = F.embedding(ids, wte) + F.embedding(torch.arange(t)[None].expand(b, t), p("wpe.weight"))
+    n = h.shape[-1]
+    causal = torch.ones(t, t, dtype=torch.bool).tril()
+    pad_bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+    for i in range(cfg.get("n_layer", 12)):
+        L = "h.%d." % i
+        q, k, v = conv1d(ln(h, L + "ln_1"), L + "attn.c_attn").split(n, dim=-1)
+        q, k, v = heads_split(q, nh), heads_split(k, nh), heads_split(v, nh)
+        scores = q @ k.transpose(-1, -2) / math.sqrt(n // nh)
+        scores = torch.where(causal, scores, torch.tensor(torch.finfo(torch.float32).min)) + pad_bias
+        h = h + conv1d(heads_merge(F.softmax(scores, dim=-1) @ v), L + "attn.c_proj")
+        h = h + conv1d(act(conv1d(ln(h, L + "ln_2"), L + "mlp.c_fc")), L + "mlp.c_proj")
+    logits = F.linear(ln(h, "ln_f"), wte)
+    # ForCausalLMLoss: labels padded with one -100 on the right and shifted by one
+    labels = F.pad(torch.tensor(job["labels"]), (0, 1), value=-100)[..., 1:]
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100,
+                           label_smoothing=job.get("label_smoothing", 0.0))
+
+
+def run(job):
+    with open(job["model"] + "/config.json") as f:
+        cfg = json.load(f)
+    P = read_safetensors(job["model"] + "/model.safetensors")
+    torch.manual_seed(0)
+    if cfg["model_type"] == "bert":
+        loss = bert_loss(cfg, P, job["task"], job)
+    elif cfg["model_type"] == "gpt2":
+        loss = gpt2_loss(cfg, P, job["task"], job)
+    else:
+        raise ValueError(cfg["model_type"])
+    loss.backward()
+    out = {"__loss__": loss.detach().reshape(1)}
+    for name, t in P.items():
+        out[name] = t.grad if t.grad is not None else torch.zeros_like(t)
+    write_safetensors(job["out"], out)
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        jobs = json.load(f)["jobs"]
+    for job in jobs:
+        run(job)
+
+
+if __name__ == "__main__":
+    main()
