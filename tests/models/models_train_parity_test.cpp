@@ -264,6 +264,108 @@ TEST_F(TrainParity, BertQuestionAnswering) { ExpectMatchesTorch("qa"); }
 TEST_F(TrainParity, Gpt2CausalLM) { ExpectMatchesTorch("gpt2"); }
 TEST_F(TrainParity, Gpt2CausalLMLabelSmoothingNoMask) { ExpectMatchesTorch("gpt2_smoothing"); }
 
+// With dropout on (train mode), the loss is still a deterministic function of the weights for a
+// fixed seed (counter-based masks), so the gradient must match the directional derivative along a
+// random direction (central differences, double sums of f32 losses).
+double DirectionalCheck(TrainableModel& model, const TrainBatch& batch, uint64_t seed) {
+  StepOptions o;
+  o.seed = seed;
+  model.ZeroGrad();
+  Result<StepResult> base = model.Step(batch, o);
+  EXPECT_TRUE(base.ok()) << base.status();
+  std::vector<Parameter> params = model.Parameters();
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  std::vector<std::vector<float>> dir;
+  double analytic = 0;
+  for (const Parameter& p : params) {
+    dir.emplace_back(p.value.size());
+    for (size_t i = 0; i < p.value.size(); ++i) {
+      dir.back()[i] = normal(rng);
+      analytic += static_cast<double>(p.grad[i]) * dir.back()[i];
+    }
+  }
+  const float h = 1e-3f;
+  auto loss_at = [&](float t) {
+    for (size_t k = 0; k < params.size(); ++k) {
+      for (size_t i = 0; i < params[k].value.size(); ++i) params[k].value[i] += t * dir[k][i];
+    }
+    StepOptions eval = o;
+    eval.backward = false;
+    Result<StepResult> r = model.Step(batch, eval);
+    for (size_t k = 0; k < params.size(); ++k) {
+      for (size_t i = 0; i < params[k].value.size(); ++i) params[k].value[i] -= t * dir[k][i];
+    }
+    return r.ok() ? r->loss_sum : std::nan("");
+  };
+  const double numeric = (loss_at(h) - loss_at(-h)) / (2.0 * h);
+  EXPECT_GT(std::fabs(analytic), 1e-3);
+  return std::fabs(numeric - analytic) / std::fabs(analytic);
+}
+
+TEST(TrainDropout, BertGradientsFollowTheDroppedOutLoss) {
+  Json config = BertConfig(3);
+  config["hidden_dropout_prob"] = 0.2;
+  config["attention_probs_dropout_prob"] = 0.2;
+  for (Task task : {Task::kSequenceClassification, Task::kMaskedLM, Task::kTokenClassification}) {
+    Result<std::unique_ptr<TrainableModel>> model = NewTrainable(config, task, 3);
+    ASSERT_TRUE(model.ok()) << model.status();
+    TrainBatch b = RandomBatch(21, {8, 6}, 40);
+    if (task == Task::kSequenceClassification) {
+      b.labels = {2, 1};
+    } else {
+      for (size_t i = 0; i < b.input_ids.size(); ++i)
+        b.labels.push_back(b.attention_mask[i] ? b.input_ids[i] % 3 : -100);
+    }
+    EXPECT_LT(DirectionalCheck(**model, b, 5), 1e-2) << TaskName(task);
+    // the masks depend on the seed: another seed, another loss; eval mode has none
+    StepOptions a, other, eval;
+    a.seed = 5;
+    other.seed = 6;
+    eval.training = false;
+    a.backward = other.backward = eval.backward = false;
+    EXPECT_NE((*model)->Step(b, a)->loss_sum, (*model)->Step(b, other)->loss_sum);
+    EXPECT_EQ((*model)->Step(b, a)->loss_sum, (*model)->Step(b, a)->loss_sum);
+    EXPECT_NE((*model)->Step(b, a)->loss_sum, (*model)->Step(b, eval)->loss_sum);
+  }
+}
+
+TEST(TrainDropout, Gpt2GradientsFollowTheDroppedOutLoss) {
+  Json config = Gpt2Config();
+  config["resid_pdrop"] = 0.2;
+  config["embd_pdrop"] = 0.2;
+  config["attn_pdrop"] = 0.2;
+  Result<std::unique_ptr<TrainableModel>> model = NewTrainable(config, Task::kCausalLM, 3);
+  ASSERT_TRUE(model.ok()) << model.status();
+  TrainBatch b = RandomBatch(22, {9, 5}, 48);
+  for (size_t i = 0; i < b.input_ids.size(); ++i) b.labels.push_back(b.attention_mask[i] ? b.input_ids[i] : -100);
+  EXPECT_LT(DirectionalCheck(**model, b, 8), 1e-2);
+}
+
+TEST(TrainStep, GradientsAccumulateScaledAcrossSteps) {
+  Result<std::unique_ptr<TrainableModel>> model = NewTrainable(Gpt2Config(), Task::kCausalLM, 4);
+  ASSERT_TRUE(model.ok()) << model.status();
+  TrainBatch b = RandomBatch(23, {6, 6}, 48);
+  b.labels = b.input_ids;
+  StepOptions o;
+  o.training = false;
+  ASSERT_TRUE((*model)->Step(b, o).ok());
+  std::vector<std::vector<float>> once;
+  for (const Parameter& p : (*model)->Parameters()) once.emplace_back(p.grad.begin(), p.grad.end());
+  o.grad_scale = 0.5f;
+  ASSERT_TRUE((*model)->Step(b, o).ok());
+  std::vector<Parameter> params = (*model)->Parameters();
+  for (size_t k = 0; k < params.size(); ++k) {
+    for (size_t i = 0; i < params[k].grad.size(); ++i) {
+      ASSERT_NEAR(params[k].grad[i], 1.5f * once[k][i], 1e-6f + 1e-5f * std::fabs(once[k][i])) << params[k].name;
+    }
+  }
+  (*model)->ZeroGrad();
+  for (const Parameter& p : (*model)->Parameters()) {
+    for (float g : p.grad) ASSERT_EQ(g, 0.f);
+  }
+}
+
 TEST(TrainErrors, LabelOutOfRangeLeavesGradientsUntouched) {
   Result<std::unique_ptr<TrainableModel>> model = NewTrainable(BertConfig(3), Task::kSequenceClassification, 1);
   ASSERT_TRUE(model.ok()) << model.status();
