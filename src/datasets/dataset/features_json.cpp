@@ -3,49 +3,15 @@
 
 #include "datasets/dataset/dtype_names.h"
 #include "datasets/dataset/features_internal.h"
-#include "datasets/table/utf8_decode.h"
 #include "mhub/base/json.h"
+#include "mhub/base/json_escape.h"
 #include "mhub/datasets/features.h"
 
 namespace mhub::datasets {
 namespace {
 
-void DumpString(const std::string& s, std::string& out) {  // json.dumps(ensure_ascii=True)
-  out += '"';
-  for (size_t i = 0; i < s.size();) {
-    uint32_t cp = NextCodePoint(s, i);
-    switch (cp) {
-      case '"':
-        out += "\\\"";
-        continue;
-      case '\\':
-        out += "\\\\";
-        continue;
-      case '\n':
-        out += "\\n";
-        continue;
-      case '\r':
-        out += "\\r";
-        continue;
-      case '\t':
-        out += "\\t";
-        continue;
-      case '\b':
-        out += "\\b";
-        continue;
-      case '\f':
-        out += "\\f";
-        continue;
-      default:
-        break;
-    }
-    if (cp < 0x20 || cp >= 0x80)
-      AppendUtf16Escape(cp, out);
-    else
-      out += static_cast<char>(cp);
-  }
-  out += '"';
-}
+// json.dumps(ensure_ascii=True) escapes from DEL (0x7f) up.
+void DumpString(const std::string& s, std::string& out) { AppendJsonString(s, out, {0x7f, false}); }
 
 void DumpFeature(const Feature& f, std::string& out) {
   switch (f.kind) {

@@ -7,7 +7,7 @@
 
 #include "datasets/table/half.h"
 #include "datasets/table/temporal.h"
-#include "datasets/table/utf8_decode.h"
+#include "mhub/base/json_escape.h"
 #include "mhub/datasets/value.h"
 
 namespace mhub::datasets {
@@ -45,45 +45,8 @@ std::string PandasJsonDouble(double value) {
   return out + digits;
 }
 
-void AppendPandasJsonString(std::string_view s, std::string& out) {
-  out += '"';
-  for (size_t i = 0; i < s.size();) {
-    uint32_t cp = NextCodePoint(s, i);
-    switch (cp) {
-      case '"':
-        out += "\\\"";
-        continue;
-      case '\\':
-        out += "\\\\";
-        continue;
-      case '/':
-        out += "\\/";
-        continue;
-      case '\b':
-        out += "\\b";
-        continue;
-      case '\f':
-        out += "\\f";
-        continue;
-      case '\n':
-        out += "\\n";
-        continue;
-      case '\r':
-        out += "\\r";
-        continue;
-      case '\t':
-        out += "\\t";
-        continue;
-      default:
-        break;
-    }
-    if (cp < 0x20 || cp >= 0x80)
-      AppendUtf16Escape(cp, out);
-    else
-      out += static_cast<char>(cp);
-  }
-  out += '"';
-}
+// ujson escapes from 0x80 up (DEL stays raw) and writes "/" as "\\/".
+void AppendPandasJsonString(std::string_view s, std::string& out) { AppendJsonString(s, out, {0x80, true}); }
 
 bool IntsBecomeFloats(const Array& a) { return a.type->IsInteger() && a.null_count > 0; }
 

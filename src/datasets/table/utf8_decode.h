@@ -1,9 +1,8 @@
 // Code-point level reading of UTF-8 text, for the writers that escape or measure text the way
-// Python, pandas and PyYAML do (they see code points, not bytes).
+// PyYAML does (it sees code points, not bytes). JSON strings: mhub/base/json_escape.h.
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -26,18 +25,6 @@ inline uint32_t NextCodePoint(std::string_view s, size_t& i) {
   for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
   i += len;
   return cp;
-}
-
-// "\uXXXX" (lowercase hex; a surrogate pair above U+FFFF), as json.dumps and ujson escape.
-inline void AppendUtf16Escape(uint32_t cp, std::string& out) {
-  char buf[16];
-  if (cp >= 0x10000) {
-    cp -= 0x10000;
-    std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-  } else {
-    std::snprintf(buf, sizeof buf, "\\u%04x", cp);
-  }
-  out += buf;
 }
 
 }  // namespace mhub::datasets

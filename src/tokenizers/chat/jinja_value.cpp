@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "mhub/base/json_escape.h"
+
 namespace mhub::tokenizers::jinja {
 
 const Value* ObjectMap::Find(std::string_view key) const {
@@ -168,59 +170,11 @@ Result<std::string> RuntimeToString(const Value& v, size_t depth, size_t max_byt
   return std::string();
 }
 
-void AppendHex4(std::string& out, uint32_t u) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "\\u%04x", u);
-  out += buf;
-}
-
-// JSON.stringify(string), optionally with non-ASCII (>= 0x7f) escaped as the reference does.
+// JSON.stringify(string), optionally with non-ASCII escaped from DEL (0x7f) up as the reference does.
 std::string JsonQuote(std::string_view s, bool ensure_ascii) {
-  std::string out = "\"";
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t start = i;
-    uint32_t cp = DecodeCodePoint(s, i);
-    switch (cp) {
-      case '"':
-        out += "\\\"";
-        continue;
-      case '\\':
-        out += "\\\\";
-        continue;
-      case '\b':
-        out += "\\b";
-        continue;
-      case '\f':
-        out += "\\f";
-        continue;
-      case '\n':
-        out += "\\n";
-        continue;
-      case '\r':
-        out += "\\r";
-        continue;
-      case '\t':
-        out += "\\t";
-        continue;
-      default:
-        break;
-    }
-    if (cp < 0x20) {
-      AppendHex4(out, cp);
-    } else if (ensure_ascii && cp >= 0x7f) {
-      if (cp >= 0x10000) {
-        uint32_t v = cp - 0x10000;
-        AppendHex4(out, 0xD800 + (v >> 10));
-        AppendHex4(out, 0xDC00 + (v & 0x3FF));
-      } else {
-        AppendHex4(out, cp);
-      }
-    } else {
-      out.append(s.substr(start, i - start));
-    }
-  }
-  return out + "\"";
+  std::string out;
+  AppendJsonString(s, out, {ensure_ascii ? 0x7fu : JsonStringStyle::kKeepUtf8, false});
+  return out;
 }
 
 Status ToJsonInto(const Value& v, const ToJsonOptions& opt, size_t depth, size_t max_depth, std::string& out) {
