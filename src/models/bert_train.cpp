@@ -487,6 +487,7 @@ void BertTrainable::Head(const TrainBatch& batch, const StepOptions& o, StepResu
 }
 
 Result<StepResult> BertTrainable::Step(const TrainBatch& batch, const StepOptions& o) {
+  if (o.bf16) return Status::Unsupported("bf16 mixed precision training is not implemented yet; train in fp32");
   MHUB_RETURN_IF_ERROR(Validate(batch));
   const int64_t B = batch.batch, T = batch.seq_len, H = c_.hidden_size, BT = B * T;
   Allocate(B, T);

@@ -244,6 +244,7 @@ void Gpt2Trainable::BlockBackward(size_t l, const TrainBatch& batch, const StepO
 }
 
 Result<StepResult> Gpt2Trainable::Step(const TrainBatch& batch, const StepOptions& o) {
+  if (o.bf16) return Status::Unsupported("bf16 mixed precision training is not implemented yet; train in fp32");
   MHUB_RETURN_IF_ERROR(Validate(batch));
   const int64_t B = batch.batch, T = batch.seq_len, C = c_.n_embd, V = c_.vocab_size, BT = B * T;
   Allocate(B, T);

@@ -379,6 +379,18 @@ TEST(TrainErrors, LabelOutOfRangeLeavesGradientsUntouched) {
   }
 }
 
+TEST(TrainErrors, Bf16IsRefusedNotIgnored) {
+  Result<std::unique_ptr<TrainableModel>> model = NewTrainable(BertConfig(3), Task::kSequenceClassification, 1);
+  ASSERT_TRUE(model.ok()) << model.status();
+  TrainBatch b = RandomBatch(1, {4, 4}, 40);
+  b.labels = {1, 2};
+  StepOptions o;
+  o.bf16 = true;
+  Result<StepResult> r = (*model)->Step(b, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);
+}
+
 TEST(TrainErrors, UnsupportedArchitectureAndHead) {
   Result<std::unique_ptr<TrainableModel>> gpt2_cls = NewTrainable(Gpt2Config(), Task::kSequenceClassification, 1);
   ASSERT_FALSE(gpt2_cls.ok());

@@ -15,7 +15,7 @@
 
 namespace mhub::core::grad {
 
-// C (m,n) = alpha * op(A) op(B) + beta * C, row-major; op(X) = X^T when trans_x. (oneDNN sgemm.)
+// C (m,n) = alpha * op(A) op(B) + beta * C, row-major; op(X) = X^T when trans_x (on the core GEMM).
 void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 

@@ -14,6 +14,8 @@
 
 #include "mhub/core/grad.h"
 
+#include "core/cpu/parallel.h"
+
 namespace mhub::core::grad {
 namespace {
 
@@ -28,8 +30,15 @@ bool Visible(const AttentionShape& s, int64_t b, int64_t i, int64_t j) {
 
 float Dot(const float* a, const float* b, int64_t n) {
   float acc = 0;
+#pragma omp simd reduction(+ : acc)
   for (int64_t d = 0; d < n; ++d) acc += a[d] * b[d];
   return acc;
+}
+
+// y += a * x
+void Axpy(float a, const float* x, float* y, int64_t n) {
+#pragma omp simd
+  for (int64_t d = 0; d < n; ++d) y[d] += a * x[d];
 }
 
 }  // namespace
@@ -37,11 +46,9 @@ float Dot(const float* a, const float* b, int64_t n) {
 void AttentionForward(const AttentionShape& s, const float* q, const float* k, const float* v, float* out, float* lse) {
   const int64_t T = s.seq, H = s.heads, D = s.head_dim;
   const float scale = Scale(s);
-#pragma omp parallel
-  {
+  cpu::ParallelFor(s.batch * H, 1, [&](int64_t bh0, int64_t bh1) {
     std::vector<float> p(static_cast<size_t>(T));
-#pragma omp for schedule(dynamic)
-    for (int64_t bh = 0; bh < s.batch * H; ++bh) {
+    for (int64_t bh = bh0; bh < bh1; ++bh) {
       const int64_t b = bh / H, h = bh % H;
       const uint64_t stream = s.stream + static_cast<uint64_t>(bh);
       for (int64_t i = 0; i < T; ++i) {
@@ -70,24 +77,21 @@ void AttentionForward(const AttentionShape& s, const float* q, const float* k, c
           float w = p[j] * inv;
           if (s.dropout > 0) w *= DropoutScale(s.dropout, s.seed, stream, static_cast<uint64_t>(i * T + j));
           if (w == 0.f) continue;
-          const float* vj = v + (b * T + j) * s.ld_qkv + h * D;
-          for (int64_t d = 0; d < D; ++d) oi[d] += w * vj[d];
+          Axpy(w, v + (b * T + j) * s.ld_qkv + h * D, oi, D);
         }
         lse[bh * T + i] = mx + std::log(sum);
       }
     }
-  }
+  });
 }
 
 void AttentionBackward(const AttentionShape& s, const float* q, const float* k, const float* v, const float* out,
                        const float* dout, const float* lse, float* dq, float* dk, float* dv) {
   const int64_t T = s.seq, H = s.heads, D = s.head_dim;
   const float scale = Scale(s);
-#pragma omp parallel
-  {
+  cpu::ParallelFor(s.batch * H, 1, [&](int64_t bh0, int64_t bh1) {
     std::vector<float> ds(static_cast<size_t>(T));
-#pragma omp for schedule(dynamic)
-    for (int64_t bh = 0; bh < s.batch * H; ++bh) {
+    for (int64_t bh = bh0; bh < bh1; ++bh) {
       const int64_t b = bh / H, h = bh % H;
       const uint64_t stream = s.stream + static_cast<uint64_t>(bh);
       for (int64_t j = 0; j < T; ++j) {  // this (b,h) owns its dk, dv rows
@@ -116,9 +120,7 @@ void AttentionBackward(const AttentionShape& s, const float* q, const float* k, 
               s.dropout > 0 ? DropoutScale(s.dropout, s.seed, stream, static_cast<uint64_t>(i * T + j)) : 1.f;
           float* dvj = dv + (b * T + j) * s.ld_qkv + h * D;
           const float pd = pij * m;
-          if (pd != 0.f) {
-            for (int64_t d = 0; d < D; ++d) dvj[d] += pd * doi[d];
-          }
+          if (pd != 0.f) Axpy(pd, doi, dvj, D);
           const float dp = Dot(doi, vj, D) * m;
           ds[j] = pij * (dp - di) * scale;
         }
@@ -126,15 +128,12 @@ void AttentionBackward(const AttentionShape& s, const float* q, const float* k, 
           if (ds[j] == 0.f) continue;
           const float* kj = k + (b * T + j) * s.ld_qkv + h * D;
           float* dkj = dk + (b * T + j) * s.ld_qkv + h * D;
-          const float g = ds[j];
-          for (int64_t d = 0; d < D; ++d) {
-            dqi[d] += g * kj[d];
-            dkj[d] += g * qi[d];
-          }
+          Axpy(ds[j], kj, dqi, D);
+          Axpy(ds[j], qi, dkj, D);
         }
       }
     }
-  }
+  });
 }
 
 }  // namespace mhub::core::grad

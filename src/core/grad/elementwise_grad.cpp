@@ -3,6 +3,8 @@
 
 #include "mhub/core/grad.h"
 
+#include "core/cpu/parallel.h"
+
 namespace mhub::core::grad {
 namespace {
 
@@ -30,56 +32,58 @@ float Uniform(uint64_t key, uint64_t i) {
 }  // namespace
 
 void ActivationForward(Activation act, const float* x, int64_t n, float* y) {
-#pragma omp parallel for schedule(static) if (n > kParallelMin)
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x[i];
-    switch (act) {
-      case Activation::kNone:
-        y[i] = v;
-        break;
-      case Activation::kGeluErf:
-        y[i] = 0.5f * v * (1.f + std::erf(v * kInvSqrt2));
-        break;
-      case Activation::kGeluTanh:
-        y[i] = 0.5f * v * (1.f + std::tanh(kSqrt2OverPi * (v + 0.044715f * v * v * v)));
-        break;
-      case Activation::kRelu:
-        y[i] = v > 0 ? v : 0.f;
-        break;
-      case Activation::kSilu:
-        y[i] = v * Sigmoid(v);
-        break;
+  cpu::ParallelFor(n, 16384, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const float v = x[i];
+      switch (act) {
+        case Activation::kNone:
+          y[i] = v;
+          break;
+        case Activation::kGeluErf:
+          y[i] = 0.5f * v * (1.f + std::erf(v * kInvSqrt2));
+          break;
+        case Activation::kGeluTanh:
+          y[i] = 0.5f * v * (1.f + std::tanh(kSqrt2OverPi * (v + 0.044715f * v * v * v)));
+          break;
+        case Activation::kRelu:
+          y[i] = v > 0 ? v : 0.f;
+          break;
+        case Activation::kSilu:
+          y[i] = v * Sigmoid(v);
+          break;
+      }
     }
-  }
+  });
 }
 
 void ActivationBackward(Activation act, const float* x, const float* dy, int64_t n, float* dx) {
-#pragma omp parallel for schedule(static) if (n > kParallelMin)
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x[i];
-    float d = 1.f;
-    switch (act) {
-      case Activation::kNone:
-        break;
-      case Activation::kGeluErf:
-        d = 0.5f * (1.f + std::erf(v * kInvSqrt2)) + v * kInvSqrt2Pi * std::exp(-0.5f * v * v);
-        break;
-      case Activation::kGeluTanh: {
-        const float t = std::tanh(kSqrt2OverPi * (v + 0.044715f * v * v * v));
-        d = 0.5f * (1.f + t) + 0.5f * v * (1.f - t * t) * kSqrt2OverPi * (1.f + 3.f * 0.044715f * v * v);
-        break;
+  cpu::ParallelFor(n, 16384, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const float v = x[i];
+      float d = 1.f;
+      switch (act) {
+        case Activation::kNone:
+          break;
+        case Activation::kGeluErf:
+          d = 0.5f * (1.f + std::erf(v * kInvSqrt2)) + v * kInvSqrt2Pi * std::exp(-0.5f * v * v);
+          break;
+        case Activation::kGeluTanh: {
+          const float t = std::tanh(kSqrt2OverPi * (v + 0.044715f * v * v * v));
+          d = 0.5f * (1.f + t) + 0.5f * v * (1.f - t * t) * kSqrt2OverPi * (1.f + 3.f * 0.044715f * v * v);
+          break;
+        }
+        case Activation::kRelu:
+          d = v > 0 ? 1.f : 0.f;
+          break;
+        case Activation::kSilu: {
+          const float s = Sigmoid(v);
+          d = s * (1.f + v * (1.f - s));
+          break;
+        }
       }
-      case Activation::kRelu:
-        d = v > 0 ? 1.f : 0.f;
-        break;
-      case Activation::kSilu: {
-        const float s = Sigmoid(v);
-        d = s * (1.f + v * (1.f - s));
-        break;
-      }
+      dx[i] = dy[i] * d;
     }
-    dx[i] = dy[i] * d;
-  }
+  });
 }
 
 void TanhBackward(const float* y, const float* dy, int64_t n, float* dx) {
@@ -87,19 +91,23 @@ void TanhBackward(const float* y, const float* dy, int64_t n, float* dx) {
 }
 
 void SwiGluForward(const float* gate, const float* up, int64_t n, float* out) {
-#pragma omp parallel for schedule(static) if (n > kParallelMin)
-  for (int64_t i = 0; i < n; ++i) out[i] = gate[i] * Sigmoid(gate[i]) * up[i];
+  cpu::ParallelFor(n, 16384, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      out[i] = gate[i] * Sigmoid(gate[i]) * up[i];
+    }
+  });
 }
 
 void SwiGluBackward(const float* gate, const float* up, const float* dout, int64_t n, float* dgate, float* dup) {
-#pragma omp parallel for schedule(static) if (n > kParallelMin)
-  for (int64_t i = 0; i < n; ++i) {
-    const float g = gate[i], s = Sigmoid(g), d = dout[i];
-    const float silu = g * s;
-    const float dg = d * up[i] * s * (1.f + g * (1.f - s));
-    dup[i] = d * silu;
-    dgate[i] = dg;
-  }
+  cpu::ParallelFor(n, 16384, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const float g = gate[i], s = Sigmoid(g), d = dout[i];
+      const float silu = g * s;
+      const float dg = d * up[i] * s * (1.f + g * (1.f - s));
+      dup[i] = d * silu;
+      dgate[i] = dg;
+    }
+  });
 }
 
 float DropoutScale(float p, uint64_t seed, uint64_t stream, uint64_t i) {
@@ -116,30 +124,32 @@ void Dropout(float* x, int64_t n, float p, uint64_t seed, uint64_t stream) {
   }
   const uint64_t key = StreamKey(seed, stream);
   const float keep = 1.f / (1.f - p);
-#pragma omp parallel for schedule(static) if (n > kParallelMin)
-  for (int64_t i = 0; i < n; ++i) {
-    x[i] = Uniform(key, static_cast<uint64_t>(i)) < p ? 0.f : x[i] * keep;
-  }
+  cpu::ParallelFor(n, 16384, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      x[i] = Uniform(key, static_cast<uint64_t>(i)) < p ? 0.f : x[i] * keep;
+    }
+  });
 }
 
 void Rope(float* x, int64_t batch, int64_t seq, int64_t heads, int64_t head_dim, int64_t ld, const float* cos,
           const float* sin, bool inverse) {
   const int64_t half = head_dim / 2;
   const float sign = inverse ? -1.f : 1.f;
-#pragma omp parallel for schedule(static) if (batch * seq * heads * head_dim > kParallelMin)
-  for (int64_t bt = 0; bt < batch * seq; ++bt) {
-    const int64_t t = bt % seq;
-    const float* c = cos + t * half;
-    const float* s = sin + t * half;
-    for (int64_t h = 0; h < heads; ++h) {
-      float* v = x + bt * ld + h * head_dim;
-      for (int64_t i = 0; i < half; ++i) {
-        const float a = v[i], b = v[i + half], sn = sign * s[i];
-        v[i] = a * c[i] - b * sn;         // x1 cos - x2 sin
-        v[i + half] = b * c[i] + a * sn;  // x2 cos + x1 sin
+  cpu::ParallelFor(batch * seq, 32, [&](int64_t bt0, int64_t bt1) {
+    for (int64_t bt = bt0; bt < bt1; ++bt) {
+      const int64_t t = bt % seq;
+      const float* c = cos + t * half;
+      const float* s = sin + t * half;
+      for (int64_t h = 0; h < heads; ++h) {
+        float* v = x + bt * ld + h * head_dim;
+        for (int64_t i = 0; i < half; ++i) {
+          const float a = v[i], b = v[i + half], sn = sign * s[i];
+          v[i] = a * c[i] - b * sn;         // x1 cos - x2 sin
+          v[i + half] = b * c[i] + a * sn;  // x2 cos + x1 sin
+        }
       }
     }
-  }
+  });
 }
 
 }  // namespace mhub::core::grad

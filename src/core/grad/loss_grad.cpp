@@ -1,7 +1,11 @@
 // Losses with their gradient in one pass (sums; the caller divides as transformers does).
+#include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "mhub/core/grad.h"
+
+#include "core/cpu/parallel.h"
 
 namespace mhub::core::grad {
 
@@ -11,37 +15,44 @@ double CrossEntropy(const float* logits, int64_t rows, int64_t classes, const in
   int64_t counted = 0;
   const float eps = label_smoothing;
   const double eps_c = static_cast<double>(eps) / static_cast<double>(classes);
-#pragma omp parallel for schedule(static) reduction(+ : total, counted) if (rows * classes > 65536)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* z = logits + r * classes;
-    float* dz = dlogits != nullptr ? dlogits + r * classes : nullptr;
-    const int64_t y = labels[r];
-    if (y == ignore_index) {
-      if (dz != nullptr) {
-        for (int64_t c = 0; c < classes; ++c) dz[c] = 0.f;
+  std::mutex mu;
+  cpu::ParallelFor(rows, std::max<int64_t>(1, 16384 / classes), [&](int64_t r0, int64_t r1) {
+    double part = 0;
+    int64_t part_count = 0;
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* z = logits + r * classes;
+      float* dz = dlogits != nullptr ? dlogits + r * classes : nullptr;
+      const int64_t y = labels[r];
+      if (y == ignore_index) {
+        if (dz != nullptr) {
+          for (int64_t c = 0; c < classes; ++c) dz[c] = 0.f;
+        }
+        continue;
       }
-      continue;
-    }
-    float mx = z[0];
-    for (int64_t c = 1; c < classes; ++c) mx = z[c] > mx ? z[c] : mx;
-    double sum = 0, sum_z = 0;
-    for (int64_t c = 0; c < classes; ++c) {
-      sum += std::exp(static_cast<double>(z[c] - mx));
-      sum_z += z[c];
-    }
-    const double lse = mx + std::log(sum);
-    const double nll = lse - z[y];
-    // sum_c -log p_c = C * lse - sum_c z_c
-    const double smooth = static_cast<double>(classes) * lse - sum_z;
-    total += (1.0 - eps) * nll + eps_c * smooth;
-    ++counted;
-    if (dz != nullptr) {
+      float mx = z[0];
+      for (int64_t c = 1; c < classes; ++c) mx = z[c] > mx ? z[c] : mx;
+      double sum = 0, sum_z = 0;
       for (int64_t c = 0; c < classes; ++c) {
-        const double p = std::exp(static_cast<double>(z[c]) - lse);
-        dz[c] = static_cast<float>(grad_scale * (p - eps_c - (c == y ? 1.0 - eps : 0.0)));
+        sum += std::exp(static_cast<double>(z[c] - mx));
+        sum_z += z[c];
+      }
+      const double lse = mx + std::log(sum);
+      const double nll = lse - z[y];
+      // sum_c -log p_c = C * lse - sum_c z_c
+      const double smooth = static_cast<double>(classes) * lse - sum_z;
+      part += (1.0 - eps) * nll + eps_c * smooth;
+      ++part_count;
+      if (dz != nullptr) {
+        for (int64_t c = 0; c < classes; ++c) {
+          const double p = std::exp(static_cast<double>(z[c]) - lse);
+          dz[c] = static_cast<float>(grad_scale * (p - eps_c - (c == y ? 1.0 - eps : 0.0)));
+        }
       }
     }
-  }
+    std::lock_guard<std::mutex> lock(mu);
+    total += part;
+    counted += part_count;
+  });
   if (count != nullptr) *count = counted;
   return total;
 }

@@ -8,6 +8,9 @@ modeling_bert.py / modeling_gpt2.py line by line, computes the head's loss exact
 does (reference training.md section 5), and writes the loss and the gradient of every parameter.
 
 Usage: train_grad_oracle.py JOBS.json
+       train_grad_oracle.py --bench CONFIG.json BATCH SEQ STEPS   (bench/models_train_step_bench.cpp:
+       a BERT sequence-classification train step, forward + loss + backward, on random weights;
+       prints {"ms": mean ms per step after one warm-up, "peak_rss_mb": ru_maxrss})
   JOBS: {"jobs": [job, ...]} (one process for all: importing torch takes seconds), job =
        {"out": OUT.safetensors, "model": DIR, "task": TASK, "input_ids": [[..]], "attention_mask": [[..]]?,
         "token_type_ids": [[..]]?, "labels": [..]? (ints, per row or per token),
@@ -197,7 +200,45 @@ def run(job):
     write_safetensors(job["out"], out)
 
 
+def bench(config_path, batch, seq, steps):
+    import resource
+    import time
+    with open(config_path) as f:
+        cfg = json.load(f)
+    torch.manual_seed(0)
+    h, i, v = cfg["hidden_size"], cfg["intermediate_size"], cfg["vocab_size"]
+    shapes = {"embeddings.word_embeddings.weight": (v, h),
+              "embeddings.position_embeddings.weight": (cfg["max_position_embeddings"], h),
+              "embeddings.token_type_embeddings.weight": (cfg["type_vocab_size"], h),
+              "embeddings.LayerNorm.weight": (h,), "embeddings.LayerNorm.bias": (h,),
+              "pooler.dense.weight": (h, h), "pooler.dense.bias": (h,)}
+    for layer in range(cfg["num_hidden_layers"]):
+        L = "encoder.layer.%d." % layer
+        for n in ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"):
+            shapes[L + n + ".weight"], shapes[L + n + ".bias"] = (h, h), (h,)
+        shapes[L + "intermediate.dense.weight"], shapes[L + "intermediate.dense.bias"] = (i, h), (i,)
+        shapes[L + "output.dense.weight"], shapes[L + "output.dense.bias"] = (h, i), (h,)
+        for n in ("attention.output.LayerNorm", "output.LayerNorm"):
+            shapes[L + n + ".weight"], shapes[L + n + ".bias"] = (h,), (h,)
+    P = {"bert." + n: (torch.randn(s) * 0.02).requires_grad_(True) for n, s in shapes.items()}
+    P["classifier.weight"] = (torch.randn(2, h) * 0.02).requires_grad_(True)
+    P["classifier.bias"] = torch.zeros(2).requires_grad_(True)
+    job = {"input_ids": torch.randint(1, v, (batch, seq)).tolist(), "labels": torch.randint(0, 2, (batch,)).tolist()}
+    times = []
+    for step in range(steps + 1):
+        t0 = time.perf_counter()
+        for t in P.values():
+            t.grad = None
+        bert_loss(cfg, P, "sequence-classification", job).backward()
+        times.append(time.perf_counter() - t0)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(json.dumps({"ms": 1000.0 * sum(times[1:]) / steps, "peak_rss_mb": rss, "threads": torch.get_num_threads()}))
+
+
 def main():
+    if sys.argv[1] == "--bench":
+        bench(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+        return
     with open(sys.argv[1]) as f:
         jobs = json.load(f)["jobs"]
     for job in jobs:
