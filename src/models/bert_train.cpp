@@ -362,6 +362,8 @@ void BertTrainable::Head(const TrainBatch& batch, const StepOptions& o, StepResu
       g::LinearForward(pooled_drop_.data(), H, B, H, L, classifier_.w, kOutIn, classifier_.b, logits_.data(), L);
       if (o.keep_outputs) result.outputs["logits"] = ToOutput(logits_, {B, L});
       const std::string type = ProblemType(config_, batch);
+      // transformers sets config.problem_type on the first forward with labels and saves it
+      if (config_.problem_type.empty()) config_.problem_type = type;
       float* dl = backward ? dlogits_.data() : nullptr;
       result.num_items = B;
       if (type == "single_label_classification") {

@@ -379,6 +379,20 @@ TEST(TrainErrors, LabelOutOfRangeLeavesGradientsUntouched) {
   }
 }
 
+TEST(TrainStep, ProblemTypeIsSettledAndSaved) {
+  mhub::testing::TempDir dir;
+  Result<std::unique_ptr<TrainableModel>> model = NewTrainable(BertConfig(3), Task::kSequenceClassification, 1);
+  ASSERT_TRUE(model.ok()) << model.status();
+  TrainBatch b = RandomBatch(1, {4, 4}, 40);
+  b.float_labels = {1, 0, 1, 0, 1, 1};
+  ASSERT_TRUE((*model)->Step(b, {}).ok());
+  ASSERT_TRUE((*model)->SavePretrained(dir / "m").ok());
+  Result<Json> config = ParseJson(mhub::testing::ReadFileOrDie(dir / "m/config.json"));
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ((*config)["problem_type"], "multi_label_classification");
+  EXPECT_EQ((*config)["architectures"][0], "BertForSequenceClassification");
+}
+
 TEST(TrainErrors, Bf16IsRefusedNotIgnored) {
   Result<std::unique_ptr<TrainableModel>> model = NewTrainable(BertConfig(3), Task::kSequenceClassification, 1);
   ASSERT_TRUE(model.ok()) << model.status();

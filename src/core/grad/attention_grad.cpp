@@ -15,6 +15,7 @@
 #include "mhub/core/grad.h"
 
 #include "core/cpu/parallel.h"
+#include "core/grad/dropout_rng.h"
 
 namespace mhub::core::grad {
 namespace {
@@ -46,11 +47,12 @@ void Axpy(float a, const float* x, float* y, int64_t n) {
 void AttentionForward(const AttentionShape& s, const float* q, const float* k, const float* v, float* out, float* lse) {
   const int64_t T = s.seq, H = s.heads, D = s.head_dim;
   const float scale = Scale(s);
+  const float keep = s.dropout < 1.f ? 1.f / (1.f - s.dropout) : 0.f;
   cpu::ParallelFor(s.batch * H, 1, [&](int64_t bh0, int64_t bh1) {
     std::vector<float> p(static_cast<size_t>(T));
     for (int64_t bh = bh0; bh < bh1; ++bh) {
       const int64_t b = bh / H, h = bh % H;
-      const uint64_t stream = s.stream + static_cast<uint64_t>(bh);
+      const uint64_t key = internal::StreamKey(s.seed, s.stream + static_cast<uint64_t>(bh));
       for (int64_t i = 0; i < T; ++i) {
         const float* qi = q + (b * T + i) * s.ld_qkv + h * D;
         float mx = -std::numeric_limits<float>::infinity();
@@ -75,7 +77,7 @@ void AttentionForward(const AttentionShape& s, const float* q, const float* k, c
         for (int64_t j = 0; j < T; ++j) {
           if (!Visible(s, b, i, j)) continue;
           float w = p[j] * inv;
-          if (s.dropout > 0) w *= DropoutScale(s.dropout, s.seed, stream, static_cast<uint64_t>(i * T + j));
+          if (s.dropout > 0) w *= internal::KeepScale(key, static_cast<uint64_t>(i * T + j), s.dropout, keep);
           if (w == 0.f) continue;
           Axpy(w, v + (b * T + j) * s.ld_qkv + h * D, oi, D);
         }
@@ -89,11 +91,12 @@ void AttentionBackward(const AttentionShape& s, const float* q, const float* k, 
                        const float* dout, const float* lse, float* dq, float* dk, float* dv) {
   const int64_t T = s.seq, H = s.heads, D = s.head_dim;
   const float scale = Scale(s);
+  const float keep = s.dropout < 1.f ? 1.f / (1.f - s.dropout) : 0.f;
   cpu::ParallelFor(s.batch * H, 1, [&](int64_t bh0, int64_t bh1) {
     std::vector<float> ds(static_cast<size_t>(T));
     for (int64_t bh = bh0; bh < bh1; ++bh) {
       const int64_t b = bh / H, h = bh % H;
-      const uint64_t stream = s.stream + static_cast<uint64_t>(bh);
+      const uint64_t key = internal::StreamKey(s.seed, s.stream + static_cast<uint64_t>(bh));
       for (int64_t j = 0; j < T; ++j) {  // this (b,h) owns its dk, dv rows
         float* dkj = dk + (b * T + j) * s.ld_qkv + h * D;
         float* dvj = dv + (b * T + j) * s.ld_qkv + h * D;
@@ -117,7 +120,7 @@ void AttentionBackward(const AttentionShape& s, const float* q, const float* k, 
           const float* vj = v + (b * T + j) * s.ld_qkv + h * D;
           const float pij = std::exp(scale * Dot(qi, kj, D) - l);
           const float m =
-              s.dropout > 0 ? DropoutScale(s.dropout, s.seed, stream, static_cast<uint64_t>(i * T + j)) : 1.f;
+              s.dropout > 0 ? internal::KeepScale(key, static_cast<uint64_t>(i * T + j), s.dropout, keep) : 1.f;
           float* dvj = dv + (b * T + j) * s.ld_qkv + h * D;
           const float pd = pij * m;
           if (pd != 0.f) Axpy(pd, doi, dvj, D);

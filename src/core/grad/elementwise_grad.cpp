@@ -4,6 +4,7 @@
 #include "mhub/core/grad.h"
 
 #include "core/cpu/parallel.h"
+#include "core/grad/dropout_rng.h"
 
 namespace mhub::core::grad {
 namespace {
@@ -15,19 +16,8 @@ constexpr int64_t kParallelMin = 65536;
 
 float Sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 
-uint64_t SplitMix64(uint64_t z) {
-  z += 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-uint64_t StreamKey(uint64_t seed, uint64_t stream) { return SplitMix64(seed ^ SplitMix64(stream)); }
-
-// Uniform in [0,1) with 24 bits, element i of a keyed stream.
-float Uniform(uint64_t key, uint64_t i) {
-  return static_cast<float>(SplitMix64(key + i * 0xD1B54A32D192ED03ull) >> 40) * (1.f / 16777216.f);
-}
+using internal::StreamKey;
+using internal::Uniform;
 
 }  // namespace
 

@@ -10,7 +10,7 @@ does (reference training.md section 5), and writes the loss and the gradient of 
 Usage: train_grad_oracle.py JOBS.json
        train_grad_oracle.py --bench CONFIG.json BATCH SEQ STEPS   (bench/models_train_step_bench.cpp:
        a BERT sequence-classification train step, forward + loss + backward, on random weights;
-       prints {"ms": mean ms per step after one warm-up, "peak_rss_mb": ru_maxrss})
+       prints {"ms": mean ms per step after one warm-up, "cpu_ms": CPU ms per step, "peak_rss_mb": ru_maxrss})
   JOBS: {"jobs": [job, ...]} (one process for all: importing torch takes seconds), job =
        {"out": OUT.safetensors, "model": DIR, "task": TASK, "input_ids": [[..]], "attention_mask": [[..]]?,
         "token_type_ids": [[..]]?, "labels": [..]? (ints, per row or per token),
@@ -224,15 +224,20 @@ def bench(config_path, batch, seq, steps):
     P["classifier.weight"] = (torch.randn(2, h) * 0.02).requires_grad_(True)
     P["classifier.bias"] = torch.zeros(2).requires_grad_(True)
     job = {"input_ids": torch.randint(1, v, (batch, seq)).tolist(), "labels": torch.randint(0, 2, (batch,)).tolist()}
-    times = []
+    times, cpu = [], 0.0
     for step in range(steps + 1):
         t0 = time.perf_counter()
+        c0 = resource.getrusage(resource.RUSAGE_SELF)
         for t in P.values():
             t.grad = None
         bert_loss(cfg, P, "sequence-classification", job).backward()
         times.append(time.perf_counter() - t0)
+        c1 = resource.getrusage(resource.RUSAGE_SELF)
+        if step > 0:
+            cpu += (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(json.dumps({"ms": 1000.0 * sum(times[1:]) / steps, "peak_rss_mb": rss, "threads": torch.get_num_threads()}))
+    print(json.dumps({"ms": 1000.0 * sum(times[1:]) / steps, "cpu_ms": 1000.0 * cpu / steps, "peak_rss_mb": rss,
+                      "threads": torch.get_num_threads()}))
 
 
 def main():
