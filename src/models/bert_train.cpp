@@ -26,6 +26,9 @@ constexpr core::WeightLayout kOutIn = core::WeightLayout::kOutIn;
 struct LayerParams {
   LinearParams q, k, v, attn_out, inter, out;
   NormParams norm1, norm2;
+  // query|key|value as one (3H, H) linear for one GEMM each way; refreshed from q, k, v every step
+  // (the optimizer updates those), its gradient split back into theirs.
+  std::vector<float> wqkv, bqkv;
 };
 
 struct LayerActs {
@@ -117,7 +120,7 @@ class BertTrainable final : public TrainableModel {
   std::vector<float> emb_, emb_mean_, emb_rstd_;
   std::vector<LayerActs> acts_;
   std::vector<float> out_;  // (B,T,H) encoder output x_L
-  std::vector<float> dh_, dr2_, dtmp_, dctx_, dqkv_, gbuf_, dg_;
+  std::vector<float> dh_, dr2_, dtmp_, dctx_, dqkv_, gbuf_, dg_, dwqkv_, dbqkv_;
   // heads
   std::vector<float> first_, pooled_, pooled_drop_, hidden_drop_, logits_, dlogits_, dsmall_, dsmall2_;
   std::vector<float> mlm_u_, mlm_a_, mlm_n_, mlm_mean_, mlm_rstd_;
@@ -163,7 +166,9 @@ Result<std::unique_ptr<TrainableModel>> BertTrainable::Build(const formats::Mode
     p.out = m->Lin(lw.output);
     p.norm1 = m->NormOf(lw.attn_norm);
     p.norm2 = m->NormOf(lw.output_norm);
-    m->layers_.push_back(p);
+    p.wqkv.resize(static_cast<size_t>(3 * c.hidden_size * c.hidden_size));
+    p.bqkv.resize(static_cast<size_t>(3 * c.hidden_size));
+    m->layers_.push_back(std::move(p));
   }
   if (m->w_.pooler.defined()) m->pooler_ = m->Lin(m->w_.pooler);
   if (m->w_.classifier.defined()) m->classifier_ = m->Lin(m->w_.classifier);
@@ -265,6 +270,8 @@ void BertTrainable::Allocate(int64_t B, int64_t T) {
   Fit(dtmp_, BT * H);
   Fit(dctx_, BT * H);
   Fit(dqkv_, BT * 3 * H);
+  Fit(dwqkv_, 3 * H * H);
+  Fit(dbqkv_, 3 * H);
   Fit(gbuf_, BT * I);
   Fit(dg_, BT * I);
 }
@@ -275,12 +282,16 @@ float* NextInput(std::vector<LayerActs>& acts, std::vector<float>& out, size_t l
 
 void BertTrainable::LayerForward(size_t l, const TrainBatch& batch, const StepOptions& o) {
   const int64_t H = c_.hidden_size, I = c_.intermediate_size, BT = B_ * T_;
-  const LayerParams& p = layers_[l];
+  LayerParams& p = layers_[l];
   LayerActs& a = acts_[l];
+  const size_t hh = static_cast<size_t>(H * H);
+  for (int part = 0; part < 3; ++part) {
+    const LinearParams& src = part == 0 ? p.q : part == 1 ? p.k : p.v;
+    std::memcpy(&p.wqkv[part * hh], src.w, sizeof(float) * hh);
+    std::memcpy(&p.bqkv[static_cast<size_t>(part * H)], src.b, sizeof(float) * static_cast<size_t>(H));
+  }
   float* qkv = a.qkv.data();
-  g::LinearForward(a.x.data(), H, BT, H, H, p.q.w, kOutIn, p.q.b, qkv, 3 * H);
-  g::LinearForward(a.x.data(), H, BT, H, H, p.k.w, kOutIn, p.k.b, qkv + H, 3 * H);
-  g::LinearForward(a.x.data(), H, BT, H, H, p.v.w, kOutIn, p.v.b, qkv + 2 * H, 3 * H);
+  g::LinearForward(a.x.data(), H, BT, H, 3 * H, p.wqkv.data(), kOutIn, p.bqkv.data(), qkv, 3 * H);
   const g::AttentionShape s = AttnShape(l, batch, o);
   g::AttentionForward(s, qkv, qkv + H, qkv + 2 * H, a.ctx.data(), a.lse.data());
   // r1 = x + dropout(attn_out(ctx)); h1 = LN(r1)
@@ -328,9 +339,16 @@ void BertTrainable::LayerBackward(size_t l, const TrainBatch& batch, const StepO
   float* dqkv = dqkv_.data();
   g::AttentionBackward(s, qkv, qkv + H, qkv + 2 * H, a.ctx.data(), dctx_.data(), a.lse.data(), dqkv, dqkv + H,
                        dqkv + 2 * H);
-  g::LinearBackward(a.x.data(), H, dqkv, 3 * H, BT, H, H, p.q.w, kOutIn, dh_.data(), true, p.q.dw, p.q.db);
-  g::LinearBackward(a.x.data(), H, dqkv + H, 3 * H, BT, H, H, p.k.w, kOutIn, dh_.data(), true, p.k.dw, p.k.db);
-  g::LinearBackward(a.x.data(), H, dqkv + 2 * H, 3 * H, BT, H, H, p.v.w, kOutIn, dh_.data(), true, p.v.dw, p.v.db);
+  std::fill(dwqkv_.begin(), dwqkv_.end(), 0.f);
+  std::fill(dbqkv_.begin(), dbqkv_.end(), 0.f);
+  g::LinearBackward(a.x.data(), H, dqkv, 3 * H, BT, H, 3 * H, p.wqkv.data(), kOutIn, dh_.data(), true, dwqkv_.data(),
+                    dbqkv_.data());
+  const int64_t hh = H * H;
+  for (int part = 0; part < 3; ++part) {
+    const LinearParams& dst = part == 0 ? p.q : part == 1 ? p.k : p.v;
+    for (int64_t i = 0; i < hh; ++i) dst.dw[i] += dwqkv_[part * hh + i];
+    for (int64_t i = 0; i < H; ++i) dst.db[i] += dbqkv_[part * H + i];
+  }
 }
 
 Array ToOutput(const std::vector<float>& values, std::vector<int64_t> shape) {

@@ -81,7 +81,11 @@ class TrainableModel {
   virtual void ZeroGrad() = 0;
 
   // Forward (and backward when options.backward) over one micro-batch. InvalidArgument for a
-  // missing or out-of-range label; gradients are left untouched on error.
+  // missing or out-of-range label; gradients are left untouched on error. Not thread-safe: the
+  // model keeps the activations of the step (reused by the next step of the same shape).
+  // Items (StepResult::num_items): for heads whose transformers loss is a mean over examples
+  // (sequence classification, QA) the number of examples, with loss_sum = examples * that mean; for
+  // token-level heads (token classification, masked and causal LM) the non-ignored tokens.
   virtual Result<StepResult> Step(const TrainBatch& batch, const StepOptions& options) = 0;
 
   // Writes config.json + model.safetensors exactly as models::Model::SavePretrained does, from the

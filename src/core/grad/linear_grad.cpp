@@ -15,19 +15,27 @@ namespace {
 // Row-major (rows, cols) copy of op(A) with leading dimension ld.
 void Contiguous(const float* a, int64_t ld, bool trans, int64_t rows, int64_t cols, std::vector<float>& out) {
   out.resize(static_cast<size_t>(rows * cols));
+  float* o = out.data();
   if (!trans) {
-    for (int64_t i = 0; i < rows; ++i) std::memcpy(&out[i * cols], a + i * ld, sizeof(float) * cols);
+    cpu::ParallelFor(rows, 64, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) std::memcpy(o + i * cols, a + i * ld, sizeof(float) * cols);
+    });
     return;
   }
-  // op(A) = A^T with A (cols, rows): blocked transpose
+  // op(A) = A^T with A (cols, rows): 32 x 32 blocks, output row blocks split over the pool
   constexpr int64_t kB = 32;
-  for (int64_t i0 = 0; i0 < rows; i0 += kB) {
-    for (int64_t j0 = 0; j0 < cols; j0 += kB) {
-      for (int64_t j = j0; j < std::min(j0 + kB, cols); ++j) {
-        for (int64_t i = i0; i < std::min(i0 + kB, rows); ++i) out[i * cols + j] = a[j * ld + i];
+  cpu::ParallelFor((rows + kB - 1) / kB, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t i0 = b0 * kB; i0 < std::min(b1 * kB, rows); i0 += kB) {
+      const int64_t i1 = std::min(i0 + kB, rows);
+      for (int64_t j0 = 0; j0 < cols; j0 += kB) {
+        const int64_t j1 = std::min(j0 + kB, cols);
+        for (int64_t j = j0; j < j1; ++j) {
+          const float* src = a + j * ld;
+          for (int64_t i = i0; i < i1; ++i) o[i * cols + j] = src[i];
+        }
       }
     }
-  }
+  });
 }
 
 }  // namespace
