@@ -178,11 +178,15 @@ MHUB_REGISTER_COMMAND(tokenizer) {
   sub->add_option("--threads", opts->threads, "word counting threads (0: all cores)");
   return [opts]() -> int {
     const TrainOptions& o = *opts;
-    if (o.vocab_size && *o.vocab_size == 0) return mhub::cli::print_error("--vocab-size must be positive");
+    auto usage_error = [](std::string_view message) {
+      mhub::cli::print_error(message);
+      return 2;
+    };
+    if (o.vocab_size && *o.vocab_size == 0) return usage_error("--vocab-size must be positive");
     if (o.shrinking_factor <= 0 || o.shrinking_factor >= 1) {
-      return mhub::cli::print_error("--shrinking-factor must lie strictly between 0 and 1");
+      return usage_error("--shrinking-factor must lie strictly between 0 and 1");
     }
-    if (o.max_piece_length == 0) return mhub::cli::print_error("--max-piece-length must be positive");
+    if (o.max_piece_length == 0) return usage_error("--max-piece-length must be positive");
     mhub::Result<Tokenizer> tok_or =
         o.from.empty() ? Tokenizer::FromJson(BasePipeline(o).dump()) : Tokenizer::FromPretrained(o.from);
     if (!tok_or.ok()) return mhub::cli::print_error(tok_or.status());
