@@ -393,6 +393,47 @@ TEST(TrainStep, ProblemTypeIsSettledAndSaved) {
   EXPECT_EQ((*config)["architectures"][0], "BertForSequenceClassification");
 }
 
+// The gradients train: plain SGD on one small batch drives the loss of every head well down
+// (the optimizer is the Trainer's; here only w -= lr * g).
+TEST(TrainStep, SgdOverfitsOneBatch) {
+  struct Run {
+    Json config;
+    Task task;
+    float lr;
+  };
+  Json bert = BertConfig(3);
+  bert["initializer_range"] = 0.05;
+  Json gpt2 = Gpt2Config();
+  gpt2["initializer_range"] = 0.05;
+  for (const Run& run : {Run{bert, Task::kSequenceClassification, 0.5f}, Run{bert, Task::kTokenClassification, 0.5f},
+                         Run{bert, Task::kMaskedLM, 0.1f}, Run{gpt2, Task::kCausalLM, 0.5f}}) {
+    Result<std::unique_ptr<TrainableModel>> model = NewTrainable(run.config, run.task, 11);
+    ASSERT_TRUE(model.ok()) << model.status();
+    TrainBatch b = RandomBatch(31, {8, 8, 6, 5}, 40);
+    if (run.task == Task::kSequenceClassification) {
+      b.labels = {0, 2, 1, 2};
+    } else {
+      for (size_t i = 0; i < b.input_ids.size(); ++i)
+        b.labels.push_back(b.attention_mask[i] ? b.input_ids[i] % 3 : -100);
+    }
+    double first = 0, last = 0;
+    for (int step = 0; step < 60; ++step) {
+      (*model)->ZeroGrad();
+      StepOptions o;
+      o.training = false;
+      Result<StepResult> r = (*model)->Step(b, o);
+      ASSERT_TRUE(r.ok()) << r.status();
+      const double loss = r->loss_sum / static_cast<double>(r->num_items);
+      ASSERT_TRUE(std::isfinite(loss));
+      (step == 0 ? first : last) = loss;
+      for (const Parameter& p : (*model)->Parameters()) {
+        for (size_t i = 0; i < p.value.size(); ++i) p.value[i] -= run.lr * p.grad[i] / static_cast<float>(r->num_items);
+      }
+    }
+    EXPECT_LT(last, 0.3 * first) << TaskName(run.task) << ": " << first << " -> " << last;
+  }
+}
+
 TEST(TrainErrors, Bf16IsRefusedNotIgnored) {
   Result<std::unique_ptr<TrainableModel>> model = NewTrainable(BertConfig(3), Task::kSequenceClassification, 1);
   ASSERT_TRUE(model.ok()) << model.status();
