@@ -6,6 +6,7 @@
 // Kept per block l (B,T,C): x_l (residual input), a = ln_1(x) with mean/rstd, qkv (B,T,3C), lse,
 // ctx, x1 = x + drop(c_proj(ctx)), b = ln_2(x1) with mean/rstd, u = c_fc(b) (B,T,I); act(u) is
 // recomputed in the backward.
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -79,6 +80,7 @@ class Gpt2Trainable final : public TrainableModel {
   }
   static uint64_t Site(size_t l, int k) { return 16 + static_cast<uint64_t>(l) * 4 + static_cast<uint64_t>(k); }
   static constexpr uint64_t kEmbeddingSite = 1;
+  static constexpr int64_t kLmChunkRows = 256;
 
   formats::ModelConfig config_;
   formats::Gpt2Config c_;
@@ -93,7 +95,7 @@ class Gpt2Trainable final : public TrainableModel {
   int64_t B_ = 0, T_ = 0;
   std::vector<int64_t> positions_, shifted_;
   std::vector<BlockActs> acts_;
-  std::vector<float> xl_, hf_, mean_f_, rstd_f_, logits_, dlogits_;
+  std::vector<float> xl_, hf_, mean_f_, rstd_f_, logits_;  // logits_: one chunk of rows
   std::vector<float> dh_, dtmp_, dtmp2_, dctx_, dqkv_, gbuf_, dg_;
 };
 
@@ -157,7 +159,7 @@ Status Gpt2Trainable::Validate(const TrainBatch& batch) const {
 void Gpt2Trainable::Allocate(int64_t B, int64_t T) {
   B_ = B;
   T_ = T;
-  const int64_t C = c_.n_embd, I = c_.inner_dim(), BT = B * T, V = c_.vocab_size;
+  const int64_t C = c_.n_embd, I = c_.inner_dim(), BT = B * T;
   acts_.resize(blocks_.size());
   for (BlockActs& a : acts_) {
     Fit(a.x, BT * C);
@@ -177,8 +179,6 @@ void Gpt2Trainable::Allocate(int64_t B, int64_t T) {
   Fit(hf_, BT * C);
   Fit(mean_f_, BT);
   Fit(rstd_f_, BT);
-  Fit(logits_, BT * V);
-  Fit(dlogits_, BT * V);
   Fit(dh_, BT * C);
   Fit(dtmp_, BT * C);
   Fit(dtmp2_, BT * C);
@@ -267,21 +267,36 @@ Result<StepResult> Gpt2Trainable::Step(const TrainBatch& batch, const StepOption
   g::Dropout(x0, BT * C, embd_drop, o.seed, kEmbeddingSite);
   for (size_t l = 0; l < blocks_.size(); ++l) BlockForward(l, batch, o);
   g::LayerNormForward(xl_.data(), BT, C, ln_f_.w, ln_f_.b, ln_f_.eps, hf_.data(), mean_f_.data(), rstd_f_.data());
-  g::LinearForward(hf_.data(), C, BT, C, V, wte, core::WeightLayout::kOutIn, nullptr, logits_.data(), V);
 
+  // The LM head (tied to wte) over chunks of rows: logits, loss and their gradient for kLmChunkRows
+  // rows at a time (the gradient written over the logits), so no (B*T, V) buffer is held unless the
+  // caller asks for the logits back.
   StepResult result;
+  const int64_t chunk = o.keep_outputs ? BT : std::min<int64_t>(BT, kLmChunkRows);
+  Fit(logits_, chunk * V);
   if (o.keep_outputs) {
     result.outputs["logits"].shape = {B, T, V};
-    result.outputs["logits"].values = logits_;
+    result.outputs["logits"].values.resize(static_cast<size_t>(BT * V));
   }
-  int64_t count = 0;
-  result.loss_sum = g::CrossEntropy(logits_.data(), BT, V, shifted_.data(), -100, o.label_smoothing, o.grad_scale,
-                                    o.backward ? dlogits_.data() : nullptr, &count);
-  result.num_items = count;
+  float* dwte = o.backward ? store_->Grad(w_.wte) : nullptr;
+  constexpr core::WeightLayout kOutIn = core::WeightLayout::kOutIn;
+  for (int64_t r0 = 0; r0 < BT; r0 += chunk) {
+    const int64_t rows = std::min(chunk, BT - r0);
+    g::LinearForward(hf_.data() + r0 * C, C, rows, C, V, wte, kOutIn, nullptr, logits_.data(), V);
+    if (o.keep_outputs) {
+      std::memcpy(result.outputs["logits"].values.data() + r0 * V, logits_.data(),
+                  sizeof(float) * static_cast<size_t>(rows * V));
+    }
+    int64_t count = 0;
+    result.loss_sum += g::CrossEntropy(logits_.data(), rows, V, shifted_.data() + r0, -100, o.label_smoothing,
+                                       o.grad_scale, o.backward ? logits_.data() : nullptr, &count);
+    result.num_items += count;
+    if (o.backward) {
+      g::LinearBackward(hf_.data() + r0 * C, C, logits_.data(), V, rows, C, V, wte, kOutIn, dtmp_.data() + r0 * C,
+                        false, dwte, nullptr);
+    }
+  }
   if (!o.backward) return result;
-  float* dwte = store_->Grad(w_.wte);
-  g::LinearBackward(hf_.data(), C, dlogits_.data(), V, BT, C, V, wte, core::WeightLayout::kOutIn, dtmp_.data(), false,
-                    dwte, nullptr);
   g::LayerNormBackward(dtmp_.data(), xl_.data(), BT, C, ln_f_.w, mean_f_.data(), rstd_f_.data(), dh_.data(), false,
                        ln_f_.dw, ln_f_.db);
   for (size_t l = blocks_.size(); l-- > 0;) BlockBackward(l, batch, o);

@@ -9,6 +9,7 @@
 
 #include "mhub/base/json.h"
 #include "mhub/formats/safetensors.h"
+#include "mhub/models/auto_model.h"
 #include "mhub/models/trainable.h"
 #include "support/test_support.h"
 
@@ -155,6 +156,16 @@ std::vector<Case> Cases() {
     cases.push_back(c);
   }
   {
+    // 290 rows: the LM head runs in two chunks of rows (kLmChunkRows = 256)
+    Json config = Gpt2Config();
+    config["n_positions"] = 160;
+    Case c{"gpt2_long", config, Task::kCausalLM, "causal-lm", RandomBatch(10, {150, 140}, 48)};
+    for (size_t i = 0; i < c.batch.input_ids.size(); ++i) {
+      c.batch.labels.push_back(c.batch.attention_mask[i] != 0 ? c.batch.input_ids[i] : -100);
+    }
+    cases.push_back(c);
+  }
+  {
     Case c{"gpt2_smoothing", Gpt2Config(), Task::kCausalLM, "causal-lm", RandomBatch(9, {7, 7}, 48)};
     c.batch.attention_mask.clear();
     c.batch.labels = c.batch.input_ids;
@@ -262,6 +273,7 @@ TEST_F(TrainParity, BertTokenClassification) { ExpectMatchesTorch("token"); }
 TEST_F(TrainParity, BertMaskedLM) { ExpectMatchesTorch("mlm"); }
 TEST_F(TrainParity, BertQuestionAnswering) { ExpectMatchesTorch("qa"); }
 TEST_F(TrainParity, Gpt2CausalLM) { ExpectMatchesTorch("gpt2"); }
+TEST_F(TrainParity, Gpt2CausalLMLongerThanOneHeadChunk) { ExpectMatchesTorch("gpt2_long"); }
 TEST_F(TrainParity, Gpt2CausalLMLabelSmoothingNoMask) { ExpectMatchesTorch("gpt2_smoothing"); }
 
 // With dropout on (train mode), the loss is still a deterministic function of the weights for a
@@ -431,6 +443,55 @@ TEST(TrainStep, SgdOverfitsOneBatch) {
       }
     }
     EXPECT_LT(last, 0.3 * first) << TaskName(run.task) << ": " << first << " -> " << last;
+  }
+}
+
+// One definition per architecture: the training forward's logits (eval mode) are the inference
+// model's on the same saved weights.
+TEST(TrainStep, LogitsMatchTheInferenceModel) {
+  struct Run {
+    Json config;
+    Task task;
+  };
+  for (const Run& run : {Run{BertConfig(3), Task::kSequenceClassification}, Run{BertConfig(3), Task::kMaskedLM},
+                         Run{Gpt2Config(), Task::kCausalLM}}) {
+    mhub::testing::TempDir dir;
+    Result<std::unique_ptr<TrainableModel>> model = NewTrainable(run.config, run.task, 12);
+    ASSERT_TRUE(model.ok()) << model.status();
+    ASSERT_TRUE((*model)->SavePretrained(dir / "m").ok());
+    TrainBatch b = RandomBatch(41, {7, 4}, 40);
+    if (run.task == Task::kSequenceClassification) {
+      b.labels = {0, 2};
+    } else {
+      b.labels = b.input_ids;
+    }
+    StepOptions o;
+    o.training = false;
+    o.backward = false;
+    o.keep_outputs = true;
+    Result<StepResult> ours = (*model)->Step(b, o);
+    ASSERT_TRUE(ours.ok()) << ours.status();
+    Result<std::unique_ptr<Model>> inference = LoadModel(dir / "m", run.task);
+    ASSERT_TRUE(inference.ok()) << inference.status();
+    ModelInputs in;
+    in.batch = b.batch;
+    in.seq_len = b.seq_len;
+    in.input_ids = b.input_ids;
+    in.attention_mask = b.attention_mask;
+    Result<ModelOutputs> theirs = (*inference)->Forward(in);
+    ASSERT_TRUE(theirs.ok()) << theirs.status();
+    const Array& a = ours->outputs.at("logits");
+    const Array& e = theirs->at("logits");
+    ASSERT_EQ(a.shape, e.shape) << TaskName(run.task);
+    double max_diff = 0, max_abs = 0;
+    for (size_t i = 0; i < a.values.size(); ++i) {
+      // padded query rows differ by design (inference zeroes what torch leaves); compare real rows
+      const int64_t row = a.shape.size() == 3 ? static_cast<int64_t>(i) / a.shape[2] : 0;
+      if (a.shape.size() == 3 && b.attention_mask[static_cast<size_t>(row)] == 0) continue;
+      max_diff = std::max(max_diff, static_cast<double>(std::fabs(a.values[i] - e.values[i])));
+      max_abs = std::max(max_abs, static_cast<double>(std::fabs(e.values[i])));
+    }
+    EXPECT_LT(max_diff, 1e-4 * std::max(1.0, max_abs)) << TaskName(run.task);
   }
 }
 
