@@ -191,6 +191,15 @@ Result<ArrayPtr> Assemble(const ArrowNode& node, const ParquetSchema& schema, st
 
 Result<ArrayPtr> AssembleLeaf(const ArrowNode& node, const ParquetSchema& schema, LeafData& leaf) {
   const LeafColumn& col = schema.leaves[node.leaf];
+  if (col.type->id == TypeId::kNull) {
+    // Every slot is null, as Arrow reads it: the levels give the length, stored values are ignored.
+    Slots slots = SlotsOf(node, leaf);
+    auto arr = std::make_shared<Array>();
+    arr->type = col.type;
+    arr->length = slots.all ? leaf.entries : static_cast<int64_t>(slots.entries.size());
+    arr->null_count = arr->length;
+    return ArrayPtr(std::move(arr));
+  }
   ArrowValues vals;
   MHUB_RETURN_IF_ERROR(ConvertValues(col, leaf.values, &vals));
   Slots slots = SlotsOf(node, leaf);

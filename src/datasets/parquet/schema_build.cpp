@@ -37,6 +37,8 @@ struct Builder {
       }
       return Decimal128(p, s);
     };
+    // UNKNOWN is Arrow's null type, whatever the physical type under it (pyarrow writes INT32).
+    if (lt && lt->kind == LogicalType::kUnknown) return Null();
     bool is_decimal = (lt && lt->kind == LogicalType::kDecimal) || (!lt && ct == ConvertedType::kDecimal);
     switch (*e.type) {
       case PhysicalType::kBoolean:
