@@ -57,7 +57,7 @@ void ExpectRows(const Table& t, const nlohmann::json& rows, int64_t first, const
                 const std::string& what) {
   for (int64_t r = 0; r < t.num_rows; ++r) {
     for (size_t c = 0; c < cols.size(); ++c) {
-      nlohmann::json got = CanonicalValue(*t.columns[c], r);
+      nlohmann::json got = CanonicalValue(*t.columns[c], r, testing::CanonicalForm::kReadOracle);
       const nlohmann::json& want = rows[first + r][cols[c]];
       if (got != want) {
         ADD_FAILURE() << what << ": row " << first + r << " column " << t.schema.fields[c].name << ": got "

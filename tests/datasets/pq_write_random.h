@@ -1,16 +1,13 @@
 // Random tables for the Parquet writer's differential tests: random schemas (every types.h type,
 // lists and structs nested a few levels, nullable or not at every level), random values with nulls
-// at every level, and the canonical JSON of each row that tests/datasets/oracle/pq_write_read.mjs
-// produces from what the outside readers return. Arrays are built here directly (own buffers), so
-// the writer is tested against data whose layout this file alone decides.
+// at every level. Arrays are built here directly (own buffers), so the writer is tested against data
+// whose layout this file alone decides. Their canonical JSON: parquet_canonical.h (kWriteOracle).
 #pragma once
 
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mhub/datasets/array.h"
 
@@ -40,10 +37,6 @@ class RandomTableMaker {
 
   std::mt19937_64 rng_;
 };
-
-// The canonical JSON of value i of `a` (see pq_write_read.mjs for the form).
-nlohmann::json CanonicalWriteValue(const Array& a, int64_t i);
-nlohmann::json CanonicalRow(const Table& t, int64_t row);
 
 // Arrays from plain vectors, for hand-written cases.
 Buffer VectorBuffer(std::vector<uint8_t> bytes);
