@@ -3,70 +3,16 @@
 #include <gtest/gtest.h>
 
 #include "datasets/dataset_test_util.h"
+#include "datasets/export_test_support.h"
 #include "mhub/base/json.h"
 #include "mhub/datasets/parquet.h"
 
 namespace mhub::datasets {
 namespace {
 
-// Rows of every common column kind (nulls at each level).
-Table ParquetRows(int64_t n) {
-  Table t;
-  auto st = Struct({{"a", Int64()}, {"b", String()}});
-  t.schema.fields = {{"i", Int64()},        {"f", Float64()},       {"b", Bool()}, {"s", String()},
-                     {"li", List(Int64())}, {"ls", List(String())}, {"st", st},    {"f32", Float32()}};
-  ArrayBuilder i(Int64()), f(Float64()), b(Bool()), s(String()), li(List(Int64())), ls(List(String())), sb(st),
-      f32(Float32());
-  for (int64_t r = 0; r < n; ++r) {
-    if (r % 97 == 5)
-      i.AppendNull();
-    else
-      i.AppendInt(r * 7 - 3000);
-    if (r % 11 == 0)
-      f.AppendNull();
-    else
-      f.AppendDouble(static_cast<double>(r) / 3.0);
-    if (r % 50 == 1)
-      b.AppendNull();
-    else
-      b.AppendBool(r % 3 == 0);
-    if (r % 17 == 0)
-      s.AppendNull();
-    else
-      s.AppendBytes("s" + std::to_string(r % 40) + (r % 5 ? "" : " é"));
-    if (r % 23 == 0) {
-      li.AppendNull();
-    } else {
-      li.StartList();
-      for (int64_t k = 0; k < r % 4; ++k) {
-        if (k == 2)
-          li.Child(0).AppendNull();
-        else
-          li.Child(0).AppendInt(r + k);
-      }
-    }
-    ls.StartList();
-    for (int64_t k = 0; k < r % 3; ++k) ls.Child(0).AppendBytes(std::to_string(k));
-    if (r % 19 == 0) {
-      sb.AppendNull();
-    } else {
-      sb.AppendStructValid();
-      sb.Child(0).AppendInt(r);
-      if (r % 2)
-        sb.Child(1).AppendNull();
-      else
-        sb.Child(1).AppendBytes("x");
-    }
-    f32.AppendDouble(static_cast<double>(r) / 10.0);
-  }
-  t.columns = {i.Finish(), f.Finish(), b.Finish(), s.Finish(), li.Finish(), ls.Finish(), sb.Finish(), f32.Finish()};
-  t.num_rows = n;
-  return t;
-}
-
 TEST(DatasetExport, ParquetCarriesFeaturesAndReadsBack) {
   testing::TempDir dir;
-  Table t = ParquetRows(2100);
+  Table t = testutil::ExportRows(2100);
   Features f = Features::FromSchema(t.schema);
   auto ds = Dataset::FromTable(t, f, dir / "cache");
   ASSERT_TRUE(ds.ok());
