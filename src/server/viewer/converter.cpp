@@ -1,5 +1,6 @@
 #include "server/viewer/converter.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -219,18 +220,29 @@ Result<std::string> Commit(const ConvertEnv& env, const RepoKey& key, const std:
 Result<ConversionOutcome> ConvertToParquet(const ConvertEnv& env, const RepoKey& key, const std::string& revision) {
   MHUB_ASSIGN_OR_RETURN(std::vector<TreeEntry> tree, env.repos->ListTree(key, revision, "", true));
   std::vector<std::string> files;
-  bool has_readme = false;
+  bool has_readme = false, has_hf_yaml = false;
   for (const auto& e : tree) {
     if (e.type != TreeEntry::Type::kFile) continue;
     files.push_back(e.path);
     has_readme = has_readme || e.path == "README.md";
+    has_hf_yaml = has_hf_yaml || e.path == ".huggingface.yaml";
   }
-  std::string readme;
+  // The card's `configs:` and a root .huggingface.yaml merged over it, as `datasets` reads them
+  // (training.md §6.1; mhub/datasets/load.h ResolveConfigs).
+  datasets::ResolveOptions resolve;
   if (has_readme) {
     MHUB_ASSIGN_OR_RETURN(FileBlob blob, env.repos->ReadFile(key, revision, "README.md"));
-    if (!blob.lfs) readme = blob.data;
+    if (!blob.lfs) resolve.readme = blob.data;
   }
-  MHUB_ASSIGN_OR_RETURN(std::vector<datasets::DatasetConfig> configs, datasets::ResolveConfigs(files, readme));
+  if (has_hf_yaml) {
+    MHUB_ASSIGN_OR_RETURN(FileBlob blob, env.repos->ReadFile(key, revision, ".huggingface.yaml"));
+    if (!blob.lfs) resolve.huggingface_yaml = blob.data;
+  }
+  MHUB_ASSIGN_OR_RETURN(std::vector<datasets::DatasetConfig> configs, datasets::ResolveConfigs(files, resolve));
+  // The viewer lists the default config first, then the others alphabetically (web.md §2.4).
+  std::stable_sort(configs.begin(), configs.end(), [](const auto& a, const auto& b) {
+    return a.is_default != b.is_default ? a.is_default : a.name < b.name;
+  });
 
   std::vector<Shard> shards;
   Json summary{{"revision", revision}, {"configs", Json::array()}};

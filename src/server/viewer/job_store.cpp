@@ -139,6 +139,13 @@ Result<bool> JobStore::MarkFailed(const RepoKey& key, const std::string& revisio
                        {error});
 }
 
+Result<bool> JobStore::Requeue(const RepoKey& key, const std::string& revision) {
+  return impl_->Update(key, revision,
+                       "UPDATE viewer_jobs SET state = 'pending', attempts = MAX(attempts - 1, 0), updated_ms = ? "
+                       "WHERE repo = ? AND revision = ? AND state = 'running'",
+                       {});
+}
+
 Result<std::vector<ConversionJob>> JobStore::Unfinished() {
   MHUB_ASSIGN_OR_RETURN(auto c, impl_->pool.Acquire());
   MHUB_ASSIGN_OR_RETURN(sqlite::Stmt s, c->Prepare("SELECT repo, revision, state, attempts FROM viewer_jobs "

@@ -50,6 +50,8 @@ class JobStore {
   Result<bool> MarkDone(const RepoKey& key, const std::string& revision, const std::string& parquet_commit,
                         const std::string& result_json);
   Result<bool> MarkFailed(const RepoKey& key, const std::string& revision, const std::string& error);
+  // Puts a running job back to pending without counting the run (the server is stopping).
+  Result<bool> Requeue(const RepoKey& key, const std::string& revision);
   // Jobs left pending or running (by a crash or a stop): to resume at start.
   Result<std::vector<ConversionJob>> Unfinished();
 

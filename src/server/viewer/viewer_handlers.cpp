@@ -9,6 +9,7 @@
 #include "server/viewer/column_stats.h"
 #include "server/viewer/converter.h"
 #include "server/viewer/filter_expr.h"
+#include "server/viewer/viewer_rows.h"
 #include "server/viewer/viewer_search.h"
 #include "server/viewer/viewer_service.h"
 
@@ -23,7 +24,6 @@ namespace {
   } while (0)
 
 constexpr int64_t kRowsPerPage = 100;
-constexpr size_t kFirstRowsMaxBytes = 1u << 20;  // the viewer caps /first-rows at about 1 MB
 
 HubError ViewerError(int status, const std::string& code, const std::string& message) {
   StatusCode sc = status == 404   ? StatusCode::kNotFound
@@ -68,11 +68,15 @@ Result<int64_t> IntParam(const HttpRequest& req, const std::string& name, int64_
 // The dataset of a request once it is readable by `who`, with its conversion state.
 struct DatasetCall {
   RepoKey key;
-  std::optional<ConversionJob> job;  // the job of main's current head, if any
-  Json summary;                      // done jobs
-  std::vector<SplitInfo> splits;
+  std::shared_ptr<const JobSnapshot> snap;  // the job of main's current head, if any
+  const ConversionJob* job = nullptr;       // snap's job
   bool done() const { return job && job->state == JobState::kDone; }
   bool failed() const { return job && job->state == JobState::kFailed; }
+  const Json& summary() const { return snap->summary; }  // done jobs
+  const std::vector<SplitInfo>& splits() const {
+    static const std::vector<SplitInfo> kNone;
+    return snap ? snap->splits : kNone;
+  }
 };
 
 HubError OpenDataset(HubContext& ctx, const HttpRequest& req, const Principal& who, DatasetCall* out) {
@@ -84,15 +88,12 @@ HubError OpenDataset(HubContext& ctx, const HttpRequest& req, const Principal& w
   MHUB_RETURN_IF_ERROR(RequireRead(ctx, who, out->key).status());
   if (!ctx.viewer) return NotReady();
   auto main = ctx.repos->ResolveRevision(out->key, "main");
-  MHUB_ASSIGN_OR_RETURN(std::optional<ConversionJob> job, ctx.viewer->jobs().Get(out->key));
-  if (job && main.ok() && job->revision == *main) out->job = std::move(job);
-  if (!out->job && main.ok()) ctx.viewer->NoteWrite(out->key);  // pushed where no write was seen
-  if (out->done()) {
-    auto parsed = ParseJson(out->job->result_json, "conversion summary");
-    if (!parsed.ok()) return HubError(parsed.status());
-    out->summary = std::move(parsed).value();
-    out->splits = ViewerService::Splits(out->summary);
+  MHUB_ASSIGN_OR_RETURN(std::shared_ptr<const JobSnapshot> snap, ctx.viewer->Job(out->key));
+  if (snap && main.ok() && snap->job.revision == *main) {
+    out->snap = std::move(snap);
+    out->job = &out->snap->job;
   }
+  if (!out->job && main.ok()) ctx.viewer->NoteWrite(out->key);  // pushed where no write was seen
   return {};
 }
 
@@ -109,7 +110,7 @@ HubError RequireDone(const HttpRequest& req, const DatasetCall& d, const SplitIn
   if (d.failed()) return ConversionFailed(*d.job);
   if (!d.done()) return NotReady();
   if (!split_out) return {};
-  for (const auto& s : d.splits) {
+  for (const auto& s : d.splits()) {
     if (s.config == req.Query("config") && s.split == req.Query("split")) {
       *split_out = &s;
       return {};
@@ -118,59 +119,13 @@ HubError RequireDone(const HttpRequest& req, const DatasetCall& d, const SplitIn
   return NotFound();
 }
 
-// {"feature_idx", "name", "type"} in the files' column order.
-Result<OrderedJson> FeaturesArray(ViewerService& viewer, const SplitInfo& split, datasets::Schema* schema_out) {
-  if (split.shards.empty()) return Status::Corruption("split without files");
-  MHUB_ASSIGN_OR_RETURN(auto file, viewer.Shard(split.shards[0]));
-  const datasets::Schema& schema = file->schema();
-  if (schema_out) *schema_out = schema;
-  Json fallback = *ParseJson(datasets::Features::FromSchema(schema).ToJson());
-  OrderedJson out = OrderedJson::array();
-  for (size_t i = 0; i < schema.fields.size(); ++i) {
-    const std::string& name = schema.fields[i].name;
-    const Json& type = split.features.contains(name) ? split.features[name] : fallback[name];
-    out.push_back(OrderedJson{{"feature_idx", i}, {"name", name}, {"type", OrderedJson::parse(type.dump())}});
-  }
-  return out;
+// The split's cached view (open files, row offsets, rendered features).
+Result<std::shared_ptr<const SplitView>> OpenView(HubContext& ctx, const DatasetCall& d, const SplitInfo& split) {
+  return ctx.viewer->splits().View(*ctx.viewer, d.job->parquet_commit, split);
 }
 
-// Rows [begin, end) of a split as {"row_idx", "row", "truncated_cells"} JSON texts, reading only the
-// row groups that hold them.
-Result<std::vector<std::string>> ReadRows(ViewerService& viewer, const SplitInfo& split, int64_t begin, int64_t end) {
-  std::vector<std::string> out;
-  int64_t first = 0;
-  for (const auto& shard : split.shards) {
-    const int64_t last = first + shard.num_rows;
-    if (last > begin && first < end) {
-      MHUB_ASSIGN_OR_RETURN(auto file, viewer.Shard(shard));
-      datasets::ParquetReadOptions options;
-      options.row_begin = std::max(begin, first) - first;
-      options.row_end = std::min(end, last) - first;
-      MHUB_ASSIGN_OR_RETURN(datasets::Table t, file->Read(options));
-      for (int64_t i = 0; i < t.num_rows; ++i) {
-        out.push_back("{\"row_idx\":" + std::to_string(first + options.row_begin + i) +
-                      ",\"row\":" + datasets::RowToJson(t, i) + ",\"truncated_cells\":[]}");
-      }
-    }
-    first = last;
-    if (first >= end) break;
-  }
-  return out;
-}
-
-// Rows at the given (ascending or not) split indices, each row group decoded once.
-Result<std::vector<std::string>> ReadRowsAt(ViewerService& viewer, const SplitInfo& split,
-                                            const std::vector<int64_t>& rows) {
-  std::vector<std::string> out;
-  for (int64_t r : rows) {
-    MHUB_ASSIGN_OR_RETURN(std::vector<std::string> one, ReadRows(viewer, split, r, r + 1));
-    if (one.size() == 1) out.push_back(std::move(one[0]));
-  }
-  return out;
-}
-
-std::string PageBody(const OrderedJson& features, const std::vector<std::string>& rows, int64_t total) {
-  std::string body = "{\"features\":" + DumpJson(features) + ",\"rows\":[";
+std::string PageBody(const std::string& features_json, const std::vector<std::string>& rows, int64_t total) {
+  std::string body = "{\"features\":" + features_json + ",\"rows\":[";
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i) body += ",";
     body += rows[i];
@@ -200,7 +155,7 @@ std::string ParquetUrl(const std::string& base, const RepoKey& key, const SplitS
 // --- routes ------------------------------------------------------------------------------------
 
 HubError IsValid(const DatasetCall& d, HttpResponse& res) {
-  const bool ok = d.done() && !d.splits.empty();
+  const bool ok = d.done() && !d.splits().empty();
   OrderedJson j{{"preview", ok}, {"viewer", ok}, {"search", ok}, {"filter", ok}, {"statistics", ok}};
   SetViewerJson(res, DumpJson(j), d.job ? d.job->revision : "");
   return {};
@@ -209,7 +164,7 @@ HubError IsValid(const DatasetCall& d, HttpResponse& res) {
 HubError Splits(const HttpRequest& req, const DatasetCall& d, HttpResponse& res) {
   RETURN_IF_HUB_ERROR(RequireDone(req, d, nullptr));
   OrderedJson splits = OrderedJson::array();
-  for (const auto& s : d.splits) {
+  for (const auto& s : d.splits()) {
     splits.push_back(OrderedJson{{"dataset", d.key.id.ToString()}, {"config", s.config}, {"split", s.split}});
   }
   OrderedJson j{{"splits", splits}, {"pending", OrderedJson::array()}, {"failed", OrderedJson::array()}};
@@ -220,25 +175,13 @@ HubError Splits(const HttpRequest& req, const DatasetCall& d, HttpResponse& res)
 HubError FirstRows(HubContext& ctx, const HttpRequest& req, const DatasetCall& d, HttpResponse& res) {
   const SplitInfo* split = nullptr;
   RETURN_IF_HUB_ERROR(RequireDone(req, d, &split));
-  MHUB_ASSIGN_OR_RETURN(OrderedJson features, FeaturesArray(*ctx.viewer, *split, nullptr));
-  MHUB_ASSIGN_OR_RETURN(std::vector<std::string> rows, ReadRows(*ctx.viewer, *split, 0, kRowsPerPage));
-  const size_t want = rows.size();
-  std::string head = "{\"dataset\":" + DumpJson(Json(d.key.id.ToString())) +
-                     ",\"config\":" + DumpJson(Json(split->config)) + ",\"split\":" + DumpJson(Json(split->split)) +
-                     ",\"features\":" + DumpJson(features) + ",\"rows\":[";
-  size_t bytes = head.size();
-  size_t kept = 0;
-  for (; kept < rows.size(); ++kept) {
-    if (kept > 0 && bytes + rows[kept].size() + 1 > kFirstRowsMaxBytes) break;
-    bytes += rows[kept].size() + 1;
+  MHUB_ASSIGN_OR_RETURN(auto view, OpenView(ctx, d, *split));
+  auto body = FirstRowsBody(ctx.viewer->splits(), *view, d.key.id.ToString());
+  if (!body.ok() && body.status().code() == StatusCode::kResourceExhausted) {
+    return ViewerError(501, "TooBigContentError", body.status().message());
   }
-  std::string body = head;
-  for (size_t i = 0; i < kept; ++i) {
-    if (i) body += ",";
-    body += rows[i];
-  }
-  body += std::string("],\"truncated\":") + (kept < want ? "true" : "false") + "}";
-  SetViewerJson(res, body, d.job->revision);
+  MHUB_RETURN_IF_ERROR(body.status());
+  SetViewerJson(res, *body, d.job->revision);
   return {};
 }
 
@@ -247,23 +190,23 @@ HubError Rows(HubContext& ctx, const HttpRequest& req, const DatasetCall& d, Htt
   RETURN_IF_HUB_ERROR(RequireDone(req, d, &split));
   int64_t offset = 0, length = 0;
   RETURN_IF_HUB_ERROR(PageParams(req, &offset, &length));
-  MHUB_ASSIGN_OR_RETURN(OrderedJson features, FeaturesArray(*ctx.viewer, *split, nullptr));
-  MHUB_ASSIGN_OR_RETURN(std::vector<std::string> rows, ReadRows(*ctx.viewer, *split, offset, offset + length));
-  SetViewerJson(res, PageBody(features, rows, split->num_rows), d.job->revision);
+  MHUB_ASSIGN_OR_RETURN(auto view, OpenView(ctx, d, *split));
+  MHUB_ASSIGN_OR_RETURN(std::vector<std::string> rows, RowItems(ctx.viewer->splits(), *view, offset, offset + length));
+  SetViewerJson(res, PageBody(view->features_json, rows, view->num_rows), d.job->revision);
   return {};
 }
 
 // The page [offset, offset+length) of `matches` rendered as a /rows answer.
-HubError MatchPage(HubContext& ctx, const HttpRequest& req, const DatasetCall& d, const SplitInfo& split,
-                   const OrderedJson& features, const std::vector<int64_t>& matches, HttpResponse& res) {
+HubError MatchPage(HubContext& ctx, const HttpRequest& req, const DatasetCall& d, const SplitView& view,
+                   const std::vector<int64_t>& matches, HttpResponse& res) {
   int64_t offset = 0, length = 0;
   RETURN_IF_HUB_ERROR(PageParams(req, &offset, &length));
   std::vector<int64_t> page;
   for (int64_t i = offset; i < offset + length && i < static_cast<int64_t>(matches.size()); ++i) {
     page.push_back(matches[static_cast<size_t>(i)]);
   }
-  MHUB_ASSIGN_OR_RETURN(std::vector<std::string> rows, ReadRowsAt(*ctx.viewer, split, page));
-  SetViewerJson(res, PageBody(features, rows, static_cast<int64_t>(matches.size())), d.job->revision);
+  MHUB_ASSIGN_OR_RETURN(std::vector<std::string> rows, RowItemsAt(ctx.viewer->splits(), view, page));
+  SetViewerJson(res, PageBody(view.features_json, rows, static_cast<int64_t>(matches.size())), d.job->revision);
   return {};
 }
 
@@ -273,16 +216,15 @@ HubError Search(HubContext& ctx, const HttpRequest& req, const DatasetCall& d, H
   RETURN_IF_HUB_ERROR(RequireDone(req, d, &split));
   int64_t offset = 0, length = 0;
   RETURN_IF_HUB_ERROR(PageParams(req, &offset, &length));
-  datasets::Schema schema;
-  MHUB_ASSIGN_OR_RETURN(OrderedJson features, FeaturesArray(*ctx.viewer, *split, &schema));
+  MHUB_ASSIGN_OR_RETURN(auto view, OpenView(ctx, d, *split));
   std::vector<datasets::ArrayPtr> text_columns;
-  for (const auto& f : schema.fields) {
+  for (const auto& f : view->schema.fields) {
     if (f.type->id != datasets::TypeId::kString) continue;
     MHUB_ASSIGN_OR_RETURN(datasets::ArrayPtr column, ctx.viewer->Column(*split, f.name));
     text_columns.push_back(std::move(column));
   }
   std::vector<int64_t> matches = SearchRows(text_columns, split->num_rows, req.Query("query"));
-  return MatchPage(ctx, req, d, *split, features, matches, res);
+  return MatchPage(ctx, req, d, *view, matches, res);
 }
 
 HubError Filter(HubContext& ctx, const HttpRequest& req, const DatasetCall& d, HttpResponse& res) {
@@ -304,8 +246,8 @@ HubError Filter(HubContext& ctx, const HttpRequest& req, const DatasetCall& d, H
     if (!parsed.ok()) return Invalid("Parameter 'orderby' is invalid: " + parsed.status().message());
     order = std::move(parsed).value();
   }
-  datasets::Schema full;
-  MHUB_ASSIGN_OR_RETURN(OrderedJson features, FeaturesArray(*ctx.viewer, *split, &full));
+  MHUB_ASSIGN_OR_RETURN(auto view, OpenView(ctx, d, *split));
+  const datasets::Schema& full = view->schema;
   // Only the columns the expression and the order read.
   std::vector<std::string> names = ast ? ReferencedColumns(*ast) : std::vector<std::string>{};
   for (const auto& k : order) {
@@ -338,7 +280,7 @@ HubError Filter(HubContext& ctx, const HttpRequest& req, const DatasetCall& d, H
     Status sorted = SortRows(table, order, matches);
     if (!sorted.ok()) return Invalid("Parameter 'orderby' is invalid: " + sorted.message());
   }
-  return MatchPage(ctx, req, d, *split, features, matches, res);
+  return MatchPage(ctx, req, d, *view, matches, res);
 }
 
 HubError Statistics(HubContext& ctx, const HttpRequest& req, const DatasetCall& d, HttpResponse& res) {
@@ -349,8 +291,8 @@ HubError Statistics(HubContext& ctx, const HttpRequest& req, const DatasetCall& 
     SetViewerJson(res, *hit, d.job->revision);
     return {};
   }
-  datasets::Schema schema;
-  MHUB_ASSIGN_OR_RETURN(OrderedJson features, FeaturesArray(*ctx.viewer, *split, &schema));
+  MHUB_ASSIGN_OR_RETURN(auto view, OpenView(ctx, d, *split));
+  const datasets::Schema& schema = view->schema;
   auto parsed = datasets::Features::FromJson(split->features.dump());
   datasets::Features feats = parsed.ok() ? std::move(parsed).value() : datasets::Features::FromSchema(schema);
   OrderedJson items = OrderedJson::array();
@@ -373,7 +315,7 @@ HubError Size(const HttpRequest& req, const DatasetCall& d, HttpResponse& res) {
   OrderedJson configs = OrderedJson::array(), splits = OrderedJson::array();
   uint64_t all_parquet = 0, all_memory = 0, all_original = 0;
   int64_t all_rows = 0;
-  for (const auto& c : d.summary["configs"]) {
+  for (const auto& c : d.summary()["configs"]) {
     const std::string name = c.value("config", "");
     if (!want.empty() && name != want) continue;
     uint64_t parquet = 0, memory = 0;
@@ -453,7 +395,7 @@ HubError Info(const HttpRequest& req, const DatasetCall& d, HttpResponse& res) {
   RETURN_IF_HUB_ERROR(RequireDone(req, d, nullptr));
   const std::string want = req.Query("config"), name = d.key.id.ns + "--" + d.key.id.name;
   OrderedJson info = OrderedJson::object();
-  for (const auto& c : d.summary["configs"]) {
+  for (const auto& c : d.summary()["configs"]) {
     if (!want.empty()) {
       if (c.value("config", "") == want) info = ConfigInfo(d.key.id.name, c);
     } else {
@@ -474,7 +416,7 @@ HubError Parquet(HubContext& ctx, const HttpRequest& req, const DatasetCall& d, 
   RETURN_IF_HUB_ERROR(RequireDone(req, d, nullptr));
   const std::string want = req.Query("config"), base = BaseUrl(ctx, req);
   OrderedJson files = OrderedJson::array();
-  for (const auto& s : d.splits) {
+  for (const auto& s : d.splits()) {
     if (!want.empty() && s.config != want) continue;
     for (const auto& shard : s.shards) {
       files.push_back(OrderedJson{{"dataset", d.key.id.ToString()},
@@ -525,13 +467,13 @@ HubError HandleDatasetParquet(RepoCall& call, const std::vector<std::string>& re
   MHUB_RETURN_IF_ERROR(RequireRead(ctx, call.who, call.key).status());
   if (!ctx.viewer) return NotReady();
   auto main = ctx.repos->ResolveRevision(call.key, "main");
-  MHUB_ASSIGN_OR_RETURN(std::optional<ConversionJob> job, ctx.viewer->jobs().Get(call.key));
+  MHUB_ASSIGN_OR_RETURN(std::shared_ptr<const JobSnapshot> snap, ctx.viewer->Job(call.key));
+  const ConversionJob* job = snap ? &snap->job : nullptr;
   if (!job || !main.ok() || job->revision != *main || job->state == JobState::kPending ||
       job->state == JobState::kRunning) {
     return NotReady();
   }
   if (job->state == JobState::kFailed) return ConversionFailed(*job);
-  MHUB_ASSIGN_OR_RETURN(Json summary, ParseJson(job->result_json, "conversion summary"));
   const std::string base = BaseUrl(ctx, call.req);
   const std::string api = RepoApiUrl(base, call.key) + "/parquet";
   auto urls = [&](const SplitInfo& s) {
@@ -541,7 +483,7 @@ HubError HandleDatasetParquet(RepoCall& call, const std::vector<std::string>& re
     }
     return list;
   };
-  std::vector<SplitInfo> splits = ViewerService::Splits(summary);
+  const std::vector<SplitInfo>& splits = snap->splits;
   if (rest.size() == 4) {  // {config}/{split}/{n}.parquet -> the file on the branch
     const std::string& file = rest[3];
     if (file.size() < 9 || file.compare(file.size() - 8, 8, ".parquet") != 0) return NotFound();

@@ -1,6 +1,7 @@
 #include "server/viewer/viewer_service.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 
 #include "mhub/base/env.h"
@@ -19,11 +20,23 @@ namespace {
 constexpr uint64_t kColumnCacheBytes = 1ull << 30;
 constexpr size_t kMaxOpenShards = 512;
 constexpr size_t kMaxStatistics = 4096;
+constexpr size_t kMaxCachedJobs = 4096;
+// Split views are small (offsets and the features text); decoded row groups take the memory: a
+// 1M-row split of four short columns decodes to about 60 MB.
+constexpr uint64_t kSplitViewBytes = 64ull << 20;
 
-uint64_t ArrayBytes(const datasets::Array& a) {
-  uint64_t n = a.validity.size + a.offsets.size + a.values.size;
-  for (const auto& c : a.children) n += ArrayBytes(*c);
-  return n;
+// MHUB_VIEWER_CACHE_MB: the decoded row groups' budget (default 256; 0 decodes every page read).
+uint64_t RowGroupCacheBytes() {
+  constexpr uint64_t kDefaultMb = 256;
+  const char* env = std::getenv("MHUB_VIEWER_CACHE_MB");
+  if (env == nullptr || *env == '\0') return kDefaultMb << 20;
+  char* end = nullptr;
+  const unsigned long long mb = std::strtoull(env, &end, 10);
+  if (end == env || *end != '\0' || mb > (1ull << 20)) {
+    MHUB_LOG(kWarn) << "MHUB_VIEWER_CACHE_MB='" << env << "' is not a size in MB: using " << kDefaultMb;
+    return kDefaultMb << 20;
+  }
+  return static_cast<uint64_t>(mb) << 20;
 }
 
 // The dataset repo a write request touched, from its raw path.
@@ -49,7 +62,7 @@ std::optional<RepoKey> DatasetOfPath(const std::string& raw_path) {
 
 }  // namespace
 
-ViewerService::ViewerService(HubContext* ctx) : ctx_(ctx) {}
+ViewerService::ViewerService(HubContext* ctx) : ctx_(ctx), split_cache_(kSplitViewBytes, RowGroupCacheBytes()) {}
 
 Result<std::shared_ptr<ViewerService>> ViewerService::Start(HubContext* ctx) {
   std::shared_ptr<ViewerService> s(new ViewerService(ctx));
@@ -131,6 +144,7 @@ void ViewerService::Process(const RepoKey& key) {
   if (!main.ok()) return;
   const std::string revision = *main;
   auto queued = jobs_->Enqueue(key, revision);
+  ForgetJob(key);
   if (!queued.ok()) {
     MHUB_LOG(kWarn) << "viewer: cannot queue " << key.ToString() << ": " << queued.status();
     return;
@@ -138,7 +152,19 @@ void ViewerService::Process(const RepoKey& key) {
   auto job = jobs_->Get(key);
   if (!job.ok() || !job->has_value() || (*job)->revision != revision) return;
   if ((*job)->state == JobState::kDone || (*job)->state == JobState::kFailed) return;
+  // Still "running" here means the server died during an earlier run (a stop puts the job back to
+  // pending). A job that keeps dying with the server may be what kills it: fail it visibly.
+  if ((*job)->state == JobState::kRunning && (*job)->attempts >= kMaxInterruptedRuns) {
+    MHUB_LOG(kWarn) << "viewer: " << key.ToString() << "@" << revision.substr(0, 12) << " was interrupted "
+                    << (*job)->attempts << " times; not retried";
+    (void)jobs_->MarkFailed(key, revision,
+                            "the conversion was interrupted " + std::to_string((*job)->attempts) +
+                                " times (the server stopped during it); push again to retry");
+    ForgetJob(key);
+    return;
+  }
   auto running = jobs_->MarkRunning(key, revision);
+  ForgetJob(key);
   if (!running.ok() || !*running) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -185,11 +211,16 @@ void ViewerService::Process(const RepoKey& key) {
   }
   if (outcome.ok()) {
     (void)jobs_->MarkDone(key, revision, outcome->parquet_commit, DumpJson(outcome->summary));
+    ForgetJob(key);
     MHUB_LOG(kInfo) << "viewer: converted " << key.ToString() << "@" << revision.substr(0, 12) << " to "
                     << kParquetBranch << " " << outcome->parquet_commit.substr(0, 12);
     return;
   }
-  if (stopped) return;  // stays "running": resumed at the next start
+  if (stopped) {  // resumed at the next start; a stop is not an interrupted run
+    (void)jobs_->Requeue(key, revision);
+    ForgetJob(key);
+    return;
+  }
   if (superseded) {
     Enqueue(key);  // the newer head (already queued by the write, unless it came from elsewhere)
     return;
@@ -197,6 +228,41 @@ void ViewerService::Process(const RepoKey& key) {
   MHUB_LOG(kWarn) << "viewer: converting " << key.ToString() << "@" << revision.substr(0, 12)
                   << " failed: " << outcome.status();
   (void)jobs_->MarkFailed(key, revision, outcome.status().message());
+  ForgetJob(key);
+}
+
+void ViewerService::ForgetJob(const RepoKey& key) {
+  std::lock_guard<std::mutex> lock(job_mu_);
+  ++job_generation_;
+  job_cache_.erase(key.id.ToString());
+}
+
+Result<std::shared_ptr<const JobSnapshot>> ViewerService::Job(const RepoKey& key) {
+  const std::string id = key.id.ToString();
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(job_mu_);
+    auto it = job_cache_.find(id);
+    if (it != job_cache_.end()) return it->second;
+    generation = job_generation_;
+  }
+  MHUB_ASSIGN_OR_RETURN(std::optional<ConversionJob> job, jobs_->Get(key));
+  std::shared_ptr<JobSnapshot> snap;
+  if (job) {
+    snap = std::make_shared<JobSnapshot>();
+    snap->job = std::move(*job);
+    if (snap->job.state == JobState::kDone) {
+      MHUB_ASSIGN_OR_RETURN(snap->summary, ParseJson(snap->job.result_json, "conversion summary"));
+      snap->splits = Splits(snap->summary);
+      snap->job.result_json.clear();  // parsed above; not kept twice
+    }
+  }
+  std::lock_guard<std::mutex> lock(job_mu_);
+  if (generation == job_generation_) {
+    if (job_cache_.size() >= kMaxCachedJobs) job_cache_.clear();
+    job_cache_[id] = snap;
+  }
+  return std::shared_ptr<const JobSnapshot>(snap);
 }
 
 std::vector<SplitInfo> ViewerService::Splits(const Json& summary) {

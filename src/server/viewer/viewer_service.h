@@ -4,9 +4,14 @@
 //    persisted in SQLite (job_store.h). Pending or interrupted jobs (a stop, a kill -9) resume at
 //    the next start. A newer push to main supersedes a running conversion (it stops, commits
 //    nothing, and the newer revision is converted next).
-//  - Read caches over the converted Parquet: open shard files (memory-mapped, by LFS oid), whole
-//    columns of a split (for /search, /filter, /statistics), and computed /statistics answers per
-//    parquet commit (a commit never changes, so entries never go stale; they are only evicted).
+//  - Read caches over the converted Parquet: each repo's job row with its summary parsed (the worker
+//    is the table's only writer and forgets a repo's entry whenever it writes its row), open shard
+//    files (memory-mapped, by LFS oid), split views and decoded row groups for /rows and
+//    /first-rows (split_cache.h), whole columns of a split (for /search, /filter, /statistics), and
+//    computed /statistics answers per parquet commit (a commit never changes, so entries never go
+//    stale; they are only evicted).
+//  - A job that was running when the server died is re-run at the next start; one that was
+//    interrupted that way kMaxInterruptedRuns times (it may be what kills the server) fails.
 //
 // Thread safety: every method may be called from any request thread.
 #pragma once
@@ -25,6 +30,7 @@
 #include "mhub/datasets/parquet.h"
 #include "server/http/hub_context.h"
 #include "server/viewer/job_store.h"
+#include "server/viewer/split_cache.h"
 
 namespace mhub::server::viewer {
 
@@ -43,6 +49,16 @@ struct SplitInfo {
   Json features;  // the config's features object (column -> feature dict)
 };
 
+// A repo's job row as the handlers read it, a done job's summary parsed once.
+struct JobSnapshot {
+  ConversionJob job;
+  Json summary;  // done jobs
+  std::vector<SplitInfo> splits;
+};
+
+// Runs of one job cut short by a crash or a kill -9 before the job is failed instead of re-run.
+inline constexpr int64_t kMaxInterruptedRuns = 3;
+
 class ViewerService {
  public:
   // Opens the job table and starts the worker, which first resumes unfinished jobs and queues every
@@ -56,6 +72,9 @@ class ViewerService {
   void NoteWrite(const RepoKey& key);
 
   JobStore& jobs() { return *jobs_; }
+  // The repo's job (null when none was ever queued), from memory after the first read.
+  Result<std::shared_ptr<const JobSnapshot>> Job(const RepoKey& key);
+  SplitCache& splits() { return split_cache_; }
 
   // The splits of a done job's summary.
   static std::vector<SplitInfo> Splits(const Json& summary);
@@ -74,6 +93,7 @@ class ViewerService {
   void Run();
   void Process(const RepoKey& key);
   void Enqueue(const RepoKey& key);
+  void ForgetJob(const RepoKey& key);  // after every write of the repo's job row
 
   HubContext* ctx_;
   std::unique_ptr<JobStore> jobs_;
@@ -91,6 +111,11 @@ class ViewerService {
   std::map<std::string, datasets::ArrayPtr> columns_;
   uint64_t column_bytes_ = 0;
   std::map<std::string, std::string> stats_;
+
+  std::mutex job_mu_;
+  uint64_t job_generation_ = 0;  // bumped by ForgetJob: a read that raced a write is not cached
+  std::map<std::string, std::shared_ptr<const JobSnapshot>> job_cache_;
+  SplitCache split_cache_;
 };
 
 }  // namespace mhub::server::viewer
