@@ -3,7 +3,10 @@
 // (tests/models/oracle/train_grad_oracle.py --bench, the same math as the parity oracle) in the same
 // run. Prints ms/step, samples/s and peak RSS of each, and the ratios, with the CPU.
 //
-// Usage: models_train_step_bench [steps] [batch] [seq]
+// The same for a GPT-2-mini causal LM (n_layer 4, n_embd 256, n_head 4, GPT-2's 50257-token vocabulary)
+// with `gpt2` as the fourth argument.
+//
+// Usage: models_train_step_bench [steps] [batch] [seq] [bert|gpt2]
 #include <sys/resource.h>
 
 #include <chrono>
@@ -39,6 +42,7 @@ int main(int argc, char** argv) {
   using namespace mhub;
   const int steps = argc > 1 ? std::atoi(argv[1]) : 3;
   const int64_t B = argc > 2 ? std::atoll(argv[2]) : 32, T = argc > 3 ? std::atoll(argv[3]) : 128;
+  const bool gpt2 = argc > 4 && std::string(argv[4]) == "gpt2";
   Json config = {{"model_type", "bert"},
                  {"vocab_size", 30522},
                  {"hidden_size", 256},
@@ -49,7 +53,12 @@ int main(int argc, char** argv) {
                  {"type_vocab_size", 2},
                  {"hidden_act", "gelu"},
                  {"id2label", {{"0", "NEG"}, {"1", "POS"}}}};
-  auto model = models::NewTrainable(config, models::Task::kSequenceClassification, 1);
+  if (gpt2) {
+    config = {{"model_type", "gpt2"}, {"vocab_size", 50257}, {"n_positions", 1024},
+              {"n_embd", 256},        {"n_layer", 4},        {"n_head", 4}};
+  }
+  const char* what = gpt2 ? "GPT-2-mini causal LM" : "BERT-mini seq-cls";
+  auto model = models::NewTrainable(config, gpt2 ? models::Task::kCausalLM : models::Task::kSequenceClassification, 1);
   if (!model.ok()) {
     std::fprintf(stderr, "%s\n", model.status().ToString().c_str());
     return 1;
@@ -59,7 +68,11 @@ int main(int argc, char** argv) {
   batch.seq_len = T;
   std::mt19937_64 rng(1);
   for (int64_t i = 0; i < B * T; ++i) batch.input_ids.push_back(1 + static_cast<int64_t>(rng() % 30000));
-  for (int64_t b = 0; b < B; ++b) batch.labels.push_back(static_cast<int64_t>(rng() % 2));
+  if (gpt2) {
+    batch.labels = batch.input_ids;
+  } else {
+    for (int64_t b = 0; b < B; ++b) batch.labels.push_back(static_cast<int64_t>(rng() % 2));
+  }
   models::StepOptions options;  // train mode: dropout 0.1 as the config says
   double total_ms = 0, cpu_s = 0;
   for (int s = 0; s <= steps; ++s) {
@@ -79,9 +92,9 @@ int main(int argc, char** argv) {
   const double ours_ms = total_ms / steps, ours_rss = PeakRssMb();
   std::printf("cpu: %s\n", bench::CpuTag().c_str());
   const double ours_cpu_ms = 1000.0 * cpu_s / steps;
-  std::printf(
-      "mhub    BERT-mini B=%lld S=%lld fp32 train step: %8.1f ms  %6.1f samples/s  cpu %8.1f ms  peak RSS %6.0f MB\n",
-      static_cast<long long>(B), static_cast<long long>(T), ours_ms, 1000.0 * B / ours_ms, ours_cpu_ms, ours_rss);
+  std::printf("mhub    %s B=%lld S=%lld fp32 train step: %8.1f ms  %6.1f samples/s  cpu %8.1f ms  peak RSS %6.0f MB\n",
+              what, static_cast<long long>(B), static_cast<long long>(T), ours_ms, 1000.0 * B / ours_ms, ours_cpu_ms,
+              ours_rss);
   std::fflush(stdout);
 
   const std::string config_path = "/tmp/mhub_train_step_bench_config.json";
@@ -104,9 +117,9 @@ int main(int argc, char** argv) {
   }
   const double torch_ms = (*peer)["ms"].get<double>(), torch_rss = (*peer)["peak_rss_mb"].get<double>();
   const double torch_cpu_ms = (*peer)["cpu_ms"].get<double>();
-  std::printf(
-      "pytorch BERT-mini B=%lld S=%lld fp32 train step: %8.1f ms  %6.1f samples/s  cpu %8.1f ms  peak RSS %6.0f MB\n",
-      static_cast<long long>(B), static_cast<long long>(T), torch_ms, 1000.0 * B / torch_ms, torch_cpu_ms, torch_rss);
+  std::printf("pytorch %s B=%lld S=%lld fp32 train step: %8.1f ms  %6.1f samples/s  cpu %8.1f ms  peak RSS %6.0f MB\n",
+              what, static_cast<long long>(B), static_cast<long long>(T), torch_ms, 1000.0 * B / torch_ms, torch_cpu_ms,
+              torch_rss);
   // (CPU time is the fairer figure on a shared, loaded machine: wall time there is mostly waiting.)
   std::printf(
       "ratio: %.2fx samples/s by wall time, %.2fx by CPU time (target >= 2x); peak memory %.2fx of PyTorch's "

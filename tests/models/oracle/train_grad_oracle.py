@@ -9,7 +9,8 @@ does (reference training.md section 5), and writes the loss and the gradient of 
 
 Usage: train_grad_oracle.py JOBS.json
        train_grad_oracle.py --bench CONFIG.json BATCH SEQ STEPS   (bench/models_train_step_bench.cpp:
-       a BERT sequence-classification train step, forward + loss + backward, on random weights;
+       a BERT sequence-classification or GPT-2 causal-LM train step (by the config's model_type),
+       forward + loss + backward, on random weights;
        prints {"ms": mean ms per step after one warm-up, "cpu_ms": CPU ms per step, "peak_rss_mb": ru_maxrss})
   JOBS: {"jobs": [job, ...]} (one process for all: importing torch takes seconds), job =
        {"out": OUT.safetensors, "model": DIR, "task": TASK, "input_ids": [[..]], "attention_mask": [[..]]?,
@@ -206,31 +207,48 @@ def bench(config_path, batch, seq, steps):
     with open(config_path) as f:
         cfg = json.load(f)
     torch.manual_seed(0)
-    h, i, v = cfg["hidden_size"], cfg["intermediate_size"], cfg["vocab_size"]
-    shapes = {"embeddings.word_embeddings.weight": (v, h),
-              "embeddings.position_embeddings.weight": (cfg["max_position_embeddings"], h),
-              "embeddings.token_type_embeddings.weight": (cfg["type_vocab_size"], h),
-              "embeddings.LayerNorm.weight": (h,), "embeddings.LayerNorm.bias": (h,),
-              "pooler.dense.weight": (h, h), "pooler.dense.bias": (h,)}
-    for layer in range(cfg["num_hidden_layers"]):
-        L = "encoder.layer.%d." % layer
-        for n in ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"):
-            shapes[L + n + ".weight"], shapes[L + n + ".bias"] = (h, h), (h,)
-        shapes[L + "intermediate.dense.weight"], shapes[L + "intermediate.dense.bias"] = (i, h), (i,)
-        shapes[L + "output.dense.weight"], shapes[L + "output.dense.bias"] = (h, i), (h,)
-        for n in ("attention.output.LayerNorm", "output.LayerNorm"):
-            shapes[L + n + ".weight"], shapes[L + n + ".bias"] = (h,), (h,)
-    P = {"bert." + n: (torch.randn(s) * 0.02).requires_grad_(True) for n, s in shapes.items()}
-    P["classifier.weight"] = (torch.randn(2, h) * 0.02).requires_grad_(True)
-    P["classifier.bias"] = torch.zeros(2).requires_grad_(True)
-    job = {"input_ids": torch.randint(1, v, (batch, seq)).tolist(), "labels": torch.randint(0, 2, (batch,)).tolist()}
+    if cfg["model_type"] == "gpt2":
+        c, v, n = cfg["n_embd"], cfg["vocab_size"], cfg.get("n_inner") or 4 * cfg["n_embd"]
+        shapes = {"wte.weight": (v, c), "wpe.weight": (cfg["n_positions"], c), "ln_f.weight": (c,), "ln_f.bias": (c,)}
+        for layer in range(cfg["n_layer"]):
+            L = "h.%d." % layer
+            for name, (fi, fo) in (("attn.c_attn", (c, 3 * c)), ("attn.c_proj", (c, c)), ("mlp.c_fc", (c, n)),
+                                   ("mlp.c_proj", (n, c))):
+                shapes[L + name + ".weight"], shapes[L + name + ".bias"] = (fi, fo), (fo,)
+            for name in ("ln_1", "ln_2"):
+                shapes[L + name + ".weight"], shapes[L + name + ".bias"] = (c,), (c,)
+        P = {"transformer." + n: (torch.randn(s) * 0.02).requires_grad_(True) for n, s in shapes.items()}
+        ids = torch.randint(0, v, (batch, seq)).tolist()
+        job = {"input_ids": ids, "labels": ids}
+        loss_fn = lambda: gpt2_loss(cfg, P, "causal-lm", job)
+    else:
+        h, i, v = cfg["hidden_size"], cfg["intermediate_size"], cfg["vocab_size"]
+        shapes = {"embeddings.word_embeddings.weight": (v, h),
+                  "embeddings.position_embeddings.weight": (cfg["max_position_embeddings"], h),
+                  "embeddings.token_type_embeddings.weight": (cfg["type_vocab_size"], h),
+                  "embeddings.LayerNorm.weight": (h,), "embeddings.LayerNorm.bias": (h,),
+                  "pooler.dense.weight": (h, h), "pooler.dense.bias": (h,)}
+        for layer in range(cfg["num_hidden_layers"]):
+            L = "encoder.layer.%d." % layer
+            for n in ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"):
+                shapes[L + n + ".weight"], shapes[L + n + ".bias"] = (h, h), (h,)
+            shapes[L + "intermediate.dense.weight"], shapes[L + "intermediate.dense.bias"] = (i, h), (i,)
+            shapes[L + "output.dense.weight"], shapes[L + "output.dense.bias"] = (h, i), (h,)
+            for n in ("attention.output.LayerNorm", "output.LayerNorm"):
+                shapes[L + n + ".weight"], shapes[L + n + ".bias"] = (h,), (h,)
+        P = {"bert." + n: (torch.randn(s) * 0.02).requires_grad_(True) for n, s in shapes.items()}
+        P["classifier.weight"] = (torch.randn(2, h) * 0.02).requires_grad_(True)
+        P["classifier.bias"] = torch.zeros(2).requires_grad_(True)
+        job = {"input_ids": torch.randint(1, v, (batch, seq)).tolist(),
+               "labels": torch.randint(0, 2, (batch,)).tolist()}
+        loss_fn = lambda: bert_loss(cfg, P, "sequence-classification", job)
     times, cpu = [], 0.0
     for step in range(steps + 1):
         t0 = time.perf_counter()
         c0 = resource.getrusage(resource.RUSAGE_SELF)
         for t in P.values():
             t.grad = None
-        bert_loss(cfg, P, "sequence-classification", job).backward()
+        loss_fn().backward()
         times.append(time.perf_counter() - t0)
         c1 = resource.getrusage(resource.RUSAGE_SELF)
         if step > 0:
