@@ -54,12 +54,28 @@ struct FileBody {
   bool remove_after = false;  // delete the file once sent (temp files of CGI runs)
 };
 
+// Where a streamed answer (HttpResponse::stream) writes its body, on a worker thread.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Sends `data` to the client at once (one HTTP chunk; empty data sends nothing). False once the
+  // client is gone or too slow: stop producing, the connection is closed.
+  virtual bool Write(std::string_view data) = 0;
+  // True when the client closed its side of the connection (a non-blocking check): an abandoned
+  // generation can stop between tokens before it has anything to write.
+  virtual bool ClientGone() = 0;
+};
+using StreamBodyFn = std::function<void(BodyStream& out)>;
+
 struct HttpResponse {
   int status = 200;
   HeaderList headers;
   std::string content_type;
   std::string body;
   std::optional<FileBody> file;  // when set, replaces `body`
+  // When set (and `file` is not), replaces `body`: called after the head is sent, its writes go
+  // out chunked (Server-Sent Events, token streams).
+  StreamBodyFn stream;
   // For HEAD answers: the Content-Length to announce without a body.
   std::optional<uint64_t> head_content_length;
 

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <string_view>
 
 #include "server/http/http_response_writer.h"
 #include "server/http/url_codec.h"
@@ -244,6 +246,48 @@ class BodyReader {
   int trailers_ = 0;
 };
 
+// HttpResponse::stream's writer: each Write is one HTTP chunk, sent at once.
+class ChunkedBodyStream : public BodyStream {
+ public:
+  ChunkedBodyStream(int fd, SocketIo& io) : fd_(fd), io_(io) {}
+
+  bool Write(std::string_view data) override {
+    if (failed_) return false;
+    if (data.empty()) return true;
+    char size_line[32];
+    int n = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", data.size());
+    std::string bytes;
+    bytes.reserve(static_cast<size_t>(n) + data.size() + 2);
+    bytes.append(size_line, static_cast<size_t>(n));
+    bytes.append(data);
+    bytes.append("\r\n");
+    if (!io_.SendAll(bytes.data(), bytes.size())) failed_ = true;
+    return !failed_;
+  }
+
+  bool ClientGone() override {
+    if (failed_) return true;
+    pollfd p{fd_, static_cast<short>(POLLIN | POLLRDHUP), 0};
+    if (::poll(&p, 1, 0) <= 0) return false;
+    if (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) return failed_ = true;
+    // Readable: a pipelined request, or the end of the stream.
+    char c;
+    if (::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) failed_ = true;
+    return failed_;
+  }
+
+  // The last chunk; false when the stream already failed.
+  bool Finish() {
+    static const char kLast[] = "0\r\n\r\n";
+    return !failed_ && io_.SendAll(kLast, sizeof(kLast) - 1);
+  }
+
+ private:
+  int fd_;
+  SocketIo& io_;
+  bool failed_ = false;
+};
+
 HttpRequest MakeRequest(RequestHead& head, const HttpConnection& conn) {
   HttpRequest req;
   req.method = std::move(head.method);
@@ -304,10 +348,19 @@ ExchangeOutcome ServeExchange(HttpConnection& conn, RequestHead head, const Conn
   } else if (res.head_content_length) {
     length = *res.head_content_length;
   }
-  std::string bytes = FormatResponseHead(res, length, keep_alive);
+  const bool streamed = res.stream && !res.file && !head_only && !no_body;
+  std::string bytes =
+      streamed ? FormatStreamedResponseHead(res, keep_alive) : FormatResponseHead(res, length, keep_alive);
   const size_t head_size = bytes.size();
   bool ok = true;
-  if (!head_only && !no_body && file_fd < 0) {
+  if (streamed) {
+    ok = io.SendAll(bytes.data(), bytes.size());
+    if (ok) {
+      ChunkedBodyStream stream(conn.fd, io);
+      res.stream(stream);
+      ok = stream.Finish();
+    }
+  } else if (!head_only && !no_body && file_fd < 0) {
     bytes += res.body;
     ok = io.SendAll(bytes.data(), bytes.size());
   } else {

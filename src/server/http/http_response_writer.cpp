@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <ctime>
+#include <optional>
 
 namespace mhub::server {
 
@@ -103,7 +104,10 @@ bool SafeHeaderValue(const std::string& v) { return v.find_first_of("\r\n") == s
 
 }  // namespace
 
-std::string FormatResponseHead(const HttpResponse& res, uint64_t content_length, bool keep_alive) {
+namespace {
+
+// `content_length` unset: the body is sent chunked (a streamed answer).
+std::string FormatHead(const HttpResponse& res, std::optional<uint64_t> content_length, bool keep_alive) {
   std::string head;
   head.reserve(256);
   head += "HTTP/1.1 ";
@@ -122,18 +126,33 @@ std::string FormatResponseHead(const HttpResponse& res, uint64_t content_length,
     head += value;
     head += "\r\n";
   }
-  if (!has_type && !StatusHasNoBody(res.status) && (!res.content_type.empty() || content_length > 0)) {
+  if (!has_type && !StatusHasNoBody(res.status) &&
+      (!res.content_type.empty() || !content_length || *content_length > 0)) {
     head += "Content-Type: ";
     head += res.content_type.empty() ? "application/octet-stream" : res.content_type;
     head += "\r\n";
   }
   if (!StatusHasNoBody(res.status)) {
-    head += "Content-Length: ";
-    head += std::to_string(content_length);
-    head += "\r\n";
+    if (content_length) {
+      head += "Content-Length: ";
+      head += std::to_string(*content_length);
+      head += "\r\n";
+    } else {
+      head += "Transfer-Encoding: chunked\r\n";
+    }
   }
   head += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
   return head;
+}
+
+}  // namespace
+
+std::string FormatResponseHead(const HttpResponse& res, uint64_t content_length, bool keep_alive) {
+  return FormatHead(res, content_length, keep_alive);
+}
+
+std::string FormatStreamedResponseHead(const HttpResponse& res, bool keep_alive) {
+  return FormatHead(res, std::nullopt, keep_alive);
 }
 
 void WriteSimpleAnswer(int fd, int status, const std::string& message, bool keep_alive) {

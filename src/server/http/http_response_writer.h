@@ -16,6 +16,9 @@ const char* ReasonPhrase(int status);
 // set (Connection, Transfer-Encoding, Content-Length) are replaced by the server's own.
 std::string FormatResponseHead(const HttpResponse& res, uint64_t content_length, bool keep_alive);
 
+// The same for a streamed answer (HttpResponse::stream): "Transfer-Encoding: chunked", no length.
+std::string FormatStreamedResponseHead(const HttpResponse& res, bool keep_alive);
+
 // Best effort, never blocks: a JSON error answer ({"error": message}, X-Error-Message) to a client
 // whose request never reached a handler. `fd` is non-blocking.
 void WriteSimpleAnswer(int fd, int status, const std::string& message, bool keep_alive);

@@ -27,6 +27,7 @@
 #include "server/http/auth.h"
 #include "server/http/http_event_loop.h"
 #include "server/http/http_exchange.h"
+#include "server/http/http_listen.h"
 #include "server/http/http_worker_pool.h"
 #include "server/http/lfs_setup.h"
 #include "server/http/response_cache.h"
@@ -35,8 +36,6 @@
 
 namespace mhub::server {
 namespace {
-
-constexpr int kListenBacklog = 1024;
 
 // MHUB_RESPONSE_CACHE_MB: size of the response cache (default 64; 0 turns it off).
 size_t ResponseCacheBytes() {
@@ -50,57 +49,6 @@ size_t ResponseCacheBytes() {
 
 // Requests that cannot change anything the cache holds.
 bool IsReadOnlyMethod(const std::string& method) { return method == "GET" || method == "HEAD" || method == "OPTIONS"; }
-
-// Each connection is a file descriptor: a server that keeps idle clients cheaply needs more than
-// the usual soft limit of 1024.
-void RaiseFileLimit() {
-  rlimit lim{};
-  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-    lim.rlim_cur = lim.rlim_max;
-    (void)::setrlimit(RLIMIT_NOFILE, &lim);
-  }
-}
-
-// A listening socket on host:port (any free port for 0). SO_REUSEPORT only when asked: without
-// it, Linux refuses to bind a port that another socket listens on.
-Result<int> Listen(const ServerOptions& options, int* bound_port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string port_text = std::to_string(options.port);
-  int rc = ::getaddrinfo(options.host.empty() ? nullptr : options.host.c_str(), port_text.c_str(), &hints, &found);
-  if (rc != 0) return Status::InvalidArgument("cannot resolve host '" + options.host + "': " + ::gai_strerror(rc));
-  std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(found, ::freeaddrinfo);
-  const std::string where = options.host + ":" + port_text;
-  int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, found->ai_protocol);
-  if (fd < 0) return Status::IOError("cannot create a socket for " + where + ": " + std::strerror(errno));
-  int one = 1;
-  // SO_REUSEADDR only lets a restarted server bind over connections in TIME_WAIT.
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (options.reuse_port) ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-  if (::bind(fd, found->ai_addr, found->ai_addrlen) != 0) {
-    int err = errno;
-    ::close(fd);
-    if (err == EADDRINUSE) {
-      return Status::Unavailable("cannot listen on " + where +
-                                 ": the port is already in use (is another server running there?)");
-    }
-    return Status::Unavailable("cannot listen on " + where + ": " + std::strerror(err));
-  }
-  if (::listen(fd, kListenBacklog) != 0) {
-    int err = errno;
-    ::close(fd);
-    return Status::Unavailable("cannot listen on " + where + ": " + std::strerror(err));
-  }
-  sockaddr_storage addr{};
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  *bound_port = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6&>(addr).sin6_port)
-                                           : ntohs(reinterpret_cast<sockaddr_in&>(addr).sin_port);
-  return fd;
-}
 
 }  // namespace
 
@@ -183,7 +131,7 @@ struct HubServer::Impl {
     limits.head_timeout_ms = std::max(100, options.head_timeout_ms);
     limits.max_connections_per_ip = static_cast<size_t>(std::max(1, options.max_connections_per_ip));
     head_limits = HttpHeadLimits();
-    MHUB_ASSIGN_OR_RETURN(int fd, Listen(options, &bound_port));
+    MHUB_ASSIGN_OR_RETURN(int fd, ListenTcp(options.host, options.port, options.reuse_port, &bound_port));
     loop = std::make_unique<HttpEventLoop>(fd, limits, head_limits,
                                            [this](std::unique_ptr<HttpConnection> conn, RequestHead head) {
                                              auto* raw = conn.release();
