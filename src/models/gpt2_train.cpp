@@ -96,6 +96,7 @@ class Gpt2Trainable final : public TrainableModel {
   std::vector<int64_t> positions_, shifted_;
   std::vector<BlockActs> acts_;
   std::vector<float> xl_, hf_, mean_f_, rstd_f_, logits_;  // logits_: one chunk of rows
+  std::vector<float> dwte_t_;                              // (C,V) the LM head's share of d(wte), transposed
   std::vector<float> dh_, dtmp_, dtmp2_, dctx_, dqkv_, gbuf_, dg_;
 };
 
@@ -279,6 +280,7 @@ Result<StepResult> Gpt2Trainable::Step(const TrainBatch& batch, const StepOption
     result.outputs["logits"].values.resize(static_cast<size_t>(BT * V));
   }
   float* dwte = o.backward ? store_->Grad(w_.wte) : nullptr;
+  if (o.backward) dwte_t_.assign(static_cast<size_t>(C * V), 0.f);
   constexpr core::WeightLayout kOutIn = core::WeightLayout::kOutIn;
   for (int64_t r0 = 0; r0 < BT; r0 += chunk) {
     const int64_t rows = std::min(chunk, BT - r0);
@@ -292,11 +294,18 @@ Result<StepResult> Gpt2Trainable::Step(const TrainBatch& batch, const StepOption
                                        o.grad_scale, o.backward ? logits_.data() : nullptr, &count);
     result.num_items += count;
     if (o.backward) {
+      // d(hf) for these rows; d(wte)^T (C,V) += hf^T dlogits (the chunk's logits gradient is used where
+      // it lies instead of transposed: one transpose of (C,V) at the end instead of one per chunk)
       g::LinearBackward(hf_.data() + r0 * C, C, logits_.data(), V, rows, C, V, wte, kOutIn, dtmp_.data() + r0 * C,
-                        false, dwte, nullptr);
+                        false, nullptr, nullptr);
+      g::Gemm(true, false, C, V, rows, 1.f, hf_.data() + r0 * C, C, logits_.data(), V, 1.f, dwte_t_.data(), V);
     }
   }
   if (!o.backward) return result;
+  for (int64_t v = 0; v < V; ++v) {
+    float* row = dwte + v * C;
+    for (int64_t c = 0; c < C; ++c) row[c] += dwte_t_[c * V + v];
+  }
   g::LayerNormBackward(dtmp_.data(), xl_.data(), BT, C, ln_f_.w, mean_f_.data(), rstd_f_.data(), dh_.data(), false,
                        ln_f_.dw, ln_f_.db);
   for (size_t l = blocks_.size(); l-- > 0;) BlockBackward(l, batch, o);
