@@ -33,10 +33,11 @@ double CrossEntropy(const float* logits, int64_t rows, int64_t classes, const in
       for (int64_t c = 1; c < classes; ++c) mx = z[c] > mx ? z[c] : mx;
       double sum = 0, sum_z = 0;
       for (int64_t c = 0; c < classes; ++c) {
-        sum += std::exp(static_cast<double>(z[c] - mx));
+        sum += std::exp(z[c] - mx);  // float exp (as torch's f32 log_softmax), double sums
         sum_z += z[c];
       }
       const double lse = mx + std::log(sum);
+      const float lse_f = static_cast<float>(lse);
       const double nll = lse - z[y];
       // sum_c -log p_c = C * lse - sum_c z_c
       const double smooth = static_cast<double>(classes) * lse - sum_z;
@@ -44,7 +45,7 @@ double CrossEntropy(const float* logits, int64_t rows, int64_t classes, const in
       ++part_count;
       if (dz != nullptr) {
         for (int64_t c = 0; c < classes; ++c) {
-          const double p = std::exp(static_cast<double>(z[c]) - lse);
+          const double p = std::exp(z[c] - lse_f);
           dz[c] = static_cast<float>(grad_scale * (p - eps_c - (c == y ? 1.0 - eps : 0.0)));
         }
       }
