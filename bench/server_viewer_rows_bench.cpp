@@ -212,9 +212,17 @@ int main(int argc, char** argv) {
           const std::string req = "GET " + target + " HTTP/1.1\r\nHost: b\r\n\r\n";
           const auto s = Clock::now();
           int status = Exchange(cfd, req, b);
+          if (status == 0) {  // the server closed the kept-alive connection: reconnect, as clients do
+            ::close(cfd);
+            cfd = Connect(port);
+            status = Exchange(cfd, req, b);
+          }
           const double ms = std::chrono::duration<double, std::milli>(Clock::now() - s).count();
           if (status != 200) {
-            ++errors;
+            if (errors++ < 3) {
+              std::fprintf(stderr, "/%s error: status %d after %.1f ms: %.200s\n", route.c_str(), status, ms,
+                           b.c_str());
+            }
             ::close(cfd);
             cfd = Connect(port);
             continue;

@@ -50,6 +50,7 @@ Result<std::shared_ptr<const SplitView>> SplitCache::View(ViewerService& viewer,
   if (auto hit = views_.Get(key)) return hit;
   if (split.shards.empty()) return Status::Corruption("split without files in the conversion summary");
   auto view = std::make_shared<SplitView>();
+  view->key = key;
   view->config = split.config;
   view->split = split.split;
   view->num_rows = split.num_rows;

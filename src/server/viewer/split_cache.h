@@ -27,6 +27,7 @@ struct SplitInfo;
 class ViewerService;
 
 struct SplitView {
+  std::string key;  // parquet commit, config, split: what the view is cached under
   std::string config, split;
   int64_t num_rows = 0;
   std::vector<std::string> oids;  // per shard
@@ -84,7 +85,8 @@ class ByteLru {
 
 class SplitCache {
  public:
-  SplitCache(uint64_t view_budget, uint64_t row_group_budget) : views_(view_budget), groups_(row_group_budget) {}
+  SplitCache(uint64_t view_budget, uint64_t row_group_budget)
+      : views_(view_budget), groups_(row_group_budget), bodies_(view_budget) {}
 
   // The view of `split` in the conversion that wrote `parquet_commit`.
   Result<std::shared_ptr<const SplitView>> View(ViewerService& viewer, const std::string& parquet_commit,
@@ -93,11 +95,18 @@ class SplitCache {
   // `first_row` receives the split row of each table's first row.
   Result<std::vector<std::shared_ptr<const datasets::Table>>> Rows(const SplitView& view, int64_t begin, int64_t end,
                                                                    std::vector<int64_t>* first_row);
+  // Whole answers computed from a view (its /first-rows), by a key that starts with the view's.
+  std::shared_ptr<const std::string> Body(const std::string& key) { return bodies_.Get(key); }
+  void PutBody(const std::string& key, std::string body) {
+    const uint64_t bytes = body.size() + key.size();
+    bodies_.Put(key, std::make_shared<const std::string>(std::move(body)), bytes);
+  }
 
  private:
   Result<std::shared_ptr<const datasets::Table>> RowGroup(const SplitView& view, size_t shard, int group);
   ByteLru<SplitView> views_;
   ByteLru<datasets::Table> groups_;
+  ByteLru<std::string> bodies_;
 };
 
 // Buffer bytes of an array / a table (what it takes in memory).

@@ -1,6 +1,8 @@
 #include "server/viewer/viewer_rows.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 
 #include "mhub/base/json.h"
 #include "mhub/datasets/value.h"
@@ -9,15 +11,86 @@ namespace mhub::server::viewer {
 
 namespace {
 
-std::string RowItem(int64_t row_idx, const std::string& row_json) {
+// Appends the JSON of row `i` of `a` exactly as Value::ToJson spells it (value.h), without building
+// a Value for the common flat types: this is most of what a /rows request costs.
+void AppendCell(const datasets::Array& a, int64_t i, std::string& out) {
+  using datasets::TypeId;
+  if (a.IsNull(i)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  switch (a.type->id) {
+    case TypeId::kBool:
+      out += a.Value<uint8_t>(i) ? "true" : "false";
+      return;
+    case TypeId::kInt8:
+      out += std::to_string(a.Value<int8_t>(i));
+      return;
+    case TypeId::kInt16:
+      out += std::to_string(a.Value<int16_t>(i));
+      return;
+    case TypeId::kInt32:
+      out += std::to_string(a.Value<int32_t>(i));
+      return;
+    case TypeId::kInt64: {
+      auto r = std::to_chars(buf, buf + sizeof buf, a.Value<int64_t>(i));
+      out.append(buf, r.ptr);
+      return;
+    }
+    case TypeId::kFloat64: {
+      const double d = a.Value<double>(i);
+      if (std::isfinite(d)) {
+        out += datasets::FormatDouble(d);
+        return;
+      }
+      break;
+    }
+    case TypeId::kString: {
+      const std::string_view v = a.Bytes(i);
+      // Printable ASCII without quote or backslash is its own JSON; anything else takes the
+      // general escaper.
+      bool plain = true;
+      for (unsigned char c : v) {
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+          plain = false;
+          break;
+        }
+      }
+      if (plain) {
+        out += '"';
+        out += v;
+        out += '"';
+        return;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  out += datasets::GetValue(a, i).ToJson();
+}
+
+std::string RowItem(int64_t row_idx, const datasets::Table& t, int64_t i, const std::vector<std::string>& names) {
   std::string out;
-  out.reserve(row_json.size() + 48);
+  out.reserve(64 + 32 * t.columns.size());
   out += "{\"row_idx\":";
   out += std::to_string(row_idx);
-  out += ",\"row\":";
-  out += row_json;
-  out += ",\"truncated_cells\":[]}";
+  out += ",\"row\":{";
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    if (c) out += ',';
+    out += names[c];
+    out += ':';
+    AppendCell(*t.columns[c], i, out);
+  }
+  out += "},\"truncated_cells\":[]}";
   return out;
+}
+
+std::vector<std::string> ColumnNames(const datasets::Schema& schema) {
+  std::vector<std::string> names;
+  for (const auto& f : schema.fields) names.push_back(DumpJson(Json(f.name)));
+  return names;
 }
 
 // One /first-rows row with its cells kept apart, so they can be truncated one by one.
@@ -57,10 +130,11 @@ Result<std::vector<std::string>> RowItems(SplitCache& cache, const SplitView& vi
   std::vector<int64_t> first;
   MHUB_ASSIGN_OR_RETURN(auto tables, cache.Rows(view, begin, end, &first));
   std::vector<std::string> out;
+  const std::vector<std::string> names = ColumnNames(view.schema);
   for (size_t k = 0; k < tables.size(); ++k) {
     const datasets::Table& t = *tables[k];
     const int64_t lo = std::max(begin, first[k]), hi = std::min(end, first[k] + t.num_rows);
-    for (int64_t r = lo; r < hi; ++r) out.push_back(RowItem(r, datasets::RowToJson(t, r - first[k])));
+    for (int64_t r = lo; r < hi; ++r) out.push_back(RowItem(r, t, r - first[k], names));
   }
   return out;
 }
@@ -77,6 +151,9 @@ Result<std::vector<std::string>> RowItemsAt(SplitCache& cache, const SplitView& 
 }
 
 Result<std::string> FirstRowsBody(SplitCache& cache, const SplitView& view, const std::string& dataset) {
+  // The answer only depends on the conversion, which never changes: computed once per view.
+  const std::string body_key = dataset + "\n" + view.key;
+  if (auto hit = cache.Body(body_key)) return *hit;
   const std::string head = "{\"dataset\":" + DumpJson(Json(dataset)) + ",\"config\":" + DumpJson(Json(view.config)) +
                            ",\"split\":" + DumpJson(Json(view.split)) + ",\"features\":" + view.features_json +
                            ",\"rows\":[";
@@ -87,8 +164,7 @@ Result<std::string> FirstRowsBody(SplitCache& cache, const SplitView& view, cons
                                      " B) even after truncation. Please report the issue.");
   }
   const int64_t budget = static_cast<int64_t>(kFirstRowsMaxBytes - surrounding);
-  std::vector<std::string> names;
-  for (const auto& f : view.schema.fields) names.push_back(DumpJson(Json(f.name)));
+  const std::vector<std::string> names = ColumnNames(view.schema);
 
   std::vector<int64_t> first;
   MHUB_ASSIGN_OR_RETURN(auto tables, cache.Rows(view, 0, kFirstRowsMaxNumber, &first));
@@ -98,7 +174,10 @@ Result<std::string> FirstRowsBody(SplitCache& cache, const SplitView& view, cons
     for (int64_t r = 0; r < t.num_rows && first[k] + r < kFirstRowsMaxNumber; ++r) {
       CellRow row;
       row.row_idx = first[k] + r;
-      for (const auto& column : t.columns) row.cells.push_back(datasets::GetValue(*column, r).ToJson());
+      for (const auto& column : t.columns) {
+        row.cells.emplace_back();
+        AppendCell(*column, r, row.cells.back());
+      }
       rows.push_back(std::move(row));
     }
   }
@@ -144,6 +223,7 @@ Result<std::string> FirstRowsBody(SplitCache& cache, const SplitView& view, cons
     body += items[i];
   }
   body += std::string("],\"truncated\":") + (truncated ? "true" : "false") + "}";
+  cache.PutBody(body_key, body);
   return body;
 }
 
