@@ -1,11 +1,20 @@
-// Full scan of a Parquet file of dictionary strings + ints (SNAPPY), one thread: mhub's reader vs
-// DuckDB (SET threads=1; SELECT sum(length(s)), sum(i)) and parquet-wasm (Arrow's Rust reader,
-// decode only), all in the same run. Wall and CPU seconds are both printed: on a shared machine the
-// CPU figures (this process / the peer's node process, all threads) are the fair comparison. The sums are checked equal
-// to DuckDB's before any time counts. The file (default ~125M rows, ~1 GB) is written once by hyparquet-writer through
-// tests/datasets/oracle/pq_read_bench.mjs and kept in $TMPDIR. Options: --rows=N, --reps=N
-// (median of N runs each, default 3), --file=PATH (scan that file instead; must have s and i),
-// --mhub-only (no peers, for profiling).
+// Full scan of a Parquet file of dictionary strings + ints (SNAPPY): mhub's reader vs DuckDB
+// (SET threads=1; SELECT sum(length(s)), sum(i)) and parquet-wasm (Arrow's Rust reader, decode
+// only), interleaved in the same run (the machine is shared: medians of --reps runs each). Two
+// files: the base file (default 12M rows, ~96 MB, written once by hyparquet-writer through
+// tests/datasets/oracle/pq_read_bench.mjs) and a ~1 GB file made of the base file's row groups
+// --copies times (the bytes of every page are hyparquet-writer's; only the footer is ours). Both
+// are cached in build/bench-cache/ (never in the repository).
+//
+// mhub runs in a forked child so its peak RSS (ru_maxrss) and CPU seconds are its own: one thread
+// (the fair match for DuckDB's one thread), and --threads=N (default 2) decoding columns side by
+// side. Each streams batches of 64k rows (ParquetFile::Stream: page by page, mapped pages handed
+// back per row group), so the peak RSS stays about a row group's pages whatever the file size; the
+// peers' peak RSS is their node process's (node itself is ~45 MB). The sums are checked equal to
+// DuckDB's before any time counts. CPU seconds (all threads) are the fair comparison on a loaded
+// machine. Options: --rows=N (base file rows), --copies=N (0: no large file), --reps=N (default 3),
+// --threads=N, --file=PATH (scan that file only; must have s and i), --wasm-large (parquet-wasm on
+// the large file too; slow), --mhub-only (no peers, for profiling).
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -16,10 +25,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_cpu.h"
+#include "datasets/parquet/metadata_decode.h"
+#include "datasets/parquet/metadata_encode.h"
 #include "mhub/base/json.h"
 #include "mhub/datasets/parquet.h"
 
@@ -32,12 +49,6 @@ namespace {
 __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
 
-double CpuNow() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 double Now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 std::string Run(const std::string& cmd) {
@@ -48,15 +59,6 @@ std::string Run(const std::string& cmd) {
   size_t n;
   while ((n = fread(buf.data(), 1, buf.size(), p.get())) > 0) out.append(buf.data(), n);
   return out;
-}
-
-std::string CpuName() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown CPU";
 }
 
 double Median(std::vector<double> v) {
@@ -79,14 +81,15 @@ std::string ToString(Int128 v) {
 }
 
 // Every value touched: string lengths (non-null) and int sums (non-null).
-Sums ScanMhub(const std::string& path) {
+Sums ScanMhub(const std::string& path, int threads) {
   auto f = ParquetFile::Open(path);
   if (!f.ok()) {
     std::cerr << f.status() << "\n";
     std::exit(1);
   }
   ParquetReadOptions o;
-  o.batch_rows = int64_t{1} << 30;  // one batch per row group
+  o.batch_rows = 65536;
+  o.threads = threads;
   auto reader = f->Stream(o);
   if (!reader.ok()) std::exit(1);
   int si = f->schema().FieldIndex("s"), ii = f->schema().FieldIndex("i");
@@ -124,83 +127,220 @@ Sums ScanMhub(const std::string& path) {
   return s;
 }
 
+struct MhubRun {
+  Sums sums;
+  double wall = 0, cpu = 0, rss_mb = 0;
+};
+
+// ScanMhub in a forked child: its own peak RSS and CPU time (from wait4), sums through a pipe.
+MhubRun ScanMhubChild(const std::string& path, int threads) {
+  int fds[2];
+  if (pipe(fds) != 0) std::exit(1);
+  double t0 = Now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    Sums s = ScanMhub(path, threads);
+    ssize_t w = write(fds[1], &s, sizeof(s));
+    _exit(w == static_cast<ssize_t>(sizeof(s)) ? 0 : 1);
+  }
+  close(fds[1]);
+  MhubRun r;
+  ssize_t got = read(fds[0], &r.sums, sizeof(r.sums));
+  close(fds[0]);
+  int status = 0;
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  r.wall = Now() - t0;
+  if (got != static_cast<ssize_t>(sizeof(r.sums)) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::cerr << "mhub scan failed\n";
+    std::exit(1);
+  }
+  r.cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+  r.rss_mb = ru.ru_maxrss / 1024.0;
+  return r;
+}
+
+// The large file: the base file's data bytes `copies` times and a footer whose row groups point at
+// each copy (offsets shifted; page index references dropped, as its offsets name the first copy).
+void WriteCopies(const std::string& base, const std::string& out, int copies) {
+  namespace pq = mhub::datasets::parquet;
+  std::ifstream in(base, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  uint32_t footer_len;
+  std::memcpy(&footer_len, bytes.data() + bytes.size() - 8, 4);
+  const size_t data_end = bytes.size() - 8 - footer_len;
+  auto meta = pq::DecodeFileMetaData(reinterpret_cast<const uint8_t*>(bytes.data()) + data_end, footer_len);
+  if (!meta.ok()) {
+    std::cerr << meta.status() << "\n";
+    std::exit(1);
+  }
+  pq::FileMetaData m = *meta;
+  const int64_t span = static_cast<int64_t>(data_end) - 4;
+  std::vector<pq::RowGroup> groups;
+  for (int c = 0; c < copies; ++c) {
+    const int64_t shift = span * c;
+    for (pq::RowGroup g : meta->row_groups) {
+      if (g.file_offset) *g.file_offset += shift;
+      g.ordinal.reset();
+      for (pq::ColumnChunk& cc : g.columns) {
+        cc.file_offset += shift;
+        cc.offset_index_offset.reset();
+        cc.offset_index_length.reset();
+        cc.column_index_offset.reset();
+        cc.column_index_length.reset();
+        if (!cc.meta_data) continue;
+        cc.meta_data->data_page_offset += shift;
+        if (cc.meta_data->dictionary_page_offset) *cc.meta_data->dictionary_page_offset += shift;
+        if (cc.meta_data->index_page_offset) *cc.meta_data->index_page_offset += shift;
+        cc.meta_data->bloom_filter_offset.reset();
+        cc.meta_data->bloom_filter_length.reset();
+      }
+      groups.push_back(std::move(g));
+    }
+  }
+  m.row_groups = std::move(groups);
+  m.num_rows = meta->num_rows * copies;
+  std::string footer;
+  pq::EncodeFileMetaData(m, &footer);
+  std::ofstream o(out + ".tmp", std::ios::binary);
+  o.write("PAR1", 4);
+  for (int c = 0; c < copies; ++c) o.write(bytes.data() + 4, span);
+  o.write(footer.data(), static_cast<std::streamsize>(footer.size()));
+  uint32_t len = static_cast<uint32_t>(footer.size());
+  o.write(reinterpret_cast<const char*>(&len), 4);
+  o.write("PAR1", 4);
+  o.close();
+  if (!o) {
+    std::cerr << "cannot write " << out << "\n";
+    std::exit(1);
+  }
+  std::filesystem::rename(out + ".tmp", out);
+}
+
+struct Peer {
+  double wall = 0, cpu = 0, rss_mb = 0;
+  std::string sum_len, sum_i;
+};
+
+Peer RunPeer(const std::string& script, const std::string& mode, const std::string& file) {
+  auto d = mhub::Json::parse(Run(script + mode + " '" + file + "'"), nullptr, false);
+  if (!d.is_object() || !d.contains("seconds") || !d["seconds"].is_number()) {
+    std::cerr << mode << " peer failed\n";
+    std::exit(1);
+  }
+  Peer p;
+  p.wall = d["seconds"].get<double>();
+  p.cpu = d["cpu_seconds"].get<double>();
+  if (d.contains("max_rss_kb")) p.rss_mb = d["max_rss_kb"].get<double>() / 1024.0;
+  if (d.contains("sum_len")) p.sum_len = d["sum_len"].get<std::string>(), p.sum_i = d["sum_i"].get<std::string>();
+  return p;
+}
+
+template <typename T, typename F>
+double MedianOf(const std::vector<T>& runs, F f) {
+  std::vector<double> v;
+  for (const auto& r : runs) v.push_back(f(r));
+  return Median(v);
+}
+
+// One file: reps rounds of mhub (1 thread), mhub (threads), DuckDB and parquet-wasm, interleaved.
+bool Measure(const std::string& file, const std::string& script, int reps, int threads, bool wasm, bool mhub_only) {
+  double mb = std::filesystem::file_size(file) / 1e6;
+  std::printf("\nfile %s: %.0f MB\n", file.c_str(), mb);
+  std::vector<MhubRun> one, many;
+  std::vector<Peer> duck, pw;
+  for (int r = 0; r < reps; ++r) {
+    one.push_back(ScanMhubChild(file, 1));
+    if (threads > 1) many.push_back(ScanMhubChild(file, threads));
+    if (mhub_only) {
+      std::printf("mhub %.3f s wall, %.3f s CPU, peak RSS %.0f MB\n", one.back().wall, one.back().cpu,
+                  one.back().rss_mb);
+      continue;
+    }
+    duck.push_back(RunPeer(script, "duckdb", file));
+    if (wasm) pw.push_back(RunPeer(script, "wasm", file));
+  }
+  if (mhub_only) return true;
+  const Sums& s = one.back().sums;
+  bool same = duck.back().sum_len == std::to_string(s.len) && duck.back().sum_i == ToString(s.i);
+  for (const MhubRun& r : many) same = same && r.sums.len == s.len && r.sums.i == s.i;
+  std::printf("sums: mhub len=%lld i=%s, duckdb len=%s i=%s -> %s\n", s.len, ToString(s.i).c_str(),
+              duck.back().sum_len.c_str(), duck.back().sum_i.c_str(), same ? "equal" : "DIFFERENT");
+  auto wall = [](const auto& x) { return x.wall; };
+  auto cpu = [](const auto& x) { return x.cpu; };
+  auto rss = [](const auto& x) { return x.rss_mb; };
+  double mw = MedianOf(one, wall), mc = MedianOf(one, cpu), dw = MedianOf(duck, wall), dc = MedianOf(duck, cpu);
+  std::printf("median of %d         wall s   CPU s   MB/s (CPU)  peak RSS MB\n", reps);
+  std::printf("  mhub 1 thread     %7.3f %7.3f %9.0f %10.0f\n", mw, mc, mb / mc, MedianOf(one, rss));
+  if (!many.empty()) {
+    std::printf("  mhub %d threads    %7.3f %7.3f %9.0f %10.0f\n", threads, MedianOf(many, wall), MedianOf(many, cpu),
+                mb / MedianOf(many, cpu), MedianOf(many, rss));
+  }
+  std::printf("  duckdb 1 thread   %7.3f %7.3f %9.0f %10.0f\n", dw, dc, mb / dc, MedianOf(duck, rss));
+  if (!pw.empty()) {
+    std::printf("  parquet-wasm      %7.3f %7.3f %9.0f %10.0f\n", MedianOf(pw, wall), MedianOf(pw, cpu),
+                mb / MedianOf(pw, cpu), MedianOf(pw, rss));
+  }
+  std::printf("mhub 1 thread vs duckdb 1 thread: %.2fx wall, %.2fx CPU", dw / mw, dc / mc);
+  if (!many.empty()) std::printf("; mhub %d threads vs duckdb: %.2fx wall", threads, dw / MedianOf(many, wall));
+  if (!pw.empty()) {
+    std::printf("; mhub 1 thread vs parquet-wasm: %.2fx wall, %.2fx CPU", MedianOf(pw, wall) / mw,
+                MedianOf(pw, cpu) / mc);
+  }
+  std::printf("  [%s]\n", mhub::bench::CpuTag().c_str());
+  return same;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  int64_t rows = 125'000'000;
-  int reps = 3;
+  int64_t rows = 12'000'000;
+  int copies = 10, reps = 3, threads = 2;
   std::string file;
-  bool mhub_only = false;
+  bool mhub_only = false, wasm_large = false;
   for (int a = 1; a < argc; ++a) {
     std::string arg = argv[a];
     if (arg.rfind("--rows=", 0) == 0)
       rows = std::stoll(arg.substr(7));
+    else if (arg.rfind("--copies=", 0) == 0)
+      copies = std::max(0, std::stoi(arg.substr(9)));
     else if (arg.rfind("--reps=", 0) == 0)
       reps = std::max(1, std::stoi(arg.substr(7)));
+    else if (arg.rfind("--threads=", 0) == 0)
+      threads = std::max(1, std::stoi(arg.substr(10)));
     else if (arg.rfind("--file=", 0) == 0)
       file = arg.substr(7);
     else if (arg == "--mhub-only")
       mhub_only = true;
+    else if (arg == "--wasm-large")
+      wasm_large = true;
     else {
-      std::cerr << "usage: datasets_parquet_scan_bench [--rows=N] [--reps=N] [--file=PATH] [--mhub-only]\n";
+      std::cerr << "usage: datasets_parquet_scan_bench [--rows=N] [--copies=N] [--reps=N] [--threads=N] [--file=PATH] "
+                   "[--wasm-large] [--mhub-only]\n";
       return 2;
     }
   }
   const std::string src = MHUB_SOURCE_DIR;
   const std::string script = "cd '" + src + "' && node tests/datasets/oracle/pq_read_bench.mjs ";
-  if (file.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    file = std::string(tmp ? tmp : "/tmp") + "/mhub_parquet_scan_bench_" + std::to_string(rows) + ".parquet";
-    if (!std::filesystem::exists(file)) {
-      std::cout << "writing " << file << " (" << rows << " rows, hyparquet-writer) ..." << std::endl;
-      std::string out = Run(script + "gen '" + file + ".tmp' " + std::to_string(rows));
-      std::filesystem::rename(file + ".tmp", file);
-    }
+  std::printf("CPU: %s; machine shared (2 vCPU)\n", mhub::bench::CpuTag().c_str());
+  if (!file.empty()) return Measure(file, script, reps, threads, true, mhub_only) ? 0 : 1;
+  const std::string dir = src + "/build/bench-cache";
+  std::filesystem::create_directories(dir);
+  const std::string base = dir + "/scan_" + std::to_string(rows) + ".parquet";
+  if (!std::filesystem::exists(base)) {
+    std::cout << "writing " << base << " (" << rows << " rows, hyparquet-writer) ..." << std::endl;
+    Run(script + "gen '" + base + ".tmp' " + std::to_string(rows));
+    std::filesystem::rename(base + ".tmp", base);
   }
-  double mb = std::filesystem::file_size(file) / 1e6;
-  std::cout << "file " << file << ": " << mb << " MB\nCPU: " << CpuName() << " (one thread each; machine shared)\n";
-
-  auto w_ok = [](const mhub::Json& j) { return j.contains("seconds") && j["seconds"].is_number(); };
-  std::vector<double> t_mhub, t_duck, t_wasm, c_mhub, c_duck, c_wasm;
-  Sums sums;
-  std::string duck_len, duck_i;
-  for (int r = 0; r < reps; ++r) {
-    double t0 = Now(), c0 = CpuNow();
-    sums = ScanMhub(file);
-    t_mhub.push_back(Now() - t0);
-    c_mhub.push_back(CpuNow() - c0);
-    if (mhub_only) {
-      std::printf("mhub %.3f s\n", t_mhub.back());
-      continue;
+  bool ok = Measure(base, script, reps, threads, true, mhub_only);
+  if (copies > 1) {
+    const std::string large = dir + "/scan_" + std::to_string(rows) + "_x" + std::to_string(copies) + ".parquet";
+    if (!std::filesystem::exists(large)) {
+      std::cout << "writing " << large << " (" << copies << " copies of the row groups) ..." << std::endl;
+      WriteCopies(base, large, copies);
     }
-    auto d = mhub::Json::parse(Run(script + "duckdb '" + file + "'"), nullptr, false);
-    if (!d.is_object() || !w_ok(d)) {
-      std::cerr << "duckdb peer failed\n";
-      return 1;
-    }
-    t_duck.push_back(d["seconds"].get<double>());
-    c_duck.push_back(d["cpu_seconds"].get<double>());
-    duck_len = d["sum_len"].get<std::string>();
-    duck_i = d["sum_i"].get<std::string>();
-    auto w = mhub::Json::parse(Run(script + "wasm '" + file + "'"), nullptr, false);
-    if (!w.is_object() || !w_ok(w)) {
-      std::cerr << "parquet-wasm peer failed\n";
-      return 1;
-    }
-    t_wasm.push_back(w["seconds"].get<double>());
-    c_wasm.push_back(w["cpu_seconds"].get<double>());
+    ok = Measure(large, script, reps, threads, wasm_large, mhub_only) && ok;
   }
-  if (mhub_only) return 0;
-  bool same = duck_len == std::to_string(sums.len) && duck_i == ToString(sums.i);
-  std::printf("sums: mhub len=%lld i=%s, duckdb len=%s i=%s -> %s\n", sums.len, ToString(sums.i).c_str(),
-              duck_len.c_str(), duck_i.c_str(), same ? "equal" : "DIFFERENT");
-  double m = Median(t_mhub), d = Median(t_duck), w = Median(t_wasm);
-  double cm = Median(c_mhub), cd = Median(c_duck), cw = Median(c_wasm);
-  std::printf("median of %d, wall: mhub %.3f s (%.0f MB/s), duckdb 1 thread %.3f s, parquet-wasm %.3f s\n", reps, m,
-              mb / m, d, w);
-  std::printf("median of %d, CPU:  mhub %.3f s (%.0f MB/s), duckdb 1 thread %.3f s, parquet-wasm %.3f s\n", reps, cm,
-              mb / cm, cd, cw);
-  std::printf("mhub vs duckdb: %.2fx wall, %.2fx CPU; mhub vs parquet-wasm: %.2fx wall, %.2fx CPU\n", d / m, cd / cm,
-              w / m, cw / cm);
-  return same ? 0 : 1;
+  return ok ? 0 : 1;
 }

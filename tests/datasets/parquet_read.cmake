@@ -7,3 +7,6 @@ mhub_test(datasets_parquet_read_corrupt_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/parquet_read_corrupt_test.cpp ${CMAKE_CURRENT_LIST_DIR}/parquet_handmade.cpp
   LIBS mhub_datasets TIMEOUT 60)
 mhub_test(datasets_parquet_schema_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/parquet_schema_test.cpp LIBS mhub_datasets TIMEOUT 30)
+# dsperf: the reader's fast paths (bulk unpack, dictionary gather, parallel decode) against reference code.
+mhub_test(datasets_parquet_decode_fast_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/parquet_decode_fast_test.cpp
+  LIBS mhub_datasets TIMEOUT 60)

@@ -50,6 +50,9 @@ struct ParquetReadOptions {
   int64_t row_begin = 0;             // rows [row_begin, row_end) of the file
   int64_t row_end = -1;              // -1 = to the end
   int64_t batch_rows = 65536;        // TableReader batch size
+  // Threads that decode the selected columns of a row group (or of a Stream batch) side by side;
+  // 1 = the calling thread only. Only row groups of >= 256 KiB (compressed) are split.
+  int threads = 1;
 };
 
 class ParquetFile {
@@ -73,8 +76,11 @@ class ParquetFile {
   // hold rows in range are decoded.
   Result<Table> Read(const ParquetReadOptions& options = {}) const;
   Result<Table> ReadRowGroup(int i, const std::vector<std::string>& columns = {}) const;
-  // A stream of batches of at most options.batch_rows rows; a batch never spans two row groups (one
-  // row group is decoded at a time). The reader refers to this ParquetFile, which must outlive it.
+  // A stream of batches of at most options.batch_rows rows; a batch never spans two row groups.
+  // Column chunks are decoded page by page as batches are asked for, so memory stays about one batch
+  // plus one page per column whatever the row group's size; a mapped file's pages are handed back
+  // to the kernel once their row group is done. The reader refers to this ParquetFile, which must
+  // outlive it.
   Result<std::unique_ptr<TableReader>> Stream(const ParquetReadOptions& options = {}) const;
 
  private:

@@ -1,8 +1,12 @@
 #include "datasets/parquet/column_reader.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "datasets/parquet/decompress.h"
 #include "datasets/parquet/metadata_decode.h"
@@ -38,11 +42,117 @@ Status CheckUtf8(const DenseValues& v, int64_t first) {
   return Status::Corruption("STRING value is not valid UTF-8");
 }
 
+// Entry and value positions of row cuts in a LeafData whose first entry starts a row.
+struct Cut {
+  int64_t e0, e1;  // entries [e0, e1)
+  int64_t v0, v1;  // non-null values [v0, v1)
+};
+
+Result<Cut> FindCut(const LeafColumn& leaf, const LeafData& d, int64_t row_begin, int64_t row_end) {
+  Cut c{0, d.entries, 0, 0};
+  if (leaf.max_rep == 0) {
+    c.e0 = std::min(row_begin, d.entries);
+    c.e1 = std::min(std::max(row_end, c.e0), d.entries);
+  } else {
+    const int16_t* r = d.rep.data();
+    if (d.entries > 0 && r[0] != 0) return Status::Corruption("first value of the column chunk does not start a row");
+    int64_t row = -1;
+    c.e0 = c.e1 = d.entries;
+    bool found0 = false;
+    for (int64_t i = 0; i < d.entries; ++i) {
+      if (r[i] == 0) {
+        ++row;
+        if (!found0 && row == row_begin) c.e0 = i, found0 = true;
+        if (row == row_end) {
+          c.e1 = i;
+          break;
+        }
+      }
+    }
+  }
+  c.v0 = c.e0;
+  c.v1 = c.e1;
+  if (c.e0 == d.entries) {
+    c.v0 = c.v1 = d.values.count;  // nothing kept (a batch's tail when the batch took every row)
+  } else if (c.e0 == 0 && c.e1 == d.entries) {
+    c.v1 = d.values.count;  // everything kept
+  } else if (leaf.max_def > 0) {
+    const int16_t* df = d.def.data();
+    c.v0 = 0;
+    for (int64_t i = 0; i < c.e0; ++i) c.v0 += df[i] == leaf.max_def;
+    c.v1 = c.v0;
+    for (int64_t i = c.e0; i < c.e1; ++i) c.v1 += df[i] == leaf.max_def;
+  }
+  return c;
+}
+
+// Appends entries [c.e0, c.e1) (values [c.v0, c.v1)) of `src` to `dst`.
+void AppendEntries(const LeafData& src, const Cut& c, LeafData* dst) {
+  if (!src.def.empty()) dst->def.append(src.def.data() + c.e0, c.e1 - c.e0);
+  if (!src.rep.empty()) dst->rep.append(src.rep.data() + c.e0, c.e1 - c.e0);
+  dst->entries += c.e1 - c.e0;
+  const DenseValues& v = src.values;
+  DenseValues& o = dst->values;
+  if (v.is_byte_array()) {
+    int64_t b0 = v.offsets[c.v0], b1 = v.offsets[c.v1];
+    int64_t base = o.offsets.back() - b0;
+    o.bytes.append(v.bytes.data() + b0, b1 - b0);
+    int64_t* offs = o.offsets.grow(c.v1 - c.v0);
+    for (int64_t i = c.v0 + 1; i <= c.v1; ++i) offs[i - c.v0 - 1] = v.offsets[i] + base;
+  } else {
+    size_t w = static_cast<size_t>(v.width);
+    o.fixed.append(v.fixed.data() + c.v0 * w, (c.v1 - c.v0) * w);
+  }
+  o.count += c.v1 - c.v0;
+}
+
+}  // namespace
+
+// Keeps rows [row_begin, row_end) (relative to its first row) of the decoded entries.
+Status KeepRows(const LeafColumn& leaf, LeafData* out, int64_t row_begin, int64_t row_end) {
+  MHUB_ASSIGN_OR_RETURN(Cut c, FindCut(leaf, *out, row_begin, row_end));
+  if (c.e0 == 0 && c.e1 == out->entries) return Status::OK();
+  auto cut = [&](PodVector<int16_t>& lv) {
+    if (lv.empty()) return;
+    if (c.e1 > c.e0) std::memmove(lv.data(), lv.data() + c.e0, (c.e1 - c.e0) * sizeof(int16_t));
+    lv.resize_uninit(c.e1 - c.e0);
+  };
+  cut(out->def);
+  cut(out->rep);
+  out->entries = c.e1 - c.e0;
+  DenseValues& v = out->values;
+  if (v.is_byte_array()) {
+    int64_t b0 = v.offsets[c.v0], b1 = v.offsets[c.v1];
+    if (b1 > b0 && b0 > 0) std::memmove(v.bytes.data(), v.bytes.data() + b0, b1 - b0);
+    v.bytes.resize_uninit(b1 - b0);
+    for (int64_t i = c.v0; i <= c.v1; ++i) v.offsets[i - c.v0] = v.offsets[i] - b0;
+    v.offsets.resize_uninit(c.v1 - c.v0 + 1);
+  } else {
+    size_t w = static_cast<size_t>(v.width);
+    if (c.v1 > c.v0 && w > 0 && c.v0 > 0) std::memmove(v.fixed.data(), v.fixed.data() + c.v0 * w, (c.v1 - c.v0) * w);
+    v.fixed.resize_uninit((c.v1 - c.v0) * w);
+  }
+  v.count = c.v1 - c.v0;
+  return Status::OK();
+}
+
+namespace {
+
 class ChunkWalker {
  public:
   ChunkWalker(const ChunkRequest& req, LeafData* out) : req_(req), leaf_(*req.leaf), out_(out) {}
 
+  // The whole range at once: Begin, every page, then the cut to [row_begin, row_end).
   Status Run();
+  // Checks the chunk, reserves the output and finds the first page (and the dictionary).
+  Status Begin();
+  // Decodes the next data page of the range into *out_ (dictionary and index pages on the way
+  // are read or passed); sets done() after the last one.
+  Status NextPage();
+  bool done() const { return done_; }
+  // The row of the row group that the first decoded entry belongs to; -1 before any page.
+  int64_t first_row() const { return first_row_; }
+  void set_out(LeafData* out) { out_ = out; }
 
  private:
   Status PageError(const std::string& msg) const {
@@ -54,7 +164,6 @@ class ChunkWalker {
                       PodVector<int16_t>* out, const char* what);
   Status DecodeValues(Encoding enc, const uint8_t* data, size_t size, int64_t n);
   Status Decompressed(const uint8_t* src, size_t src_size, size_t dst_size, const uint8_t** result);
-  Status Trim(int64_t first_row);
 
   const ChunkRequest& req_;
   const LeafColumn& leaf_;
@@ -67,6 +176,17 @@ class ChunkWalker {
   PodVector<uint32_t> indices_;
   int64_t values_hint_ = 0;     // values expected in the range (reservation hint)
   int64_t reserve_budget_ = 0;  // the most any reservation hint may ask for
+  // Page walk state (Begin/NextPage).
+  size_t chunk_end_ = 0;
+  bool flat_ = true;
+  bool use_index_ = false;
+  std::vector<std::pair<size_t, int64_t>> index_pages_;  // (offset, first row) from the offset index
+  size_t next_index_page_ = 0;
+  size_t pos_ = 0;
+  int64_t rows_seen_ = 0;   // rows before the current page (when known)
+  int64_t first_row_ = -1;  // first row held by the decoded pages
+  int64_t values_seen_ = 0;
+  bool done_ = false;
 };
 
 Status ChunkWalker::Decompressed(const uint8_t* src, size_t src_size, size_t dst_size, const uint8_t** result) {
@@ -90,7 +210,7 @@ Status ChunkWalker::Decompressed(const uint8_t* src, size_t src_size, size_t dst
   return Status::OK();
 }
 
-Status ChunkWalker::Run() {
+Status ChunkWalker::Begin() {
   const ColumnChunk& cc = *req_.chunk;
   if (cc.encrypted) return Status::Unsupported("encrypted column");
   if (cc.file_path) return Status::Unsupported("column chunk stored in another file ('" + *cc.file_path + "')");
@@ -111,14 +231,16 @@ Status ChunkWalker::Run() {
     return Status::Corruption("column chunk [" + std::to_string(start) + ", +" + std::to_string(len) +
                               ") lies outside the file's " + std::to_string(req_.data_end) + " data bytes");
   }
-  const size_t chunk_end = static_cast<size_t>(start + len);
-  const bool flat = leaf_.max_rep == 0;
+  chunk_end_ = static_cast<size_t>(start + len);
+  flat_ = leaf_.max_rep == 0;
   {
     // Reserve what the range will take, so growth never copies (large reallocations below glibc's
     // raised mmap threshold memmove). A hint only: bounded by the chunk's bytes, never trusted.
     // The budget follows the chunk's real (checked) size, not its declared uncompressed size.
     reserve_budget_ = 64 * len + 65536;
-    int64_t hint = std::min<int64_t>(flat ? req_.row_end - req_.row_begin : meta_->num_values, reserve_budget_);
+    int64_t rows = req_.row_end - req_.row_begin;
+    if (req_.reserve_rows >= 0) rows = std::min(rows, req_.reserve_rows);
+    int64_t hint = std::min<int64_t>(flat_ ? rows : meta_->num_values, reserve_budget_);
     hint = std::max<int64_t>(hint, 0);
     if (leaf_.max_def > 0) out_->def.reserve(hint);
     if (leaf_.max_rep > 0) out_->rep.reserve(hint);
@@ -128,64 +250,76 @@ Status ChunkWalker::Run() {
     if (out_->values.is_byte_array()) out_->values.offsets.reserve(hint + 1);
     values_hint_ = hint;
   }
-  int64_t rows_seen = 0;   // rows before the current page (when known)
-  int64_t first_row = -1;  // first row held by the decoded pages
-  int64_t values_seen = 0;
 
   // Page positions: from the offset index (dictionary page first), or a walk from the chunk start.
-  std::vector<std::pair<size_t, int64_t>> index_pages;  // (offset, first row)
-  bool use_index = req_.offset_index && !req_.offset_index->page_locations.empty();
-  if (use_index) {
+  use_index_ = req_.offset_index && !req_.offset_index->page_locations.empty();
+  pos_ = static_cast<size_t>(start);
+  if (use_index_) {
     const auto& locs = req_.offset_index->page_locations;
     for (size_t i = 0; i < locs.size(); ++i) {
       int64_t page_end_row = i + 1 < locs.size() ? locs[i + 1].first_row_index : req_.row_group_rows;
       if (page_end_row <= req_.row_begin || locs[i].first_row_index >= req_.row_end) continue;
-      if (locs[i].offset < start || static_cast<uint64_t>(locs[i].offset) >= chunk_end || locs[i].first_row_index < 0 ||
-          (i > 0 && locs[i].first_row_index < locs[i - 1].first_row_index)) {
+      if (locs[i].offset < start || static_cast<uint64_t>(locs[i].offset) >= chunk_end_ ||
+          locs[i].first_row_index < 0 || (i > 0 && locs[i].first_row_index < locs[i - 1].first_row_index)) {
         return Status::Corruption("offset index: page " + std::to_string(i) + " lies outside its column chunk");
       }
-      index_pages.emplace_back(static_cast<size_t>(locs[i].offset), locs[i].first_row_index);
+      index_pages_.emplace_back(static_cast<size_t>(locs[i].offset), locs[i].first_row_index);
     }
-    if (index_pages.empty()) return Status::OK();
-    if (static_cast<size_t>(start) < index_pages.front().first) {
+    if (index_pages_.empty()) {
+      done_ = true;
+      return Status::OK();
+    }
+    if (static_cast<size_t>(start) < index_pages_.front().first) {
       // A dictionary page sits before the first data page: read it from the chunk start.
       page_pos_ = static_cast<size_t>(start);
       size_t hs = 0;
-      MHUB_ASSIGN_OR_RETURN(PageHeader h, DecodePageHeader(req_.file + page_pos_, chunk_end - page_pos_, &hs));
+      MHUB_ASSIGN_OR_RETURN(PageHeader h, DecodePageHeader(req_.file + page_pos_, chunk_end_ - page_pos_, &hs));
       if (h.type == PageType::kDictionaryPage) {
-        if (h.compressed_page_size < 0 || static_cast<uint64_t>(h.compressed_page_size) > chunk_end - page_pos_ - hs) {
+        if (h.compressed_page_size < 0 || static_cast<uint64_t>(h.compressed_page_size) > chunk_end_ - page_pos_ - hs) {
           return PageError("page of " + std::to_string(h.compressed_page_size) + " bytes runs past its column chunk");
         }
         MHUB_RETURN_IF_ERROR(ReadDictionary(h, req_.file + page_pos_ + hs));
       }
     }
-    first_row = index_pages.front().second;
+    first_row_ = index_pages_.front().second;
   }
+  return Status::OK();
+}
 
-  size_t pos = use_index ? index_pages.front().first : static_cast<size_t>(start);
-  size_t next_index_page = 0;
-  while (true) {
-    if (use_index) {
-      if (next_index_page >= index_pages.size()) break;
-      pos = index_pages[next_index_page++].first;
+Status ChunkWalker::NextPage() {
+  while (!done_) {
+    size_t pos = pos_;
+    if (use_index_) {
+      if (next_index_page_ >= index_pages_.size()) {
+        done_ = true;
+        break;
+      }
+      pos = index_pages_[next_index_page_++].first;
     } else {
-      if (pos >= chunk_end || values_seen >= meta_->num_values) break;
-      if (flat && rows_seen >= req_.row_end) break;
+      if (pos >= chunk_end_ || values_seen_ >= meta_->num_values || (flat_ && rows_seen_ >= req_.row_end)) {
+        done_ = true;
+        if (first_row_ < 0) first_row_ = rows_seen_;
+        if (values_seen_ < meta_->num_values && pos >= chunk_end_ && !(flat_ && rows_seen_ >= req_.row_end)) {
+          return Status::Corruption("column chunk ends after " + std::to_string(values_seen_) + " of its " +
+                                    std::to_string(meta_->num_values) + " values");
+        }
+        break;
+      }
     }
     page_pos_ = pos;
     size_t hs = 0;
-    Result<PageHeader> hr = DecodePageHeader(req_.file + pos, chunk_end - pos, &hs);
+    Result<PageHeader> hr = DecodePageHeader(req_.file + pos, chunk_end_ - pos, &hs);
     if (!hr.ok()) return PageError(hr.status().message());
     const PageHeader& h = *hr;
     if (h.compressed_page_size < 0 || h.uncompressed_page_size < 0 || h.uncompressed_page_size > kMaxPageBytes) {
       return PageError("page declares " + std::to_string(h.compressed_page_size) + " compressed / " +
                        std::to_string(h.uncompressed_page_size) + " uncompressed bytes");
     }
-    if (static_cast<uint64_t>(h.compressed_page_size) > chunk_end - pos - hs) {
+    if (static_cast<uint64_t>(h.compressed_page_size) > chunk_end_ - pos - hs) {
       return PageError("page of " + std::to_string(h.compressed_page_size) + " bytes runs past its column chunk");
     }
     const uint8_t* body = req_.file + pos + hs;
-    pos += hs + static_cast<size_t>(h.compressed_page_size);
+    pos_ = pos + hs + static_cast<size_t>(h.compressed_page_size);
     if (h.type == PageType::kDictionaryPage) {
       MHUB_RETURN_IF_ERROR(ReadDictionary(h, body));
       continue;
@@ -198,26 +332,28 @@ Status ChunkWalker::Run() {
                               ? (h.data_page_header ? h.data_page_header->num_values : -1)
                               : (h.data_page_header_v2 ? h.data_page_header_v2->num_values : -1);
     if (page_values < 0) return PageError("data page without its header");
-    if (!use_index) {
+    if (!use_index_) {
       // Row count known without decoding: flat columns (one entry per row) and v2 headers.
-      int64_t page_rows = flat ? page_values : (h.data_page_header_v2 ? h.data_page_header_v2->num_rows : -1);
-      if (page_rows >= 0 && first_row < 0 && rows_seen + page_rows <= req_.row_begin) {
-        rows_seen += page_rows;
-        values_seen += page_values;
+      int64_t page_rows = flat_ ? page_values : (h.data_page_header_v2 ? h.data_page_header_v2->num_rows : -1);
+      if (page_rows >= 0 && first_row_ < 0 && rows_seen_ + page_rows <= req_.row_begin) {
+        rows_seen_ += page_rows;
+        values_seen_ += page_values;
         continue;  // before the range: not even decompressed
       }
-      if (first_row < 0) first_row = rows_seen;
-      if (page_rows >= 0) rows_seen += page_rows;
+      if (first_row_ < 0) first_row_ = rows_seen_;
+      if (page_rows >= 0) rows_seen_ += page_rows;
     }
-    values_seen += page_values;
-    MHUB_RETURN_IF_ERROR(ReadDataPage(h, body));
+    values_seen_ += page_values;
+    return ReadDataPage(h, body);
   }
-  if (!use_index && first_row < 0) first_row = rows_seen;
-  if (!use_index && values_seen < meta_->num_values && pos >= chunk_end && !(flat && rows_seen >= req_.row_end)) {
-    return Status::Corruption("column chunk ends after " + std::to_string(values_seen) + " of its " +
-                              std::to_string(meta_->num_values) + " values");
-  }
-  return Trim(first_row);
+  return Status::OK();
+}
+
+Status ChunkWalker::Run() {
+  MHUB_RETURN_IF_ERROR(Begin());
+  while (!done_) MHUB_RETURN_IF_ERROR(NextPage());
+  if (first_row_ < 0) return Status::OK();  // an offset index without pages in the range
+  return KeepRows(leaf_, out_, std::max<int64_t>(req_.row_begin - first_row_, 0), req_.row_end - first_row_);
 }
 
 Status ChunkWalker::ReadDictionary(const PageHeader& h, const uint8_t* body) {
@@ -234,8 +370,8 @@ Status ChunkWalker::ReadDictionary(const PageHeader& h, const uint8_t* body) {
   Status st = DecodePlain(data, h.uncompressed_page_size, d.num_values, &dict_);
   if (!st.ok()) return PageError("dictionary: " + st.message());
   if (dict_.is_byte_array()) {
-    dict_.bytes.reserve(dict_.bytes.size() + 16);
-    std::memset(dict_.bytes.data() + dict_.bytes.size(), 0, 16);
+    dict_.bytes.reserve(dict_.bytes.size() + kDictionaryPad);
+    std::memset(dict_.bytes.data() + dict_.bytes.size(), 0, kDictionaryPad);
     dict_.padded = true;
     dict_.max_length = 0;
     for (int64_t i = 0; i < dict_.count; ++i) {
@@ -427,69 +563,102 @@ Status ChunkWalker::DecodeValues(Encoding enc, const uint8_t* data, size_t size,
   return Status::OK();
 }
 
-// Cuts the decoded entries (which start at row first_row) to [row_begin, row_end).
-Status ChunkWalker::Trim(int64_t first_row) {
-  int64_t want_begin = std::max<int64_t>(req_.row_begin - first_row, 0);
-  int64_t want_end = req_.row_end - first_row;
-  // Entry positions of the row cuts.
-  int64_t e0 = 0, e1 = out_->entries;
-  if (leaf_.max_rep == 0) {
-    e0 = std::min(want_begin, out_->entries);
-    e1 = std::min(std::max(want_end, e0), out_->entries);
-  } else {
-    const int16_t* r = out_->rep.data();
-    int64_t row = -1;
-    e0 = e1 = out_->entries;
-    bool found0 = false;
-    for (int64_t i = 0; i < out_->entries; ++i) {
-      if (r[i] == 0) {
-        ++row;
-        if (!found0 && row == want_begin) e0 = i, found0 = true;
-        if (row == want_end) {
-          e1 = i;
-          break;
-        }
-      }
-    }
-    if (out_->entries > 0 && r[0] != 0)
-      return Status::Corruption("first value of the column chunk does not start a row");
-  }
-  if (e0 == 0 && e1 == out_->entries) return Status::OK();
-  // Values: the non-null ones before e0 and in [e0, e1).
-  int64_t v0 = e0, v1 = e1;
-  if (leaf_.max_def > 0) {
-    const int16_t* d = out_->def.data();
-    v0 = 0;
-    for (int64_t i = 0; i < e0; ++i) v0 += d[i] == leaf_.max_def;
-    v1 = v0;
-    for (int64_t i = e0; i < e1; ++i) v1 += d[i] == leaf_.max_def;
-  }
-  auto cut = [&](PodVector<int16_t>& lv) {
-    if (lv.empty()) return;
-    if (e1 > e0) std::memmove(lv.data(), lv.data() + e0, (e1 - e0) * sizeof(int16_t));
-    lv.resize_uninit(e1 - e0);
-  };
-  cut(out_->def);
-  cut(out_->rep);
-  out_->entries = e1 - e0;
-  DenseValues& v = out_->values;
-  if (v.is_byte_array()) {
-    int64_t b0 = v.offsets[v0], b1 = v.offsets[v1];
-    if (b1 > b0) std::memmove(v.bytes.data(), v.bytes.data() + b0, b1 - b0);
-    v.bytes.resize_uninit(b1 - b0);
-    for (int64_t i = v0; i <= v1; ++i) v.offsets[i - v0] = v.offsets[i] - b0;
-    v.offsets.resize_uninit(v1 - v0 + 1);
-  } else {
-    size_t w = static_cast<size_t>(v.width);
-    if (v1 > v0 && w > 0) std::memmove(v.fixed.data(), v.fixed.data() + v0 * w, (v1 - v0) * w);
-    v.fixed.resize_uninit((v1 - v0) * w);
-  }
-  v.count = v1 - v0;
-  return Status::OK();
-}
-
 }  // namespace
 
 Status ReadColumnChunk(const ChunkRequest& request, LeafData* out) { return ChunkWalker(request, out).Run(); }
+
+struct ChunkCursor::State {
+  State(const ChunkRequest& request, const OffsetIndex* index) : req(request) {
+    req.offset_index = nullptr;
+    if (index) {
+      offset_index = *index;
+      req.offset_index = &offset_index;
+    }
+  }
+  ChunkRequest req;  // before `walker`, which keeps a reference to it
+  OffsetIndex offset_index;
+  LeafData buf;  // decoded entries not handed out yet (from the front cut on: rows from `row`)
+  ChunkWalker walker{req, &buf};
+  bool begun = false;
+  bool front_cut = false;
+  int64_t rows_in_buf = 0;      // complete or started rows in buf (rep == 0 entries)
+  int64_t counted_entries = 0;  // entries of buf counted in rows_in_buf
+  int64_t handed_out = 0;       // rows returned so far
+};
+
+ChunkCursor::ChunkCursor(const ChunkRequest& request, const OffsetIndex* offset_index)
+    : state_(std::make_unique<State>(request, offset_index)) {}
+ChunkCursor::~ChunkCursor() = default;
+ChunkCursor::ChunkCursor(ChunkCursor&&) noexcept = default;
+ChunkCursor& ChunkCursor::operator=(ChunkCursor&&) noexcept = default;
+
+Status ChunkCursor::Read(int64_t rows, LeafData* out) {
+  State& s = *state_;
+  const LeafColumn& leaf = *s.req.leaf;
+  const bool flat = leaf.max_rep == 0;
+  if (!s.begun) {
+    s.begun = true;
+    MHUB_RETURN_IF_ERROR(s.walker.Begin());
+  }
+  rows = std::max<int64_t>(std::min(rows, s.req.row_end - s.req.row_begin - s.handed_out), 0);
+  auto count_rows = [&] {
+    if (flat) {
+      s.rows_in_buf = s.buf.entries;
+    } else {
+      const int16_t* r = s.buf.rep.data();
+      for (int64_t i = s.counted_entries; i < s.buf.entries; ++i) s.rows_in_buf += r[i] == 0;
+    }
+    s.counted_entries = s.buf.entries;
+  };
+  // Rows before the range that the first decoded page still holds.
+  auto skip = [&] { return s.front_cut ? 0 : std::max<int64_t>(s.req.row_begin - s.walker.first_row(), 0); };
+  // Enough when row skip + rows has started (nested: the rows before it are complete).
+  auto enough = [&] {
+    if (s.walker.first_row() < 0) return false;
+    int64_t need = skip() + rows;
+    return flat ? s.rows_in_buf >= need : s.rows_in_buf > need;
+  };
+  while (!s.walker.done() && !enough()) {
+    MHUB_RETURN_IF_ERROR(s.walker.NextPage());
+    count_rows();
+  }
+  if (!s.front_cut && s.walker.first_row() >= 0) {
+    int64_t k = skip();
+    if (k > 0) {
+      MHUB_RETURN_IF_ERROR(KeepRows(leaf, &s.buf, k, INT64_MAX));
+      s.rows_in_buf = 0;
+      s.counted_entries = 0;
+      count_rows();
+    }
+    s.front_cut = true;
+  }
+  // Hand out the buffer and keep its rows past `rows` (at most about a page) for the next call.
+  LeafData rest;
+  rest.values.Init(leaf.physical, leaf.type_length);
+  rest.utf8_checked = s.buf.utf8_checked;
+  {
+    // Room for a batch like this one, so the pages of the next one append without regrowing.
+    int64_t hint = std::min<int64_t>(rows, int64_t{1} << 22);
+    if (leaf.max_def > 0) rest.def.reserve(hint);
+    if (leaf.max_rep > 0) rest.rep.reserve(hint);
+    if (rest.values.width > 0) rest.values.fixed.reserve(hint * rest.values.width);
+    if (rest.values.is_byte_array()) rest.values.offsets.reserve(hint + 1);
+  }
+  if (s.buf.entries > 0) {
+    MHUB_ASSIGN_OR_RETURN(Cut c, FindCut(leaf, s.buf, rows, INT64_MAX));
+    if (c.e0 < c.e1) {
+      AppendEntries(s.buf, c, &rest);
+      MHUB_RETURN_IF_ERROR(KeepRows(leaf, &s.buf, 0, rows));
+    }
+  }
+  *out = std::move(s.buf);
+  s.buf = std::move(rest);
+  s.walker.set_out(&s.buf);
+  s.rows_in_buf = 0;
+  s.counted_entries = 0;
+  count_rows();
+  s.handed_out += rows;
+  return Status::OK();
+}
 
 }  // namespace mhub::datasets::parquet

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "datasets/parquet/metadata.h"
 #include "datasets/parquet/pod_vector.h"
@@ -33,10 +34,33 @@ struct ChunkRequest {
   int64_t row_begin = 0;  // rows of the row group to return: [row_begin, row_end)
   int64_t row_end = 0;
   const OffsetIndex* offset_index = nullptr;  // optional
+  int64_t reserve_rows = -1;                  // rows to reserve room for (-1: the whole range)
 };
 
 // Corruption/Unsupported messages name the page ("page at byte N: ..."); the caller adds file,
 // row group and column.
 Status ReadColumnChunk(const ChunkRequest& request, LeafData* out);
+
+// Keeps rows [row_begin, row_end) of `out` (counted from its first entry, which starts a row).
+Status KeepRows(const LeafColumn& leaf, LeafData* out, int64_t row_begin, int64_t row_end);
+
+// Streams the rows [row_begin, row_end) of one column chunk in pieces, page by page: a Read
+// decodes only the pages it needs (plus what is left of the last one), so memory stays one batch
+// plus one page, whatever the chunk's size. The request's file bytes must outlive the cursor; the
+// offset index is copied.
+class ChunkCursor {
+ public:
+  ChunkCursor(const ChunkRequest& request, const OffsetIndex* offset_index);
+  ~ChunkCursor();
+  ChunkCursor(ChunkCursor&&) noexcept;
+  ChunkCursor& operator=(ChunkCursor&&) noexcept;
+
+  // The next `rows` rows of the range (fewer at its end) into *out (replaced).
+  Status Read(int64_t rows, LeafData* out);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace mhub::datasets::parquet

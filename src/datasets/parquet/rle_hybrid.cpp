@@ -1,7 +1,9 @@
 #include "datasets/parquet/rle_hybrid.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <utility>
 
 namespace mhub::datasets::parquet {
 
@@ -21,31 +23,84 @@ bool ReadUleb128(const uint8_t** p, const uint8_t* end, uint64_t* out) {
   return false;
 }
 
+namespace {
+
+// Unpacks 32 values of W bits (4 * W bytes, LSB first) from `in`, which has at least 4 * W + 8
+// readable bytes: every value is one unaligned 8-byte load at a constant offset, a constant shift
+// and a mask (the compiler unrolls the loop; W is a compile-time constant).
+template <int W>
+void Unpack32(const uint8_t* in, uint32_t* out) {
+  constexpr uint64_t kMask = W == 32 ? 0xffffffffull : ((uint64_t{1} << W) - 1);
+#pragma GCC unroll 32
+  for (int j = 0; j < 32; ++j) {
+    uint64_t w;
+    std::memcpy(&w, in + (j * W) / 8, 8);
+    out[j] = static_cast<uint32_t>((w >> ((j * W) % 8)) & kMask);
+  }
+}
+
+using Unpack32Fn = void (*)(const uint8_t*, uint32_t*);
+
+template <int... Ws>
+constexpr std::array<Unpack32Fn, sizeof...(Ws)> MakeUnpackTable(std::integer_sequence<int, Ws...>) {
+  return {&Unpack32<Ws + 1>...};
+}
+
+// kUnpack32[w - 1] unpacks 32 values of width w (1..32).
+constexpr std::array<Unpack32Fn, 32> kUnpack32 = MakeUnpackTable(std::make_integer_sequence<int, 32>());
+
+// One value at a time (tails, unaligned starts): an 8-byte load that never reads past in_size.
+void UnpackScalar(const uint8_t* in, size_t in_size, int bit_width, uint64_t bit, int64_t n, uint32_t* out) {
+  const uint64_t mask = bit_width == 32 ? 0xffffffffull : ((uint64_t{1} << bit_width) - 1);
+  for (int64_t i = 0; i < n; ++i, bit += bit_width) {
+    uint64_t w = 0;
+    size_t byte = bit >> 3;
+    if (byte + 8 <= in_size) {
+      std::memcpy(&w, in + byte, 8);
+    } else {
+      std::memcpy(&w, in + byte, std::min<size_t>(8, in_size - byte));
+    }
+    out[i] = static_cast<uint32_t>((w >> (bit & 7)) & mask);
+  }
+}
+
+}  // namespace
+
 void UnpackBits(const uint8_t* in, size_t in_size, int bit_width, uint64_t first_bit, int64_t n, uint32_t* out) {
   if (bit_width == 0) {
     std::fill(out, out + n, 0u);
     return;
   }
-  const uint64_t mask = bit_width == 32 ? 0xffffffffull : ((uint64_t{1} << bit_width) - 1);
-  uint64_t bit = first_bit;
   int64_t i = 0;
-  // Fast path: an unaligned 8-byte load holds any value of <= 32 bits at any bit offset; stop
-  // while 8 bytes remain readable.
-  if (in_size >= 8) {
-    const uint64_t safe_end_bit = (in_size - 8) * 8;
-    for (; i < n && bit <= safe_end_bit; ++i, bit += bit_width) {
-      uint64_t w;
-      std::memcpy(&w, in + (bit >> 3), 8);
-      out[i] = static_cast<uint32_t>((w >> (bit & 7)) & mask);
+  uint64_t bit = first_bit;
+  // Up to a byte boundary one at a time (a run is byte-aligned; callers cut it at multiples of 8
+  // values, so this is rare), then 32 values per step while 4 * width + 8 bytes are readable.
+  while (i < n && (bit & 7) != 0) {
+    UnpackScalar(in, in_size, bit_width, bit, 1, out + i);
+    ++i;
+    bit += bit_width;
+  }
+  const Unpack32Fn fn = kUnpack32[bit_width - 1];
+  const size_t step = 4 * static_cast<size_t>(bit_width);
+  size_t byte = bit >> 3;
+  while (n - i >= 32 && byte + step + 8 <= in_size) {
+    fn(in + byte, out + i);
+    i += 32;
+    byte += step;
+  }
+  bit = static_cast<uint64_t>(byte) * 8;
+  if (n - i >= 32) {
+    // The last groups: copy them to a padded buffer so the 8-byte loads stay inside it.
+    uint8_t pad[4 * 32 + 8] = {};
+    while (n - i >= 32 && byte + step <= in_size) {
+      std::memcpy(pad, in + byte, step);
+      fn(pad, out + i);
+      i += 32;
+      byte += step;
     }
+    bit = static_cast<uint64_t>(byte) * 8;
   }
-  for (; i < n; ++i, bit += bit_width) {
-    uint64_t w = 0;
-    size_t byte = bit >> 3;
-    size_t avail = std::min<size_t>(8, in_size - byte);
-    std::memcpy(&w, in + byte, avail);
-    out[i] = static_cast<uint32_t>((w >> (bit & 7)) & mask);
-  }
+  UnpackScalar(in, in_size, bit_width, bit, n - i, out + i);
 }
 
 bool RleBitPackedDecoder::NextRun() {

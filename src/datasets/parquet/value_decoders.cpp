@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "datasets/parquet/rle_hybrid.h"
@@ -307,19 +308,38 @@ void GatherDictionary(const DenseValues& dict, const uint32_t* idx, int64_t n, D
     const uint8_t* dbytes = dict.bytes.data();
     int64_t base = out->offsets.back();
     int64_t* offs = out->offsets.grow(n);
-    if (dict.padded && dict.max_length <= 16) {
-      // One pass: every entry fits a fixed 16-byte move (the dictionary keeps 16 readable bytes
-      // past its end), so n * 16 bytes of room bound the output.
-      out->bytes.reserve(out->bytes.size() + static_cast<size_t>(n) * 16 + 16);
-      uint8_t* start = out->bytes.data() + out->bytes.size();
-      uint8_t* dst = start;
-      for (int64_t i = 0; i < n; ++i) {
-        int64_t b = doffs[idx[i]], len = doffs[idx[i] + 1] - b;
-        std::memcpy(dst, dbytes + b, 16);
-        dst += len;
-        offs[i] = base + (dst - start);
+    if (dict.padded && dict.max_length <= kDictionaryPad) {
+      // One pass: every entry moves as one fixed copy of 16, 32 or 64 bytes (the dictionary keeps
+      // kDictionaryPad readable bytes past its end), in blocks whose room is bounded by
+      // block * max_length bytes.
+      const int64_t max_len = dict.max_length;
+      const auto run = [&](auto copy_tag) {
+        constexpr size_t C = decltype(copy_tag)::value;
+        for (int64_t at = 0; at < n;) {
+          const int64_t m = std::min<int64_t>(n - at, 8192);
+          out->bytes.reserve(out->bytes.size() + static_cast<size_t>(m * max_len) + C);
+          uint8_t* start = out->bytes.data() + out->bytes.size();
+          uint8_t* dst = start;
+          const int64_t block_base = base;
+          for (int64_t i = at; i < at + m; ++i) {
+            const uint32_t k = idx[i];
+            const int64_t b = doffs[k];
+            std::memcpy(dst, dbytes + b, C);
+            dst += doffs[k + 1] - b;
+            offs[i] = block_base + (dst - start);
+          }
+          out->bytes.grow(static_cast<size_t>(dst - start));
+          base += dst - start;
+          at += m;
+        }
+      };
+      if (max_len <= 16) {
+        run(std::integral_constant<size_t, 16>());
+      } else if (max_len <= 32) {
+        run(std::integral_constant<size_t, 32>());
+      } else {
+        run(std::integral_constant<size_t, 64>());
       }
-      out->bytes.grow(static_cast<size_t>(dst - start));
       out->count += n;
       return;
     }
@@ -333,7 +353,7 @@ void GatherDictionary(const DenseValues& dict, const uint32_t* idx, int64_t n, D
     for (int64_t i = 0; i < n; ++i) {
       int64_t b = doffs[idx[i]], len = doffs[idx[i] + 1] - b;
       if (len <= 16 && dict.padded) {
-        std::memcpy(dst, dbytes + b, 16);
+        std::memcpy(dst, dbytes + b, 16);  // within the dictionary's kDictionaryPad bytes of slack
       } else {
         std::memcpy(dst, dbytes + b, len);
       }

@@ -15,6 +15,10 @@
 
 namespace mhub::datasets::parquet {
 
+// Readable bytes a dictionary keeps past its last value, so gathers copy entries of up to this many
+// bytes as one fixed-size move.
+constexpr int64_t kDictionaryPad = 64;
+
 struct DenseValues {
   PhysicalType type = PhysicalType::kInt32;
   int width = 0;  // bytes per fixed-width value (BOOLEAN 1, INT96 12, FLBA type_length); 0 for BYTE_ARRAY
@@ -22,7 +26,7 @@ struct DenseValues {
   PodVector<uint8_t> fixed;    // count * width bytes
   PodVector<int64_t> offsets;  // BYTE_ARRAY: count + 1 (offsets[0] = 0 once Init ran)
   PodVector<uint8_t> bytes;    // BYTE_ARRAY data
-  bool padded = false;         // 16 readable bytes follow `bytes` (a dictionary; see GatherDictionary)
+  bool padded = false;         // kDictionaryPad readable bytes follow `bytes` (a dictionary; see GatherDictionary)
   int64_t max_length = 0;      // longest BYTE_ARRAY value (set with `padded`)
 
   void Init(PhysicalType t, int type_length);

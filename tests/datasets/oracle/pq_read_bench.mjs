@@ -6,6 +6,7 @@
 //        SELECT sum(length(s)), sum(i); prints {"seconds", "cpu_seconds", "sum_len", "sum_i"}.
 //   node pq_read_bench.mjs wasm FILE       parquet-wasm decode of every row group; prints
 //        {"seconds", "cpu_seconds", "row_groups", "arrow_bytes"}.
+// Both peers add "max_rss_kb": the node process's peak resident set (node itself is ~45 MB).
 import { readFileSync, statSync } from 'node:fs'
 
 const [mode, file, rowsArg] = process.argv.slice(2)
@@ -61,7 +62,7 @@ if (mode === 'gen') {
   const c = cpu(c0)
   const t1 = now()
   const row = r.getRows()[0]
-  process.stdout.write(JSON.stringify({ seconds: t1 - t0, cpu_seconds: c, sum_len: String(row[0]), sum_i: String(row[1]) }) + '\n')
+  process.stdout.write(JSON.stringify({ seconds: t1 - t0, cpu_seconds: c, sum_len: String(row[0]), sum_i: String(row[1]), max_rss_kb: process.resourceUsage().maxRSS }) + '\n')
 } else if (mode === 'wasm') {
   const pw = await import('parquet-wasm/node')
   const bytes = readFileSync(file)
@@ -86,7 +87,7 @@ if (mode === 'gen') {
   }
   const c = cpu(c0)
   const t1 = now()
-  process.stdout.write(JSON.stringify({ seconds: t1 - t0, cpu_seconds: c, row_groups: groups, arrow_bytes: arrowBytes }) + '\n')
+  process.stdout.write(JSON.stringify({ seconds: t1 - t0, cpu_seconds: c, row_groups: groups, arrow_bytes: arrowBytes, max_rss_kb: process.resourceUsage().maxRSS }) + '\n')
 } else {
   process.stderr.write('usage: pq_read_bench.mjs gen|duckdb|wasm FILE [ROWS]\n')
   process.exit(2)
