@@ -15,6 +15,9 @@ namespace mhub::server {
 namespace viewer {
 class ViewerService;
 }
+namespace web {
+class WebState;
+}
 
 struct HttpLimits {
   size_t max_json_body = 16u << 20;       // JSON requests (create repo, paths-info, batch, ...)
@@ -48,6 +51,8 @@ struct HubContext {
   std::unique_ptr<RepoStore> repos;
   std::unique_ptr<MetadataDb> db;
   std::unique_ptr<LfsUrlSigner> signer;
+  // The website's sessions and passwords (server/web/web_site.h), made on the first page request.
+  std::shared_ptr<web::WebState> web;
   // The dataset viewer and its Parquet conversion worker (server/viewer/viewer_service.h); null in
   // tools that open the stores without serving. Declared last: destroyed (worker joined) first.
   std::shared_ptr<viewer::ViewerService> viewer;

@@ -11,6 +11,7 @@
 #include "server/http/url_codec.h"
 #include "server/viewer/viewer_handlers.h"
 #include "server/viewer/viewer_service.h"
+#include "server/web/web_site.h"
 
 namespace mhub::server {
 namespace {
@@ -319,6 +320,8 @@ HubError Route(HubContext& ctx, const HttpRequest& req, HttpResponse& res) {
     if (git) return HubError::GitAuthRequired(kInvalidCredentialsMessage);
     return HubError::InvalidCredentials();
   }
+  // The website's pages (server/web); API, git, resolve and LFS routes go on below.
+  if (web::IsWebRoute(req, seg)) return web::HandleWebRoute(ctx, req, res, *who, seg);
   if (seg.empty()) {
     res.SetText(200, "mhub: a self-hosted model hub. The Hub API lives under /api.\n");
     return {};
