@@ -8,7 +8,7 @@
 namespace mhub::datasets::parquet {
 namespace {
 
-constexpr size_t kMinBlock = size_t{1} << 20;
+constexpr size_t kMinBlock = size_t{64} << 10;  // a streamed batch of 64k rows uses blocks of ~0.5 MB
 constexpr size_t kMaxCached = size_t{256} << 20;
 
 struct Cache {

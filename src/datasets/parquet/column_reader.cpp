@@ -584,6 +584,8 @@ struct ChunkCursor::State {
   int64_t rows_in_buf = 0;      // complete or started rows in buf (rep == 0 entries)
   int64_t counted_entries = 0;  // entries of buf counted in rows_in_buf
   int64_t handed_out = 0;       // rows returned so far
+  // The front of buf that earlier batches took (copied out); dropped before the next page.
+  int64_t used_rows = 0, used_entries = 0, used_values = 0;
 };
 
 ChunkCursor::ChunkCursor(const ChunkRequest& request, const OffsetIndex* offset_index)
@@ -610,15 +612,36 @@ Status ChunkCursor::Read(int64_t rows, LeafData* out) {
     }
     s.counted_entries = s.buf.entries;
   };
+  auto recount = [&] {
+    s.rows_in_buf = 0;
+    s.counted_entries = 0;
+    count_rows();
+  };
+  auto fresh = [&](LeafData* d, int64_t hint) {
+    d->values.Init(leaf.physical, leaf.type_length);
+    d->utf8_checked = leaf.type->id == TypeId::kString;
+    // Room for a batch like this one, so the pages of the next one append without regrowing.
+    hint = std::min<int64_t>(hint, int64_t{1} << 22);
+    if (leaf.max_def > 0) d->def.reserve(hint);
+    if (leaf.max_rep > 0) d->rep.reserve(hint);
+    if (d->values.width > 0) d->values.fixed.reserve(hint * d->values.width);
+    if (d->values.is_byte_array()) d->values.offsets.reserve(hint + 1);
+  };
   // Rows before the range that the first decoded page still holds.
   auto skip = [&] { return s.front_cut ? 0 : std::max<int64_t>(s.req.row_begin - s.walker.first_row(), 0); };
-  // Enough when row skip + rows has started (nested: the rows before it are complete).
+  // Enough when row skip + used + rows has started (nested: the rows before it are complete).
   auto enough = [&] {
     if (s.walker.first_row() < 0) return false;
-    int64_t need = skip() + rows;
+    int64_t need = skip() + s.used_rows + rows;
     return flat ? s.rows_in_buf >= need : s.rows_in_buf > need;
   };
   while (!s.walker.done() && !enough()) {
+    if (s.used_entries > 0) {
+      // Drop what earlier batches took (what is left is less than a page) before the next page.
+      MHUB_RETURN_IF_ERROR(KeepRows(leaf, &s.buf, s.used_rows, INT64_MAX));
+      s.used_rows = s.used_entries = s.used_values = 0;
+      recount();
+    }
     MHUB_RETURN_IF_ERROR(s.walker.NextPage());
     count_rows();
   }
@@ -626,38 +649,53 @@ Status ChunkCursor::Read(int64_t rows, LeafData* out) {
     int64_t k = skip();
     if (k > 0) {
       MHUB_RETURN_IF_ERROR(KeepRows(leaf, &s.buf, k, INT64_MAX));
-      s.rows_in_buf = 0;
-      s.counted_entries = 0;
-      count_rows();
+      recount();
     }
     s.front_cut = true;
   }
-  // Hand out the buffer and keep its rows past `rows` (at most about a page) for the next call.
-  LeafData rest;
-  rest.values.Init(leaf.physical, leaf.type_length);
-  rest.utf8_checked = s.buf.utf8_checked;
-  {
-    // Room for a batch like this one, so the pages of the next one append without regrowing.
-    int64_t hint = std::min<int64_t>(rows, int64_t{1} << 22);
-    if (leaf.max_def > 0) rest.def.reserve(hint);
-    if (leaf.max_rep > 0) rest.rep.reserve(hint);
-    if (rest.values.width > 0) rest.values.fixed.reserve(hint * rest.values.width);
-    if (rest.values.is_byte_array()) rest.values.offsets.reserve(hint + 1);
-  }
-  if (s.buf.entries > 0) {
-    MHUB_ASSIGN_OR_RETURN(Cut c, FindCut(leaf, s.buf, rows, INT64_MAX));
-    if (c.e0 < c.e1) {
-      AppendEntries(s.buf, c, &rest);
-      MHUB_RETURN_IF_ERROR(KeepRows(leaf, &s.buf, 0, rows));
+  // The entries of rows [used_rows, used_rows + rows) of the buffer.
+  Cut c{s.used_entries, s.used_entries, s.used_values, s.used_values};
+  if (flat) {
+    c.e1 = std::min(s.buf.entries, c.e0 + rows);
+  } else {
+    const int16_t* r = s.buf.rep.data();
+    if (c.e0 < s.buf.entries && r[c.e0] != 0) {
+      return Status::Corruption("first value of the column chunk does not start a row");
+    }
+    int64_t row = -1;
+    c.e1 = s.buf.entries;
+    for (int64_t i = c.e0; i < s.buf.entries; ++i) {
+      if (r[i] == 0 && ++row == rows) {
+        c.e1 = i;
+        break;
+      }
     }
   }
-  *out = std::move(s.buf);
-  s.buf = std::move(rest);
-  s.walker.set_out(&s.buf);
-  s.rows_in_buf = 0;
-  s.counted_entries = 0;
-  count_rows();
+  if (leaf.max_def > 0) {
+    const int16_t* d = s.buf.def.data();
+    for (int64_t i = c.e0; i < c.e1; ++i) c.v1 += d[i] == leaf.max_def;
+  } else {
+    c.v1 = c.v0 + (c.e1 - c.e0);
+  }
   s.handed_out += rows;
+  if (c.e0 == 0 && c.e1 == s.buf.entries) {
+    // The whole buffer: handed over without a copy.
+    *out = std::move(s.buf);
+    s.buf = LeafData();
+    fresh(&s.buf, rows);
+    s.walker.set_out(&s.buf);
+    s.used_rows = s.used_entries = s.used_values = 0;
+    recount();
+    return Status::OK();
+  }
+  // Part of a page: copied out (each value once); the buffer keeps the rest for the next batches.
+  LeafData part;
+  fresh(&part, 0);
+  AppendEntries(s.buf, c, &part);
+  *out = std::move(part);
+  s.used_rows += rows;
+  s.used_entries = c.e1;
+  s.used_values = c.v1;
   return Status::OK();
 }
 
