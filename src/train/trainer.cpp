@@ -259,8 +259,6 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
   MHUB_RETURN_IF_ERROR(args_.Validate());
   if (s.model == nullptr || !s.collator) return Status::InvalidArgument("Trainer: a model and a collator are required");
   if (s.train.empty()) return Status::InvalidArgument("Trainer: the train dataset is empty");
-  if (args_.label_smoothing_factor != 0)
-    return Status::Unsupported("label_smoothing_factor is not supported by the native models' losses yet");
   if (args_.do_eval && s.eval.empty())
     return Status::InvalidArgument("Trainer: evaluation requires an eval_dataset (eval_strategy is " +
                                    args_.eval_strategy + ")");
@@ -443,6 +441,8 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
         models::StepOptions so2;
         so2.bf16 = args_.bf16;
         so2.seed = MixSeed(uint64_t(args_.seed), s.micro_batches_seen++);
+        // LabelSmoother: the model's cross-entropy heads apply it per item (training only, as HF).
+        so2.label_smoothing = float(args_.label_smoothing_factor);
         // The divisor is known before the forward: items counted from the collated labels.
         int64_t mb_items = 0;
         for (int64_t l : b.labels) mb_items += l != -100;

@@ -423,6 +423,78 @@ TEST(TrainerTest, KillDuringSaveLeavesCompleteCheckpoints) {
   }
 }
 
+// Records each upload (folder listing at the time, path in repo, message) instead of a hub.
+struct RecordingPusher : HubPusher {
+  struct Push {
+    std::string path_in_repo, message;
+    std::vector<std::string> files;
+  };
+  std::shared_ptr<std::vector<Push>> pushes = std::make_shared<std::vector<Push>>();
+  Status Upload(const std::string& folder, const std::string& path_in_repo, const std::vector<std::string>& ignore,
+                const std::string& message) override {
+    Push p{path_in_repo, message, {}};
+    for (const auto& e : fs::directory_iterator(folder)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("checkpoint-", 0) == 0 || name.rfind("tmp-checkpoint-", 0) == 0 || name[0] == '_') continue;
+      p.files.push_back(name);
+    }
+    std::sort(p.files.begin(), p.files.end());
+    pushes->push_back(std::move(p));
+    return Status::OK();
+  }
+};
+
+TEST(TrainerTest, PushToHubCommitsPerSaveAsHubStrategySays) {
+  for (const std::string strategy : {"every_save", "checkpoint", "end"}) {
+    SCOPED_TRACE(strategy);
+    TempDir dir;
+    TinyModel m(kV, kH, kC, false, 3);
+    TrainingArguments a;
+    a.output_dir = dir / "my-model";
+    a.max_steps = 6;
+    a.per_device_train_batch_size = 4;
+    a.save_steps = 3;
+    a.logging_steps = 3;
+    a.eval_strategy = "steps";
+    a.eval_steps = 3;
+    a.push_to_hub = true;
+    a.hub_strategy = strategy;
+    auto pusher = std::make_unique<RecordingPusher>();
+    auto pushes = pusher->pushes;
+    Trainer t(&m, a, MakeData(12, false, 1), MakeData(4, false, 2), Collator(false), ClassificationMetrics(""));
+    t.set_hub_pusher(std::move(pusher));
+    t.set_card_info({{"dataset", "toy"}, {"dataset_tags", "me/toy"}});
+    auto r = t.Train();
+    ASSERT_TRUE(r.ok()) << r.status();
+    // every_save: steps 3 and 6, then "End of training"; checkpoint adds last-checkpoint/ uploads.
+    std::vector<std::string> messages;
+    for (const auto& p : *pushes) messages.push_back(p.path_in_repo + "|" + p.message);
+    std::vector<std::string> want;
+    if (strategy != "end") {
+      want.push_back("|Training in progress, step 3");
+      if (strategy == "checkpoint") want.push_back("last-checkpoint|Training in progress, step 3");
+      want.push_back("|Training in progress, step 6");
+      if (strategy == "checkpoint") want.push_back("last-checkpoint|Training in progress, step 6");
+    }
+    want.push_back("|End of training");
+    EXPECT_EQ(messages, want);
+    const auto& last = pushes->back().files;
+    for (const char* f : {"README.md", "config.json", "model.safetensors", "training_args.json", "training_curve.svg"})
+      EXPECT_NE(std::find(last.begin(), last.end(), f), last.end()) << f;
+    const std::string card = mhub::testing::ReadFileOrDie(dir / "my-model/README.md");
+    EXPECT_NE(card.find("- name: my-model"), std::string::npos) << card;
+    EXPECT_NE(card.find("type: accuracy"), std::string::npos) << card;
+  }
+  // push_to_hub without a client is refused before training.
+  TempDir dir;
+  TinyModel m(kV, kH, kC, false, 3);
+  TrainingArguments a;
+  a.output_dir = dir / "x";
+  a.push_to_hub = true;
+  Trainer t(&m, a, MakeData(4, false, 1), {}, Collator(false));
+  EXPECT_EQ(t.Train().status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(TrainerTest, BadInputIsAClearError) {
   TempDir dir;
   TinyModel m(kV, kH, kC, false, 3);

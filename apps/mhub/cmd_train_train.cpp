@@ -1,0 +1,277 @@
+// `mhub train --task T --model ID --dataset ID [options] [--<TrainingArguments flag> VALUE ...]`:
+// fine-tunes without writing C++ (run_glue / run_ner / run_mlm / run_clm in one command). Every
+// TrainingArguments field is a flag by its HF name (--learning_rate 3e-5, --num_train_epochs 2, ...);
+// --args FILE reads them from JSON or YAML first. Prints the final metrics as one JSON line.
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "command_registry.h"
+#include "mhub/base/env.h"
+#include "mhub/base/json.h"
+#include "mhub/datasets/load.h"
+#include "mhub/models/trainable.h"
+#include "mhub/tokenizers/tokenizer.h"
+#include "mhub/train/hub_push.h"
+#include "mhub/train/trainer.h"
+
+namespace mhub::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using train::Feature;
+
+struct TrainOptions {
+  std::string task, model, revision = "main", dataset, dataset_config, train_split = "train", eval_split, args_file;
+  std::string text_column = "text", text_pair_column, label_column = "label", tokens_column = "tokens",
+              tags_column = "ner_tags";
+  int64_t max_length = 128;
+  int64_t max_train_samples = 0, max_eval_samples = 0;
+  bool from_scratch = false;
+};
+
+Result<models::Task> ParseTask(const std::string& t) {
+  if (t == "text-classification") return models::Task::kSequenceClassification;
+  if (t == "token-classification") return models::Task::kTokenClassification;
+  if (t == "masked-lm" || t == "fill-mask") return models::Task::kMaskedLM;
+  if (t == "causal-lm" || t == "text-generation") return models::Task::kCausalLM;
+  if (t == "question-answering")
+    return Status::Unsupported(
+        "--task question-answering: span-label preparation (offset mapping) is not in "
+        "`mhub train` yet; use the C++ Trainer with start/end positions");
+  return Status::InvalidArgument(
+      "--task must be text-classification, token-classification, masked-lm, causal-lm "
+      "or question-answering, not '" +
+      t + "'");
+}
+
+const datasets::Value* Column(const datasets::Value& row, const std::string& name) { return row.Get(name); }
+
+// Rows of one split -> tokenized Features for the task.
+Result<std::vector<Feature>> Prepare(const datasets::Dataset& ds, const std::string& split, const TrainOptions& o,
+                                     models::Task task, const tokenizers::Tokenizer& tok, int64_t num_labels,
+                                     std::map<std::string, int64_t>& label_ids, int64_t limit) {
+  std::vector<Feature> out;
+  const auto names = ds.column_names();
+  auto need = [&](const std::string& c) -> Status {
+    if (std::find(names.begin(), names.end(), c) == names.end()) {
+      std::string have;
+      for (auto& n : names) have += (have.empty() ? "" : ", ") + n;
+      return Status::InvalidArgument("split '" + split + "' has no column '" + c + "' (columns: " + have + ")");
+    }
+    return Status::OK();
+  };
+  const bool tokens_task = task == models::Task::kTokenClassification;
+  MHUB_RETURN_IF_ERROR(need(tokens_task ? o.tokens_column : o.text_column));
+  if (task == models::Task::kSequenceClassification) MHUB_RETURN_IF_ERROR(need(o.label_column));
+  if (tokens_task) MHUB_RETURN_IF_ERROR(need(o.tags_column));
+  const int64_t n = limit > 0 ? std::min(limit, ds.num_rows()) : ds.num_rows();
+  if (n == 0) return Status::InvalidArgument("split '" + split + "' is empty");
+  for (int64_t i = 0; i < n; ++i) {
+    MHUB_ASSIGN_OR_RETURN(datasets::Value row, ds.Row(i));
+    Feature f;
+    tokenizers::Encoding enc;
+    auto where = [&] { return "split '" + split + "' row " + std::to_string(i); };
+    if (tokens_task) {
+      std::vector<std::string> words;
+      for (const auto& w : Column(row, o.tokens_column)->as_list()) words.push_back(w.as_string());
+      MHUB_ASSIGN_OR_RETURN(enc, tok.EncodePreTokenized(words));
+    } else {
+      const auto* text = Column(row, o.text_column);
+      if (text == nullptr || text->is_null())
+        return Status::InvalidArgument(where() + ": " + o.text_column + " is null");
+      if (!o.text_pair_column.empty()) {
+        MHUB_RETURN_IF_ERROR(need(o.text_pair_column));
+        MHUB_ASSIGN_OR_RETURN(enc, tok.EncodePair(text->as_string(), Column(row, o.text_pair_column)->as_string()));
+      } else {
+        MHUB_ASSIGN_OR_RETURN(enc, tok.Encode(text->as_string()));
+      }
+    }
+    const size_t len = std::min<size_t>(enc.ids.size(), size_t(o.max_length));
+    if (len == 0) continue;
+    for (size_t t = 0; t < len; ++t) {
+      f.input_ids.push_back(enc.ids[t]);
+      f.token_type_ids.push_back(enc.type_ids.empty() ? 0 : enc.type_ids[t]);
+      f.special_tokens_mask.push_back(enc.special_tokens_mask.empty() ? 0 : enc.special_tokens_mask[t]);
+    }
+    if (task == models::Task::kSequenceClassification) {
+      const auto* l = Column(row, o.label_column);
+      int64_t label;
+      if (l->kind() == datasets::Value::Kind::kString) {
+        auto it = label_ids.find(l->as_string());
+        if (it == label_ids.end()) it = label_ids.emplace(l->as_string(), int64_t(label_ids.size())).first;
+        label = it->second;
+      } else {
+        label = l->as_int();
+      }
+      if (label < 0 || label >= num_labels)
+        return Status::InvalidArgument(where() + ": label " + std::to_string(label) + " is outside num_labels (" +
+                                       std::to_string(num_labels) + ")");
+      f.label = label;
+    } else if (tokens_task) {
+      std::vector<int64_t> word_labels, word_ids;
+      for (const auto& t : Column(row, o.tags_column)->as_list()) {
+        word_labels.push_back(t.as_int());
+        if (word_labels.back() < 0 || word_labels.back() >= num_labels)
+          return Status::InvalidArgument(where() + ": tag " + std::to_string(word_labels.back()) +
+                                         " is outside num_labels (" + std::to_string(num_labels) + ")");
+      }
+      for (size_t t = 0; t < len; ++t) word_ids.push_back(enc.word_ids[t] ? int64_t(*enc.word_ids[t]) : -1);
+      MHUB_ASSIGN_OR_RETURN(f.labels, train::AlignLabelsWithTokens(word_ids, word_labels));
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
+  auto task = ParseTask(o.task);
+  if (!task.ok()) return print_error(task.status());
+  // TrainingArguments: --args file, then flags over it.
+  train::TrainingArguments base;
+  if (!o.args_file.empty()) {
+    auto text = mhub::ReadFile(o.args_file);
+    if (!text.ok()) return print_error(text.status());
+    const bool yaml = o.args_file.ends_with(".yaml") || o.args_file.ends_with(".yml");
+    Result<train::TrainingArguments> a =
+        yaml ? train::TrainingArgumentsFromYaml(*text) : [&]() -> Result<train::TrainingArguments> {
+      auto j = ParseJson(*text, o.args_file);
+      if (!j.ok()) return j.status();
+      return train::TrainingArgumentsFromJson(*j);
+    }();
+    if (!a.ok()) return print_error(a.status().WithContext(o.args_file));
+    base = *a;
+  }
+  auto args = train::TrainingArgumentsFromFlags(extra, base);
+  if (!args.ok()) return print_error(args.status());
+
+  auto folder = ResolveLocalOrRepo(o.model, o.revision);
+  if (!folder.ok()) return print_error(folder.status());
+  auto tok = tokenizers::Tokenizer::FromPretrained(*folder);
+  if (!tok.ok()) return print_error(tok.status().WithContext("loading the tokenizer of " + o.model));
+  auto model = models::LoadTrainable(*folder, *task);
+  if (!model.ok()) return print_error(model.status());
+
+  datasets::LoadOptions lo;
+  lo.config = o.dataset_config;
+  auto dd = datasets::LoadDataset(o.dataset, lo);
+  if (!dd.ok()) return print_error(dd.status());
+  const datasets::Dataset* train_ds = dd->Find(o.train_split);
+  if (train_ds == nullptr) return print_error("dataset " + o.dataset + " has no split '" + o.train_split + "'");
+  std::string eval_split = o.eval_split;
+  if (eval_split.empty() && args->eval_strategy != "no")
+    for (const char* s : {"validation", "test"})
+      if (dd->Find(s) != nullptr) {
+        eval_split = s;
+        break;
+      }
+  const int64_t num_labels = (*model)->info().num_labels;
+  std::map<std::string, int64_t> label_ids = (*model)->info().label2id;
+  auto train_rows = Prepare(*train_ds, o.train_split, o, *task, *tok, num_labels, label_ids, o.max_train_samples);
+  if (!train_rows.ok()) return print_error(train_rows.status());
+  std::vector<Feature> eval_rows;
+  if (!eval_split.empty()) {
+    const datasets::Dataset* e = dd->Find(eval_split);
+    if (e == nullptr) return print_error("dataset " + o.dataset + " has no split '" + eval_split + "'");
+    auto rows = Prepare(*e, eval_split, o, *task, *tok, num_labels, label_ids, o.max_eval_samples);
+    if (!rows.ok()) return print_error(rows.status());
+    eval_rows = std::move(*rows);
+  }
+
+  train::PaddingOptions pad;
+  const auto& info = (*model)->info();
+  pad.pad_token_id =
+      info.pad_token_id >= 0 ? info.pad_token_id : (info.eos_token_ids.empty() ? 0 : info.eos_token_ids.front());
+  if (info.pad_token_id < 0)
+    if (auto id = tok->TokenToId("[PAD]")) pad.pad_token_id = *id;
+  std::unique_ptr<train::DataCollator> collator;
+  train::ComputeMetrics metrics;
+  switch (*task) {
+    case models::Task::kSequenceClassification:
+      collator = train::PaddingCollator(pad);
+      metrics = train::ClassificationMetrics(num_labels == 2 ? "binary" : "macro");
+      break;
+    case models::Task::kTokenClassification:
+      pad.max_length = o.max_length;  // one eval length, so logits concatenate for seqeval
+      collator = train::TokenClassificationCollator(pad);
+      metrics = train::SeqevalMetrics(info.id2label);
+      break;
+    case models::Task::kMaskedLM: {
+      train::MlmOptions m;
+      for (const char* t : {"[MASK]", "<mask>"})
+        if (auto id = tok->TokenToId(t)) m.mask_token_id = *id;
+      m.vocab_size = int64_t(tok->GetVocabSize(true));
+      m.seed = uint64_t(args->seed);
+      auto c = train::MaskedLMCollator(m, pad);
+      if (!c.ok()) return print_error(c.status());
+      collator = std::move(*c);
+      break;
+    }
+    default:
+      collator = train::CausalLMCollator(pad);
+      break;
+  }
+  train::Trainer trainer(model->get(), *args, std::move(*train_rows), std::move(eval_rows), std::move(collator),
+                         metrics);
+  Json card = {
+      {"finetuned_from", fs::exists(o.model) ? "" : o.model}, {"dataset", o.dataset}, {"dataset_tags", o.dataset}};
+  if (!o.dataset_config.empty()) card["dataset_config"] = o.dataset_config;
+  if (!eval_split.empty()) card["dataset_split"] = eval_split;
+  if (fs::exists(o.model)) card.erase("finetuned_from");
+  trainer.set_card_info(card);
+  if (args->push_to_hub) {
+    auto pusher = train::MakeHubPusher(*args);
+    if (!pusher.ok()) return print_error(pusher.status());
+    trainer.set_hub_pusher(std::move(*pusher));
+  }
+  auto r = trainer.Train(args->resume_from_checkpoint);
+  if (!r.ok()) return print_error(r.status());
+  Status st = trainer.SaveModel();
+  // The tokenizer goes with the model, as trainer.save_model does with a processing class.
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"}) {
+    std::error_code ec;
+    if (fs::exists(*folder + "/" + f))
+      fs::copy_file(*folder + "/" + f, args->output_dir + "/" + f, fs::copy_options::overwrite_existing, ec);
+  }
+  if (!st.ok()) return print_error(st);
+  Json out = Json::object();
+  for (auto& [k, v] : r->metrics) out[k] = v;
+  if (!eval_rows.empty()) {
+    auto ev = trainer.Evaluate();
+    if (!ev.ok()) return print_error(ev.status());
+    for (auto& [k, v] : *ev) out[k] = v;
+  }
+  std::cout << DumpJson(out) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+MHUB_REGISTER_COMMAND(train) {
+  auto* sub = app.add_subcommand("train", "Fine-tune a model on a dataset (Trainer + TrainingArguments flags)");
+  auto o = std::make_shared<TrainOptions>();
+  sub->add_option("--task", o->task, "text-classification, token-classification, masked-lm, causal-lm")->required();
+  sub->add_option("--model", o->model, "model folder or hub repo id")->required();
+  sub->add_option("--revision", o->revision, "model revision");
+  sub->add_option("--dataset", o->dataset, "data file, folder or hub dataset repo id")->required();
+  sub->add_option("--dataset-config", o->dataset_config, "dataset config name");
+  sub->add_option("--train-split", o->train_split, "train split (default train)");
+  sub->add_option("--eval-split", o->eval_split, "eval split (default validation, else test, when evaluating)");
+  sub->add_option("--text-column", o->text_column, "text column (default text)");
+  sub->add_option("--text-pair-column", o->text_pair_column, "second text column for pairs");
+  sub->add_option("--label-column", o->label_column, "label column (default label)");
+  sub->add_option("--tokens-column", o->tokens_column, "word list column (token classification; default tokens)");
+  sub->add_option("--tags-column", o->tags_column, "tag id list column (token classification; default ner_tags)");
+  sub->add_option("--max-length", o->max_length, "truncate to this many tokens (default 128)");
+  sub->add_option("--max-train-samples", o->max_train_samples, "use only the first N train rows");
+  sub->add_option("--max-eval-samples", o->max_eval_samples, "use only the first N eval rows");
+  sub->add_option("--args", o->args_file, "TrainingArguments as a JSON or YAML file (flags override it)");
+  sub->allow_extras();
+  sub->footer(
+      "Any TrainingArguments field is a flag by its HF name, e.g. --learning_rate 3e-5 --num_train_epochs 2 "
+      "--eval_strategy epoch --output_dir out --push_to_hub --hub_model_id me/model.");
+  return [o, sub]() -> int { return RunTrain(*o, sub->remaining()); };
+}
+
+}  // namespace mhub::cli
