@@ -147,6 +147,19 @@ std::string TieFreeCorpus() {
   return out;
 }
 
+// 12000 random words over 8 letters: so many repeated substrings that the default Unigram
+// trainer (vocab_size 8000) has to prune.
+std::string RandomWordsCorpus() {
+  std::mt19937 rng(1);
+  std::string out;
+  for (int i = 0; i < 12000; ++i) {
+    int len = 5 + static_cast<int>(rng() % 8);
+    for (int k = 0; k < len; ++k) out += static_cast<char>('a' + rng() % 8);
+    out += i % 10 == 9 ? "\n" : " ";
+  }
+  return out;
+}
+
 // ---- pipelines ----
 
 Json EmptyModel(const std::string& type) {
@@ -444,7 +457,10 @@ TEST_F(TrainOracleTest, WordPieceEqualsHfWhereHfIsDeterministic) {
 
 TEST_F(TrainOracleTest, UnigramMatchesHf) {
   const std::vector<std::pair<std::string, std::string>> corpora = {
-      {"unicode", UnicodeCorpus()}, {"repeated", RepeatedCorpus()}, {"brown", BrownCorpus(6)}};
+      {"unicode", UnicodeCorpus()},
+      {"repeated", RepeatedCorpus()},
+      {"brown", BrownCorpus(3)},
+      {"random", RandomWordsCorpus()}};  // > 1.1 x 8000 pieces after EM: HF's pruning runs
   for (const auto& [name, text] : corpora) {
     SCOPED_TRACE(name);
     std::string file = Corpus(name, text);
@@ -454,6 +470,9 @@ TEST_F(TrainOracleTest, UnigramMatchesHf) {
     for (const auto& p : hf["vocab"]) hs[p[0].get<std::string>()] = p[1].get<double>();
     for (const auto& p : om["vocab"]) os[p[0].get<std::string>()] = p[1].get<double>();
     ASSERT_EQ(os.size(), hs.size());
+    if (name == "random") {
+      EXPECT_EQ(os.size(), 8000u);
+    }
     double hf_min = 0;
     for (const auto& [t, s] : hs) hf_min = std::min(hf_min, s);
     // Chars no piece covered get min_score + k * 1e-4 (k in HF's hash order).
