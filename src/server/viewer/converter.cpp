@@ -9,6 +9,7 @@
 #include "mhub/datasets/load.h"
 #include "mhub/datasets/parquet.h"
 #include "mhub/server/lfs_access.h"
+#include "server/viewer/split_cache.h"  // TableBytes: num_bytes_memory and shard cuts
 
 namespace mhub::server::viewer {
 
@@ -31,18 +32,6 @@ Status InRepo(const Status& st, const std::string& local, const std::string& rep
   }
   if (msg.find(repo_path) == std::string::npos) msg = repo_path + ": " + msg;
   return Status(st.code(), msg);
-}
-
-// Buffer bytes of an array (what it takes in memory), for num_bytes_memory and shard cuts.
-uint64_t ArrayBytes(const datasets::Array& a) {
-  uint64_t n = a.validity.size + a.offsets.size + a.values.size;
-  for (const auto& c : a.children) n += ArrayBytes(*c);
-  return n;
-}
-uint64_t TableBytes(const Table& t) {
-  uint64_t n = 0;
-  for (const auto& c : t.columns) n += ArrayBytes(*c);
-  return n;
 }
 
 // A source file on local disk: LFS content from the store, a regular blob copied out.
