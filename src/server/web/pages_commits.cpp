@@ -34,7 +34,7 @@ std::string FileText(WebCall& call, const RepoKey& key, const std::string& commi
   }
   auto blob = call.ctx.repos->ReadFile(key, commit, e->path);
   if (!blob.ok() || blob->data.substr(0, 8000).find('\0') != std::string::npos ||
-      FirstInvalidUtf8(blob->data) != blob->data.size()) {
+      FirstInvalidUtf8(blob->data) != std::string::npos) {
     *diffable = false;
     return "";
   }

@@ -46,7 +46,7 @@ std::string RevisionSelector(WebCall& call, const RepoKey& key, const std::strin
 
 bool LooksBinary(std::string_view data) {
   if (data.substr(0, 8000).find('\0') != std::string_view::npos) return true;
-  return FirstInvalidUtf8(data) != data.size();
+  return FirstInvalidUtf8(data) != std::string_view::npos;
 }
 
 }  // namespace
