@@ -334,7 +334,11 @@ Result<UnigramTrainer::Output> UnigramTrainer::Learn(const WordCounts& words) co
       model = TrainingUnigram(pieces);
     }
     if (pieces.size() <= desired) break;
-    pieces = run.Prune(model, pieces);
+    std::vector<Piece> pruned = run.Prune(model, pieces);
+    // Pruning never drops single chars; when they alone exceed 1.1 x vocab_size nothing can go
+    // and HF would loop forever (found by fuzz/tokenizers_train_fuzzer).
+    if (pruned.size() == pieces.size()) break;
+    pieces = std::move(pruned);
     model = TrainingUnigram(pieces);
   }
 
