@@ -33,7 +33,7 @@ footer{border-top:1px solid #d0d7de;padding:8px 24px;color:#57606a;font-size:13p
 .tabs a{display:inline-block;padding:6px 0;text-decoration:none}.tabs a[aria-current]{border-bottom:2px solid #1f2328;color:#1f2328}
 .repo-grid{display:grid;grid-template-columns:1fr 320px;gap:24px}
 .card-body{min-width:0;overflow-wrap:anywhere}
-.card-body pre,pre.code{background:#f6f8fa;padding:8px;overflow:auto}
+.card-body pre,pre.code{background:#f6f8fa;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere}
 table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left}
 table.lines td{border:none;padding:0 8px;font-family:ui-monospace,monospace;font-size:13px;white-space:pre}
 table.lines td.n{color:#57606a;text-align:right;user-select:none}

@@ -214,7 +214,7 @@ void PageList(WebCall& call, RepoType type) {
     }
     for (const auto& [value, count] : f.values) {
       bool on = current == value;
-      body += "<li><a " + std::string(on ? "class=\"on\" aria-pressed=\"true\" " : "") + "href=\"" +
+      body += "<li><a " + std::string(on ? "class=\"on\" aria-current=\"true\" " : "") + "href=\"" +
               Escape(ListHref(base, params, f.param, on ? "" : value)) + "\">" + Escape(value) +
               " <span class=\"sr\">(</span>" + std::to_string(count) + "<span class=\"sr\">)</span></a></li>";
     }
