@@ -137,7 +137,9 @@ class TorchOptimizer final : public Optimizer {
 }  // namespace
 
 bool IsNoDecayParameter(const std::string& name) {
-  static const std::regex kNoDecay("bias|layernorm|rmsnorm|(^|\\.)norm($|\\.)|_norm($|\\.)");
+  // The v5 name patterns, plus GPT-2's LayerNorm modules ln_1 / ln_2 / ln_f, which transformers
+  // finds by module type (nn.LayerNorm) rather than by name.
+  static const std::regex kNoDecay("bias|layernorm|rmsnorm|(^|\\.)norm($|\\.)|_norm($|\\.)|(^|\\.)ln_[0-9a-z]+\\.");
   std::string lower = name;
   for (auto& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
   return std::regex_search(lower, kNoDecay);

@@ -190,6 +190,8 @@ TEST(OptimizerTest, NoDecayNames) {
   EXPECT_TRUE(IsNoDecayParameter("model.layers.0.input_layernorm.weight"));
   EXPECT_TRUE(IsNoDecayParameter("model.norm.weight"));
   EXPECT_TRUE(IsNoDecayParameter("transformer.ln_f.bias"));
+  EXPECT_TRUE(IsNoDecayParameter("transformer.h.0.ln_1.weight"));
+  EXPECT_TRUE(IsNoDecayParameter("transformer.ln_f.weight"));
   EXPECT_TRUE(IsNoDecayParameter("model.layers.0.post_attention_layernorm.weight"));
   EXPECT_FALSE(IsNoDecayParameter("bert.embeddings.word_embeddings.weight"));
   EXPECT_FALSE(IsNoDecayParameter("transformer.h.0.attn.c_attn.weight"));

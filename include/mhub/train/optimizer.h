@@ -26,8 +26,8 @@ struct OptimizerOptions {
 };
 
 // True when transformers puts `name` in the no-decay group: its lower-cased dotted name matches
-// bias, layernorm, rmsnorm, (^|\.)norm($|\.) or _norm($|\.) (v5 get_decay_parameter_names; LayerNorm
-// modules are named so in every HF checkpoint mhub loads).
+// bias, layernorm, rmsnorm, (^|\.)norm($|\.) or _norm($|\.) (v5 get_decay_parameter_names), or it is
+// a GPT-2 LayerNorm (ln_1, ln_2, ln_f: excluded by module type in transformers).
 bool IsNoDecayParameter(const std::string& name);
 
 class Optimizer {
