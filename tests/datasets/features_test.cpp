@@ -202,6 +202,17 @@ TEST(Features, ReadsOlderForms) {
   // Not UTF-8 (found by the fuzzer: the name did not survive the JSON round trip).
   EXPECT_EQ(Features::FromYaml("- name: to\xff\xffkens\n  list: string\n").status().code(),
             StatusCode::kInvalidArgument);
+  // Characters YAML does not allow (PyYAML refuses them): yaml-cpp mangled a NUL into other bytes,
+  // "a\0b" read back as "a\x08", or as a lone 0x85 byte the JSON round trip then changed (the fuzzer).
+  for (const std::string& name : {std::string("a\0b", 3), std::string("a\x7f"), std::string("a\x01"),
+                                 std::string("a\xc2\x80"), std::string("a\xef\xbf\xbf")}) {
+    EXPECT_EQ(Features::FromYaml("- name: " + name + "\n  dtype: string\n").status().code(),
+              StatusCode::kInvalidArgument);
+  }
+  // Allowed: tab inside a quoted name, NEL (U+0085), non-ASCII letters; names come back unchanged.
+  auto fine = Features::FromYaml("- name: \"a\tb\xc2\x85\xc3\xa9\"\n  dtype: string\n");
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  EXPECT_EQ(fine->columns.at(0).first, "a\tb\xc2\x85\xc3\xa9");
 }
 
 TEST(Features, SchemaAndHuggingfaceMetadata) {

@@ -196,6 +196,47 @@ Result<OrderedJson> FromYamlInner(const YAML::Node& n, const std::string& path) 
   return Status::Unsupported(path + ": feature '" + first + "' is not supported");
 }
 
+// Offset of the first character YAML does not allow in a stream (PyYAML's Reader refuses these with
+// "special characters are not allowed"; yaml-cpp instead mangles them: a NUL came out as other
+// bytes), or npos. `text` is valid UTF-8.
+size_t FirstNonPrintable(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return i;
+    if (c == 0x7f) return i;
+    // U+0080..U+009F (C1 controls) but U+0085; U+FFFE and U+FFFF.
+    if (c == 0xc2 && i + 1 < text.size()) {
+      const auto d = static_cast<unsigned char>(text[i + 1]);
+      if (d >= 0x80 && d <= 0x9f && d != 0x85) return i;
+    }
+    if (c == 0xef && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xbf &&
+        static_cast<unsigned char>(text[i + 2]) >= 0xbe)
+      return i;
+  }
+  return std::string::npos;
+}
+
+// yaml-cpp can turn valid input into invalid UTF-8 (a NUL inside a plain scalar came out as a lone
+// 0x85 byte), which the JSON writer would then replace: every parsed key and string is checked again.
+Status CheckParsedUtf8(const OrderedJson& j) {
+  if (j.is_string()) {
+    if (FirstInvalidUtf8(j.get_ref<const std::string&>()) != std::string::npos)
+      return Status::InvalidArgument("dataset_info.features: a name or label is not valid UTF-8 text");
+    return Status::OK();
+  }
+  if (j.is_object()) {
+    for (const auto& [key, value] : j.items()) {
+      if (FirstInvalidUtf8(key) != std::string::npos)
+        return Status::InvalidArgument("dataset_info.features: a name or label is not valid UTF-8 text");
+      if (Status st = CheckParsedUtf8(value); !st.ok()) return st;
+    }
+  } else if (j.is_array()) {
+    for (const auto& value : j)
+      if (Status st = CheckParsedUtf8(value); !st.ok()) return st;
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string Features::ToYaml(int indent) const {
@@ -212,6 +253,9 @@ Result<Features> Features::FromYaml(const std::string& text) {
   // pass other bytes through.
   if (size_t bad = FirstInvalidUtf8(text); bad != std::string::npos)
     return Status::InvalidArgument("dataset_info.features: not UTF-8 (byte " + std::to_string(bad) + ")");
+  if (size_t bad = FirstNonPrintable(text); bad != std::string::npos)
+    return Status::InvalidArgument("dataset_info.features: a special character is not allowed in YAML (byte " +
+                                   std::to_string(bad) + ")");
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -227,6 +271,7 @@ Result<Features> Features::FromYaml(const std::string& text) {
     return Status::InvalidArgument(std::string("dataset_info.features: ") + e.what());
   }
   if (!dict.ok()) return dict.status();
+  if (Status st = CheckParsedUtf8(*dict); !st.ok()) return st;
   return FeaturesFromOrderedJson(*dict);
 }
 
