@@ -1,7 +1,7 @@
 #include "serve/serve_metrics.h"
 
 #include <cmath>
-#include <sstream>
+#include <cstdio>
 
 namespace mhub::serve {
 namespace {
@@ -12,10 +12,9 @@ const std::vector<double> kBatch = {1, 2, 4, 8, 16, 32, 64, 128};
 
 std::string Number(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  std::ostringstream out;
-  out.precision(17);
-  out << v;
-  return out.str();
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.15g", v);  // 0.025, not 0.025000000000000001
+  return buf;
 }
 
 std::string WithLabels(const std::string& name, const std::string& labels, const std::string& extra = "") {
