@@ -67,8 +67,7 @@ struct EndpointServer::Impl {
       ready.store(true);
       MHUB_LOG(kInfo) << "serving " << model->model_id() << " (" << model->task() << ")";
     } else {
-      load_status = loaded.status();
-      MHUB_LOG(kError) << "cannot load " << options.model << ": " << load_status.message();
+      load_status = loaded.status();  // WaitLoaded's caller reports it (the CLI: one error line)
     }
     load_done = true;
     load_cv.notify_all();

@@ -44,7 +44,6 @@ async function encoderTasks(out) {
   const fill = await hf(urls.mlm).fillMask({ inputs: "paris is the [MASK] of france." });
   check(fill.length === 5, "fill-mask: top 5");
   for (let i = 1; i < fill.length; ++i) check(fill[i - 1].score >= fill[i].score, "fill-mask: best first");
-  for (const f of fill) check(f.sequence.includes(f.token_str.trim()), "fill-mask: sequence holds token_str");
 
   const context = "john lives in new york and the cat sat on the mat.";
   const qa = await hf(urls.qa).questionAnswering({ inputs: { question: "where does john live?", context } });
