@@ -19,8 +19,10 @@ Status TruncateEncodings(Encoding& first, Encoding* second, const TruncationPara
 // one with every part of the other: the result grows with the product of the two lengths (a
 // 3.5 KB pair with max_length 7 and stride 1 makes ~1.5 million encodings in HF too). Above
 // kMaxPairOverflowTokens tokens in all, ResourceExhausted, so that no request can stall the
-// process; below it the result is HF's exactly. `max_length` counts the special tokens.
-inline constexpr size_t kMaxPairOverflowTokens = size_t{1} << 20;
+// process; below it the result is HF's exactly. `max_length` counts the special tokens. 2^18 tokens
+// (~30 MB of encodings): at 2^20 a 3.5 KB request still cost ~1 s of CPU and ~500 MB (the encode
+// fuzzer's timeouts under load, twice); a 400-character pair at max_length 7, stride 1 (~140k) fits.
+inline constexpr size_t kMaxPairOverflowTokens = size_t{1} << 18;
 Status CheckPairOverflowSize(const Encoding& first, const Encoding* second, size_t max_length);
 void Pad(Encoding& e, size_t target, uint32_t pad_id, uint32_t pad_type_id, const std::string& pad_token,
          Direction direction);

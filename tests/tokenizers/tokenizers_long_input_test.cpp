@@ -159,6 +159,10 @@ TEST(LongInputTest, TruncatedPairOverflowsMatchHfAndAreBounded) {
   FlattenIds(*enc, ours);
   EXPECT_GT(ours.size(), 10000u);  // the product of both sides' parts
   EXPECT_EQ(ours, *expected);
+  // 400 characters a side make ~560k tokens of overflow: under the first bound (2^20), which let a
+  // 3.5 KB request cost ~1 s of CPU and ~500 MB; refused at 2^18.
+  const std::string side(400, 'a');
+  EXPECT_EQ(tok->EncodePair(side, side, false).status().code(), StatusCode::kResourceExhausted);
 
   auto timed = [&](size_t n) {
     const std::string s(n, 'a');
