@@ -498,19 +498,26 @@ TEST_F(ServeTest, QueueLimitAnswers429WithRetryAfter) {
   ServeOptions o;
   o.max_concurrent_requests = 1;
   Endpoint ep = StartEndpoint(Dir("gpt2"), "", o);
-  std::thread hold([&] {
-    Post(ep.url + "/generate", Json{{"inputs", "Hello"}, {"parameters", {{"max_new_tokens", 600}}}});
-  });
+  // One long generation holds the only slot while probes ask for another. The tiny random model may
+  // stop early (EOS) or the probe may run before the hold starts, so a hold that ends before a probe
+  // saw 429 is retried; a server that never refuses still fails after 20 holds.
   CurlReply r;
-  for (int i = 0; i < 100; ++i) {
-    r = Post(ep.url + "/v1/completions", Json{{"prompt", "x"}, {"max_tokens", 1}});
-    if (r.status == 429) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int attempt = 0; attempt < 20 && r.status != 429; ++attempt) {
+    std::atomic<bool> held_done{false};
+    std::thread hold([&] {
+      Post(ep.url + "/generate", Json{{"inputs", "Hello"}, {"parameters", {{"max_new_tokens", 600}}}});
+      held_done = true;
+    });
+    while (!held_done) {
+      r = Post(ep.url + "/v1/completions", Json{{"prompt", "x"}, {"max_tokens", 1}});
+      if (r.status == 429) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    hold.join();
   }
   EXPECT_EQ(r.status, 429) << r.body;
   EXPECT_EQ(r.Header("retry-after"), "1");
   EXPECT_EQ(ParseOrFail(r.body)["error"]["message"], "Model is overloaded");
-  hold.join();
   EXPECT_EQ(Post(ep.url + "/generate", Json{{"inputs", "x"}, {"parameters", {{"max_new_tokens", 1}}}}).status, 200);
 }
 
