@@ -205,7 +205,7 @@ TEST(Features, ReadsOlderForms) {
   // Characters YAML does not allow (PyYAML refuses them): yaml-cpp mangled a NUL into other bytes,
   // "a\0b" read back as "a\x08", or as a lone 0x85 byte the JSON round trip then changed (the fuzzer).
   for (const std::string& name : {std::string("a\0b", 3), std::string("a\x7f"), std::string("a\x01"),
-                                 std::string("a\xc2\x80"), std::string("a\xef\xbf\xbf")}) {
+                                  std::string("a\xc2\x80"), std::string("a\xef\xbf\xbf")}) {
     EXPECT_EQ(Features::FromYaml("- name: " + name + "\n  dtype: string\n").status().code(),
               StatusCode::kInvalidArgument);
   }
