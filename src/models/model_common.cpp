@@ -5,6 +5,7 @@
 
 #include "mhub/base/env.h"
 #include "mhub/formats/safetensors.h"
+#include "mhub/models/pipeline_tag.h"
 
 namespace mhub::models {
 namespace {
@@ -39,6 +40,24 @@ const char* TorchDtypeName(core::DType dtype) {
 }
 
 }  // namespace
+
+const char* PipelineTagFor(Task task) {
+  switch (task) {
+    case Task::kSequenceClassification:
+      return "text-classification";
+    case Task::kTokenClassification:
+      return "token-classification";
+    case Task::kMaskedLM:
+      return "fill-mask";
+    case Task::kQuestionAnswering:
+      return "question-answering";
+    case Task::kCausalLM:
+      return "text-generation";
+    case Task::kBase:
+      break;
+  }
+  return "";
+}
 
 const char* TaskName(Task task) {
   switch (task) {

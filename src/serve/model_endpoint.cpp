@@ -9,6 +9,7 @@
 #include "mhub/base/env.h"
 #include "mhub/hub/resolve.h"
 #include "mhub/models/auto_model.h"
+#include "mhub/models/pipeline_tag.h"
 #include "mhub/pipelines/generation.h"
 #include "mhub/tokenizers/chat_template.h"
 
@@ -44,20 +45,8 @@ int64_t NowMs() {
 }
 
 std::string DefaultTaskFor(models::Task head) {
-  switch (head) {
-    case models::Task::kSequenceClassification:
-      return "text-classification";
-    case models::Task::kTokenClassification:
-      return "token-classification";
-    case models::Task::kMaskedLM:
-      return "fill-mask";
-    case models::Task::kQuestionAnswering:
-      return "question-answering";
-    case models::Task::kCausalLM:
-      return "text-generation";
-    default:
-      return "feature-extraction";
-  }
+  const std::string tag = models::PipelineTagFor(head);
+  return tag.empty() ? "feature-extraction" : tag;
 }
 
 Result<std::unique_ptr<ModelEndpoint>> ModelEndpoint::Load(const ServeOptions& options) {

@@ -9,6 +9,8 @@
 #include <set>
 #include <vector>
 
+#include "mhub/models/pipeline_tag.h"
+
 namespace mhub::train {
 namespace {
 
@@ -17,23 +19,6 @@ const std::set<std::string>& MetricTags() {
                                           "pearsonr",  "precision", "recall", "rouge",
                                           "sacrebleu", "spearmanr"};
   return k;
-}
-
-std::string TaskTag(models::Task t) {
-  switch (t) {
-    case models::Task::kSequenceClassification:
-      return "text-classification";
-    case models::Task::kTokenClassification:
-      return "token-classification";
-    case models::Task::kMaskedLM:
-      return "fill-mask";
-    case models::Task::kCausalLM:
-      return "text-generation";
-    case models::Task::kQuestionAnswering:
-      return "question-answering";
-    default:
-      return "";
-  }
 }
 
 std::string TaskName(const std::string& tag) {
@@ -126,7 +111,7 @@ Result<std::string> CreateModelCard(const ModelCardInput& in) {
     if (auto slash = model_name.rfind('/'); slash != std::string::npos) model_name = model_name.substr(slash + 1);
   }
   const std::string base = info.value("finetuned_from", std::string());
-  const std::string task = info.value("tasks", TaskTag(in.task));
+  const std::string task = info.value("tasks", std::string(models::PipelineTagFor(in.task)));
   const std::string dataset = info.value("dataset", std::string());
   const std::string dataset_tag = info.value("dataset_tags", dataset);
 
