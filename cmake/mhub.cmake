@@ -9,6 +9,27 @@ function(mhub_warnings target)
   endif()
 endfunction()
 
+# GCC 12 at -O1 with -fsanitize=address (make asan) reports a false -Wmaybe-uninitialized inside
+# libstdc++'s std::function as std::regex builds its automaton states (the member is copied from an
+# initialized state; GCC 13 is quiet). Silenced only there, and only for the sources (of libraries
+# and tests alike) that include <regex>.
+function(mhub_regex_asan_exception)
+  if(NOT (CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13 AND
+          CMAKE_CXX_FLAGS MATCHES "sanitize=address"))
+    return()
+  endif()
+  foreach(src IN LISTS ARGN)
+    get_filename_component(src_path ${src} ABSOLUTE)
+    set(uses_regex "")
+    if(EXISTS ${src_path})
+      file(STRINGS ${src_path} uses_regex REGEX "^#include <regex>")
+    endif()
+    if(uses_regex)
+      set_property(SOURCE ${src_path} APPEND PROPERTY COMPILE_OPTIONS -Wno-maybe-uninitialized)
+    endif()
+  endforeach()
+endfunction()
+
 # mhub_library(NAME SOURCES a.cpp b.cpp DEPS mhub_base PRIVATE_DEPS ...)
 # Creates the static library mhub_NAME with include/ as its public include root.
 function(mhub_library name)
@@ -19,20 +40,7 @@ function(mhub_library name)
     PRIVATE ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(mhub_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   mhub_warnings(mhub_${name})
-  # The GCC 12 + ASan std::regex false positive (see mhub_test below), per library source.
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13 AND
-     CMAKE_CXX_FLAGS MATCHES "sanitize=address")
-    foreach(src IN LISTS ARG_SOURCES)
-      get_filename_component(src_path ${src} ABSOLUTE)
-      set(uses_regex "")
-      if(EXISTS ${src_path})
-        file(STRINGS ${src_path} uses_regex REGEX "^#include <regex>")
-      endif()
-      if(uses_regex)
-        set_property(SOURCE ${src_path} APPEND PROPERTY COMPILE_OPTIONS -Wno-maybe-uninitialized)
-      endif()
-    endforeach()
-  endif()
+  mhub_regex_asan_exception(${ARG_SOURCES})
 endfunction()
 
 # Under the sanitizers (make asan) the code runs several times slower (ASan + UBSan at -O1: ~3x on
@@ -51,23 +59,7 @@ function(mhub_test name)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} mhub_test_support GTest::gtest GTest::gtest_main GTest::gmock)
   mhub_warnings(${name})
-  # GCC 12 at -O1 with -fsanitize=address (make asan) reports a false -Wmaybe-uninitialized inside
-  # libstdc++'s std::function as std::regex builds its automaton states (the member is copied from
-  # an initialized state; GCC 13 is quiet). Only tests whose sources include <regex>, only there.
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13 AND
-     CMAKE_CXX_FLAGS MATCHES "sanitize=address")
-    foreach(src IN LISTS ARG_SOURCES)
-      get_filename_component(src_path ${src} ABSOLUTE)
-      set(uses_regex "")
-      if(EXISTS ${src_path})
-        file(STRINGS ${src_path} uses_regex REGEX "^#include <regex>")
-      endif()
-      if(uses_regex)
-        target_compile_options(${name} PRIVATE -Wno-maybe-uninitialized)
-        break()
-      endif()
-    endforeach()
-  endif()
+  mhub_regex_asan_exception(${ARG_SOURCES})
   add_test(NAME ${name} COMMAND ${name})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 600)
