@@ -5,11 +5,6 @@
 // p99 < 20 ms.
 //
 //   server_viewer_rows_bench [--rows N] [--clients C] [--seconds S] [--mhub PATH]
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -24,92 +19,21 @@
 #include <thread>
 #include <vector>
 
+#include "bench_http_client.h"
 #include "mhub/base/base64.h"
 #include "mhub/base/json.h"
 #include "mhub/server/server.h"
 
 namespace {
 
+using mhub::bench::Connect;
+using mhub::bench::CpuName;
+using mhub::bench::Exchange;
+using mhub::bench::Percentiles;
+using mhub::bench::Summarize;
 using Clock = std::chrono::steady_clock;
 
-std::string CpuName() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown CPU";
-}
-
-int Connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  return fd;
-}
-
-// One request on a keep-alive connection; returns the status (0 on a broken connection).
-int Exchange(int fd, const std::string& request, std::string& body) {
-  size_t sent = 0;
-  while (sent < request.size()) {
-    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return 0;
-    sent += static_cast<size_t>(n);
-  }
-  std::string buf;
-  char chunk[65536];
-  size_t head_end = std::string::npos;
-  while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
-    ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
-    if (n <= 0) return 0;
-    buf.append(chunk, static_cast<size_t>(n));
-  }
-  std::string head = buf.substr(0, head_end);
-  size_t length = 0;
-  for (size_t p = head.find("\r\n"); p != std::string::npos; p = head.find("\r\n", p + 2)) {
-    if (strncasecmp(head.c_str() + p + 2, "content-length:", 15) == 0)
-      length = std::strtoull(head.c_str() + p + 17, nullptr, 10);
-  }
-  body = buf.substr(head_end + 4);
-  while (body.size() < length) {
-    ssize_t n = ::recv(fd, chunk, std::min(sizeof(chunk), length - body.size()), 0);
-    if (n <= 0) return 0;
-    body.append(chunk, static_cast<size_t>(n));
-  }
-  return std::atoi(head.c_str() + 9);
-}
-
 int Run(const std::string& cmd) { return std::system(cmd.c_str()); }
-
-std::string Output(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  size_t nl = out.rfind('\n');
-  return nl == std::string::npos ? out : out.substr(nl + 1);
-}
-
-struct Percentiles {
-  double p50, p90, p99, max;
-};
-Percentiles Summarize(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  auto at = [&](double q) { return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))]; };
-  return {at(0.5), at(0.9), at(0.99), v.empty() ? 0.0 : v.back()};
-}
 
 }  // namespace
 
@@ -140,7 +64,7 @@ int main(int argc, char** argv) {
   }
   const int port = (*server)->port();
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
-  const std::string token = Output(mhub + " admin create-user bench --data " + data);
+  const std::string token = mhub::bench::LastOutputLine(mhub + " admin create-user bench --data " + data);
   if (token.rfind("hf_", 0) != 0) {
     std::fprintf(stderr, "mhub admin create-user failed (is %s built?)\n", mhub.c_str());
     return 1;
