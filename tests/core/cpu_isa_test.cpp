@@ -26,10 +26,14 @@ Isa Expected() {
   return static_cast<int>(want) < static_cast<int>(DetectIsa()) ? want : DetectIsa();
 }
 
-// stdout+stderr and exit status of this test binary run with `env` and a gtest filter.
+// stdout+stderr and exit status of this test binary run with `env` and a gtest filter. Under an
+// emulated CPU (scripts/run-tests-as-cpu) the child runs under the same emulator, since QEMU user
+// mode does not follow exec().
 std::pair<std::string, int> RunSelf(const std::string& env, const std::string& filter) {
   const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-  FILE* p = popen((env + " '" + self + "' --gtest_filter=" + filter + " 2>&1").c_str(), "r");
+  const char* emulator = std::getenv("MHUB_TEST_EMULATOR");
+  const std::string prefix = emulator == nullptr ? "" : std::string(emulator) + " ";
+  FILE* p = popen((env + " " + prefix + "'" + self + "' --gtest_filter=" + filter + " 2>&1").c_str(), "r");
   std::string out;
   char buf[4096];
   size_t n;
