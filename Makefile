@@ -5,6 +5,7 @@
 #   make bench  build (release) and run the benchmark programs (each prints ratios vs its peer)
 #   make fuzz   build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #               (FUZZERS="tokenizers_load ..." runs only those)
+#   make test-cpu  the tests on an emulated AVX2-only CPU (QEMU; EMU_CPU=EPYC-Milan), for issue 18
 #   make asan   run the tests under AddressSanitizer + UBSan
 #   make asan-ci  the part of make asan that CI runs: the base, formats, tokenizers, hub, datasets and server
 #               libraries only (no compute kernels built), their tests and kept fuzz corpora
@@ -20,7 +21,7 @@ ASAN_CI_TESTS ?= ^(tokenizers_|chat_|decoder_|formats_|server_storage_|server_ht
 # ASan it takes over 4 minutes of CI's 2 cores, so asan-ci leaves it out.
 ASAN_CI_EXCLUDE ?= ^tokenizers_oracle_test$$
 
-.PHONY: deps build run test bench fuzz fuzz-build asan asan-ci asan-ci-build format clean
+.PHONY: deps build run test test-cpu bench fuzz fuzz-build asan asan-ci asan-ci-build format clean
 
 deps:
 	@./scripts/install-deps
@@ -40,6 +41,14 @@ test: deps
 	cmake --preset dev >/dev/null
 	cmake --build build/dev -j $(JOBS)
 	cd build/dev && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# The dev build's tests on an emulated CPU (QEMU user mode; default EPYC-Milan: AVX2 + FMA, no
+# AVX-512): the AVX2-only machine's paths, on any machine. Slow (TCG); CTEST_ARGS="-R core_|models_".
+EMU_CPU ?= EPYC-Milan
+test-cpu: deps
+	cmake --preset dev >/dev/null
+	cmake --build build/dev -j $(JOBS)
+	./scripts/run-tests-as-cpu build/dev --cpu $(EMU_CPU) -j $(JOBS) $(CTEST_ARGS)
 
 bench: build
 	./scripts/run-benches build/release/bench
