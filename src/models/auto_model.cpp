@@ -7,6 +7,7 @@
 #include "mhub/formats/model_config.h"
 #include "mhub/formats/safetensors.h"
 #include "models/model_common.h"
+#include "models/seq2seq_model.h"
 #include "models/var_builder.h"
 
 #ifdef MHUB_MODELS_WITH_HUB
@@ -24,6 +25,8 @@ struct Family {
 constexpr Family kFamilies[] = {
     {"bert", BuildBert}, {"roberta", BuildBert}, {"xlm-roberta", BuildBert}, {"distilbert", BuildDistilBert},
     {"gpt2", BuildGpt2}, {"llama", BuildLlama},  {"mistral", BuildLlama},    {"qwen2", BuildLlama},
+    // Encoder-decoder LMs (seq2seq.h): Task::kBase builds *ForConditionalGeneration.
+    {"t5", BuildT5},     {"bart", BuildBart},    {"marian", BuildBart},
 };
 
 std::string SupportedList() {
