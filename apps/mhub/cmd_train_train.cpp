@@ -2,6 +2,7 @@
 // fine-tunes without writing C++ (run_glue / run_ner / run_mlm / run_clm in one command). Every
 // TrainingArguments field is a flag by its HF name (--learning_rate 3e-5, --num_train_epochs 2, ...);
 // --args FILE reads them from JSON or YAML first. Prints the final metrics as one JSON line.
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -193,7 +194,6 @@ int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
       metrics = train::ClassificationMetrics(num_labels == 2 ? "binary" : "macro");
       break;
     case models::Task::kTokenClassification:
-      pad.max_length = o.max_length;  // one eval length, so logits concatenate for seqeval
       collator = train::TokenClassificationCollator(pad);
       metrics = train::SeqevalMetrics(info.id2label);
       break;
@@ -206,12 +206,16 @@ int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
       auto c = train::MaskedLMCollator(m, pad);
       if (!c.ok()) return print_error(c.status());
       collator = std::move(*c);
+      metrics = train::TokenAccuracyMetrics(false);  // run_mlm's accuracy on the masked tokens
       break;
     }
     default:
       collator = train::CausalLMCollator(pad);
+      metrics = train::TokenAccuracyMetrics(true);  // run_clm's next-token accuracy
       break;
   }
+  const bool lm = *task == models::Task::kMaskedLM || *task == models::Task::kCausalLM;
+  const bool has_eval = !eval_rows.empty();  // eval_rows moves into the Trainer
   train::Trainer trainer(model->get(), *args, std::move(*train_rows), std::move(eval_rows), std::move(collator),
                          metrics);
   Json card = {
@@ -220,6 +224,21 @@ int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
   if (!eval_split.empty()) card["dataset_split"] = eval_split;
   if (fs::exists(o.model)) card.erase("finetuned_from");
   trainer.set_card_info(card);
+  if (lm)
+    trainer.set_preprocess_logits_for_metrics(
+        [](models::ModelOutputs out, const models::TrainBatch&) { return train::ArgmaxLogits(std::move(out)); });
+  // The tokenizer goes with the model into every push, as the Trainer does with a processing class.
+  std::error_code ec;
+  fs::create_directories(args->output_dir, ec);
+  if (ec) return print_error(Status::IOError("creating output_dir " + args->output_dir + ": " + ec.message()));
+  for (const char* f :
+       {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "vocab.json", "merges.txt"})
+    if (fs::exists(*folder + "/" + f)) {
+      fs::copy_file(*folder + "/" + f, args->output_dir + "/" + f, fs::copy_options::overwrite_existing, ec);
+      if (ec)
+        return print_error(
+            Status::IOError("copying " + std::string(f) + " to " + args->output_dir + ": " + ec.message()));
+    }
   if (args->push_to_hub) {
     auto pusher = train::MakeHubPusher(*args);
     if (!pusher.ok()) return print_error(pusher.status());
@@ -227,21 +246,19 @@ int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
   }
   auto r = trainer.Train(args->resume_from_checkpoint);
   if (!r.ok()) return print_error(r.status());
-  Status st = trainer.SaveModel();
-  // The tokenizer goes with the model, as trainer.save_model does with a processing class.
-  for (const char* f : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"}) {
-    std::error_code ec;
-    if (fs::exists(*folder + "/" + f))
-      fs::copy_file(*folder + "/" + f, args->output_dir + "/" + f, fs::copy_options::overwrite_existing, ec);
-  }
-  if (!st.ok()) return print_error(st);
+  // run_glue's order: save, evaluate (logged, so the card has these metrics), then push.
+  if (Status st = trainer.SaveModel(); !st.ok()) return print_error(st);
   Json out = Json::object();
   for (auto& [k, v] : r->metrics) out[k] = v;
-  if (!eval_rows.empty()) {
+  if (has_eval) {
     auto ev = trainer.Evaluate();
     if (!ev.ok()) return print_error(ev.status());
     for (auto& [k, v] : *ev) out[k] = v;
+    // run_mlm / run_clm: perplexity = exp(eval_loss), inf on overflow.
+    if (lm) out["perplexity"] = std::exp((*ev)["eval_loss"]);
   }
+  if (args->push_to_hub)
+    if (Status st = trainer.PushToHub(); !st.ok()) return print_error(st);
   std::cout << DumpJson(out) << "\n";
   return 0;
 }

@@ -247,4 +247,45 @@ ComputeMetrics SeqevalMetrics(std::vector<std::string> id2label) {
   };
 }
 
+Result<models::ModelOutputs> ArgmaxLogits(models::ModelOutputs outputs) {
+  auto it = outputs.find("logits");
+  if (it == outputs.end()) return Status::InvalidArgument("ArgmaxLogits: the model kept no logits");
+  const models::Array& logits = it->second;
+  if (logits.shape.size() != 3) return Status::InvalidArgument("ArgmaxLogits: logits are not (B,T,V)");
+  const int64_t rows = logits.shape[0] * logits.shape[1], V = logits.shape[2];
+  models::Array ids;
+  ids.shape = {logits.shape[0], logits.shape[1]};
+  ids.values.resize(size_t(rows));
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = logits.values.data() + r * V;
+    ids.values[r] = float(std::max_element(row, row + V) - row);
+  }
+  outputs.erase(it);
+  outputs["pred_ids"] = std::move(ids);
+  return outputs;
+}
+
+ComputeMetrics TokenAccuracyMetrics(bool shift) {
+  return [shift](const EvalPrediction& p) -> Result<std::map<std::string, double>> {
+    auto it = p.predictions.find("pred_ids");
+    if (it == p.predictions.end()) return Status::InvalidArgument("token accuracy: no pred_ids (ArgmaxLogits) kept");
+    const auto& ids = it->second;
+    if (p.label_shape.size() != 2 || ids.shape != p.label_shape)
+      return Status::InvalidArgument("token accuracy: predictions and labels differ in shape");
+    const int64_t N = p.label_shape[0], T = p.label_shape[1], off = shift ? 1 : 0;
+    std::vector<int64_t> t, y;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t k = 0; k + off < T; ++k) {
+        // run_clm does not skip -100 (its grouped texts have no padding); ours pads, so skip it.
+        const int64_t label = p.label_ids[n * T + k + off];
+        if (label == -100) continue;
+        t.push_back(label);
+        y.push_back(int64_t(ids.values[n * T + k]));
+      }
+    std::map<std::string, double> out;
+    MHUB_ASSIGN_OR_RETURN(out["accuracy"], Accuracy(t, y));
+    return out;
+  };
+}
+
 }  // namespace mhub::train

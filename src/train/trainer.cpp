@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "checkpoint_io.h"
+#include "eval_gather.h"
 #include "mhub/base/env.h"
 #include "mhub/train/lr_schedule.h"
 #include "mhub/train/model_card.h"
@@ -72,6 +73,7 @@ struct Trainer::Impl {
   std::vector<Feature> train, eval;
   std::unique_ptr<DataCollator> collator;
   ComputeMetrics compute_metrics;
+  PreprocessLogits preprocess_logits;
   EarlyStoppingOptions early;
   std::unique_ptr<HubPusher> pusher;
   Json card_info = Json::object();
@@ -110,6 +112,7 @@ Trainer::~Trainer() = default;
 
 void Trainer::set_hub_pusher(std::unique_ptr<HubPusher> pusher) { impl_->pusher = std::move(pusher); }
 void Trainer::set_card_info(Json info) { impl_->card_info = std::move(info); }
+void Trainer::set_preprocess_logits_for_metrics(PreprocessLogits fn) { impl_->preprocess_logits = std::move(fn); }
 const Json& Trainer::log_history() const { return impl_->log_history; }
 
 Json Trainer::StateJson() const {
@@ -168,7 +171,7 @@ Result<std::map<std::string, double>> Trainer::Evaluate(const std::string& prefi
   const int64_t bs = args_.per_device_eval_batch_size;
   double weighted = 0;
   int64_t rows = 0, batches = 0;
-  EvalPrediction pred;
+  internal::EvalGatherer gathered;
   const bool want_outputs = bool(s.compute_metrics);
   for (size_t i = 0; i < s.eval.size(); i += size_t(bs)) {
     const size_t n = std::min(s.eval.size() - i, size_t(bs));
@@ -185,30 +188,15 @@ Result<std::map<std::string, double>> Trainer::Evaluate(const std::string& prefi
     rows += int64_t(n);
     ++batches;
     if (want_outputs) {
-      for (auto& [name, arr] : r.outputs) {
-        auto& dst = pred.predictions[name];
-        if (dst.shape.empty()) {
-          dst.shape = arr.shape;
-          dst.shape[0] = 0;
-        }
-        // Pad the sequence axis would be needed for ragged (B,T,C) batches; require equal T.
-        if (arr.shape.size() == 3 && dst.shape[1] != arr.shape[1] && dst.shape[0] > 0)
-          return Status::InvalidArgument(
-              "compute_metrics: eval batches have different sequence lengths; pad eval data to one max_length");
-        dst.shape[0] += arr.shape[0];
-        if (arr.shape.size() == 3) dst.shape[1] = arr.shape[1];
-        dst.values.insert(dst.values.end(), arr.values.begin(), arr.values.end());
+      if (s.preprocess_logits) {
+        MHUB_ASSIGN_OR_RETURN(r.outputs, s.preprocess_logits(std::move(r.outputs), batch));
       }
-      if (!batch.labels.empty()) {
-        pred.label_ids.insert(pred.label_ids.end(), batch.labels.begin(), batch.labels.end());
-        if (int64_t(batch.labels.size()) == batch.batch) {
-          pred.label_shape = {int64_t(pred.label_ids.size())};
-        } else {
-          pred.label_shape = {int64_t(pred.label_ids.size()) / batch.seq_len, batch.seq_len};
-        }
-      }
+      std::vector<int64_t> label_shape = {batch.batch};
+      if (int64_t(batch.labels.size()) != batch.batch) label_shape.push_back(batch.seq_len);
+      MHUB_RETURN_IF_ERROR(gathered.Add(r.outputs, batch.labels, label_shape));
     }
   }
+  EvalPrediction pred = gathered.Take();
   const double runtime = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::map<std::string, double> metrics;
   metrics[prefix + "_loss"] = weighted / double(rows);
@@ -433,8 +421,7 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
       // num_items_in_batch over the whole update when the model takes loss kwargs (§2.2).
       const bool loss_kwargs = s.model->accepts_loss_kwargs();
       int64_t items = 0;
-      for (const auto& b : mbs)
-        for (int64_t l : b.labels) items += l != -100;
+      for (const auto& b : mbs) items += s.model->CountItems(b);  // causal LM: shifted labels
       const int64_t cur_ga = int64_t(mbs.size());
       double step_loss = 0;
       for (auto& b : mbs) {
@@ -538,7 +525,8 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
       if (!fs::equivalent(c, s.best_model_checkpoint)) MHUB_RETURN_IF_ERROR(internal::RemoveTree(c));
   s.jsonl.close();
   MHUB_RETURN_IF_ERROR(WriteTrainingCurveSvg(s.log_history, out + "/training_curve.svg"));
-  if (args_.push_to_hub) MHUB_RETURN_IF_ERROR(PushToHub());
+  // Like transformers, the run's final upload is the caller's PushToHub() after its last evaluate
+  // (run_glue: train, evaluate, push_to_hub), so the card holds the final metrics.
   return result;
 }
 

@@ -466,6 +466,9 @@ TEST(TrainerTest, PushToHubCommitsPerSaveAsHubStrategySays) {
     t.set_card_info({{"dataset", "toy"}, {"dataset_tags", "me/toy"}});
     auto r = t.Train();
     ASSERT_TRUE(r.ok()) << r.status();
+    // The final upload is the caller's, after its last evaluate (run_glue's order).
+    ASSERT_TRUE(t.Evaluate().ok());
+    ASSERT_TRUE(t.PushToHub().ok());
     // every_save: steps 3 and 6, then "End of training"; checkpoint adds last-checkpoint/ uploads.
     std::vector<std::string> messages;
     for (const auto& p : *pushes) messages.push_back(p.path_in_repo + "|" + p.message);

@@ -69,4 +69,11 @@ ComputeMetrics ClassificationMetrics(std::string f1_average = "");
 // Token classification through seqeval with the label names -> overall_* and accuracy keys.
 ComputeMetrics SeqevalMetrics(std::vector<std::string> id2label);
 
+// run_mlm / run_clm's pair. ArgmaxLogits is their preprocess_logits_for_metrics: "logits" (B,T,V)
+// becomes "pred_ids" (B,T) (ids as floats, exact below 2^24), so eval never holds (N,T,V).
+// TokenAccuracyMetrics -> {"accuracy"} over the labels that are not -100; `shift` (causal LM)
+// compares preds[:, :-1] with labels[:, 1:] as run_clm does.
+Result<models::ModelOutputs> ArgmaxLogits(models::ModelOutputs outputs);
+ComputeMetrics TokenAccuracyMetrics(bool shift);
+
 }  // namespace mhub::train

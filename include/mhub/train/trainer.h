@@ -56,6 +56,11 @@ struct HubPusher {
                         const std::vector<std::string>& ignore_patterns, const std::string& commit_message) = 0;
 };
 
+// transformers' preprocess_logits_for_metrics: maps each eval batch's outputs before Evaluate keeps
+// them for compute_metrics (e.g. argmax, so (N,T,V) LM logits are never held whole).
+using PreprocessLogits =
+    std::function<Result<models::ModelOutputs>(models::ModelOutputs outputs, const models::TrainBatch& batch)>;
+
 struct TrainOutput {
   int64_t global_step = 0;
   double training_loss = 0;
@@ -81,12 +86,14 @@ class Trainer {
   // save_pretrained of the current weights + training_args.json into `dir` (output_dir if empty).
   Status SaveModel(const std::string& dir = "");
   // README.md (create_model_card) + the final weights into output_dir, uploaded through `pusher`
-  // as "End of training" (Trainer.push_to_hub).
+  // as "End of training" (Trainer.push_to_hub). Train() pushes only per save (hub_strategy); this is
+  // the caller's final upload, after its last Evaluate, so the card holds those metrics.
   Status PushToHub(const std::string& commit_message = "End of training");
   // Receives every push (hub_strategy); without one, push_to_hub=True is refused at Train().
   void set_hub_pusher(std::unique_ptr<HubPusher> pusher);
   // Card fields transformers takes as create_model_card arguments.
   void set_card_info(Json info);
+  void set_preprocess_logits_for_metrics(PreprocessLogits fn);
 
   const TrainingArguments& args() const { return args_; }
   // Every log entry so far (TrainerState.log_history).

@@ -1,0 +1,267 @@
+// `mhub train ... --push_to_hub` end to end against a real hub: the test starts `mhub server`,
+// pushes a tiny CSV/JSONL dataset repo with `mhub upload`, makes a tiny model with `mhub new-model`,
+// runs `mhub train` as a process for each task, then downloads the pushed repo with Debian git +
+// git-lfs and with the real @huggingface/hub JS client (snapshotDownload): both give the bytes the
+// trainer wrote into output_dir, and the card's model-index (parsed by PyYAML with the Hub's rules,
+// tests/train/oracle/card_check.py) holds the eval metrics the run printed.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "integration/hub_cli_fixture.h"
+#include "mhub/base/json.h"
+
+namespace mhub::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Q(const std::string& s) { return ShellQuote(s); }
+
+class TrainCliPushTest : public HubCliTest {
+ protected:
+  // A dataset repo bob/<name> holding `files` (path -> text), uploaded in one commit.
+  void PushDataset(const std::string& name, const std::map<std::string, std::string>& files) {
+    const std::string folder = work_ / ("data-" + name);
+    for (const auto& [path, text] : files) {
+      fs::create_directories(fs::path(folder + "/" + path).parent_path());
+      WriteFileOrDie(folder + "/" + path, text);
+    }
+    auto c = Mhub("repo create bob/" + name + " --repo-type dataset");
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    auto up = Mhub("upload bob/" + name + " " + Q(folder) + " . --repo-type dataset");
+    ASSERT_EQ(up.exit_code, 0) << up.err;
+  }
+
+  std::string NewModel(const std::string& arch, const std::string& task) {
+    const std::string dir = work_ / (arch + "-" + task);
+    auto r = Mhub("new-model " + arch + " --task " + task + " " + Q(dir));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return dir;
+  }
+
+  // Runs `mhub train` and returns the final metrics line it printed.
+  Json Train(const std::string& args) {
+    auto r = Mhub("train " + args);
+    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+    auto lines = Lines(r.out);
+    if (lines.empty()) return Json::object();
+    auto j = ParseJson(lines.back());
+    EXPECT_TRUE(j.ok()) << r.out;
+    return j.ok() ? *j : Json::object();
+  }
+
+  // sha256 of every regular file under `dir` (relative paths), skipping `skip_prefix` entries.
+  static std::map<std::string, std::string> Hashes(const std::string& dir, const std::string& skip_prefix) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      if (!e.is_regular_file()) continue;
+      std::string rel = fs::relative(e.path(), dir).string();
+      if (!skip_prefix.empty() && rel.rfind(skip_prefix, 0) == 0) continue;
+      out[rel] = Sha256Sum(e.path().string());
+    }
+    return out;
+  }
+
+  // Downloads `repo` with git + git-lfs and with @huggingface/hub; checks both against the files of
+  // `output_dir` the trainer pushed; returns the card's parsed front matter.
+  Json CheckPushed(const std::string& repo, const std::string& output_dir) {
+    const std::string home = work_ / "git-home";
+    fs::create_directories(home);
+    const std::string git_env = "HOME=" + Q(home) + " GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 ";
+    EXPECT_EQ(RunCommand(git_env + "git lfs install --skip-repo").exit_code, 0);
+    const std::string port = server_.url().substr(server_.url().rfind(':') + 1);
+    const std::string clone_dir = work_ / ("clone-" + repo.substr(repo.find('/') + 1));
+    auto clone = RunCommand(git_env + "git clone -q " +
+                            Q("http://bob:" + server_.token() + "@127.0.0.1:" + port + "/" + repo + ".git") + " " +
+                            Q(clone_dir));
+    EXPECT_EQ(clone.exit_code, 0) << clone.err;
+    auto git_files = Hashes(clone_dir, ".git");
+    // The weights are LFS objects in git (pointer committed), smudged back by git-lfs.
+    auto pointer = RunCommand("git -C " + Q(clone_dir) + " cat-file -p HEAD:model.safetensors");
+    EXPECT_EQ(pointer.out.rfind("version https://git-lfs.github.com/spec/v1", 0), 0u) << pointer.out.substr(0, 80);
+
+    // Every pushed file is what the trainer wrote into output_dir.
+    for (const char* f : {"README.md", "config.json", "model.safetensors", "training_args.json", "tokenizer.json"}) {
+      EXPECT_TRUE(git_files.count(f)) << repo << " lacks " << f;
+      if (git_files.count(f)) {
+        EXPECT_EQ(git_files[f], Sha256Sum(output_dir + "/" + f)) << repo << " " << f;
+      }
+    }
+    // Checkpoints stay local (transformers' push ignores _checkpoint/ and checkpoint-*/ by default).
+    for (const auto& [path, _] : git_files) EXPECT_EQ(path.rfind("checkpoint-", 0), std::string::npos) << path;
+
+    auto js = RunCommand("env HUB_URL=" + Q(server_.url()) + " HUB_TOKEN=" + Q(server_.token()) + " REPO=" + Q(repo) +
+                         " CACHE_DIR=" + Q(work_ / "jscache") + " NODE_MODULES=" + Q(NodeModulesDir()) + " node " +
+                         Q(SourceDir() + "/tests/clients/train_hub_snapshot.js"));
+    EXPECT_EQ(js.exit_code, 0) << js.err;
+    // snapshotDownload logs "Downloading ..." lines on stdout; the result is the last line.
+    auto js_lines = Lines(js.out);
+    auto snap = ParseJson(js_lines.empty() ? "" : js_lines.back());
+    EXPECT_TRUE(snap.ok()) << js.out;
+    if (snap.ok()) {
+      std::map<std::string, std::string> js_files;
+      for (auto& [k, v] : (*snap)["files"].items()) js_files[k] = v.get<std::string>();
+      js_files.erase(".gitattributes");
+      git_files.erase(".gitattributes");
+      EXPECT_EQ(js_files, git_files) << repo;
+      auto head = RunCommand("git -C " + Q(clone_dir) + " rev-parse HEAD");
+      EXPECT_EQ((*snap)["commit"].get<std::string>() + "\n", head.out);
+    }
+
+    // hub_strategy every_save (the default): one commit per save (epoch), then the final push.
+    auto log = RunCommand("git -C " + Q(clone_dir) + " log --format=%s");
+    auto subjects = Lines(log.out);
+    EXPECT_GE(subjects.size(), 3u) << log.out;
+    if (subjects.size() >= 3) {
+      EXPECT_EQ(subjects[0], "End of training");
+      EXPECT_EQ(subjects[1], "Training in progress, epoch 2");
+      EXPECT_EQ(subjects[2], "Training in progress, epoch 1");
+    }
+
+    auto card = RunCommand(Python() + " " + Q(SourceDir() + "/tests/train/oracle/card_check.py") + " " +
+                           Q(clone_dir + "/README.md"));
+    EXPECT_EQ(card.exit_code, 0) << card.err;
+    auto meta = ParseJson(card.out);
+    EXPECT_TRUE(meta.ok()) << card.out;
+    return meta.ok() ? (*meta)["meta"] : Json::object();
+  }
+
+  // The model-index metrics of `meta` (type -> value) equal the run's eval_<type> values.
+  static void ExpectCardMetrics(const Json& meta, const Json& printed, const std::vector<std::string>& types,
+                                const std::string& task_type, const std::string& dataset) {
+    ASSERT_TRUE(meta.contains("model-index")) << meta.dump();
+    const Json& results = meta["model-index"][0]["results"];
+    ASSERT_EQ(results.size(), 1u) << meta.dump();
+    EXPECT_EQ(results[0]["task"]["type"], task_type);
+    EXPECT_EQ(results[0]["dataset"]["type"], dataset);
+    std::map<std::string, double> got;
+    for (const auto& m : results[0]["metrics"]) got[m["type"].get<std::string>()] = m["value"].get<double>();
+    for (const auto& t : types) {
+      ASSERT_TRUE(got.count(t)) << t << " missing in " << results.dump();
+      ASSERT_TRUE(printed.contains("eval_" + t)) << printed.dump();
+      EXPECT_NEAR(got[t], printed["eval_" + t].get<double>(), 1e-12) << t;
+    }
+  }
+
+  std::string CommonArgs(const std::string& out, const std::string& repo) {
+    return " --output_dir " + Q(out) +
+           " --num_train_epochs 2 --per_device_train_batch_size 4 --per_device_eval_batch_size 4"
+           " --learning_rate 1e-3 --eval_strategy epoch --save_strategy epoch --logging_steps 1 --seed 7"
+           " --push_to_hub --hub_model_id " +
+           repo;
+  }
+};
+
+std::string Csv(const std::vector<std::pair<std::string, std::string>>& rows) {
+  std::string s = "text,label\n";
+  for (auto& [t, l] : rows) s += "\"" + t + "\"," + l + "\n";
+  return s;
+}
+
+TEST_F(TrainCliPushTest, TextClassificationFromCsvRepo) {
+  std::vector<std::pair<std::string, std::string>> train, eval;
+  const char* good[] = {"i love it", "great fun", "so good", "a fine day", "lovely work", "good and great"};
+  const char* bad[] = {"i hate it", "awful mess", "so bad", "a sad day", "terrible work", "bad and awful"};
+  for (int i = 0; i < 6; ++i) {
+    (i < 4 ? train : eval).push_back({good[i], "POSITIVE"});
+    (i < 4 ? train : eval).push_back({bad[i], "NEGATIVE"});
+  }
+  PushDataset("reviews", {{"train.csv", Csv(train)}, {"validation.csv", Csv(eval)}});
+  const std::string model = NewModel("bert", "text-classification");
+  const std::string out = work_ / "out-tc";
+  Json printed = Train("--task text-classification --model " + Q(model) + " --dataset bob/reviews" +
+                       CommonArgs(out, "bob/tc-model"));
+  ASSERT_TRUE(printed.contains("eval_accuracy")) << printed.dump();
+  // Accuracy over 4 eval rows is a multiple of 1/4.
+  const double acc = printed["eval_accuracy"].get<double>();
+  EXPECT_NEAR(acc * 4, std::round(acc * 4), 1e-9);
+  Json meta = CheckPushed("bob/tc-model", out);
+  ExpectCardMetrics(meta, printed, {"accuracy", "f1", "precision", "recall"}, "text-classification", "bob/reviews");
+  // The pushed model loads and runs from the hub by its repo id.
+  auto run = Mhub("run text-classification --model bob/tc-model 'i love it'");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\"label\""), std::string::npos) << run.out;
+}
+
+TEST_F(TrainCliPushTest, TokenClassificationFromJsonlRepo) {
+  // Tags: 0 O, 1 B-PER, 2 I-PER, 3 B-LOC, 4 I-LOC (new-model's labels).
+  auto row = [](const std::vector<std::string>& words, const std::vector<int>& tags) {
+    Json j = {{"tokens", words}, {"ner_tags", tags}};
+    return j.dump() + "\n";
+  };
+  std::string train, eval;
+  for (int i = 0; i < 4; ++i) {
+    train += row({"alice", "lives", "in", "paris"}, {1, 0, 0, 3});
+    train += row({"bob", "smith", "went", "to", "new", "york"}, {1, 2, 0, 0, 3, 4});
+  }
+  eval += row({"alice", "went", "to", "paris"}, {1, 0, 0, 3});
+  eval += row({"bob", "lives", "in", "york"}, {1, 0, 0, 3});
+  PushDataset("ner", {{"train.jsonl", train}, {"validation.jsonl", eval}});
+  const std::string model = NewModel("bert", "token-classification");
+  const std::string out = work_ / "out-ner";
+  Json printed = Train("--task token-classification --model " + Q(model) + " --dataset bob/ner" +
+                       CommonArgs(out, "bob/ner-model"));
+  ASSERT_TRUE(printed.contains("eval_accuracy")) << printed.dump();
+  Json meta = CheckPushed("bob/ner-model", out);
+  ExpectCardMetrics(meta, printed, {"accuracy", "f1", "precision", "recall"}, "token-classification", "bob/ner");
+}
+
+std::string TextJsonl(const std::vector<std::string>& texts) {
+  std::string s;
+  for (const auto& t : texts) s += Json({{"text", t}}).dump() + "\n";
+  return s;
+}
+
+TEST_F(TrainCliPushTest, MaskedLmFromJsonlRepo) {
+  const std::vector<std::string> train = {"the cat sat on the mat",  "paris is the capital of france",
+                                          "the dog ran in the park", "alice lives in paris",
+                                          "bob went to new york",    "the sun is hot today"};
+  PushDataset("mlm-text", {{"train.jsonl", TextJsonl(train)},
+                           {"validation.jsonl", TextJsonl({"the cat ran in the park", "bob lives in paris"})}});
+  const std::string model = NewModel("bert", "fill-mask");
+  const std::string out = work_ / "out-mlm";
+  Json printed =
+      Train("--task masked-lm --model " + Q(model) + " --dataset bob/mlm-text" + CommonArgs(out, "bob/mlm-model"));
+  // run_mlm reports perplexity = exp(eval_loss) and token accuracy on the masked positions.
+  ASSERT_TRUE(printed.contains("eval_loss")) << printed.dump();
+  ASSERT_TRUE(printed.contains("perplexity")) << printed.dump();
+  EXPECT_NEAR(printed["perplexity"].get<double>(), std::exp(printed["eval_loss"].get<double>()), 1e-9);
+  Json meta = CheckPushed("bob/mlm-model", out);
+  ExpectCardMetrics(meta, printed, {"accuracy"}, "fill-mask", "bob/mlm-text");
+}
+
+TEST_F(TrainCliPushTest, CausalLmFromCsvRepo) {
+  std::string train = "text\n", eval = "text\n";
+  for (const char* t : {"hello world", "the cat sat", "a b c d e", "one two three", "hello there", "the end"})
+    train += std::string(t) + "\n";
+  for (const char* t : {"hello cat", "one two"}) eval += std::string(t) + "\n";
+  PushDataset("clm-text", {{"train.csv", train}, {"validation.csv", eval}});
+  const std::string model = NewModel("gpt2", "text-generation");
+  const std::string out = work_ / "out-clm";
+  Json printed =
+      Train("--task causal-lm --model " + Q(model) + " --dataset bob/clm-text" + CommonArgs(out, "bob/clm-model"));
+  ASSERT_TRUE(printed.contains("perplexity")) << printed.dump();
+  EXPECT_NEAR(printed["perplexity"].get<double>(), std::exp(printed["eval_loss"].get<double>()), 1e-9);
+  Json meta = CheckPushed("bob/clm-model", out);
+  ExpectCardMetrics(meta, printed, {"accuracy"}, "text-generation", "bob/clm-text");
+  auto run = Mhub("run text-generation --model bob/clm-model hello --max-new-tokens 2");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("generated_text"), std::string::npos) << run.out;
+}
+
+TEST_F(TrainCliPushTest, MissingColumnIsOneErrorLineAndNothingPushed) {
+  PushDataset("bad", {{"train.csv", "sentence,label\nhi,POSITIVE\n"}});
+  const std::string model = NewModel("bert", "text-classification");
+  auto r = Mhub("train --task text-classification --model " + Q(model) + " --dataset bob/bad" +
+                CommonArgs(work_ / "out-bad", "bob/bad-model"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(OneErrorLine(r.err)) << r.err;
+  EXPECT_NE(r.err.find("no column 'text'"), std::string::npos) << r.err;
+  EXPECT_NE(Mhub("ls bob/bad-model").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace mhub::testing
