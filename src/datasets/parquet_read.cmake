@@ -9,4 +9,5 @@ list(APPEND MHUB_DATASETS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/parquet/column_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/assemble.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/parquet_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/parquet/parquet_filter.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/block_cache.cpp)

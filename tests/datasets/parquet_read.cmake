@@ -10,3 +10,7 @@ mhub_test(datasets_parquet_schema_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/parquet
 # dsperf: the reader's fast paths (bulk unpack, dictionary gather, parallel decode) against reference code.
 mhub_test(datasets_parquet_decode_fast_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/parquet_decode_fast_test.cpp
   LIBS mhub_datasets TIMEOUT 60)
+# ds9: min/max skipping (row-group statistics + column index) against a row-by-row full scan, and
+# decoders resumed mid-page.
+mhub_test(datasets_parquet_filter_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/parquet_filter_test.cpp
+  LIBS mhub_datasets TIMEOUT 60)

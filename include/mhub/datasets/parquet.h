@@ -26,6 +26,7 @@
 
 #include "mhub/base/result.h"
 #include "mhub/datasets/array.h"
+#include "mhub/datasets/value.h"
 
 namespace mhub::datasets {
 
@@ -53,6 +54,34 @@ struct ParquetReadOptions {
   // Threads that decode the selected columns of a row group (or of a Stream batch) side by side;
   // 1 = the calling thread only. Only row groups of >= 256 KiB (compressed) are split.
   int threads = 1;
+};
+
+// A comparison of one column with constants, for reads that skip what cannot match
+// (ParquetFile::CandidateRows / FilterRows). Values compare as the column's type does: integers,
+// floats, dates (days) and timestamps (the column's unit) numerically with a kInt/kUInt/kDouble
+// constant, NaN matching no comparison; strings and binary bytewise (unsigned) with a kString or
+// kBinary constant; booleans false < true with a kBool (or 0/1) constant. A null cell matches only
+// kIsNull. A constant of another kind is InvalidArgument.
+struct ParquetPredicate {
+  enum class Op : uint8_t { kEq, kLt, kLe, kGt, kGe, kBetween, kIsNull, kIsNotNull };
+  std::string column;  // a top-level column of a flat (not list/struct) type
+  Op op = Op::kEq;
+  Value value;   // the constant; kBetween: the low end (inclusive)
+  Value value2;  // kBetween: the high end (inclusive)
+};
+
+struct ParquetRowRange {
+  int64_t begin = 0;  // rows [begin, end) of the file
+  int64_t end = 0;
+};
+
+// What min/max skipping saved (accumulated over calls).
+struct ParquetSkipCounters {
+  int64_t row_groups = 0;
+  int64_t row_groups_skipped = 0;  // by the column chunk's statistics
+  int64_t pages = 0;               // data pages of the column in the row groups not skipped, by the column index
+  int64_t pages_skipped = 0;       // by their min/max, null count or all-null flag
+  int64_t rows_read = 0;           // rows FilterRows decoded and tested
 };
 
 class ParquetFile {
@@ -83,8 +112,19 @@ class ParquetFile {
   // outlive it.
   Result<std::unique_ptr<TableReader>> Stream(const ParquetReadOptions& options = {}) const;
 
+  // Min/max skipping. CandidateRows: ascending, disjoint row ranges outside which no row matches
+  // `predicate`, from the row groups' column statistics and, where the file has a page index, the
+  // pages' min/max, null counts and null flags (statistics the file does not give, or that cannot
+  // be trusted for the column's sort order, skip nothing). FilterRows: the rows that match
+  // (ascending file row numbers), decoding only the candidate ranges of the predicate's column.
+  Result<std::vector<ParquetRowRange>> CandidateRows(const ParquetPredicate& predicate,
+                                                     ParquetSkipCounters* counters = nullptr) const;
+  Result<std::vector<int64_t>> FilterRows(const ParquetPredicate& predicate,
+                                          ParquetSkipCounters* counters = nullptr) const;
+
+  struct Impl;  // opaque outside the reader (src/datasets/parquet/parquet_file_impl.h)
+
  private:
-  struct Impl;
   explicit ParquetFile(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

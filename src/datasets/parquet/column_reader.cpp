@@ -42,141 +42,79 @@ Status CheckUtf8(const DenseValues& v, int64_t first) {
   return Status::Corruption("STRING value is not valid UTF-8");
 }
 
-// Entry and value positions of row cuts in a LeafData whose first entry starts a row.
-struct Cut {
-  int64_t e0, e1;  // entries [e0, e1)
-  int64_t v0, v1;  // non-null values [v0, v1)
+// Appends values [v0, v1) of `src` to `dst` (same physical type).
+void AppendValues(const DenseValues& src, int64_t v0, int64_t v1, DenseValues* dst) {
+  if (v1 <= v0) return;
+  if (src.is_byte_array()) {
+    int64_t b0 = src.offsets[v0], b1 = src.offsets[v1];
+    int64_t base = dst->offsets.back() - b0;
+    dst->bytes.append(src.bytes.data() + b0, b1 - b0);
+    int64_t* offs = dst->offsets.grow(v1 - v0);
+    for (int64_t i = v0 + 1; i <= v1; ++i) offs[i - v0 - 1] = src.offsets[i] + base;
+  } else {
+    size_t w = static_cast<size_t>(src.width);
+    dst->fixed.append(src.fixed.data() + v0 * w, (v1 - v0) * w);
+  }
+  dst->count += v1 - v0;
+}
+
+// How the open page hands out its values.
+enum class ValueMode : uint8_t {
+  kPlain,       // PLAIN (not booleans): a byte position that advances
+  kDictionary,  // dictionary indices: a resumable hybrid decoder
+  kDecoded,     // every other encoding: the page's values decoded at open, handed out by position
+  kDelivered,   // the values went straight into the caller's output at open (a whole page)
 };
-
-Result<Cut> FindCut(const LeafColumn& leaf, const LeafData& d, int64_t row_begin, int64_t row_end) {
-  Cut c{0, d.entries, 0, 0};
-  if (leaf.max_rep == 0) {
-    c.e0 = std::min(row_begin, d.entries);
-    c.e1 = std::min(std::max(row_end, c.e0), d.entries);
-  } else {
-    const int16_t* r = d.rep.data();
-    if (d.entries > 0 && r[0] != 0) return Status::Corruption("first value of the column chunk does not start a row");
-    int64_t row = -1;
-    c.e0 = c.e1 = d.entries;
-    bool found0 = false;
-    for (int64_t i = 0; i < d.entries; ++i) {
-      if (r[i] == 0) {
-        ++row;
-        if (!found0 && row == row_begin) c.e0 = i, found0 = true;
-        if (row == row_end) {
-          c.e1 = i;
-          break;
-        }
-      }
-    }
-  }
-  c.v0 = c.e0;
-  c.v1 = c.e1;
-  if (c.e0 == d.entries) {
-    c.v0 = c.v1 = d.values.count;  // nothing kept (a batch's tail when the batch took every row)
-  } else if (c.e0 == 0 && c.e1 == d.entries) {
-    c.v1 = d.values.count;  // everything kept
-  } else if (leaf.max_def > 0) {
-    const int16_t* df = d.def.data();
-    c.v0 = 0;
-    for (int64_t i = 0; i < c.e0; ++i) c.v0 += df[i] == leaf.max_def;
-    c.v1 = c.v0;
-    for (int64_t i = c.e0; i < c.e1; ++i) c.v1 += df[i] == leaf.max_def;
-  }
-  return c;
-}
-
-// Appends entries [c.e0, c.e1) (values [c.v0, c.v1)) of `src` to `dst`.
-void AppendEntries(const LeafData& src, const Cut& c, LeafData* dst) {
-  if (!src.def.empty()) dst->def.append(src.def.data() + c.e0, c.e1 - c.e0);
-  if (!src.rep.empty()) dst->rep.append(src.rep.data() + c.e0, c.e1 - c.e0);
-  dst->entries += c.e1 - c.e0;
-  const DenseValues& v = src.values;
-  DenseValues& o = dst->values;
-  if (v.is_byte_array()) {
-    int64_t b0 = v.offsets[c.v0], b1 = v.offsets[c.v1];
-    int64_t base = o.offsets.back() - b0;
-    o.bytes.append(v.bytes.data() + b0, b1 - b0);
-    int64_t* offs = o.offsets.grow(c.v1 - c.v0);
-    for (int64_t i = c.v0 + 1; i <= c.v1; ++i) offs[i - c.v0 - 1] = v.offsets[i] + base;
-  } else {
-    size_t w = static_cast<size_t>(v.width);
-    o.fixed.append(v.fixed.data() + c.v0 * w, (c.v1 - c.v0) * w);
-  }
-  o.count += c.v1 - c.v0;
-}
-
-}  // namespace
-
-// Keeps rows [row_begin, row_end) (relative to its first row) of the decoded entries.
-Status KeepRows(const LeafColumn& leaf, LeafData* out, int64_t row_begin, int64_t row_end) {
-  MHUB_ASSIGN_OR_RETURN(Cut c, FindCut(leaf, *out, row_begin, row_end));
-  if (c.e0 == 0 && c.e1 == out->entries) return Status::OK();
-  auto cut = [&](PodVector<int16_t>& lv) {
-    if (lv.empty()) return;
-    if (c.e1 > c.e0) std::memmove(lv.data(), lv.data() + c.e0, (c.e1 - c.e0) * sizeof(int16_t));
-    lv.resize_uninit(c.e1 - c.e0);
-  };
-  cut(out->def);
-  cut(out->rep);
-  out->entries = c.e1 - c.e0;
-  DenseValues& v = out->values;
-  if (v.is_byte_array()) {
-    int64_t b0 = v.offsets[c.v0], b1 = v.offsets[c.v1];
-    if (b1 > b0 && b0 > 0) std::memmove(v.bytes.data(), v.bytes.data() + b0, b1 - b0);
-    v.bytes.resize_uninit(b1 - b0);
-    for (int64_t i = c.v0; i <= c.v1; ++i) v.offsets[i - c.v0] = v.offsets[i] - b0;
-    v.offsets.resize_uninit(c.v1 - c.v0 + 1);
-  } else {
-    size_t w = static_cast<size_t>(v.width);
-    if (c.v1 > c.v0 && w > 0 && c.v0 > 0) std::memmove(v.fixed.data(), v.fixed.data() + c.v0 * w, (c.v1 - c.v0) * w);
-    v.fixed.resize_uninit((c.v1 - c.v0) * w);
-  }
-  v.count = c.v1 - c.v0;
-  return Status::OK();
-}
-
-namespace {
 
 class ChunkWalker {
  public:
-  ChunkWalker(const ChunkRequest& req, LeafData* out) : req_(req), leaf_(*req.leaf), out_(out) {}
+  explicit ChunkWalker(const ChunkRequest& req) : req_(req), leaf_(*req.leaf) {}
 
-  // The whole range at once: Begin, every page, then the cut to [row_begin, row_end).
-  Status Run();
-  // Checks the chunk, reserves the output and finds the first page (and the dictionary).
+  // Checks the chunk and finds the first page of the range (reading the dictionary on the way).
   Status Begin();
-  // Decodes the next data page of the range into *out_ (dictionary and index pages on the way
-  // are read or passed); sets done() after the last one.
-  Status NextPage();
+  // Opens the next data page of the range: decompresses it, decodes its levels and readies its
+  // values. Sets done() instead after the last one. A flat column's page that lies inside rows
+  // [direct_from, direct_to) and whose values can be decompressed straight into direct->values
+  // (v2, PLAIN, fixed width) is: the caller then takes the whole page into `direct`.
+  Status OpenPage(LeafData* direct, int64_t direct_from, int64_t direct_to);
   bool done() const { return done_; }
-  // The row of the row group that the first decoded entry belongs to; -1 before any page.
+  // The row of the row group that the first opened page starts with; -1 before any page.
   int64_t first_row() const { return first_row_; }
-  void set_out(LeafData* out) { out_ = out; }
+  // Entries of the open page not taken yet, and its levels from the next one on.
+  int64_t page_left() const { return page_entries_ - page_pos_entries_; }
+  const int16_t* page_rep() const { return page_rep_.empty() ? nullptr : page_rep_.data() + page_pos_entries_; }
+  // True when the open page is known to end a row (v2 pages, offset-index pages, flat columns), so
+  // the next page cannot continue its last row.
+  bool page_ends_row() const { return page_ends_row_; }
+  // Appends the next k entries of the open page (levels and values) to *out; nullptr passes them.
+  Status Take(int64_t k, LeafData* out);
+  // Values the next reads are expected to take (a reservation hint).
+  void set_values_hint(int64_t n) { values_hint_ = n; }
+  int64_t reserve_budget() const { return reserve_budget_; }
 
  private:
   Status PageError(const std::string& msg) const {
     return Status::Corruption("page at byte " + std::to_string(page_pos_) + ": " + msg);
   }
   Status ReadDictionary(const PageHeader& h, const uint8_t* body);
-  Status ReadDataPage(const PageHeader& h, const uint8_t* body);
+  Status StartDataPage(const PageHeader& h, const uint8_t* body, LeafData* direct);
   Status DecodeLevels(const uint8_t* data, size_t size, int bit_width, int64_t n, int16_t max_level,
                       PodVector<int16_t>* out, const char* what);
-  Status DecodeValues(Encoding enc, const uint8_t* data, size_t size, int64_t n);
+  Status StartValues(Encoding enc, const uint8_t* data, size_t size, int64_t n);
+  Status TakeValues(int64_t n, DenseValues* out);
   Status Decompressed(const uint8_t* src, size_t src_size, size_t dst_size, const uint8_t** result);
 
   const ChunkRequest& req_;
   const LeafColumn& leaf_;
-  LeafData* out_;
   const ColumnMetaData* meta_ = nullptr;
-  size_t page_pos_ = 0;
+  size_t page_pos_ = 0;  // byte position of the page being read (errors name it)
   bool has_dict_ = false;
   DenseValues dict_;
-  PodVector<uint8_t> scratch_;
+  PodVector<uint8_t> scratch_;  // the open page, decompressed
   PodVector<uint32_t> indices_;
-  int64_t values_hint_ = 0;     // values expected in the range (reservation hint)
+  int64_t values_hint_ = 0;     // values expected by the current read (reservation hint)
   int64_t reserve_budget_ = 0;  // the most any reservation hint may ask for
-  // Page walk state (Begin/NextPage).
+  // Page walk state.
   size_t chunk_end_ = 0;
   bool flat_ = true;
   bool use_index_ = false;
@@ -184,9 +122,21 @@ class ChunkWalker {
   size_t next_index_page_ = 0;
   size_t pos_ = 0;
   int64_t rows_seen_ = 0;   // rows before the current page (when known)
-  int64_t first_row_ = -1;  // first row held by the decoded pages
+  int64_t first_row_ = -1;  // first row held by the opened pages
   int64_t values_seen_ = 0;
   bool done_ = false;
+  // The open data page.
+  PodVector<int16_t> page_def_, page_rep_;
+  int64_t page_entries_ = 0, page_pos_entries_ = 0;
+  int64_t page_values_ = 0, page_pos_values_ = 0;  // non-null values in the page, and handed out
+  bool page_ends_row_ = true;
+  ValueMode mode_ = ValueMode::kPlain;
+  Encoding enc_ = Encoding::kPlain;
+  const uint8_t* vdata_ = nullptr;  // the values section
+  size_t vsize_ = 0, vpos_ = 0;
+  RleBitPackedDecoder index_decoder_;
+  DenseValues decoded_;  // kDecoded: the page's values
+  DenseValues passed_;   // values passed over (PLAIN BYTE_ARRAY) land here and are dropped
 };
 
 Status ChunkWalker::Decompressed(const uint8_t* src, size_t src_size, size_t dst_size, const uint8_t** result) {
@@ -203,6 +153,7 @@ Status ChunkWalker::Decompressed(const uint8_t* src, size_t src_size, size_t dst
     *result = src;
     return Status::OK();
   }
+  // The scratch buffer is reused page after page: no allocation once it holds the largest page.
   scratch_.resize_uninit(dst_size + 8);
   Status st = Decompress(meta_->codec, src, src_size, scratch_.data(), dst_size);
   if (!st.ok()) return Status(st.code(), "page at byte " + std::to_string(page_pos_) + ": " + st.message());
@@ -217,9 +168,6 @@ Status ChunkWalker::Begin() {
   if (!cc.meta_data) return Status::Corruption("column chunk without metadata");
   meta_ = &*cc.meta_data;
   if (meta_->type != leaf_.physical) return Status::Corruption("column chunk type differs from the schema's");
-  out_->values.Init(leaf_.physical, leaf_.type_length);
-  out_->entries = 0;
-  out_->utf8_checked = leaf_.type->id == TypeId::kString;
 
   int64_t start = meta_->data_page_offset;
   if (meta_->dictionary_page_offset && *meta_->dictionary_page_offset > 0 && *meta_->dictionary_page_offset < start) {
@@ -233,23 +181,8 @@ Status ChunkWalker::Begin() {
   }
   chunk_end_ = static_cast<size_t>(start + len);
   flat_ = leaf_.max_rep == 0;
-  {
-    // Reserve what the range will take, so growth never copies (large reallocations below glibc's
-    // raised mmap threshold memmove). A hint only: bounded by the chunk's bytes, never trusted.
-    // The budget follows the chunk's real (checked) size, not its declared uncompressed size.
-    reserve_budget_ = 64 * len + 65536;
-    int64_t rows = req_.row_end - req_.row_begin;
-    if (req_.reserve_rows >= 0) rows = std::min(rows, req_.reserve_rows);
-    int64_t hint = std::min<int64_t>(flat_ ? rows : meta_->num_values, reserve_budget_);
-    hint = std::max<int64_t>(hint, 0);
-    if (leaf_.max_def > 0) out_->def.reserve(hint);
-    if (leaf_.max_rep > 0) out_->rep.reserve(hint);
-    if (out_->values.width > 0) {
-      out_->values.fixed.reserve(std::min<int64_t>(hint, reserve_budget_ / out_->values.width) * out_->values.width);
-    }
-    if (out_->values.is_byte_array()) out_->values.offsets.reserve(hint + 1);
-    values_hint_ = hint;
-  }
+  // Reservation hints are bounded by the chunk's real (checked) size, never by declared counts.
+  reserve_budget_ = 64 * len + 65536;
 
   // Page positions: from the offset index (dictionary page first), or a walk from the chunk start.
   use_index_ = req_.offset_index && !req_.offset_index->page_locations.empty();
@@ -286,7 +219,9 @@ Status ChunkWalker::Begin() {
   return Status::OK();
 }
 
-Status ChunkWalker::NextPage() {
+Status ChunkWalker::OpenPage(LeafData* direct, int64_t direct_from, int64_t direct_to) {
+  page_entries_ = page_pos_entries_ = 0;
+  page_values_ = page_pos_values_ = 0;
   while (!done_) {
     size_t pos = pos_;
     if (use_index_) {
@@ -332,6 +267,7 @@ Status ChunkWalker::NextPage() {
                               ? (h.data_page_header ? h.data_page_header->num_values : -1)
                               : (h.data_page_header_v2 ? h.data_page_header_v2->num_values : -1);
     if (page_values < 0) return PageError("data page without its header");
+    int64_t page_first_row = use_index_ ? index_pages_[next_index_page_ - 1].second : rows_seen_;
     if (!use_index_) {
       // Row count known without decoding: flat columns (one entry per row) and v2 headers.
       int64_t page_rows = flat_ ? page_values : (h.data_page_header_v2 ? h.data_page_header_v2->num_rows : -1);
@@ -344,16 +280,13 @@ Status ChunkWalker::NextPage() {
       if (page_rows >= 0) rows_seen_ += page_rows;
     }
     values_seen_ += page_values;
-    return ReadDataPage(h, body);
+    // Pages found through the offset index start rows (the spec requires it), and v2 pages hold
+    // whole rows.
+    page_ends_row_ = flat_ || use_index_ || h.type == PageType::kDataPageV2;
+    const bool inside = flat_ && page_first_row >= direct_from && page_first_row + page_values <= direct_to;
+    return StartDataPage(h, body, inside ? direct : nullptr);
   }
   return Status::OK();
-}
-
-Status ChunkWalker::Run() {
-  MHUB_RETURN_IF_ERROR(Begin());
-  while (!done_) MHUB_RETURN_IF_ERROR(NextPage());
-  if (first_row_ < 0) return Status::OK();  // an offset index without pages in the range
-  return KeepRows(leaf_, out_, std::max<int64_t>(req_.row_begin - first_row_, 0), req_.row_end - first_row_);
 }
 
 Status ChunkWalker::ReadDictionary(const PageHeader& h, const uint8_t* body) {
@@ -389,6 +322,7 @@ Status ChunkWalker::ReadDictionary(const PageHeader& h, const uint8_t* body) {
 Status ChunkWalker::DecodeLevels(const uint8_t* data, size_t size, int bit_width, int64_t n, int16_t max_level,
                                  PodVector<int16_t>* out, const char* what) {
   RleBitPackedDecoder dec(data, size, bit_width);
+  out->clear();
   int16_t* dst = out->grow(n);
   int64_t got = dec.Get(dst, n);
   if (got != n) return PageError(std::string(what) + " levels: " + std::to_string(got) + " of " + std::to_string(n));
@@ -402,12 +336,14 @@ Status ChunkWalker::DecodeLevels(const uint8_t* data, size_t size, int bit_width
   return Status::OK();
 }
 
-Status ChunkWalker::ReadDataPage(const PageHeader& h, const uint8_t* body) {
+Status ChunkWalker::StartDataPage(const PageHeader& h, const uint8_t* body, LeafData* direct) {
   const bool v2 = h.type == PageType::kDataPageV2;
   int64_t n;
   Encoding enc;
   const uint8_t* data;
   size_t size;
+  page_def_.clear();
+  page_rep_.clear();
   if (!v2) {
     n = h.data_page_header->num_values;
     enc = h.data_page_header->encoding;
@@ -422,8 +358,6 @@ Status ChunkWalker::ReadDataPage(const PageHeader& h, const uint8_t* body) {
         lv > h.uncompressed_page_size) {
       return PageError("v2 level lengths past the page");
     }
-    data = nullptr;
-    size = 0;
     // Levels: uncompressed, no length prefix.
     int64_t budget = (int64_t{h.uncompressed_page_size} + 1) * 64 + (int64_t{1} << 20);
     if (n > budget)
@@ -431,31 +365,34 @@ Status ChunkWalker::ReadDataPage(const PageHeader& h, const uint8_t* body) {
                        " bytes");
     if (leaf_.max_rep > 0) {
       MHUB_RETURN_IF_ERROR(DecodeLevels(body, v.repetition_levels_byte_length, BitWidth(leaf_.max_rep), n,
-                                        leaf_.max_rep, &out_->rep, "repetition"));
+                                        leaf_.max_rep, &page_rep_, "repetition"));
     }
     if (leaf_.max_def > 0) {
       MHUB_RETURN_IF_ERROR(DecodeLevels(body + v.repetition_levels_byte_length, v.definition_levels_byte_length,
-                                        BitWidth(leaf_.max_def), n, leaf_.max_def, &out_->def, "definition"));
+                                        BitWidth(leaf_.max_def), n, leaf_.max_def, &page_def_, "definition"));
     }
     const uint8_t* vsrc = body + lv;
     size_t vcomp = static_cast<size_t>(h.compressed_page_size - lv);
     size_t vraw = static_cast<size_t>(h.uncompressed_page_size - lv);
     if (v.is_compressed.value_or(true) && meta_->codec != CompressionCodec::kUncompressed) {
-      // PLAIN fixed-width values decompress straight into the output (no copy out of scratch).
-      DenseValues& dv = out_->values;
-      if (enc == Encoding::kPlain && dv.width > 0 && dv.type != PhysicalType::kBoolean) {
+      // A whole page of PLAIN fixed-width values the caller takes at once decompresses straight
+      // into its output (no copy out of scratch).
+      if (direct && enc == Encoding::kPlain && leaf_.physical != PhysicalType::kBoolean) {
+        DenseValues& dv = direct->values;
         int64_t non_null = n;
         if (leaf_.max_def > 0) {
-          const int16_t* d = out_->def.data() + out_->entries;
+          const int16_t* d = page_def_.data();
           non_null = 0;
           for (int64_t i = 0; i < n; ++i) non_null += d[i] == leaf_.max_def;
         }
-        if (static_cast<uint64_t>(non_null) * static_cast<uint64_t>(dv.width) == vraw) {
+        if (dv.width > 0 && static_cast<uint64_t>(non_null) * static_cast<uint64_t>(dv.width) == vraw) {
           uint8_t* dst = dv.fixed.grow(vraw);
           Status st = Decompress(meta_->codec, vsrc, vcomp, dst, vraw);
           if (!st.ok()) return Status(st.code(), "page at byte " + std::to_string(page_pos_) + ": " + st.message());
           dv.count += non_null;
-          out_->entries += n;
+          page_entries_ = n;
+          page_values_ = non_null;
+          mode_ = ValueMode::kDelivered;
           return Status::OK();
         }
       }
@@ -487,57 +424,58 @@ Status ChunkWalker::ReadDataPage(const PageHeader& h, const uint8_t* body) {
       size -= 4 + len;
       return Status::OK();
     };
-    MHUB_RETURN_IF_ERROR(levels(leaf_.max_rep, &out_->rep, "repetition"));
-    MHUB_RETURN_IF_ERROR(levels(leaf_.max_def, &out_->def, "definition"));
+    MHUB_RETURN_IF_ERROR(levels(leaf_.max_rep, &page_rep_, "repetition"));
+    MHUB_RETURN_IF_ERROR(levels(leaf_.max_def, &page_def_, "definition"));
   }
   int64_t non_null = n;
   if (leaf_.max_def > 0) {
-    const int16_t* d = out_->def.data() + out_->entries;
+    const int16_t* d = page_def_.data();
     int64_t c = 0;
     for (int64_t i = 0; i < n; ++i) c += d[i] == leaf_.max_def;
     non_null = c;
   }
-  out_->entries += n;
-  Status st = DecodeValues(enc, data, size, non_null);
+  page_entries_ = n;
+  page_values_ = non_null;
+  Status st = StartValues(enc, data, size, non_null);
   if (!st.ok()) return st.code() == StatusCode::kCorruption ? PageError(st.message()) : st;
   return Status::OK();
 }
 
-Status ChunkWalker::DecodeValues(Encoding enc, const uint8_t* data, size_t size, int64_t n) {
-  DenseValues* v = &out_->values;
-  int64_t before = v->count;
-  bool from_dict = false;
+// Readies the values section of the open page: PLAIN and dictionary pages resume value by value;
+// other encodings are decoded whole here and handed out by position.
+Status ChunkWalker::StartValues(Encoding enc, const uint8_t* data, size_t size, int64_t n) {
+  enc_ = enc;
+  vdata_ = data;
+  vsize_ = size;
+  vpos_ = 0;
+  switch (enc) {
+    case Encoding::kPlain:
+      if (leaf_.physical != PhysicalType::kBoolean) {
+        mode_ = ValueMode::kPlain;
+        return Status::OK();
+      }
+      break;  // bit-packed booleans: decoded whole
+    case Encoding::kPlainDictionary:
+    case Encoding::kRleDictionary: {
+      if (!has_dict_) return Status::Corruption("dictionary-encoded page without a dictionary page");
+      mode_ = ValueMode::kDictionary;
+      if (n == 0) return Status::OK();
+      if (size < 1) return Status::Corruption("dictionary indices: no bit width");
+      int w = data[0];
+      if (w > 32) return Status::Corruption("dictionary indices of bit width " + std::to_string(w));
+      index_decoder_ = RleBitPackedDecoder(data + 1, size - 1, w);
+      return Status::OK();
+    }
+    default:
+      break;
+  }
+  mode_ = ValueMode::kDecoded;
+  decoded_.Init(leaf_.physical, leaf_.type_length);
+  DenseValues* v = &decoded_;
   switch (enc) {
     case Encoding::kPlain:
       MHUB_RETURN_IF_ERROR(DecodePlain(data, size, n, v));
       break;
-    case Encoding::kPlainDictionary:
-    case Encoding::kRleDictionary: {
-      if (!has_dict_) return Status::Corruption("dictionary-encoded page without a dictionary page");
-      if (n == 0) break;
-      if (size < 1) return Status::Corruption("dictionary indices: no bit width");
-      int w = data[0];
-      if (w > 32) return Status::Corruption("dictionary indices of bit width " + std::to_string(w));
-      RleBitPackedDecoder dec(data + 1, size - 1, w);
-      indices_.resize_uninit(n);
-      int64_t got = 0;
-      uint32_t mx = dec.GetWithMax(indices_.data(), n, &got);
-      if (got != n)
-        return Status::Corruption("dictionary indices: " + std::to_string(got) + " of " + std::to_string(n));
-      if (static_cast<int64_t>(mx) >= dict_.count) {
-        return Status::Corruption("dictionary index " + std::to_string(mx) + " past the dictionary's " +
-                                  std::to_string(dict_.count) + " values");
-      }
-      if (v->is_byte_array() && v->bytes.empty() && dict_.count > 0) {
-        // First gather: reserve the average dictionary entry times the values expected.
-        int64_t avg = dict_.offsets[dict_.count] / dict_.count + 1;
-        int64_t want = std::max(values_hint_, n);
-        v->bytes.reserve(static_cast<size_t>(want > reserve_budget_ / avg ? reserve_budget_ : avg * want));
-      }
-      GatherDictionary(dict_, indices_.data(), n, v);
-      from_dict = true;
-      break;
-    }
     case Encoding::kRle:
       if (leaf_.physical != PhysicalType::kBoolean) return Status::Corruption("RLE values on a non-boolean column");
       MHUB_RETURN_IF_ERROR(DecodeRleBooleans(data, size, n, v));
@@ -557,15 +495,89 @@ Status ChunkWalker::DecodeValues(Encoding enc, const uint8_t* data, size_t size,
     default:
       return Status::Unsupported("encoding " + std::to_string(static_cast<int>(enc)));
   }
-  if (!from_dict && leaf_.type->id == TypeId::kString && v->count > before) {
-    MHUB_RETURN_IF_ERROR(CheckUtf8(*v, before));
+  if (leaf_.type->id == TypeId::kString && v->count > 0) MHUB_RETURN_IF_ERROR(CheckUtf8(*v, 0));
+  return Status::OK();
+}
+
+// The next n values of the open page into *out (nullptr: passed over).
+Status ChunkWalker::TakeValues(int64_t n, DenseValues* out) {
+  if (n == 0) return Status::OK();
+  switch (mode_) {
+    case ValueMode::kDelivered:
+      return Status::Internal("a page decoded into the output was taken in parts");
+    case ValueMode::kDecoded:
+      if (out) AppendValues(decoded_, page_pos_values_, page_pos_values_ + n, out);
+      return Status::OK();
+    case ValueMode::kPlain: {
+      if (!out && leaf_.physical != PhysicalType::kByteArray) {
+        size_t bytes = static_cast<size_t>(n) * static_cast<size_t>(PhysicalWidth(leaf_.physical, leaf_.type_length));
+        if (bytes > vsize_ - vpos_) return Status::Corruption("PLAIN: the page holds fewer values than its levels say");
+        vpos_ += bytes;
+        return Status::OK();
+      }
+      DenseValues* dst = out;
+      if (!dst) {
+        passed_.Init(leaf_.physical, leaf_.type_length);
+        dst = &passed_;
+      }
+      int64_t before = dst->count;
+      size_t used = 0;
+      MHUB_RETURN_IF_ERROR(DecodePlain(vdata_ + vpos_, vsize_ - vpos_, n, dst, &used));
+      vpos_ += used;
+      if (out && leaf_.type->id == TypeId::kString) MHUB_RETURN_IF_ERROR(CheckUtf8(*out, before));
+      return Status::OK();
+    }
+    case ValueMode::kDictionary: {
+      indices_.resize_uninit(static_cast<size_t>(n));
+      int64_t got = 0;
+      uint32_t mx = index_decoder_.GetWithMax(indices_.data(), n, &got);
+      if (got != n) {
+        return Status::Corruption("dictionary indices: " + std::to_string(page_pos_values_ + got) + " of " +
+                                  std::to_string(page_values_));
+      }
+      if (static_cast<int64_t>(mx) >= dict_.count) {
+        return Status::Corruption("dictionary index " + std::to_string(mx) + " past the dictionary's " +
+                                  std::to_string(dict_.count) + " values");
+      }
+      if (!out) return Status::OK();
+      if (out->is_byte_array() && out->bytes.empty() && dict_.count > 0) {
+        // First gather: reserve the average dictionary entry times the values expected.
+        int64_t avg = dict_.offsets[dict_.count] / dict_.count + 1;
+        int64_t want = std::max(values_hint_, n);
+        out->bytes.reserve(static_cast<size_t>(want > reserve_budget_ / avg ? reserve_budget_ : avg * want));
+      }
+      GatherDictionary(dict_, indices_.data(), n, out);
+      return Status::OK();
+    }
   }
   return Status::OK();
 }
 
-}  // namespace
+Status ChunkWalker::Take(int64_t k, LeafData* out) {
+  k = std::min(k, page_left());
+  if (k <= 0) return Status::OK();
+  const int64_t e0 = page_pos_entries_;
+  int64_t nn = k;
+  if (leaf_.max_def > 0) {
+    const int16_t* d = page_def_.data() + e0;
+    nn = 0;
+    for (int64_t i = 0; i < k; ++i) nn += d[i] == leaf_.max_def;
+    if (out) out->def.append(d, k);
+  }
+  if (out && leaf_.max_rep > 0) out->rep.append(page_rep_.data() + e0, k);
+  if (out) out->entries += k;
+  if (mode_ == ValueMode::kDelivered) {
+    if (!out || e0 != 0 || k != page_entries_) return Status::Internal("a page decoded into the output was split");
+  } else {
+    Status st = TakeValues(nn, out ? &out->values : nullptr);
+    if (!st.ok()) return st.code() == StatusCode::kCorruption ? PageError(st.message()) : st;
+  }
+  page_pos_entries_ += k;
+  page_pos_values_ += nn;
+  return Status::OK();
+}
 
-Status ReadColumnChunk(const ChunkRequest& request, LeafData* out) { return ChunkWalker(request, out).Run(); }
+}  // namespace
 
 struct ChunkCursor::State {
   State(const ChunkRequest& request, const OffsetIndex* index) : req(request) {
@@ -577,15 +589,11 @@ struct ChunkCursor::State {
   }
   ChunkRequest req;  // before `walker`, which keeps a reference to it
   OffsetIndex offset_index;
-  LeafData buf;  // decoded entries not handed out yet (from the front cut on: rows from `row`)
-  ChunkWalker walker{req, &buf};
+  ChunkWalker walker{req};
   bool begun = false;
-  bool front_cut = false;
-  int64_t rows_in_buf = 0;      // complete or started rows in buf (rep == 0 entries)
-  int64_t counted_entries = 0;  // entries of buf counted in rows_in_buf
-  int64_t handed_out = 0;       // rows returned so far
-  // The front of buf that earlier batches took (copied out); dropped before the next page.
-  int64_t used_rows = 0, used_entries = 0, used_values = 0;
+  int64_t next_row = -1;   // rows of the row group started before the open page's next entry
+  int64_t handed_out = 0;  // rows returned so far
+  Counters counters;
 };
 
 ChunkCursor::ChunkCursor(const ChunkRequest& request, const OffsetIndex* offset_index)
@@ -593,110 +601,93 @@ ChunkCursor::ChunkCursor(const ChunkRequest& request, const OffsetIndex* offset_
 ChunkCursor::~ChunkCursor() = default;
 ChunkCursor::ChunkCursor(ChunkCursor&&) noexcept = default;
 ChunkCursor& ChunkCursor::operator=(ChunkCursor&&) noexcept = default;
+const ChunkCursor::Counters& ChunkCursor::counters() const { return state_->counters; }
 
 Status ChunkCursor::Read(int64_t rows, LeafData* out) {
   State& s = *state_;
+  ChunkWalker& w = s.walker;
   const LeafColumn& leaf = *s.req.leaf;
   const bool flat = leaf.max_rep == 0;
   if (!s.begun) {
     s.begun = true;
-    MHUB_RETURN_IF_ERROR(s.walker.Begin());
+    MHUB_RETURN_IF_ERROR(w.Begin());
   }
   rows = std::max<int64_t>(std::min(rows, s.req.row_end - s.req.row_begin - s.handed_out), 0);
-  auto count_rows = [&] {
+  // A fresh output with room for the rows asked for (nested columns grow past it as needed).
+  out->def.clear();
+  out->rep.clear();
+  out->entries = 0;
+  out->values.Init(leaf.physical, leaf.type_length);
+  {
+    int64_t hint = std::clamp<int64_t>(rows, 0, std::max<int64_t>(w.reserve_budget(), 0));
+    if (leaf.max_def > 0) out->def.reserve(hint);
+    if (leaf.max_rep > 0) out->rep.reserve(hint);
+    if (out->values.width > 0) out->values.fixed.reserve(hint * out->values.width);
+    if (out->values.is_byte_array()) out->values.offsets.reserve(hint + 1);
+    w.set_values_hint(hint);
+  }
+  if (rows == 0) return Status::OK();
+  const int64_t begin = s.req.row_begin;
+  const int64_t target = begin + s.handed_out + rows;  // rows [.., target) of the row group go out
+  while (true) {
+    if (w.page_left() == 0) {
+      if (w.done()) break;
+      // A page that lies inside this read may decode straight into *out.
+      const int64_t from = std::max(begin, s.next_row < 0 ? begin : s.next_row);
+      MHUB_RETURN_IF_ERROR(w.OpenPage(out, from, target));
+      if (w.done() && w.page_left() == 0) break;
+      if (s.next_row < 0) s.next_row = w.first_row();
+      ++s.counters.pages_opened;
+      if (w.page_left() == 0) continue;
+    }
     if (flat) {
-      s.rows_in_buf = s.buf.entries;
-    } else {
-      const int16_t* r = s.buf.rep.data();
-      for (int64_t i = s.counted_entries; i < s.buf.entries; ++i) s.rows_in_buf += r[i] == 0;
-    }
-    s.counted_entries = s.buf.entries;
-  };
-  auto recount = [&] {
-    s.rows_in_buf = 0;
-    s.counted_entries = 0;
-    count_rows();
-  };
-  auto fresh = [&](LeafData* d, int64_t hint) {
-    d->values.Init(leaf.physical, leaf.type_length);
-    d->utf8_checked = leaf.type->id == TypeId::kString;
-    // Room for a batch like this one, so the pages of the next one append without regrowing.
-    hint = std::min<int64_t>(hint, int64_t{1} << 22);
-    if (leaf.max_def > 0) d->def.reserve(hint);
-    if (leaf.max_rep > 0) d->rep.reserve(hint);
-    if (d->values.width > 0) d->values.fixed.reserve(hint * d->values.width);
-    if (d->values.is_byte_array()) d->values.offsets.reserve(hint + 1);
-  };
-  // Rows before the range that the first decoded page still holds.
-  auto skip = [&] { return s.front_cut ? 0 : std::max<int64_t>(s.req.row_begin - s.walker.first_row(), 0); };
-  // Enough when row skip + used + rows has started (nested: the rows before it are complete).
-  auto enough = [&] {
-    if (s.walker.first_row() < 0) return false;
-    int64_t need = skip() + s.used_rows + rows;
-    return flat ? s.rows_in_buf >= need : s.rows_in_buf > need;
-  };
-  while (!s.walker.done() && !enough()) {
-    if (s.used_entries > 0) {
-      // Drop what earlier batches took (what is left is less than a page) before the next page.
-      MHUB_RETURN_IF_ERROR(KeepRows(leaf, &s.buf, s.used_rows, INT64_MAX));
-      s.used_rows = s.used_entries = s.used_values = 0;
-      recount();
-    }
-    MHUB_RETURN_IF_ERROR(s.walker.NextPage());
-    count_rows();
-  }
-  if (!s.front_cut && s.walker.first_row() >= 0) {
-    int64_t k = skip();
-    if (k > 0) {
-      MHUB_RETURN_IF_ERROR(KeepRows(leaf, &s.buf, k, INT64_MAX));
-      recount();
-    }
-    s.front_cut = true;
-  }
-  // The entries of rows [used_rows, used_rows + rows) of the buffer.
-  Cut c{s.used_entries, s.used_entries, s.used_values, s.used_values};
-  if (flat) {
-    c.e1 = std::min(s.buf.entries, c.e0 + rows);
-  } else {
-    const int16_t* r = s.buf.rep.data();
-    if (c.e0 < s.buf.entries && r[c.e0] != 0) {
-      return Status::Corruption("first value of the column chunk does not start a row");
-    }
-    int64_t row = -1;
-    c.e1 = s.buf.entries;
-    for (int64_t i = c.e0; i < s.buf.entries; ++i) {
-      if (r[i] == 0 && ++row == rows) {
-        c.e1 = i;
-        break;
+      // One entry per row: pass rows before the range, then take up to the target.
+      int64_t pass = std::min(std::max<int64_t>(begin - s.next_row, 0), w.page_left());
+      if (pass > 0) {
+        MHUB_RETURN_IF_ERROR(w.Take(pass, nullptr));
+        s.next_row += pass;
+        s.counters.entries_passed += pass;
+        continue;
       }
+      int64_t take = std::min(target - s.next_row, w.page_left());
+      if (take <= 0) break;
+      MHUB_RETURN_IF_ERROR(w.Take(take, out));
+      s.next_row += take;
+      s.counters.entries_read += take;
+      if (s.next_row >= target) break;
+      continue;
     }
-  }
-  if (leaf.max_def > 0) {
-    const int16_t* d = s.buf.def.data();
-    for (int64_t i = c.e0; i < c.e1; ++i) c.v1 += d[i] == leaf.max_def;
-  } else {
-    c.v1 = c.v0 + (c.e1 - c.e0);
+    // Nested: an entry with rep == 0 starts row next_row; others continue row next_row - 1.
+    const int16_t* r = w.page_rep();
+    const int64_t left = w.page_left();
+    int64_t i = 0;
+    int64_t row = s.next_row;
+    // Entries of rows before the range.
+    while (i < left && (r[i] == 0 ? row : row - 1) < begin) row += r[i++] == 0;
+    if (i > 0) {
+      MHUB_RETURN_IF_ERROR(w.Take(i, nullptr));
+      s.next_row = row;
+      s.counters.entries_passed += i;
+      continue;
+    }
+    // Entries of rows before the target.
+    while (i < left && (r[i] == 0 ? row : row - 1) < target) row += r[i++] == 0;
+    if (i > 0) {
+      MHUB_RETURN_IF_ERROR(w.Take(i, out));
+      s.next_row = row;
+      s.counters.entries_read += i;
+    }
+    if (i < left) break;  // the next entry starts a row past the target
+    // The page ended: the last row may go on in the next page unless pages start rows.
+    if (row >= target && w.page_ends_row()) break;
   }
   s.handed_out += rows;
-  if (c.e0 == 0 && c.e1 == s.buf.entries) {
-    // The whole buffer: handed over without a copy.
-    *out = std::move(s.buf);
-    s.buf = LeafData();
-    fresh(&s.buf, rows);
-    s.walker.set_out(&s.buf);
-    s.used_rows = s.used_entries = s.used_values = 0;
-    recount();
-    return Status::OK();
-  }
-  // Part of a page: copied out (each value once); the buffer keeps the rest for the next batches.
-  LeafData part;
-  fresh(&part, 0);
-  AppendEntries(s.buf, c, &part);
-  *out = std::move(part);
-  s.used_rows += rows;
-  s.used_entries = c.e1;
-  s.used_values = c.v1;
   return Status::OK();
+}
+
+Status ReadColumnChunk(const ChunkRequest& request, LeafData* out) {
+  ChunkCursor cursor(request, request.offset_index);
+  return cursor.Read(request.row_end - request.row_begin, out);
 }
 
 }  // namespace mhub::datasets::parquet

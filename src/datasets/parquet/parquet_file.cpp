@@ -18,6 +18,7 @@
 #include "datasets/parquet/assemble.h"
 #include "datasets/parquet/column_reader.h"
 #include "datasets/parquet/metadata_decode.h"
+#include "datasets/parquet/parquet_file_impl.h"
 #include "datasets/parquet/schema_build.h"
 #include "mhub/base/mmap_file.h"
 #include "mhub/datasets/parquet.h"
@@ -78,45 +79,6 @@ Status RunTasks(size_t n, int threads, const std::function<Status(size_t)>& task
 constexpr int64_t kParallelBytes = int64_t{256} << 10;
 
 }  // namespace
-
-struct ParquetFile::Impl {
-  Buffer bytes;  // the whole file (mapping or caller's buffer)
-  std::string name;
-  FileMetaData meta;
-  ParquetSchema schema;
-  std::vector<ParquetRowGroupInfo> infos;
-  std::vector<int64_t> first_row;  // per row group
-  size_t data_end = 0;             // where the footer starts
-  bool mapped = false;             // bytes is our own read-only file mapping (ReleasePages may drop it)
-
-  Status Error(int rg, const std::string& column, const Status& st) const {
-    std::string where = name;
-    if (rg >= 0) where += ": row group " + std::to_string(rg);
-    if (!column.empty()) where += ", column '" + column + "'";
-    return Status(st.code(), where + ": " + st.message());
-  }
-
-  Status Init();
-  Result<std::vector<int>> SelectColumns(const std::vector<std::string>& columns) const;
-  // Rows [begin, end) of row group rg (row-group-relative), the given top-level columns.
-  Result<Table> ReadRowGroupRange(int rg, const std::vector<int>& cols, int64_t begin, int64_t end, int threads) const;
-  // The chunk request of leaf l of row group rg for rows [begin, end); *oi receives the offset index
-  // when one is worth using (a part of the row group).
-  Result<ChunkRequest> Request(int rg, int l, int64_t begin, int64_t end, OffsetIndex* oi) const;
-  // Compressed bytes of the selected columns' chunks in row group rg.
-  int64_t SelectedBytes(int rg, const std::vector<int>& cols) const;
-  // Hands the mapped pages of row group rg back to the kernel (they stay in the page cache): a scan
-  // of a file larger than memory then keeps only the row group it is on in its resident set.
-  void ReleasePages(int rg) const;
-
-  class Reader;  // Stream()'s TableReader
-  Schema SchemaOf(const std::vector<int>& cols) const {
-    Schema s;
-    for (int c : cols) s.fields.push_back(schema.arrow.fields[c]);
-    s.metadata = schema.arrow.metadata;
-    return s;
-  }
-};
 
 Status ParquetFile::Impl::Init() {
   const uint8_t* p = bytes.data;
@@ -428,7 +390,6 @@ class ParquetFile::Impl::Reader : public TableReader {
       for (int l = node.first_leaf; l < node.last_leaf; ++l) {
         OffsetIndex oi;
         MHUB_ASSIGN_OR_RETURN(ChunkRequest req, impl_->Request(g, l, b, e, &oi));
-        req.reserve_rows = std::min(batch_, e - b);
         per_leaf.emplace_back(req, req.offset_index);
       }
       cursors_.push_back(std::move(per_leaf));
