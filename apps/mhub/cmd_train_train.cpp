@@ -15,6 +15,7 @@
 #include "mhub/models/trainable.h"
 #include "mhub/tokenizers/tokenizer.h"
 #include "mhub/train/hub_push.h"
+#include "mhub/train/question_answering.h"
 #include "mhub/train/trainer.h"
 
 namespace mhub::cli {
@@ -30,17 +31,31 @@ struct TrainOptions {
   int64_t max_length = 128;
   int64_t max_train_samples = 0, max_eval_samples = 0;
   bool from_scratch = false;
+  // question-answering (run_qa's flags).
+  train::QaColumns qa_columns;
+  int64_t doc_stride = 0;  // 0: min(128, max_length / 3), run_qa's 128 of 384 scaled down
+  train::QaPostprocessOptions qa_post;
 };
+
+// run_qa: SQuAD rows -> windows with start/end positions (train) and offsets (eval metrics).
+Status PrepareQa(const datasets::Dataset& ds, const std::string& split, const TrainOptions& o,
+                 tokenizers::Tokenizer& tok, int64_t pad_id, int64_t limit, std::vector<train::QaExample>& examples,
+                 std::vector<train::QaFeature>& features) {
+  MHUB_ASSIGN_OR_RETURN(examples, train::QaExamplesFromDataset(ds, split, o.qa_columns, limit));
+  train::QaPrepOptions p;
+  p.max_length = o.max_length;
+  p.doc_stride = o.doc_stride > 0 ? o.doc_stride : std::min<int64_t>(128, o.max_length / 3);
+  p.pad_token_id = pad_id;
+  MHUB_ASSIGN_OR_RETURN(features, train::PrepareQaFeatures(tok, examples, p));
+  return Status::OK();
+}
 
 Result<models::Task> ParseTask(const std::string& t) {
   if (t == "text-classification") return models::Task::kSequenceClassification;
   if (t == "token-classification") return models::Task::kTokenClassification;
   if (t == "masked-lm" || t == "fill-mask") return models::Task::kMaskedLM;
   if (t == "causal-lm" || t == "text-generation") return models::Task::kCausalLM;
-  if (t == "question-answering")
-    return Status::Unsupported(
-        "--task question-answering: span-label preparation (offset mapping) is not in "
-        "`mhub train` yet; use the C++ Trainer with start/end positions");
+  if (t == "question-answering") return models::Task::kQuestionAnswering;
   return Status::InvalidArgument(
       "--task must be text-classification, token-classification, masked-lm, causal-lm "
       "or question-answering, not '" +
@@ -169,15 +184,37 @@ int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
       }
   const int64_t num_labels = (*model)->info().num_labels;
   std::map<std::string, int64_t> label_ids = (*model)->info().label2id;
-  auto train_rows = Prepare(*train_ds, o.train_split, o, *task, *tok, num_labels, label_ids, o.max_train_samples);
-  if (!train_rows.ok()) return print_error(train_rows.status());
+  const bool qa = *task == models::Task::kQuestionAnswering;
+  const auto& minfo = (*model)->info();
+  const int64_t qa_pad = minfo.pad_token_id >= 0 ? minfo.pad_token_id : tok->TokenToId("[PAD]").value_or(0);
+  Result<std::vector<Feature>> train_rows = std::vector<Feature>{};
+  std::vector<train::QaExample> qa_eval_examples;
+  std::vector<train::QaFeature> qa_eval_features;
+  if (qa) {
+    std::vector<train::QaExample> ex;
+    std::vector<train::QaFeature> feats;
+    if (Status st = PrepareQa(*train_ds, o.train_split, o, *tok, qa_pad, o.max_train_samples, ex, feats); !st.ok())
+      return print_error(st);
+    for (auto& f : feats) train_rows->push_back(std::move(f.feature));
+  } else {
+    train_rows = Prepare(*train_ds, o.train_split, o, *task, *tok, num_labels, label_ids, o.max_train_samples);
+    if (!train_rows.ok()) return print_error(train_rows.status());
+  }
   std::vector<Feature> eval_rows;
   if (!eval_split.empty()) {
     const datasets::Dataset* e = dd->Find(eval_split);
     if (e == nullptr) return print_error("dataset " + o.dataset + " has no split '" + eval_split + "'");
-    auto rows = Prepare(*e, eval_split, o, *task, *tok, num_labels, label_ids, o.max_eval_samples);
-    if (!rows.ok()) return print_error(rows.status());
-    eval_rows = std::move(*rows);
+    if (qa) {
+      if (Status st =
+              PrepareQa(*e, eval_split, o, *tok, qa_pad, o.max_eval_samples, qa_eval_examples, qa_eval_features);
+          !st.ok())
+        return print_error(st);
+      for (const auto& f : qa_eval_features) eval_rows.push_back(f.feature);
+    } else {
+      auto rows = Prepare(*e, eval_split, o, *task, *tok, num_labels, label_ids, o.max_eval_samples);
+      if (!rows.ok()) return print_error(rows.status());
+      eval_rows = std::move(*rows);
+    }
   }
 
   train::PaddingOptions pad;
@@ -189,6 +226,10 @@ int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
   std::unique_ptr<train::DataCollator> collator;
   train::ComputeMetrics metrics;
   switch (*task) {
+    case models::Task::kQuestionAnswering:
+      collator = train::PaddingCollator(pad);  // windows are padded to max_length already
+      metrics = train::QaMetrics(qa_eval_examples, qa_eval_features, o.qa_post);
+      break;
     case models::Task::kSequenceClassification:
       collator = train::PaddingCollator(pad);
       metrics = train::ClassificationMetrics(num_labels == 2 ? "binary" : "macro");
@@ -268,7 +309,9 @@ int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
 MHUB_REGISTER_COMMAND(train) {
   auto* sub = app.add_subcommand("train", "Fine-tune a model on a dataset (Trainer + TrainingArguments flags)");
   auto o = std::make_shared<TrainOptions>();
-  sub->add_option("--task", o->task, "text-classification, token-classification, masked-lm, causal-lm")->required();
+  sub->add_option("--task", o->task,
+                  "text-classification, token-classification, masked-lm, causal-lm, question-answering")
+      ->required();
   sub->add_option("--model", o->model, "model folder or hub repo id")->required();
   sub->add_option("--revision", o->revision, "model revision");
   sub->add_option("--dataset", o->dataset, "data file, folder or hub dataset repo id")->required();
@@ -283,6 +326,18 @@ MHUB_REGISTER_COMMAND(train) {
   sub->add_option("--max-length", o->max_length, "truncate to this many tokens (default 128)");
   sub->add_option("--max-train-samples", o->max_train_samples, "use only the first N train rows");
   sub->add_option("--max-eval-samples", o->max_eval_samples, "use only the first N eval rows");
+  sub->add_option("--question-column", o->qa_columns.question, "question-answering: question column");
+  sub->add_option("--context-column", o->qa_columns.context, "question-answering: context column");
+  sub->add_option("--answers-column", o->qa_columns.answers,
+                  "question-answering: answers column ({text: [..], answer_start: [..]})");
+  sub->add_option("--id-column", o->qa_columns.id, "question-answering: example id column");
+  sub->add_option("--doc-stride", o->doc_stride, "question-answering: tokens shared by consecutive context windows");
+  sub->add_flag("--version-2-with-negative", o->qa_post.version_2_with_negative,
+                "question-answering: some questions have no answer (SQuAD v2 metric)");
+  sub->add_option("--n-best-size", o->qa_post.n_best_size, "question-answering: start/end candidates per window");
+  sub->add_option("--max-answer-length", o->qa_post.max_answer_length, "question-answering: longest answer in tokens");
+  sub->add_option("--null-score-diff-threshold", o->qa_post.null_score_diff_threshold,
+                  "question-answering (v2): predict no answer when null score - best > this");
   sub->add_option("--args", o->args_file, "TrainingArguments as a JSON or YAML file (flags override it)");
   sub->allow_extras();
   sub->footer(

@@ -252,6 +252,49 @@ TEST_F(TrainCliPushTest, CausalLmFromCsvRepo) {
   EXPECT_NE(run.out.find("generated_text"), std::string::npos) << run.out;
 }
 
+TEST_F(TrainCliPushTest, QuestionAnsweringFromSquadJsonlRepo) {
+  // SQuAD layout: answers {text, answer_start} in code points; one context long enough for several
+  // windows at --max-length 32 --doc-stride 8; one unanswerable row (v2).
+  auto row = [](const std::string& id, const std::string& q, const std::string& ctx, const std::string& ans) {
+    Json answers = {{"text", Json::array()}, {"answer_start", Json::array()}};
+    if (!ans.empty()) answers = {{"text", {ans}}, {"answer_start", {int64_t(ctx.find(ans))}}};
+    return Json({{"id", id}, {"question", q}, {"context", ctx}, {"answers", answers}}).dump() + "\n";
+  };
+  const std::string longer =
+      "the river runs past a small cafe in london and people walk there every year . alice wrote the book in paris "
+      "near the tower and bob built the bridge over the river in the year of the storm .";
+  std::string train, eval;
+  for (int i = 0; i < 3; ++i) {
+    train += row("t" + std::to_string(4 * i), "who wrote the book?", longer, "alice");
+    train += row("t" + std::to_string(4 * i + 1), "who built the bridge?", longer, "bob");
+    train += row("t" + std::to_string(4 * i + 2), "where is the cafe?", "the cafe is in london .", "london");
+    train += row("t" + std::to_string(4 * i + 3), "what is blue?", "nothing here .", "");
+  }
+  eval += row("e0", "who wrote the book?", longer, "alice");
+  eval += row("e1", "where is the cafe?", "the cafe is in paris .", "paris");
+  eval += row("e2", "what is red?", "nothing at all .", "");
+  PushDataset("squad-mini", {{"train.jsonl", train}, {"validation.jsonl", eval}});
+  const std::string model = NewModel("bert", "question-answering");
+  const std::string out = work_ / "out-qa";
+  Json printed = Train("--task question-answering --model " + Q(model) +
+                       " --dataset bob/squad-mini --max-length 32 --doc-stride 8 --version-2-with-negative" +
+                       CommonArgs(out, "bob/qa-model"));
+  // squad_v2 over 3 examples: exact is a multiple of 100/3.
+  ASSERT_TRUE(printed.contains("eval_exact")) << printed.dump();
+  ASSERT_TRUE(printed.contains("eval_f1")) << printed.dump();
+  EXPECT_EQ(printed["eval_total"].get<double>(), 3.0);
+  const double exact = printed["eval_exact"].get<double>();
+  EXPECT_NEAR(exact * 3 / 100, std::round(exact * 3 / 100), 1e-9);
+  EXPECT_GE(printed["eval_f1"].get<double>(), exact - 1e-9);
+  Json meta = CheckPushed("bob/qa-model", out);
+  ExpectCardMetrics(meta, printed, {"f1"}, "question-answering", "bob/squad-mini");
+  auto run =
+      Mhub("run question-answering --model bob/qa-model --question 'who wrote the book?' --context " + Q(longer));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  // The barely trained model may find no span ([]); the answer is still the pipeline's JSON.
+  EXPECT_TRUE(ParseJson(Lines(run.out).empty() ? "" : Lines(run.out).back()).ok()) << run.out;
+}
+
 TEST_F(TrainCliPushTest, MissingColumnIsOneErrorLineAndNothingPushed) {
   PushDataset("bad", {{"train.csv", "sentence,label\nhi,POSITIVE\n"}});
   const std::string model = NewModel("bert", "text-classification");
