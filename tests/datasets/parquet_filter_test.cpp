@@ -376,10 +376,13 @@ TEST(ParquetResume, ARangeInsideAPagePassesOnlyThatPagesEarlierRows) {
         ASSERT_EQ(part.entries, e1 - e0);
         int64_t v0 = 0, v1 = 0;
         for (int64_t e = 0; e < e1; ++e) {
-          bool present = whole.def.empty() || whole.def[e] == c.schema.leaves[static_cast<size_t>(leaf)].max_def;
+          // A spread leaf (flat nullable) holds a value slot for every entry.
+          bool present =
+              whole.spread || whole.def.empty() || whole.def[e] == c.schema.leaves[static_cast<size_t>(leaf)].max_def;
           if (e < e0) v0 += present;
           v1 += present;
         }
+        ASSERT_EQ(part.spread, whole.spread);
         ASSERT_EQ(part.values.count, v1 - v0);
         for (int64_t e = e0; e < e1; ++e) {
           if (!whole.def.empty()) {

@@ -209,11 +209,13 @@ Result<ArrayPtr> AssembleLeaf(const ArrowNode& node, const ParquetSchema& schema
   arr->length = length;
   PodVector<uint8_t> bitmap;
   arr->null_count = BuildValidity(slots, length, leaf, node.valid_def, &bitmap);
-  if (length - arr->null_count != vals.count) {
+  // A spread leaf (column_reader.h) already holds one value per slot.
+  if (leaf.spread && !slots.all) return Status::Internal("a spread leaf under a list");
+  if (leaf.spread ? vals.count != length : length - arr->null_count != vals.count) {
     return Status::Corruption(std::to_string(vals.count) + " values for " + std::to_string(length - arr->null_count) +
                               " non-null slots");
   }
-  const bool dense = arr->null_count == 0;
+  const bool dense = arr->null_count == 0 || leaf.spread;
   // With nulls, the dense values spread out to one slot each, in place from the back (the buffers
   // were reserved for the whole range, so this rarely reallocates and never allocates a second
   // column-sized buffer).

@@ -102,6 +102,8 @@ class ChunkWalker {
                       PodVector<int16_t>* out, const char* what);
   Status StartValues(Encoding enc, const uint8_t* data, size_t size, int64_t n);
   Status TakeValues(int64_t n, DenseValues* out);
+  Status DecodeIndices(int64_t n);
+  Status TakeSpread(int64_t k, const int16_t* def, int64_t nn, DenseValues* out);
   Status Decompressed(const uint8_t* src, size_t src_size, size_t dst_size, const uint8_t** result);
 
   const ChunkRequest& req_;
@@ -137,6 +139,7 @@ class ChunkWalker {
   RleBitPackedDecoder index_decoder_;
   DenseValues decoded_;  // kDecoded: the page's values
   DenseValues passed_;   // values passed over (PLAIN BYTE_ARRAY) land here and are dropped
+  DenseValues dense_;    // TakeSpread of other encodings: the dense values before they spread
 };
 
 Status ChunkWalker::Decompressed(const uint8_t* src, size_t src_size, size_t dst_size, const uint8_t** result) {
@@ -377,7 +380,7 @@ Status ChunkWalker::StartDataPage(const PageHeader& h, const uint8_t* body, Leaf
     if (v.is_compressed.value_or(true) && meta_->codec != CompressionCodec::kUncompressed) {
       // A whole page of PLAIN fixed-width values the caller takes at once decompresses straight
       // into its output (no copy out of scratch).
-      if (direct && enc == Encoding::kPlain && leaf_.physical != PhysicalType::kBoolean) {
+      if (direct && !direct->spread && enc == Encoding::kPlain && leaf_.physical != PhysicalType::kBoolean) {
         DenseValues& dv = direct->values;
         int64_t non_null = n;
         if (leaf_.max_def > 0) {
@@ -528,17 +531,7 @@ Status ChunkWalker::TakeValues(int64_t n, DenseValues* out) {
       return Status::OK();
     }
     case ValueMode::kDictionary: {
-      indices_.resize_uninit(static_cast<size_t>(n));
-      int64_t got = 0;
-      uint32_t mx = index_decoder_.GetWithMax(indices_.data(), n, &got);
-      if (got != n) {
-        return Status::Corruption("dictionary indices: " + std::to_string(page_pos_values_ + got) + " of " +
-                                  std::to_string(page_values_));
-      }
-      if (static_cast<int64_t>(mx) >= dict_.count) {
-        return Status::Corruption("dictionary index " + std::to_string(mx) + " past the dictionary's " +
-                                  std::to_string(dict_.count) + " values");
-      }
+      MHUB_RETURN_IF_ERROR(DecodeIndices(n));
       if (!out) return Status::OK();
       if (out->is_byte_array() && out->bytes.empty() && dict_.count > 0) {
         // First gather: reserve the average dictionary entry times the values expected.
@@ -550,6 +543,65 @@ Status ChunkWalker::TakeValues(int64_t n, DenseValues* out) {
       return Status::OK();
     }
   }
+  return Status::OK();
+}
+
+// The next n dictionary indices of the open page into indices_, each checked against the dictionary.
+Status ChunkWalker::DecodeIndices(int64_t n) {
+  indices_.resize_uninit(static_cast<size_t>(n));
+  int64_t got = 0;
+  uint32_t mx = n > 0 ? index_decoder_.GetWithMax(indices_.data(), n, &got) : 0;
+  if (got != n) {
+    return Status::Corruption("dictionary indices: " + std::to_string(page_pos_values_ + got) + " of " +
+                              std::to_string(page_values_));
+  }
+  if (n > 0 && static_cast<int64_t>(mx) >= dict_.count) {
+    return Status::Corruption("dictionary index " + std::to_string(mx) + " past the dictionary's " +
+                              std::to_string(dict_.count) + " values");
+  }
+  return Status::OK();
+}
+
+// Take for a spread output (LeafData::spread): k entries with levels `def`, nn of them valid.
+Status ChunkWalker::TakeSpread(int64_t k, const int16_t* def, int64_t nn, DenseValues* out) {
+  const int16_t mx = leaf_.max_def;
+  if (mode_ == ValueMode::kPlain && out->width > 0) {
+    // Runs of valid entries copy straight from the page; nulls become zero bytes.
+    const size_t w = static_cast<size_t>(out->width);
+    if (static_cast<uint64_t>(nn) * w > vsize_ - vpos_) {
+      return Status::Corruption("PLAIN: the page holds fewer values than its levels say");
+    }
+    uint8_t* dst = out->fixed.grow(static_cast<size_t>(k) * w);
+    const uint8_t* src = vdata_ + vpos_;
+    for (int64_t i = 0; i < k;) {
+      if (def[i] == mx) {
+        int64_t j = i + 1;
+        while (j < k && def[j] == mx) ++j;
+        std::memcpy(dst + i * w, src, static_cast<size_t>(j - i) * w);
+        src += static_cast<size_t>(j - i) * w;
+        i = j;
+      } else {
+        std::memset(dst + i * w, 0, w);
+        ++i;
+      }
+    }
+    vpos_ += static_cast<size_t>(nn) * w;
+    out->count += k;
+    return Status::OK();
+  }
+  if (mode_ == ValueMode::kDictionary) {
+    MHUB_RETURN_IF_ERROR(DecodeIndices(nn));
+    if (out->is_byte_array() && out->bytes.empty() && dict_.count > 0) {
+      int64_t avg = dict_.offsets[dict_.count] / dict_.count + 1;
+      int64_t want = std::max(values_hint_, nn);
+      out->bytes.reserve(static_cast<size_t>(want > reserve_budget_ / avg ? reserve_budget_ : avg * want));
+    }
+    GatherDictionarySpread(dict_, indices_.data(), def, mx, k, out);
+    return Status::OK();
+  }
+  dense_.Init(leaf_.physical, leaf_.type_length);
+  MHUB_RETURN_IF_ERROR(TakeValues(nn, &dense_));
+  SpreadAppend(dense_, def, mx, k, out);
   return Status::OK();
 }
 
@@ -569,7 +621,8 @@ Status ChunkWalker::Take(int64_t k, LeafData* out) {
   if (mode_ == ValueMode::kDelivered) {
     if (!out || e0 != 0 || k != page_entries_) return Status::Internal("a page decoded into the output was split");
   } else {
-    Status st = TakeValues(nn, out ? &out->values : nullptr);
+    Status st = out && out->spread ? TakeSpread(k, page_def_.data() + e0, nn, &out->values)
+                                   : TakeValues(nn, out ? &out->values : nullptr);
     if (!st.ok()) return st.code() == StatusCode::kCorruption ? PageError(st.message()) : st;
   }
   page_pos_entries_ += k;
@@ -617,6 +670,7 @@ Status ChunkCursor::Read(int64_t rows, LeafData* out) {
   out->def.clear();
   out->rep.clear();
   out->entries = 0;
+  out->spread = flat && leaf.max_def > 0;
   out->values.Init(leaf.physical, leaf.type_length);
   {
     int64_t hint = std::clamp<int64_t>(rows, 0, std::max<int64_t>(w.reserve_budget(), 0));

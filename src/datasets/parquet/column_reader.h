@@ -24,6 +24,10 @@ struct LeafData {
   PodVector<int16_t> rep;  // one per entry; empty when max_rep == 0
   int64_t entries = 0;     // level entries (== rows for a flat column)
   DenseValues values;      // the non-null values (def == max_def), physical layout
+  // Flat nullable columns (max_rep == 0, max_def > 0): `values` holds one slot per entry instead,
+  // null entries as zero bytes (fixed width) or empty (byte arrays): the Arrow layout, so assembly
+  // does not move the values again.
+  bool spread = false;
 };
 
 struct ChunkRequest {

@@ -377,4 +377,104 @@ void GatherDictionary(const DenseValues& dict, const uint32_t* idx, int64_t n, D
   out->count += n;
 }
 
+void GatherDictionarySpread(const DenseValues& dict, const uint32_t* idx, const int16_t* def, int16_t max_def,
+                            int64_t n, DenseValues* out) {
+  if (dict.is_byte_array()) {
+    const int64_t* doffs = dict.offsets.data();
+    const uint8_t* dbytes = dict.bytes.data();
+    int64_t* offs = out->offsets.grow(n);
+    int64_t base = out->offsets.data()[out->offsets.size() - n - 1];
+    if (dict.padded && dict.max_length <= kDictionaryPad) {
+      // As GatherDictionary: one fixed 16/32/64-byte copy per value, blocks of bounded room.
+      const int64_t max_len = dict.max_length;
+      const auto run = [&](auto copy_tag) {
+        constexpr size_t C = decltype(copy_tag)::value;
+        const uint32_t* k = idx;
+        for (int64_t at = 0; at < n;) {
+          const int64_t m = std::min<int64_t>(n - at, 8192);
+          out->bytes.reserve(out->bytes.size() + static_cast<size_t>(m * max_len) + C);
+          uint8_t* start = out->bytes.data() + out->bytes.size();
+          uint8_t* dst = start;
+          const int64_t block_base = base;
+          for (int64_t i = at; i < at + m; ++i) {
+            if (def[i] == max_def) {
+              const int64_t b = doffs[*k];
+              std::memcpy(dst, dbytes + b, C);
+              dst += doffs[*k + 1] - b;
+              ++k;
+            }
+            offs[i] = block_base + (dst - start);
+          }
+          out->bytes.grow(static_cast<size_t>(dst - start));
+          base += dst - start;
+          at += m;
+        }
+      };
+      if (max_len <= 16) {
+        run(std::integral_constant<size_t, 16>());
+      } else if (max_len <= 32) {
+        run(std::integral_constant<size_t, 32>());
+      } else {
+        run(std::integral_constant<size_t, 64>());
+      }
+    } else {
+      const uint32_t* k = idx;
+      for (int64_t i = 0; i < n; ++i) {
+        if (def[i] == max_def) {
+          const int64_t b = doffs[*k], len = doffs[*k + 1] - b;
+          out->bytes.append(dbytes + b, static_cast<size_t>(len));
+          base += len;
+          ++k;
+        }
+        offs[i] = base;
+      }
+    }
+  } else {
+    const size_t w = static_cast<size_t>(dict.width);
+    uint8_t* dst = out->fixed.grow(n * w);
+    const uint8_t* src = dict.fixed.data();
+    const uint32_t* k = idx;
+    for (int64_t i = 0; i < n; ++i) {
+      if (def[i] == max_def) {
+        std::memcpy(dst + i * w, src + static_cast<size_t>(*k++) * w, w);
+      } else {
+        std::memset(dst + i * w, 0, w);
+      }
+    }
+  }
+  out->count += n;
+}
+
+void SpreadAppend(const DenseValues& dense, const int16_t* def, int16_t max_def, int64_t n, DenseValues* out) {
+  if (dense.is_byte_array()) {
+    // The bytes keep their order: appended whole; null entries repeat the offset before them.
+    const int64_t* doffs = dense.offsets.data();
+    int64_t base = out->offsets.back();
+    out->bytes.append(dense.bytes.data(), dense.bytes.size());
+    int64_t* offs = out->offsets.grow(n);
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      k += def[i] == max_def;
+      offs[i] = base + doffs[k];
+    }
+  } else {
+    const size_t w = static_cast<size_t>(dense.width);
+    uint8_t* dst = out->fixed.grow(n * w);
+    const uint8_t* src = dense.fixed.data();
+    for (int64_t i = 0; i < n;) {
+      if (def[i] == max_def) {
+        int64_t j = i + 1;
+        while (j < n && def[j] == max_def) ++j;
+        std::memcpy(dst + i * w, src, static_cast<size_t>(j - i) * w);
+        src += static_cast<size_t>(j - i) * w;
+        i = j;
+      } else {
+        std::memset(dst + i * w, 0, w);
+        ++i;
+      }
+    }
+  }
+  out->count += n;
+}
+
 }  // namespace mhub::datasets::parquet

@@ -51,4 +51,12 @@ Status DecodeByteStreamSplit(const uint8_t* data, size_t size, int64_t n, DenseV
 // Appends dict[indices[i]] for i < n; the caller checked every index < dict.count.
 void GatherDictionary(const DenseValues& dict, const uint32_t* indices, int64_t n, DenseValues* out);
 
+// One slot per level entry (a flat nullable column laid out as its Arrow array will be): entry i
+// with def[i] == max_def takes the next value, others an empty value (zero bytes / zero length).
+// GatherDictionarySpread takes the values from a dictionary (indices: one per valid entry, checked
+// by the caller); SpreadAppend from dense values (all of `dense`, which holds the valid entries').
+void GatherDictionarySpread(const DenseValues& dict, const uint32_t* indices, const int16_t* def, int16_t max_def,
+                            int64_t n, DenseValues* out);
+void SpreadAppend(const DenseValues& dense, const int16_t* def, int16_t max_def, int64_t n, DenseValues* out);
+
 }  // namespace mhub::datasets::parquet
