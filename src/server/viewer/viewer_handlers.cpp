@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "mhub/datasets/features.h"
 #include "mhub/datasets/value.h"
@@ -9,6 +10,7 @@
 #include "server/viewer/column_stats.h"
 #include "server/viewer/converter.h"
 #include "server/viewer/filter_expr.h"
+#include "server/viewer/filter_pushdown.h"
 #include "server/viewer/viewer_rows.h"
 #include "server/viewer/viewer_search.h"
 #include "server/viewer/viewer_service.h"
@@ -261,14 +263,27 @@ HubError Filter(HubContext& ctx, const HttpRequest& req, const DatasetCall& d, H
       return Invalid(std::string("Parameter '") + (ast ? "where" : "orderby") + "' is invalid: no column named \"" + n +
                      "\"");
     }
-    MHUB_ASSIGN_OR_RETURN(datasets::ArrayPtr column, ctx.viewer->Column(*split, n));
     table.schema.fields.push_back(full.fields[static_cast<size_t>(idx)]);
+  }
+  std::optional<BoundFilter> bound;
+  if (ast) {
+    auto b = BoundFilter::Bind(*ast, table.schema);
+    if (!b.ok()) return Invalid("Parameter 'where' is invalid: " + b.status().message());
+    bound.emplace(std::move(b).value());
+    // One comparison and no order: only the row groups and pages whose min/max allow a match.
+    if (order.empty()) {
+      if (auto predicate = SimplePredicate(*ast, table.schema)) {
+        MHUB_ASSIGN_OR_RETURN(std::vector<int64_t> matches, FilterWithSkipping(*view, *predicate, *bound, nullptr));
+        return MatchPage(ctx, req, d, *view, matches, res);
+      }
+    }
+  }
+  for (const auto& n : names) {
+    MHUB_ASSIGN_OR_RETURN(datasets::ArrayPtr column, ctx.viewer->Column(*split, n));
     table.columns.push_back(std::move(column));
   }
   std::vector<int64_t> matches;
-  if (ast) {
-    auto bound = BoundFilter::Bind(*ast, table.schema);
-    if (!bound.ok()) return Invalid("Parameter 'where' is invalid: " + bound.status().message());
+  if (bound) {
     for (int64_t r = 0; r < table.num_rows; ++r) {
       if (bound->Matches(table, r)) matches.push_back(r);
     }
