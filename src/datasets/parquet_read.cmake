@@ -3,6 +3,7 @@ list(APPEND MHUB_DATASETS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/parquet/thrift_compact_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/metadata_decode.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/decompress.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/parquet/snappy_decode.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/rle_hybrid.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/value_decoders.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/schema_build.cpp

@@ -2,12 +2,13 @@
 
 #include <brotli/decode.h>
 #include <lz4.h>
-#include <snappy.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <cstring>
 #include <string>
+
+#include "datasets/parquet/snappy_decode.h"
 
 namespace mhub::datasets::parquet {
 namespace {
@@ -128,12 +129,9 @@ Status Decompress(CompressionCodec codec, const uint8_t* src, size_t src_size, u
       return Status::OK();
     case CompressionCodec::kSnappy: {
       size_t n = 0;
-      const char* s = reinterpret_cast<const char*>(src);
-      if (!snappy::GetUncompressedLength(s, src_size, &n)) return Status::Corruption("SNAPPY page: bad length header");
+      if (!SnappyLength(src, src_size, &n)) return Status::Corruption("SNAPPY page: bad length header");
       if (n != dst_size) return SizeMismatch(codec, n, dst_size);
-      if (!snappy::RawUncompress(s, src_size, reinterpret_cast<char*>(dst))) {
-        return Status::Corruption("SNAPPY page: malformed data");
-      }
+      if (!SnappyDecode(src, src_size, dst, dst_size)) return Status::Corruption("SNAPPY page: malformed data");
       return Status::OK();
     }
     case CompressionCodec::kGzip:
