@@ -65,7 +65,7 @@ struct LoadOptions {
   std::string split;     // empty = every split (OpenSplit: the first one)
   std::string revision;  // hub repos; empty = main; "refs/convert/parquet" reads the Parquet export
   std::map<std::string, std::vector<std::string>> data_files;  // split -> patterns, overrides the card
-  bool streaming = false;  // LoadDataset refuses it: stream with OpenSplit instead (no column files)
+  bool streaming = false;  // LoadDataset refuses it: LoadIterableDataset (iterable_dataset.h) streams
   std::string cache_dir;   // DefaultDatasetsCache() when empty
 };
 // path_or_repo: a folder, a data file, or a hub dataset repo id ("org/name") fetched through the

@@ -65,7 +65,7 @@ Result<SplitStream> OpenSplit(const std::string& path_or_repo, const LoadOptions
 
 Result<DatasetDict> LoadDataset(const std::string& path_or_repo, const LoadOptions& options) {
   if (options.streaming)
-    return Status::Unsupported("LoadDataset builds column files; stream a split with OpenSplit instead");
+    return Status::InvalidArgument("LoadDataset builds column files; streaming=True is LoadIterableDataset");
   MHUB_ASSIGN_OR_RETURN(auto source, load::OpenDataSource(path_or_repo, options.revision));
   MHUB_ASSIGN_OR_RETURN(auto configs, load::SourceConfigs(source, options));
   MHUB_ASSIGN_OR_RETURN(DatasetConfig config, PickConfig(configs, options.config));
