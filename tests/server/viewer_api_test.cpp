@@ -404,6 +404,30 @@ TEST_F(ViewerApiTest, PrivateDatasetsOnlyForTheirReaders) {
   EXPECT_EQ(Curl("GET", url + "/api/datasets/alice/secret/parquet", {Auth(alice_)}).status, 200);
 }
 
+// `viewer: false` in the card: /is-valid says no to everything, the other routes answer 404
+// DisabledViewerError as dataset-viewer does; removing it turns the viewer back on.
+TEST_F(ViewerApiTest, ViewerFalseInTheCardDisablesTheViewer) {
+  const std::string url = hub_->url();
+  CurlReply c =
+      ApiCall(url, "POST", "/api/repos/create", Auth(alice_), DumpJson(Json{{"name", "hidden"}, {"type", "dataset"}}));
+  ASSERT_EQ(c.status, 200) << c.body;
+  ASSERT_EQ(Commit(url, alice_, "alice/hidden",
+                   {{"train.jsonl", Jsonl(Generate(50, 3))}, {"README.md", "---\nviewer: false\n---\n# Hidden\n"}})
+                .status,
+            200);
+  Json valid = ParseOrDie(Viewer(url, "is-valid", "dataset=alice/hidden").body);
+  for (const char* k : {"preview", "viewer", "search", "filter", "statistics"}) EXPECT_EQ(valid[k], false) << k;
+  for (const std::string route : {"splits", "first-rows", "rows", "size", "info", "parquet", "statistics"}) {
+    CurlReply r = Viewer(url, route, "dataset=alice/hidden&config=default&split=train");
+    EXPECT_EQ(r.status, 404) << route;
+    EXPECT_EQ(r.Header("x-error-code"), "DisabledViewerError") << route;
+    EXPECT_EQ(ParseOrDie(r.body)["error"], "The dataset viewer has been disabled on this dataset.") << route;
+  }
+  ASSERT_EQ(Commit(url, alice_, "alice/hidden", {{"README.md", "---\nviewer: true\n---\n# Shown\n"}}).status, 200);
+  ASSERT_TRUE(WaitConverted(url, "alice/hidden", ""));
+  EXPECT_EQ(Viewer(url, "rows", "dataset=alice/hidden&config=default&split=train").status, 200);
+}
+
 TEST_F(ViewerApiTest, NewPushSupersedesAndFailureKeepsTheBranch) {
   const std::string url = hub_->url();
   CurlReply c =

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <mutex>
 #include <optional>
 
 #include "mhub/datasets/features.h"
 #include "mhub/datasets/value.h"
+#include "mhub/server/model_card.h"
 #include "server/http/url_codec.h"
 #include "server/viewer/column_stats.h"
 #include "server/viewer/converter.h"
@@ -97,6 +100,33 @@ HubError OpenDataset(HubContext& ctx, const HttpRequest& req, const Principal& w
   }
   if (!out->job && main.ok()) ctx.viewer->NoteWrite(out->key);  // pushed where no write was seen
   return {};
+}
+
+// `viewer: false` in the card of main's head turns the viewer off (HD datasets-viewer-configure.md);
+// the answer is cached per commit.
+bool ViewerDisabled(HubContext& ctx, const RepoKey& key) {
+  auto main = ctx.repos->ResolveRevision(key, "main");
+  if (!main.ok()) return false;
+  static std::mutex mu;
+  static std::map<std::string, bool> cache;  // "type/id@commit" -> disabled; bounded below
+  const std::string ck = key.id.ToString() + "@" + *main;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache.find(ck); it != cache.end()) return it->second;
+  }
+  bool disabled = false;
+  auto readme = ctx.repos->ReadFile(key, *main, "README.md");
+  if (readme.ok() && !readme->lfs) {
+    auto card = ParseModelCard(readme->data);
+    if (card.ok()) {
+      const Json& raw = card->data.raw;
+      disabled = raw.is_object() && raw.contains("viewer") && raw["viewer"].is_boolean() && !raw["viewer"].get<bool>();
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache.size() > 4096) cache.clear();
+  cache[ck] = disabled;
+  return disabled;
 }
 
 // The failed job's error, as the viewer reports a config that could not be converted.
@@ -465,6 +495,15 @@ HubError HandleViewerRoute(HubContext& ctx, const HttpRequest& req, HttpResponse
   }
   DatasetCall d;
   RETURN_IF_HUB_ERROR(OpenDataset(ctx, req, who, &d));
+  if (ViewerDisabled(ctx, d.key)) {
+    // As dataset-viewer: is-valid says no to everything, the other routes DisabledViewerError.
+    if (route == "is-valid") {
+      OrderedJson j{{"preview", false}, {"viewer", false}, {"search", false}, {"filter", false}, {"statistics", false}};
+      SetViewerJson(res, DumpJson(j), "");
+      return {};
+    }
+    return ViewerError(404, "DisabledViewerError", "The dataset viewer has been disabled on this dataset.");
+  }
   if (route == "is-valid") return IsValid(d, res);
   if (route == "splits") return Splits(req, d, res);
   if (route == "first-rows") return FirstRows(ctx, req, d, res);
