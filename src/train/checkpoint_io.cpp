@@ -56,7 +56,10 @@ Status CommitFolder(const std::string& tmp_dir, const std::string& final_dir) {
 }
 
 Status LoadWeights(models::TrainableModel& model, const std::string& dir) {
-  MHUB_ASSIGN_OR_RETURN(auto ckpt, formats::ShardedCheckpoint::Open(dir));
+  // A LoRA checkpoint holds the adapter (PEFT's save_pretrained), by the same parameter names.
+  const bool adapter = fs::exists(dir + "/adapter_model.safetensors") && !fs::exists(dir + "/model.safetensors");
+  MHUB_ASSIGN_OR_RETURN(auto ckpt,
+                        formats::ShardedCheckpoint::Open(adapter ? dir + "/adapter_model.safetensors" : dir));
   for (auto& p : model.Parameters()) {
     const formats::TensorView* t = ckpt->Find(p.name);
     if (t == nullptr) return Status::Corruption(dir + ": the checkpoint has no weight '" + p.name + "'");

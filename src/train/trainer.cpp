@@ -573,7 +573,8 @@ Status Trainer::PushCheckpoint(const std::string& checkpoint_dir) {
   const std::string out = args_.output_dir;
   for (const auto& e : fs::directory_iterator(checkpoint_dir)) {
     const std::string f = e.path().filename().string();
-    if (f == "config.json" || f.rfind("model", 0) == 0 || f == "training_args.json" || f == "generation_config.json") {
+    if (f == "config.json" || f.rfind("model", 0) == 0 || f.rfind("adapter_", 0) == 0 || f == "training_args.json" ||
+        f == "generation_config.json") {
       std::error_code ec;
       fs::copy_file(e.path(), out + "/" + f, fs::copy_options::overwrite_existing, ec);
       if (ec) return Status::IOError("copying " + f + " for push: " + ec.message());
