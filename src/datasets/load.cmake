@@ -4,6 +4,7 @@ list(APPEND MHUB_DATASETS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/load/builders.cpp
   ${CMAKE_CURRENT_LIST_DIR}/load/card_configs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/load/dataset_card.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/load/folder_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/load/iterable_dataset.cpp
   ${CMAKE_CURRENT_LIST_DIR}/load/data_files_glob.cpp
   ${CMAKE_CURRENT_LIST_DIR}/load/data_source.cpp

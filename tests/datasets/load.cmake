@@ -5,3 +5,4 @@ mhub_test(datasets_load_hub_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/load_hub_test
 # ds9: LoadIterableDataset (streaming=True) against LoadDataset, lazy steps, bounded memory.
 mhub_test(datasets_load_streaming_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/load_streaming_test.cpp LIBS mhub_datasets
   TIMEOUT 60)
+mhub_test(datasets_load_folder_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/load_folder_test.cpp LIBS mhub_datasets TIMEOUT 60)

@@ -24,7 +24,8 @@ Result<const SplitFiles*> FindSplit(const DatasetConfig& config, const std::stri
 std::optional<Features> FeaturesFromMetadata(const Schema& schema) {
   for (const auto& [k, v] : schema.metadata) {
     if (k != "huggingface") continue;
-    auto j = ParseJson(v, "huggingface metadata");
+    // Ordered: the features' key order is the column order (a sorted parse reorders them).
+    auto j = ParseOrderedJson(v, "huggingface metadata");
     if (!j.ok() || !j->is_object() || !j->contains("info") || !(*j)["info"].contains("features")) return std::nullopt;
     auto f = Features::FromJson((*j)["info"]["features"].dump());
     if (f.ok() && f->columns.size() == schema.fields.size()) return *f;

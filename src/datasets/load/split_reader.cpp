@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "datasets/load/folder_reader.h"
+
 namespace mhub::datasets::load {
 namespace {
 
@@ -120,6 +122,7 @@ TextReadOptions ReadOptionsFor(const DatasetConfig& config) {
 Result<std::unique_ptr<TableReader>> OpenSplitFiles(const DataSource& source, const DatasetConfig& config,
                                                     const std::vector<std::string>& files) {
   if (files.empty()) return Status::NotFound("the split has no data files");
+  if (config.builder == "imagefolder" || config.builder == "audiofolder") return OpenFolderSplit(source, config, files);
   if (config.builder != "csv" && config.builder != "json" && config.builder != "text" && config.builder != "parquet")
     return Status::Unsupported("config '" + config.name + "' needs the '" + config.builder +
                                "' builder; mhub reads csv/tsv, json/jsonl, txt and parquet files");
