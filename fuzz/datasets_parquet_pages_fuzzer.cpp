@@ -1,11 +1,15 @@
 // Fuzzes the Parquet page path: a whole file (footer, pages, codecs, level and value decoders,
 // nested assembly) read through ParquetFile, and the value decoders alone on raw bytes (the first
 // byte picks the decoder and physical type). A file that reads must give arrays that validate.
+// Raw Snappy blocks go through the own decoder, and min/max skipping (statistics, column and
+// offset indexes) runs over each flat column: its matches must be a subset of the full read's rows.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "datasets/parquet/rle_hybrid.h"
+#include "datasets/parquet/snappy_decode.h"
 #include "datasets/parquet/value_decoders.h"
 #include "mhub/datasets/parquet.h"
 
@@ -56,6 +60,13 @@ void FuzzDecoders(const uint8_t* data, size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzDecoders(data, size);
+  {
+    size_t len = 0;
+    if (SnappyLength(data, size, &len) && len <= (size_t{1} << 20)) {
+      std::vector<uint8_t> out(len);
+      (void)SnappyDecode(data, size, out.data(), len);
+    }
+  }
   Buffer b;
   b.data = data;
   b.size = size;
@@ -63,6 +74,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!f.ok()) return 0;
   auto t = f->Read();
   if (t.ok() && !t->Validate().ok()) __builtin_trap();
+  // Min/max skipping over every top-level column, with constants from the input's last bytes.
+  for (const Field& field : f->schema().fields) {
+    const int64_t k = size >= 8 ? static_cast<int64_t>(data[size - 1]) - 64 : 0;
+    for (ParquetPredicate::Op op : {ParquetPredicate::Op::kLt, ParquetPredicate::Op::kEq,
+                                    ParquetPredicate::Op::kBetween, ParquetPredicate::Op::kIsNull}) {
+      ParquetPredicate p;
+      p.column = field.name;
+      p.op = op;
+      const bool bytes = field.type->id == TypeId::kString || field.type->id == TypeId::kBinary;
+      p.value = bytes ? Value::String(std::string(1, static_cast<char>(k))) : Value::Int(k);
+      p.value2 = bytes ? Value::String("\x7f") : Value::Double(static_cast<double>(k) * 3.5);
+      ParquetSkipCounters c;
+      auto rows = f->FilterRows(p, &c);
+      if (rows.ok() && t.ok()) {
+        for (int64_t r : *rows) {
+          if (r < 0 || r >= t->num_rows) __builtin_trap();
+        }
+        if (c.pages_skipped > c.pages || c.row_groups_skipped > c.row_groups) __builtin_trap();
+      }
+    }
+  }
   if (f->num_rows() > 2) {
     ParquetReadOptions o;
     o.row_begin = 1;
