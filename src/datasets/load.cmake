@@ -12,4 +12,5 @@ list(APPEND MHUB_DATASETS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/load/push_to_hub.cpp
   ${CMAKE_CURRENT_LIST_DIR}/load/resolve_configs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/load/split_patterns.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/load/split_reader.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/load/split_reader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/load/zip_archive.cpp)

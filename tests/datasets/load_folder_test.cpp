@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -122,6 +123,50 @@ TEST_F(LoadFolder, AudioWithJsonlMetadataAndAFileWithoutARow) {
   auto bad = Load();
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("three.wav"), std::string::npos) << bad.status();
+}
+
+// Zip archives (written by Python's zipfile, deflated): the media inside them are rows, labelled by
+// their folders inside the archive; a corrupt archive is a clear error.
+TEST_F(LoadFolder, ZipArchivesAreReadMemberByMember) {
+  Put("train/x", "");
+  Put("test/x", "");
+  std::filesystem::remove(dir_ + "/train/x");
+  std::filesystem::remove(dir_ + "/test/x");
+  Put("blobs/1", Blob(1));
+  Put("blobs/2", Blob(2));
+  Put("blobs/3", Blob(3));
+  const std::string py =
+      "import sys, zipfile\n"
+      "d = sys.argv[1]\n"
+      "def mk(path, items):\n"
+      "    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:\n"
+      "        for name, src in items:\n"
+      "            z.write(d + '/blobs/' + src, name)\n"
+      "mk(d + '/train/part.zip', [('dog/b.png', '2'), ('cat/a.png', '1'), ('cat/', '1')])\n"
+      "mk(d + '/test/part.zip', [('cat/c.png', '3')])\n";
+  std::ofstream(dir_ + "-mk.py") << py;
+  ASSERT_EQ(std::system(("python3 '" + dir_ + "-mk.py' '" + dir_ + "'").c_str()), 0);
+  std::filesystem::remove_all(dir_ + "/blobs");
+  std::filesystem::remove(dir_ + "-mk.py");
+  auto d = Load();
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_EQ(d->splits.size(), 2u);
+  const Dataset& train = d->splits[0].second;
+  ASSERT_EQ(train.features().columns.size(), 2u);
+  EXPECT_EQ(train.features().columns[1].second.names, (std::vector<std::string>{"cat", "dog"}));
+  auto t = train.Slice(0, train.num_rows());
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_EQ(t->num_rows, 2);
+  EXPECT_EQ(GetRow(*t, 0).Get("image")->Get("bytes")->as_string(), Blob(1));
+  EXPECT_EQ(GetRow(*t, 0).Get("image")->Get("path")->as_string(), "zip://cat/a.png::train/part.zip");
+  EXPECT_EQ(GetRow(*t, 0).Get("label")->as_int(), 0);
+  EXPECT_EQ(GetRow(*t, 1).Get("image")->Get("bytes")->as_string(), Blob(2));
+  EXPECT_EQ(GetRow(*t, 1).Get("label")->as_int(), 1);
+  // A damaged archive: one clear error naming it.
+  Put("test/part.zip", "PK\x03\x04 not really a zip");
+  auto bad = Load();
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("part.zip"), std::string::npos) << bad.status();
 }
 
 }  // namespace

@@ -6,9 +6,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include "datasets/load/builders.h"
+#include "datasets/load/zip_archive.h"
 #include "mhub/hub/hub_client.h"
 
 namespace mhub::datasets::load {
@@ -169,6 +171,21 @@ Result<std::vector<DatasetConfig>> SourceConfigs(const DataSource& source, const
   ro.data_files = options.data_files;
   auto configs = ResolveConfigs(source.files, ro);
   if (!configs.ok()) return configs.status().WithContext(source.id);
+  // Splits of zip archives only: the builder is the one of the files inside them, as datasets'
+  // infer_module_for_data_files_list_in_archives decides (it samples the first archives).
+  for (DatasetConfig& c : *configs) {
+    if (c.builder != "zip" || c.splits.empty()) continue;
+    std::vector<std::string> members;
+    int opened = 0;
+    for (const std::string& f : c.splits.front().files) {
+      if (fs::path(f).extension() != ".zip" || opened++ >= 3) continue;
+      MHUB_ASSIGN_OR_RETURN(std::string local, source.fetch(f));
+      MHUB_ASSIGN_OR_RETURN(std::unique_ptr<ZipArchive> z, ZipArchive::Open(local, f));
+      for (const auto& m : z->members()) members.push_back(fs::path(m.name).filename().string());
+    }
+    BuilderChoice b = InferBuilder(members);
+    if (b.builder == "imagefolder" || b.builder == "audiofolder") c.builder = b.builder;
+  }
   return configs;
 }
 

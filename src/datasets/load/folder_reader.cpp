@@ -8,6 +8,7 @@
 #include <set>
 
 #include "datasets/load/builders.h"
+#include "datasets/load/zip_archive.h"
 #include "mhub/base/json.h"
 #include "mhub/datasets/features.h"
 #include "mhub/datasets/load.h"
@@ -37,6 +38,15 @@ std::string Extension(const std::string& path) {
   return dot == std::string::npos ? "" : Lower(b.substr(dot));
 }
 
+// One row's media file: a file of the split, or a member of a zip archive of the split.
+struct Media {
+  std::string key;         // the file's repo path (metadata joins on it); zip members: the fsspec URL
+  std::string label_path;  // the path whose parent folder is the label (inside the archive for members)
+  std::string path;        // what the path field holds: the repo path, or zip://member::archive
+  int archive = -1;        // index into the reader's archives, or -1
+  ZipArchive::Member member;
+};
+
 // One metadata row: the metadata table and its row.
 struct MetaRow {
   std::shared_ptr<const Table> table;
@@ -45,14 +55,19 @@ struct MetaRow {
 
 class FolderReader : public TableReader {
  public:
-  FolderReader(DataSource source, std::vector<std::string> media, std::string media_column)
-      : source_(std::move(source)), media_(std::move(media)), media_column_(std::move(media_column)) {}
+  FolderReader(DataSource source, std::vector<Media> media, std::vector<std::unique_ptr<ZipArchive>> archives,
+               std::string media_column)
+      : source_(std::move(source)),
+        media_(std::move(media)),
+        archives_(std::move(archives)),
+        media_column_(std::move(media_column)) {}
 
   // Reads the metadata files and builds the schema.
-  Status Start(const std::vector<std::string>& metadata_files, const std::vector<std::string>& all_media, bool audio) {
+  Status Start(const std::vector<std::string>& metadata_files, const std::vector<std::string>& all_label_paths,
+               bool audio) {
     std::set<std::string> labels;
     std::set<size_t> depths;
-    for (const auto& m : all_media) {
+    for (const auto& m : all_label_paths) {
       labels.insert(Base(Dir(m)));
       depths.insert(static_cast<size_t>(std::count(m.begin(), m.end(), '/')));
     }
@@ -114,8 +129,8 @@ class FolderReader : public TableReader {
     schema_ = features.ToSchema();
     schema_.metadata.emplace_back("huggingface", "{\"info\": {\"features\": " + features.ToJson() + "}}");
     for (const auto& m : media_) {
-      if (!metadata_files.empty() && !meta_.count(m)) {
-        return Status::InvalidArgument(m + ": no row of the metadata files names this file (file_name)");
+      if (!metadata_files.empty() && !meta_.count(m.key)) {
+        return Status::InvalidArgument(m.key + ": no row of the metadata files names this file (file_name)");
       }
     }
     return Status::OK();
@@ -129,28 +144,33 @@ class FolderReader : public TableReader {
     std::vector<ArrayBuilder> b;
     for (const auto& f : schema_.fields) b.emplace_back(f.type);
     for (size_t i = next_; i < end; ++i) {
-      const std::string& rel = media_[i];
-      MHUB_ASSIGN_OR_RETURN(std::string local, source_.fetch(rel));
-      std::ifstream in(local, std::ios::binary);
-      if (!in) return Status::IOError(rel + ": cannot read");
-      in.seekg(0, std::ios::end);
-      const auto size = static_cast<uint64_t>(std::max<std::streamoff>(in.tellg(), 0));
-      if (size > kMaxMediaBytes) return Status::ResourceExhausted(rel + ": larger than 2 GiB");
-      in.seekg(0);
-      std::string bytes(size, '\0');
-      in.read(bytes.data(), static_cast<std::streamsize>(size));
-      if (!in) return Status::IOError(rel + ": short read");
+      const Media& md = media_[i];
+      std::string bytes;
+      if (md.archive >= 0) {
+        MHUB_ASSIGN_OR_RETURN(bytes, archives_[static_cast<size_t>(md.archive)]->Read(md.member, kMaxMediaBytes));
+      } else {
+        MHUB_ASSIGN_OR_RETURN(std::string local, source_.fetch(md.key));
+        std::ifstream in(local, std::ios::binary);
+        if (!in) return Status::IOError(md.key + ": cannot read");
+        in.seekg(0, std::ios::end);
+        const auto size = static_cast<uint64_t>(std::max<std::streamoff>(in.tellg(), 0));
+        if (size > kMaxMediaBytes) return Status::ResourceExhausted(md.key + ": larger than 2 GiB");
+        in.seekg(0);
+        bytes.assign(size, '\0');
+        in.read(bytes.data(), static_cast<std::streamsize>(size));
+        if (!in) return Status::IOError(md.key + ": short read");
+      }
       b[0].AppendStructValid();
       b[0].Child(0).AppendBytes(bytes);
-      b[0].Child(1).AppendBytes(rel);
+      b[0].Child(1).AppendBytes(md.path);
       size_t col = 1;
       if (!label_names_.empty()) {
-        const std::string label = Base(Dir(rel));
+        const std::string label = Base(Dir(md.label_path));
         auto it = std::lower_bound(label_names_.begin(), label_names_.end(), label);
         b[col++].AppendInt(it - label_names_.begin());
       }
       if (!meta_columns_.empty()) {
-        const MetaRow& m = meta_.at(rel);
+        const MetaRow& m = meta_.at(md.key);
         for (size_t c : meta_columns_) b[col++].AppendFrom(*m.table->columns[c], m.row);
       }
     }
@@ -164,7 +184,8 @@ class FolderReader : public TableReader {
 
  private:
   DataSource source_;
-  std::vector<std::string> media_;
+  std::vector<Media> media_;
+  std::vector<std::unique_ptr<ZipArchive>> archives_;
   std::string media_column_;
   Schema schema_, meta_schema_;
   std::vector<std::string> label_names_;
@@ -178,32 +199,50 @@ class FolderReader : public TableReader {
 Result<std::unique_ptr<TableReader>> OpenFolderSplit(const DataSource& source, const DatasetConfig& config,
                                                      const std::vector<std::string>& files) {
   const bool audio = config.builder == "audiofolder";
-  std::vector<std::string> exts = BuilderExtensions(config.builder);
+  const std::vector<std::string> exts = BuilderExtensions(config.builder);
   const std::vector<std::string> meta_names = BuilderMetadataFileNames(config.builder);
-  std::vector<std::string> media, metadata;
+  auto is_media = [&](const std::string& f) {
+    const std::string e = Extension(f);
+    return e != ".zip" && std::find(exts.begin(), exts.end(), e) != exts.end();
+  };
+  std::vector<Media> media;
+  std::vector<std::string> metadata;
+  std::vector<std::unique_ptr<ZipArchive>> archives;
   for (const auto& f : files) {
     if (std::find(meta_names.begin(), meta_names.end(), Base(f)) != meta_names.end()) {
       metadata.push_back(f);
     } else if (Extension(f) == ".zip") {
-      return Status::Unsupported(f + ": zip archives in " + config.builder + " splits are not read yet");
-    } else if (std::find(exts.begin(), exts.end(), Extension(f)) != exts.end()) {
-      media.push_back(f);
-    }
-  }
-  std::sort(media.begin(), media.end());
-  if (media.empty()) return Status::NotFound("the split has no " + std::string(audio ? "audio" : "image") + " files");
-  // Labels are collected over every split of the config, as datasets does, so all splits share them.
-  std::vector<std::string> all_media;
-  for (const SplitFiles& s : config.splits) {
-    for (const auto& f : s.files) {
-      if (std::find(exts.begin(), exts.end(), Extension(f)) != exts.end() && Extension(f) != ".zip") {
-        all_media.push_back(f);
+      // datasets extracts archives and reads the media files inside them.
+      MHUB_ASSIGN_OR_RETURN(std::string local, source.fetch(f));
+      MHUB_ASSIGN_OR_RETURN(std::unique_ptr<ZipArchive> z, ZipArchive::Open(local, f));
+      for (const ZipArchive::Member& m : z->members()) {
+        if (std::find(meta_names.begin(), meta_names.end(), Base(m.name)) != meta_names.end()) {
+          return Status::Unsupported(f + "::" + m.name + ": metadata files inside zip archives are not read yet");
+        }
+        if (!is_media(m.name)) continue;
+        const std::string url = "zip://" + m.name + "::" + f;
+        media.push_back(Media{url, m.name, url, static_cast<int>(archives.size()), m});
       }
+      archives.push_back(std::move(z));
+    } else if (is_media(f)) {
+      media.push_back(Media{f, f, f, -1, {}});
     }
   }
-  if (all_media.empty()) all_media = media;
-  auto reader = std::make_unique<FolderReader>(source, std::move(media), audio ? "audio" : "image");
-  MHUB_RETURN_IF_ERROR(reader->Start(metadata, all_media, audio));
+  std::sort(media.begin(), media.end(), [](const Media& a, const Media& b) { return a.key < b.key; });
+  if (media.empty()) return Status::NotFound("the split has no " + std::string(audio ? "audio" : "image") + " files");
+  // Labels are collected over every split of the config, as datasets does, so all splits share
+  // them (archives of other splits are not opened: their members count only in their own split).
+  std::vector<std::string> label_paths;
+  for (const SplitFiles& s : config.splits) {
+    if (s.files == files) continue;
+    for (const auto& f : s.files) {
+      if (is_media(f)) label_paths.push_back(f);
+    }
+  }
+  for (const Media& m : media) label_paths.push_back(m.label_path);
+  auto reader =
+      std::make_unique<FolderReader>(source, std::move(media), std::move(archives), audio ? "audio" : "image");
+  MHUB_RETURN_IF_ERROR(reader->Start(metadata, label_paths, audio));
   return std::unique_ptr<TableReader>(std::move(reader));
 }
 

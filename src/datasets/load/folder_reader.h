@@ -5,8 +5,10 @@
 // when there are at least two and every file sits at the same depth (train/cat/1.png,
 // train/dog/2.png). With metadata.csv / metadata.jsonl / metadata.parquet, their rows join the
 // files by `file_name` (relative to the metadata file's folder) and their other columns follow the
-// media column; a file without a metadata row is an error naming it. Files are read a batch at a
-// time; the features (Image/Audio, ClassLabel) travel in the schema's `huggingface` metadata.
+// media column; a file without a metadata row is an error naming it. Zip archives of the split are
+// read member by member (path "zip://member::archive.zip", labels from folders inside the archive;
+// metadata files inside archives are refused as Unsupported). Files are read a batch at a time; the
+// features (Image/Audio, ClassLabel) travel in the schema's `huggingface` metadata.
 #pragma once
 
 #include <memory>
