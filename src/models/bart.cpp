@@ -170,6 +170,7 @@ Result<std::unique_ptr<Model>> BartModel::Build(const BuildContext& ctx) {
   if (ctx.task != Task::kBase) return UnsupportedTask(type, ctx.task, {Task::kBase});
   auto m = std::make_unique<BartModel>();
   m->config_ = ctx.config;
+  m->config_json_ = ctx.config.ToJson();
   m->keepalive_ = ctx.keepalive;
   m->task_ = ctx.task;
   MHUB_ASSIGN_OR_RETURN(m->b_, ParseBart(ctx.config));

@@ -155,6 +155,7 @@ Result<std::unique_ptr<Model>> T5Model::Build(const BuildContext& ctx) {
   if (ctx.task != Task::kBase) return UnsupportedTask("t5", ctx.task, {Task::kBase});
   auto m = std::make_unique<T5Model>();
   m->config_ = ctx.config;
+  m->config_json_ = ctx.config.ToJson();
   m->keepalive_ = ctx.keepalive;
   m->task_ = ctx.task;
   MHUB_ASSIGN_OR_RETURN(m->t_, ParseT5(ctx.config));

@@ -5,8 +5,10 @@
 namespace mhub::pipelines {
 
 std::vector<std::string> Pipeline::SupportedTasks() {
-  return {"feature-extraction", "sentence-similarity", "text-classification",      "token-classification",
-          "fill-mask",          "question-answering",  "zero-shot-classification", "text-generation"};
+  return {
+      "feature-extraction", "sentence-similarity",      "text-classification", "token-classification", "fill-mask",
+      "question-answering", "zero-shot-classification", "text-generation",     "text2text-generation", "summarization",
+      "translation"};
 }
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::string_view task, const std::string& model,
@@ -30,6 +32,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::string_view task, const 
     p = MakeZeroShotPipeline(model, options);
   } else if (task == "text-generation") {
     p = MakeTextGenerationPipeline(model, options);
+  } else if (IsText2TextTask(task)) {
+    p = MakeText2TextPipeline(task, model, options);
   } else {
     std::string names;
     for (const auto& t : SupportedTasks()) names += (names.empty() ? "" : ", ") + t;

@@ -77,6 +77,17 @@ const std::vector<TaskParams>& Table() {
         {"max_time", Kind::kNumber, 0},
         {"num_return_sequences", Kind::kInt, 1},
         {"use_cache", Kind::kBool}}},
+      // Encoder-decoder generation (text2text_pipeline.cpp): generate()'s beam search settings.
+      {{"text2text-generation", "summarization", "translation"},
+       {{"max_length", Kind::kInt, 1},
+        {"max_new_tokens", Kind::kInt, 1},
+        {"min_length", Kind::kInt, 0},
+        {"min_new_tokens", Kind::kInt, 0},
+        {"num_beams", Kind::kInt, 1},
+        {"length_penalty", Kind::kNumber},
+        {"early_stopping", Kind::kAny},
+        {"num_return_sequences", Kind::kInt, 1},
+        {"no_repeat_ngram_size", Kind::kInt, 0}}},
   };
   return table;
 }

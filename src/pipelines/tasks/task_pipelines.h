@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "mhub/pipelines/pipeline.h"
 
@@ -16,6 +17,10 @@ Result<std::unique_ptr<Pipeline>> MakeFeatureExtractionPipeline(const std::strin
 Result<std::unique_ptr<Pipeline>> MakeQuestionAnsweringPipeline(const std::string& model, const PipelineOptions& o);
 Result<std::unique_ptr<Pipeline>> MakeZeroShotPipeline(const std::string& model, const PipelineOptions& o);
 Result<std::unique_ptr<Pipeline>> MakeTextGenerationPipeline(const std::string& model, const PipelineOptions& o);
+// text2text-generation, summarization, translation and translation_xx_to_yy (encoder-decoder LMs).
+bool IsText2TextTask(std::string_view task);
+Result<std::unique_ptr<Pipeline>> MakeText2TextPipeline(std::string_view task, const std::string& model,
+                                                        const PipelineOptions& o);
 
 // `pipeline` with every request's parameters checked by Pipeline::CheckParameters first.
 std::unique_ptr<Pipeline> WithParameterCheck(std::unique_ptr<Pipeline> pipeline, const PipelineOptions& options);

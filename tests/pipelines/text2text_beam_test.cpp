@@ -1,0 +1,150 @@
+// summarization / translation_xx_to_yy / text2text-generation pipelines on a tiny T5 with a
+// WordPiece tokenizer: the task's task_specific_params (prefix, beam settings) and the request's
+// parameters reach generate(), whose tokens equal the torch port of transformers' generate()
+// (tests/models/oracle/seq2seq_oracle.py) on the prefixed input; outputs in the HF shapes.
+#include <gtest/gtest.h>
+
+#include "mhub/models/seq2seq.h"
+#include "mhub/pipelines/pipeline.h"
+#include "mhub/pipelines/seq2seq_generation.h"
+#include "mhub/tokenizers/tokenizer.h"
+#include "support/test_support.h"
+
+namespace mhub::pipelines {
+namespace {
+
+const std::vector<std::string> kVocab = {
+    "[PAD]", "[SEP]", "[CLS]", "[UNK]", "summarize", ":",   "translate", "english", "to",  "german", "the",  "cat",
+    "sat",   "on",    "mat",   "a",     "dog",       "ran", "fast",      "and",     "big", "red",    "blue", "sky"};
+
+Json T5Config() {
+  return Json{{"model_type", "t5"},
+              {"architectures", {"T5ForConditionalGeneration"}},
+              {"vocab_size", static_cast<int64_t>(kVocab.size())},
+              {"d_model", 32},
+              {"d_kv", 8},
+              {"num_heads", 4},
+              {"d_ff", 48},
+              {"num_layers", 2},
+              {"initializer_range", 0.3},
+              {"pad_token_id", 0},
+              {"eos_token_id", 1},
+              {"decoder_start_token_id", 0},
+              {"task_specific_params",
+               {{"summarization",
+                 {{"prefix", "summarize: "},
+                  {"num_beams", 3},
+                  {"length_penalty", 2.0},
+                  {"max_length", 12},
+                  {"min_length", 4},
+                  {"no_repeat_ngram_size", 2},
+                  {"early_stopping", true}}},
+                {"translation_en_to_de",
+                 {{"prefix", "translate english to german: "}, {"num_beams", 4}, {"max_length", 10}}}}}};
+}
+
+struct Fixture {
+  mhub::testing::TempDir dir;
+  std::string path = dir / "t5";
+  std::unique_ptr<models::Seq2SeqLM> lm;
+  std::unique_ptr<tokenizers::Tokenizer> tok;
+
+  Fixture() {
+    auto built = models::Seq2SeqLMFromConfig(T5Config(), 9);
+    EXPECT_TRUE(built.ok()) << built.status();
+    EXPECT_TRUE((*built)->SavePretrained(path).ok());
+    mhub::testing::WriteFileOrDie(path + "/tokenizer.json", mhub::testing::WordPieceTokenizerJson(kVocab, 4));
+    auto loaded = models::AutoModelForSeq2SeqLM::FromPretrained(path);
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    lm = std::move(*loaded);
+    auto t = tokenizers::Tokenizer::FromPretrained(path);
+    EXPECT_TRUE(t.ok()) << t.status();
+    tok = std::make_unique<tokenizers::Tokenizer>(std::move(*t));
+  }
+
+  // The oracle's decoded outputs for `text` under the options of task_specific_params[key] and `params`.
+  std::vector<std::string> Expected(const std::string& text, const std::string& key, const Json& params) {
+    auto options = GenerationDefaults(*lm);
+    EXPECT_TRUE(options.ok());
+    Json specific = T5Config()["task_specific_params"].value(key, Json::object());
+    auto o = BeamSearchOptionsFromJson(specific, *options, 1);
+    EXPECT_TRUE(o.ok());
+    o = BeamSearchOptionsFromJson(params, *o, 1);
+    EXPECT_TRUE(o.ok());
+    auto enc = tok->Encode(specific.value("prefix", std::string()) + text);
+    EXPECT_TRUE(enc.ok());
+    std::vector<int64_t> ids(enc->ids.begin(), enc->ids.end());
+    Json opts = {{"num_beams", o->num_beams},
+                 {"max_length", o->max_length},
+                 {"min_length", o->min_length},
+                 {"length_penalty", o->length_penalty},
+                 {"num_return_sequences", o->num_return_sequences},
+                 {"no_repeat_ngram_size", o->no_repeat_ngram_size},
+                 {"early_stopping", o->early_stopping == EarlyStopping::kTrue},
+                 {"eos_token_id", o->eos_token_ids},
+                 {"pad_token_id", o->pad_token_id},
+                 {"decoder_start_token_id", 0}};
+    Json job = {{"kind", "generate"}, {"model", path}, {"input_ids", Json::array({ids})}, {"options", opts}};
+    mhub::testing::WriteFileOrDie(dir / "jobs.json", DumpJson(Json{{"jobs", {job}}}));
+    auto r = mhub::testing::RunCommand(
+        mhub::testing::Python() + " " +
+        mhub::testing::ShellQuote(mhub::testing::SourceDir() + "/tests/models/oracle/seq2seq_oracle.py") + " " +
+        mhub::testing::ShellQuote(dir / "jobs.json") + " " + mhub::testing::ShellQuote(dir / "out.json"));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto res = ParseJson(mhub::testing::ReadFileOrDie(dir / "out.json"));
+    EXPECT_TRUE(res.ok());
+    std::vector<std::string> texts;
+    for (const Json& seq : (*res)["results"][0]["sequences"]) {
+      std::vector<uint32_t> s;
+      for (const Json& id : seq) s.push_back(id.get<uint32_t>());
+      auto d = tok->Decode(s, true);
+      texts.push_back(d.ok() ? *d : "?");
+    }
+    return texts;
+  }
+};
+
+TEST(Text2TextPipelines, SummarizationUsesTaskParamsAndPrefix) {
+  Fixture f;
+  auto pipe = Pipeline::Create("summarization", f.path);
+  ASSERT_TRUE(pipe.ok()) << pipe.status();
+  auto out = (*pipe)->Run(Json{{"inputs", "the cat sat on the mat"}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  const std::vector<std::string> want = f.Expected("the cat sat on the mat", "summarization", Json::object());
+  std::printf("summary: %s\n", out->dump().c_str());
+  EXPECT_EQ(*out, Json::array({{{"summary_text", want[0]}}}));
+}
+
+TEST(Text2TextPipelines, TranslationReturnsSequencesPerInput) {
+  Fixture f;
+  auto pipe = Pipeline::Create("translation_en_to_de", f.path);
+  ASSERT_TRUE(pipe.ok()) << pipe.status();
+  const Json params = {{"num_return_sequences", 2}};
+  auto out = (*pipe)->Run(Json{{"inputs", "a big dog ran fast"}, {"parameters", params}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  const std::vector<std::string> want = f.Expected("a big dog ran fast", "translation_en_to_de", params);
+  ASSERT_EQ(want.size(), 2u);
+  std::printf("translation: %s\n", out->dump().c_str());
+  EXPECT_EQ(*out, Json::array({{{"translation_text", want[0]}}, {{"translation_text", want[1]}}}));
+}
+
+TEST(Text2TextPipelines, Text2TextListInputIsFlattened) {
+  Fixture f;
+  auto pipe = Pipeline::Create("text2text-generation", f.path);
+  ASSERT_TRUE(pipe.ok()) << pipe.status();
+  const Json params = {{"max_new_tokens", 6}};
+  auto out = (*pipe)->Run(Json{{"inputs", {"red sky", "the blue cat"}}, {"parameters", params}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  // Batched (the second input padded) as the single-input oracle runs gives the same tokens.
+  const auto a = f.Expected("red sky", "none", params), b = f.Expected("the blue cat", "none", params);
+  EXPECT_EQ(*out, Json::array({{{"generated_text", a[0]}}, {{"generated_text", b[0]}}}));
+  auto bad = (*pipe)->Run(Json{{"inputs", "red sky"}, {"parameters", {{"num_beam", 2}}}});
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  bad = (*pipe)->Run(Json{{"inputs", "red sky"}, {"parameters", {{"num_beams", 2}, {"num_return_sequences", 3}}}});
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  bad = (*pipe)->Run(Json{{"inputs", 5}});
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace mhub::pipelines
