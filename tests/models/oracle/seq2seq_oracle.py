@@ -288,7 +288,9 @@ class Hyps:
         return self.worst >= highest
 
 
-def generate(model, ids, mask, o):
+def generate(model, ids, mask, o, make_stepper=None):
+    """make_stepper(model, enc, mask, o) -> fn(seqs, rows_src, reorder) giving the next logits with
+    a cache (reorder: the rows the new ones continue, None at the first step); default: recompute."""
     seq2seq = isinstance(model, (T5, Bart))
     if seq2seq:
         enc = model.encode(ids, mask)
@@ -296,11 +298,13 @@ def generate(model, ids, mask, o):
     else:
         prompts = ids
 
-    def logits_of(seqs, rows_src):
+    def recompute(seqs, rows_src, reorder):
         if seq2seq:
             e, m = enc[rows_src], mask[rows_src]
             return model.head(model.decode(seqs, e, m))[:, -1, :]
         return model.forward(seqs, torch.ones_like(seqs), None, None)["logits"][:, -1, :]
+
+    logits_of = make_stepper(model, enc, mask, o) if make_stepper else recompute
 
     eos = o["eos_token_id"]
     pad = o.get("pad_token_id")
@@ -312,7 +316,7 @@ def generate(model, ids, mask, o):
         if pad is None:
             pad = eos[0]
         while seqs.shape[1] < o["max_length"]:
-            scores = process(logits_of(seqs, torch.arange(B)), seqs, o)
+            scores = process(logits_of(seqs, torch.arange(B), None), seqs, o)
             nxt = scores.argmax(-1)
             nxt = torch.where(unfinished, nxt, torch.full_like(nxt, pad))
             seqs = torch.cat([seqs, nxt[:, None]], -1)
@@ -329,8 +333,9 @@ def generate(model, ids, mask, o):
     beam_scores = beam_scores.view(-1)
     hyps = [Hyps(o) for _ in range(B)]
     done = [False] * B
+    reorder = None
     while True:
-        logits = logits_of(seqs, src)
+        logits = logits_of(seqs, src, reorder)
         scores = process(F.log_softmax(logits, dim=-1), seqs, o)
         scores = scores + beam_scores[:, None]
         V = scores.shape[-1]
@@ -362,6 +367,7 @@ def generate(model, ids, mask, o):
                     break
             done[b] = done[b] or hyps[b].is_done(top[b].max().item(), cur_len, prompt_len)
         n_rows = n_rows.view(-1)
+        reorder = n_rows
         seqs = torch.cat([seqs[n_rows], n_tokens.view(-1, 1)], -1)
         src = src[n_rows]
         beam_scores = n_scores.view(-1)
