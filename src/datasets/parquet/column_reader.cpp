@@ -571,20 +571,7 @@ Status ChunkWalker::TakeSpread(int64_t k, const int16_t* def, int64_t nn, DenseV
     if (static_cast<uint64_t>(nn) * w > vsize_ - vpos_) {
       return Status::Corruption("PLAIN: the page holds fewer values than its levels say");
     }
-    uint8_t* dst = out->fixed.grow(static_cast<size_t>(k) * w);
-    const uint8_t* src = vdata_ + vpos_;
-    for (int64_t i = 0; i < k;) {
-      if (def[i] == mx) {
-        int64_t j = i + 1;
-        while (j < k && def[j] == mx) ++j;
-        std::memcpy(dst + i * w, src, static_cast<size_t>(j - i) * w);
-        src += static_cast<size_t>(j - i) * w;
-        i = j;
-      } else {
-        std::memset(dst + i * w, 0, w);
-        ++i;
-      }
-    }
+    SpreadFixed(vdata_ + vpos_, def, mx, k, w, out->fixed.grow(static_cast<size_t>(k) * w));
     vpos_ += static_cast<size_t>(nn) * w;
     out->count += k;
     return Status::OK();

@@ -459,22 +459,26 @@ void SpreadAppend(const DenseValues& dense, const int16_t* def, int16_t max_def,
     }
   } else {
     const size_t w = static_cast<size_t>(dense.width);
-    uint8_t* dst = out->fixed.grow(n * w);
-    const uint8_t* src = dense.fixed.data();
-    for (int64_t i = 0; i < n;) {
-      if (def[i] == max_def) {
-        int64_t j = i + 1;
-        while (j < n && def[j] == max_def) ++j;
-        std::memcpy(dst + i * w, src, static_cast<size_t>(j - i) * w);
-        src += static_cast<size_t>(j - i) * w;
-        i = j;
-      } else {
-        std::memset(dst + i * w, 0, w);
-        ++i;
-      }
-    }
+    SpreadFixed(dense.fixed.data(), def, max_def, n, w, out->fixed.grow(n * w));
   }
   out->count += n;
+}
+
+size_t SpreadFixed(const uint8_t* src, const int16_t* def, int16_t max_def, int64_t n, size_t width, uint8_t* dst) {
+  const uint8_t* start = src;
+  for (int64_t i = 0; i < n;) {
+    if (def[i] == max_def) {
+      int64_t j = i + 1;
+      while (j < n && def[j] == max_def) ++j;
+      std::memcpy(dst + i * width, src, static_cast<size_t>(j - i) * width);
+      src += static_cast<size_t>(j - i) * width;
+      i = j;
+    } else {
+      std::memset(dst + i * width, 0, width);
+      ++i;
+    }
+  }
+  return static_cast<size_t>(src - start);
 }
 
 }  // namespace mhub::datasets::parquet

@@ -58,5 +58,8 @@ void GatherDictionary(const DenseValues& dict, const uint32_t* indices, int64_t 
 void GatherDictionarySpread(const DenseValues& dict, const uint32_t* indices, const int16_t* def, int16_t max_def,
                             int64_t n, DenseValues* out);
 void SpreadAppend(const DenseValues& dense, const int16_t* def, int16_t max_def, int64_t n, DenseValues* out);
+// The fixed-width core of the spread: n slots of `width` bytes into dst, runs of valid entries
+// copied from src (which holds only the valid ones) and null slots zeroed. Answers the bytes of src used.
+size_t SpreadFixed(const uint8_t* src, const int16_t* def, int16_t max_def, int64_t n, size_t width, uint8_t* dst);
 
 }  // namespace mhub::datasets::parquet

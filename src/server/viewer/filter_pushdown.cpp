@@ -13,22 +13,6 @@ using datasets::ParquetPredicate;
 using datasets::TypeId;
 using datasets::Value;
 
-bool IsInteger(TypeId t) {
-  switch (t) {
-    case TypeId::kInt8:
-    case TypeId::kInt16:
-    case TypeId::kInt32:
-    case TypeId::kInt64:
-    case TypeId::kUInt8:
-    case TypeId::kUInt16:
-    case TypeId::kUInt32:
-    case TypeId::kUInt64:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // The literal as a constant that orders every cell of the column as the literal does: integral
 // literals exactly; others only where a double holds them to within half a unit of the last place
 // without an integer or another double in between (|x| < 2^52).
@@ -76,7 +60,8 @@ std::optional<ParquetPredicate> SimplePredicate(const FilterNode& where, const d
   if (column->kind != FilterOperand::Kind::kColumn) return std::nullopt;
   const int idx = schema.FieldIndex(column->text);
   if (idx < 0) return std::nullopt;
-  const TypeId t = schema.fields[static_cast<size_t>(idx)].type->id;
+  const datasets::DataType& type = *schema.fields[static_cast<size_t>(idx)].type;
+  const TypeId t = type.id;
   switch (op) {
     case CompareOp::kEq:
       p.op = ParquetPredicate::Op::kEq;
@@ -99,7 +84,7 @@ std::optional<ParquetPredicate> SimplePredicate(const FilterNode& where, const d
   p.column = column->text;
   if (literal->kind == FilterOperand::Kind::kNumber) {
     const bool is_float = t == TypeId::kFloat32 || t == TypeId::kFloat64;
-    if (!IsInteger(t) && !is_float) return std::nullopt;
+    if (!type.IsInteger() && !is_float) return std::nullopt;
     // NaN sorts above every number here (DuckDB's order) but page statistics leave it out: only
     // comparisons that NaN never satisfies may skip by them.
     if (is_float && op != CompareOp::kEq && op != CompareOp::kLt && op != CompareOp::kLe) return std::nullopt;
