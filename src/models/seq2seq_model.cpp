@@ -23,6 +23,21 @@ Status BadField(std::string_view key, const char* want) {
   return Status::InvalidArgument("config.json: '" + std::string(key) + "' must be " + want);
 }
 
+// q.k over D floats in 16 independent lanes, so the compiler vectorises it without reordering a
+// single running sum (which it may not do without -ffast-math).
+float Dot(const float* a, const float* b, int64_t n) {
+  constexpr int kLanes = 16;
+  float lanes[kLanes] = {};
+  int64_t d = 0;
+  for (; d + kLanes <= n; d += kLanes) {
+    for (int l = 0; l < kLanes; ++l) lanes[l] += a[d + l] * b[d + l];
+  }
+  float s = 0.0f;
+  for (; d < n; ++d) s += a[d] * b[d];
+  for (float x : lanes) s += x;
+  return s;
+}
+
 }  // namespace
 
 Result<int64_t> ConfigInt(const formats::ModelConfig& config, std::string_view key, int64_t fallback) {
@@ -132,10 +147,7 @@ Status BiasedAttention(const core::HeadsView& q, const core::HeadsView& k, const
             scores[static_cast<size_t>(j)] = -std::numeric_limits<float>::infinity();
             continue;
           }
-          const float* kj = k.at(b, j, h);
-          float s = 0.0f;
-          for (int64_t d = 0; d < D; ++d) s += qi[d] * kj[d];
-          s = s * scale + (bias_row != nullptr ? bias_row[j] : 0.0f);
+          float s = Dot(qi, k.at(b, j, h), D) * scale + (bias_row != nullptr ? bias_row[j] : 0.0f);
           scores[static_cast<size_t>(j)] = s;
           max_score = std::max(max_score, s);
         }
