@@ -19,6 +19,16 @@
 
 namespace mhub::models {
 
+class DecoderPagedPool;
+
+// A ForwardPaged step as the block stack sees it: the sequences' new tokens are the rows of one
+// (1, sum T, C) batch; sequence i owns rows [row[i], row[i + 1]).
+struct PagedStep {
+  const std::vector<PagedSequence>* sequences = nullptr;
+  std::vector<int64_t> row;  // size N + 1
+  DecoderPagedPool* pool = nullptr;
+};
+
 // One call of the block stack: T new tokens per row after `past` cached ones.
 struct DecoderStep {
   int64_t batch = 0, seq = 0, past = 0;
@@ -28,6 +38,8 @@ struct DecoderStep {
   // One per layer; the new keys/values get appended. nullptr for a one-pass forward without a cache:
   // attention then reads the new keys/values straight from the projections.
   std::vector<core::KvCache>* layers = nullptr;
+  // Continuous batching (batch = 1, past = 0, no key_mask): attention per sequence over its blocks.
+  const PagedStep* paged = nullptr;
 };
 
 // Causal attention of the step's queries at layer `layer`: over the layer's cache after appending
@@ -54,11 +66,37 @@ class DecoderCache final : public KvCache {
   std::vector<int64_t> real_;  // (B) real (non-pad) tokens so far per row
 };
 
+// Blocks laid out (num_blocks, block_size, Hkv, D) per layer for keys and for values: a position's
+// heads are contiguous, so a block reads as a HeadsView.
+class DecoderPagedPool final : public PagedKvPool {
+ public:
+  DecoderPagedPool(const void* owner, int64_t num_blocks, int64_t block_size, int64_t layers, int64_t heads,
+                   int64_t head_dim);
+  int64_t num_blocks() const override { return num_blocks_; }
+  int64_t block_size() const override { return block_size_; }
+  int64_t bytes() const override;
+
+  // Key (value) row of `pos` in `block` at `layer`, head `h`.
+  float* key(size_t layer, int64_t block, int64_t slot, int64_t h) {
+    return k_[layer].get() + ((block * block_size_ + slot) * heads_ + h) * head_dim_;
+  }
+  float* value(size_t layer, int64_t block, int64_t slot, int64_t h) {
+    return v_[layer].get() + ((block * block_size_ + slot) * heads_ + h) * head_dim_;
+  }
+
+  const void* owner_;
+  int64_t num_blocks_, block_size_, heads_, head_dim_;
+  // Per layer; left uninitialised, so pages are committed as blocks are first written.
+  std::vector<std::unique_ptr<float[]>> k_, v_;
+};
+
 class DecoderModel : public CausalLM {
  public:
   Result<ModelOutputs> Forward(const ModelInputs& inputs) const override;
   Result<std::unique_ptr<KvCache>> NewCache(int64_t batch, int64_t max_len) const override;
   Result<Array> ForwardCausal(const ModelInputs& inputs, KvCache* cache, bool all_positions) const override;
+  Result<std::unique_ptr<PagedKvPool>> NewPagedPool(int64_t num_blocks, int64_t block_size) const override;
+  Result<Array> ForwardPaged(const std::vector<PagedSequence>& sequences, PagedKvPool& pool) const override;
   Status SavePretrained(const std::string& dir, int64_t max_shard_size) const override {
     return SaveModel(config_, info_.architecture, params_, dir, max_shard_size);
   }

@@ -64,6 +64,14 @@ struct EndpointServer::Impl {
       model = std::move(loaded).value();
       batcher = std::make_unique<EmbedBatcher>(model.get(), kMaxBatchTokens);
       metrics.Set("tgi_batch_max_total_tokens", model->max_total_tokens());
+      if (BatchScheduler* sched = model->scheduler()) {
+        sched->SetStepObserver([this](int64_t sequences, int64_t tokens, double seconds) {
+          metrics.Observe("tgi_batch_next_size", static_cast<double>(sequences));
+          metrics.Observe("mhub_batch_step_tokens", static_cast<double>(tokens));
+          metrics.Observe("tgi_batch_forward_duration", seconds);
+          metrics.Add("tgi_batch_inference_count");
+        });
+      }
       ready.store(true);
       MHUB_LOG(kInfo) << "serving " << model->model_id() << " (" << model->task() << ")";
     } else {
@@ -119,6 +127,17 @@ struct EndpointServer::Impl {
       if (path == "/metrics") {
         if (model) metrics.Set("tgi_queue_size", model->waiting());
         if (model) metrics.Set("te_queue_size", model->waiting());
+        if (const BatchScheduler* sched = model ? model->scheduler() : nullptr) {
+          const SchedulerStats st = sched->stats();
+          metrics.Set("tgi_batch_current_size", static_cast<double>(st.sequences));
+          metrics.Set("mhub_kv_cache_blocks", static_cast<double>(st.blocks_used), "state=\"used\"");
+          metrics.Set("mhub_kv_cache_blocks", static_cast<double>(st.blocks_cached), "state=\"cached\"");
+          metrics.Set("mhub_kv_cache_blocks", static_cast<double>(st.blocks_total - st.blocks_used - st.blocks_cached),
+                      "state=\"free\"");
+          metrics.Set("mhub_kv_cache_preemptions", static_cast<double>(st.preemptions));
+          metrics.Set("mhub_prefix_cache_lookup_tokens", static_cast<double>(st.prefix_lookup_tokens));
+          metrics.Set("mhub_prefix_cache_hit_tokens", static_cast<double>(st.prefix_hit_tokens));
+        }
         return res.SetText(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
       }
       if (path == "/info") {
@@ -284,6 +303,8 @@ void EndpointServer::Stop() {
   if (!impl_) return;
   if (impl_->http) impl_->http->Stop();
   if (impl_->loader.joinable()) impl_->loader.join();
+  // The step observer writes into `metrics`, which goes before the model.
+  if (impl_->model && impl_->model->scheduler()) impl_->model->scheduler()->SetStepObserver(nullptr);
 }
 
 }  // namespace mhub::serve

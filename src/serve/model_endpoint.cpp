@@ -112,6 +112,16 @@ Result<std::unique_ptr<ModelEndpoint>> ModelEndpoint::Load(const ServeOptions& o
       if (auto id = ep->tokenizer_->TokenToId(*eos)) ep->eos_ids_.push_back(static_cast<int32_t>(*id));
     int64_t positions = ep->model_->info().max_position_embeddings;
     ep->max_total_tokens_ = static_cast<int>(positions > 0 ? positions : 4096);
+    SchedulerOptions so;
+    so.kv_blocks = options.kv_blocks;
+    so.kv_memory_bytes = options.kv_cache_bytes;
+    so.block_size = options.kv_block_size;
+    so.max_batch_tokens = options.max_batch_tokens;
+    so.prefill_chunk = options.prefill_chunk;
+    so.prefix_cache = options.prefix_cache;
+    auto scheduler = BatchScheduler::Start(*ep->lm_, so);
+    if (!scheduler.ok()) return scheduler.status().WithContext("while starting the generation batch");
+    ep->scheduler_ = std::move(scheduler).value();
   } else {
     pipelines::PipelineOptions po;
     po.revision = options.revision;
@@ -177,7 +187,10 @@ Result<PreparedGeneration> ModelEndpoint::Prepare(const GenerationRequest& reque
   return p;
 }
 
-Result<GenerationOutput> ModelEndpoint::Generate(const PreparedGeneration& p, const TokenSink& sink) {
+Result<GenerationOutput> ModelEndpoint::Generate(const PreparedGeneration& p, const TokenSink& sink,
+                                                 int64_t deadline_ms, int64_t* queue_ms) {
+  if (!scheduler_) return Status::InvalidArgument("this endpoint serves " + task_ + ", not text-generation");
+  const int64_t start = NowMs();
   const GenerationRequest& req = p.request;
   pipelines::GenerationOptions gen;
   gen.max_new_tokens = p.max_new_tokens;
@@ -187,20 +200,16 @@ Result<GenerationOutput> ModelEndpoint::Generate(const PreparedGeneration& p, co
   gen.sampling = req.sampling;
   gen.seed = req.seed ? *req.seed : std::random_device{}();
 
-  MHUB_ASSIGN_OR_RETURN(std::unique_ptr<models::KvCache> cache,
-                        lm_->NewCache(1, static_cast<int64_t>(p.prompt_ids.size()) + p.max_new_tokens + 1));
-  std::vector<float> last_logits;   // raw logits of the step that chose the next token
-  const bool want_logprobs = true;  // TGI reports a logprob on every token
+  BatchScheduler::Stream stream = scheduler_->Open();  // leaves the batch (frees its blocks) on return
+  std::vector<float>
+      last_logits;  // raw logits of the step that chose the next token (TGI reports a logprob on every token)
   pipelines::NextLogitsFn next = [&](std::span<const int32_t> tokens) -> Result<std::vector<float>> {
-    models::ModelInputs in;
-    in.batch = 1;
-    in.seq_len = static_cast<int64_t>(tokens.size());
-    in.input_ids.assign(tokens.begin(), tokens.end());
-    in.attention_mask.assign(tokens.size(), 1);
-    MHUB_ASSIGN_OR_RETURN(models::Array logits, lm_->ForwardCausal(in, cache.get(), false));
-    if (want_logprobs) last_logits = logits.values;
-    return std::move(logits.values);
+    MHUB_ASSIGN_OR_RETURN(std::vector<float> logits, stream.Next(tokens, deadline_ms));
+    if (queue_ms && *queue_ms < 0) *queue_ms = std::max<int64_t>(0, stream.first_step_ms() - start);
+    last_logits = logits;
+    return logits;
   };
+  if (queue_ms) *queue_ms = -1;
   const bool cleanup = tokenizer_config_.clean_up_tokenization_spaces.value_or(false);
   pipelines::DecodeFn decode = [&](std::span<const int32_t> ids) {
     auto r = tokenizer_->Decode(std::vector<uint32_t>(ids.begin(), ids.end()), true, cleanup);
@@ -219,7 +228,9 @@ Result<GenerationOutput> ModelEndpoint::Generate(const PreparedGeneration& p, co
     out.tokens.push_back(ev);
     return sink ? sink(out.tokens.back()) : true;
   };
-  MHUB_ASSIGN_OR_RETURN(pipelines::GenerationResult r, pipelines::Generate(p.prompt_ids, gen, next, decode, on_token));
+  Result<pipelines::GenerationResult> generated = pipelines::Generate(p.prompt_ids, gen, next, decode, on_token);
+  if (queue_ms && *queue_ms < 0) *queue_ms = NowMs() - start;
+  MHUB_ASSIGN_OR_RETURN(pipelines::GenerationResult r, std::move(generated));
   out.text = r.text;
   out.finish_reason = r.finish_reason;
   if (r.finish_reason == "stop_sequence")

@@ -1,6 +1,7 @@
 // The served model: loaded once (tokenizer, task pipeline or causal LM), then shared by every
-// request. Inference runs one request at a time on the model (the pipelines are not thread-safe);
-// admission (RequestGate) bounds how many wait for it.
+// request. Encoder pipelines run one request at a time (they are not thread-safe); generations
+// run concurrently, each on its own thread, their model steps batched by the BatchScheduler.
+// Admission (RequestGate) bounds how many wait.
 #pragma once
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include "mhub/serve/endpoint_server.h"
 #include "mhub/tokenizers/tokenizer.h"
 #include "mhub/tokenizers/tokenizer_config.h"
+#include "serve/batch_scheduler.h"
 #include "serve/request_parsing.h"
 
 namespace mhub::serve {
@@ -74,8 +76,14 @@ class ModelEndpoint {
 
   // Tokenizes and checks TGI's length rule (`inputs` tokens + `max_new_tokens` <= max_total_tokens).
   Result<PreparedGeneration> Prepare(const GenerationRequest& request) const;
-  // Runs a prepared generation; the caller holds the model (RunExclusive).
-  Result<GenerationOutput> Generate(const PreparedGeneration& prepared, const TokenSink& sink);
+  // Runs a prepared generation in the running batch, until `deadline_ms` (NowMs clock) at most:
+  // Unavailable when the deadline passes while it waits for the model. `queue_ms` receives the
+  // time before its first model step.
+  Result<GenerationOutput> Generate(const PreparedGeneration& prepared, const TokenSink& sink, int64_t deadline_ms,
+                                    int64_t* queue_ms = nullptr);
+  // The generation batch (null for encoder tasks).
+  const BatchScheduler* scheduler() const { return scheduler_.get(); }
+  BatchScheduler* scheduler() { return scheduler_.get(); }
 
   // Runs `fn` with the model to itself, waiting until `deadline_ms` (MonotonicMs clock) at most:
   // Unavailable when the wait runs out. `queue_ms` receives the time waited.
@@ -96,6 +104,7 @@ class ModelEndpoint {
   std::unique_ptr<models::Model> model_;           // text-generation
   models::CausalLM* lm_ = nullptr;
   std::vector<int32_t> eos_ids_;
+  std::unique_ptr<BatchScheduler> scheduler_;  // declared after model_: stopped before it goes
   std::timed_mutex model_mu_;
   std::atomic<int> waiting_{0};
 };

@@ -201,19 +201,12 @@ class SseGeneration {
     GenerationOutput result;
     if (route_ == GenerationRoute::kOpenAiChat && !Chunk({{"role", "assistant"}, {"content", ""}}, nullptr, nullptr))
       return;
-    Status st = ctx_.model->RunExclusive(
-        ctx_.deadline_ms,
-        [&]() -> Status {
-          ctx_.metrics->Set("tgi_batch_current_size", 1);
-          const int64_t start = NowMs();
-          auto r = ctx_.model->Generate(p_, [&](const TokenEvent& ev) { return OnToken(ev); });
-          inference_ms = NowMs() - start;
-          ctx_.metrics->Set("tgi_batch_current_size", 0);
-          if (!r.ok()) return r.status();
-          result = std::move(r).value();
-          return Status::OK();
-        },
-        &queue_ms);
+    const int64_t start = NowMs();
+    auto r = ctx_.model->Generate(
+        p_, [&](const TokenEvent& ev) { return OnToken(ev); }, ctx_.deadline_ms, &queue_ms);
+    inference_ms = NowMs() - start - queue_ms;
+    Status st = r.ok() ? Status::OK() : r.status();
+    if (r.ok()) result = std::move(r).value();
     if (gone_) {
       RecordFailure(ctx_, {499, "", "cancelled"});
       return;
@@ -393,22 +386,17 @@ void ServeGeneration(const RouteContext& ctx, GenerationRoute route, const Json&
   GenerationOutput out;
   int64_t queue_ms = 0, inference_ms = 0;
   bool timed_out = false;
-  Status st = ctx.model->RunExclusive(
-      ctx.deadline_ms,
-      [&]() -> Status {
-        ctx.metrics->Set("tgi_batch_current_size", 1);
-        const int64_t start = NowMs();
-        auto r = ctx.model->Generate(*prepared, [&](const TokenEvent&) {
-          timed_out = NowMs() >= ctx.deadline_ms;
-          return !timed_out;
-        });
-        inference_ms = NowMs() - start;
-        ctx.metrics->Set("tgi_batch_current_size", 0);
-        if (!r.ok()) return r.status();
-        out = std::move(r).value();
-        return Status::OK();
+  const int64_t start = NowMs();
+  auto r = ctx.model->Generate(
+      *prepared,
+      [&](const TokenEvent&) {
+        timed_out = NowMs() >= ctx.deadline_ms;
+        return !timed_out;
       },
-      &queue_ms);
+      ctx.deadline_ms, &queue_ms);
+  inference_ms = NowMs() - start - queue_ms;
+  Status st = r.ok() ? Status::OK() : r.status();
+  if (r.ok()) out = std::move(r).value();
   if (!st.ok()) return fail(ErrorFromStatus(st));
   if (timed_out) return fail(kTimedOut);
   MergeReleasedText(out.tokens);

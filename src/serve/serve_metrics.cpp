@@ -43,6 +43,15 @@ ServeMetrics::ServeMetrics() {
   Declare("tgi_batch_current_size", T::kGauge, "Sequences in the running generation batch");
   Declare("tgi_batch_current_max_tokens", T::kGauge, "Token budget (prompt + new tokens) of the running batch");
   Declare("tgi_batch_max_total_tokens", T::kGauge, "Largest prompt + generated tokens one request may use");
+  Declare("tgi_batch_next_size", T::kHistogram, "Sequences in each generation model step", kBatch);
+  Declare("tgi_batch_inference_count", T::kCounter, "Generation model steps run");
+  Declare("tgi_batch_forward_duration", T::kHistogram, "Time of one generation model step (s)", kSeconds);
+  // Continuous batching internals (no TGI equivalent)
+  Declare("mhub_batch_step_tokens", T::kHistogram, "New tokens (decode + prefill chunks) in each model step", kLengths);
+  Declare("mhub_kv_cache_blocks", T::kGauge, "Paged KV cache blocks by state (used, cached, free)");
+  Declare("mhub_kv_cache_preemptions", T::kCounter, "Sequences that gave their KV blocks back to be recomputed");
+  Declare("mhub_prefix_cache_lookup_tokens", T::kCounter, "Prompt tokens in full blocks looked up in the prefix cache");
+  Declare("mhub_prefix_cache_hit_tokens", T::kCounter, "Prompt tokens found in the prefix cache (not recomputed)");
   // TEI (router/src/...: te_*)
   Declare("te_request_count", T::kCounter, "Requests received by the encoder routes");
   Declare("te_request_success", T::kCounter, "Encoder requests that succeeded");

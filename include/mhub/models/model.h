@@ -114,6 +114,29 @@ class KvCache {
   virtual void Reset() = 0;
 };
 
+// Paged keys/values for continuous batching: `num_blocks` blocks of `block_size` positions, each
+// holding every layer's keys and values for those positions. Storage only: which sequence owns
+// which block (allocation, sharing, ref counts) is the caller's business. Create with
+// CausalLM::NewPagedPool; one ForwardPaged at a time per pool.
+class PagedKvPool {
+ public:
+  virtual ~PagedKvPool() = default;
+  virtual int64_t num_blocks() const = 0;
+  virtual int64_t block_size() const = 0;
+  virtual int64_t bytes() const = 0;  // memory the blocks take
+};
+
+// One sequence's share of a ForwardPaged step: `tokens` follow the `past` positions already in its
+// blocks. `blocks[i]` holds positions [i * block_size, (i + 1) * block_size); the list must cover
+// past + tokens.size() positions. Blocks are read for [0, past) and written for the new positions,
+// so a block shared by several sequences must lie wholly below each sharer's `past`.
+struct PagedSequence {
+  std::vector<int64_t> tokens;
+  int64_t past = 0;
+  std::vector<int32_t> blocks;
+  bool want_logits = true;  // false for a prefill chunk that is not the prompt's last
+};
+
 class CausalLM : public Model {
  public:
   // A cache for `batch` rows and up to `max_len` positions (prompt + generated).
@@ -127,6 +150,16 @@ class CausalLM : public Model {
   // `cache` may be null: then no past, nothing kept. On error the cache is left as it was.
   // ResourceExhausted when the cache has no room for T more positions.
   virtual Result<Array> ForwardCausal(const ModelInputs& inputs, KvCache* cache, bool all_positions = false) const = 0;
+
+  // A paged pool (see PagedKvPool). Unsupported for architectures without a paged path.
+  virtual Result<std::unique_ptr<PagedKvPool>> NewPagedPool(int64_t num_blocks, int64_t block_size) const;
+  // One step over sequences at different positions (continuous batching): their new tokens run
+  // through the projections and MLPs as one (sum of tokens, C) batch; attention is per sequence over
+  // its own blocks. Position ids are past + t (no padding). Returns logits (W, V) of the last new
+  // token of each sequence with want_logits, in order. InvalidArgument on bad ids, blocks that do
+  // not cover the positions or a pool of another model; the blocks' contents for the new positions
+  // are unspecified after an error.
+  virtual Result<Array> ForwardPaged(const std::vector<PagedSequence>& sequences, PagedKvPool& pool) const;
 };
 
 }  // namespace mhub::models

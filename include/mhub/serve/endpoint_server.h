@@ -12,6 +12,7 @@
 // Thread safety: Start/Stop from one thread; requests are served on the HTTP worker threads.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,14 @@ struct ServeOptions {
   size_t max_body_bytes = 2 << 20;
   int request_timeout_ms = 60000;  // waiting + running; a generation is cut at the deadline
   bool quantize_int8 = false;
+  // Continuous batching of generation (paged KV cache). kv_blocks = 0: as many blocks of
+  // kv_block_size positions as kv_cache_bytes hold.
+  int64_t kv_blocks = 0;
+  int64_t kv_block_size = 16;
+  int64_t kv_cache_bytes = int64_t{1} << 30;
+  int64_t max_batch_tokens = 512;  // new tokens per model step (decode tokens + prefill chunks)
+  int64_t prefill_chunk = 128;     // prompt tokens one request adds to a step at most
+  bool prefix_cache = true;        // share full prompt blocks between requests with the same prefix
 };
 
 class EndpointServer {
