@@ -213,6 +213,11 @@ MHUB_REGISTER_COMMAND(run) {
     po.default_parameters = *params;
     po.batch_size = opts->batch_size;
     po.quantize_int8 = opts->quantize == "int8";
+    if (auto resolve = mhub::cli::adapter_resolver()) {  // a LoRA adapter runs merged into its base
+      auto merged = resolve(opts->model, opts->revision);
+      if (!merged.ok()) return mhub::cli::print_error(merged.status());
+      opts->model = *merged;
+    }
     auto pipe = mhub::pipelines::Pipeline::Create(opts->task, opts->model, po);
     if (!pipe.ok()) return mhub::cli::print_error(pipe.status());
     if (qa && !opts->question.empty())

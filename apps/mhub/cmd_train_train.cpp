@@ -15,6 +15,7 @@
 #include "mhub/models/trainable.h"
 #include "mhub/tokenizers/tokenizer.h"
 #include "mhub/train/hub_push.h"
+#include "mhub/train/lora.h"
 #include "mhub/train/question_answering.h"
 #include "mhub/train/trainer.h"
 
@@ -35,6 +36,11 @@ struct TrainOptions {
   train::QaColumns qa_columns;
   int64_t doc_stride = 0;  // 0: min(128, max_length / 3), run_qa's 128 of 384 scaled down
   train::QaPostprocessOptions qa_post;
+  // LoRA (PEFT): adapters instead of a full fine-tune when lora_r > 0.
+  int64_t lora_r = 0;
+  double lora_alpha = 0;  // 0: PEFT's default, 8
+  double lora_dropout = 0;
+  std::vector<std::string> lora_targets, lora_modules_to_save;
 };
 
 // run_qa: SQuAD rows -> windows with start/end positions (train) and offsets (eval metrics).
@@ -257,8 +263,26 @@ int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
   }
   const bool lm = *task == models::Task::kMaskedLM || *task == models::Task::kCausalLM;
   const bool has_eval = !eval_rows.empty();  // eval_rows moves into the Trainer
-  train::Trainer trainer(model->get(), *args, std::move(*train_rows), std::move(eval_rows), std::move(collator),
-                         metrics);
+  // --lora-r: the Trainer trains a LoraModel over the base; output_dir gets the adapter (PEFT layout).
+  std::unique_ptr<train::LoraModel> lora;
+  models::TrainableModel* trained = model->get();
+  if (o.lora_r > 0) {
+    train::LoraConfig lc;
+    lc.r = o.lora_r;
+    lc.lora_alpha = o.lora_alpha > 0 ? o.lora_alpha : 8;
+    lc.lora_dropout = o.lora_dropout;
+    lc.target_modules = o.lora_targets;
+    lc.modules_to_save = o.lora_modules_to_save;
+    std::error_code aec;
+    lc.base_model_name_or_path = fs::exists(o.model) ? fs::absolute(o.model, aec).string() : o.model;
+    if (lc.target_modules.empty())
+      return print_error("--lora-r needs --lora-target-modules (e.g. query,value for BERT, c_attn for GPT-2)");
+    auto l = train::LoraModel::Create(model->get(), lc, uint64_t(args->seed));
+    if (!l.ok()) return print_error(l.status());
+    lora = std::move(*l);
+    trained = lora.get();
+  }
+  train::Trainer trainer(trained, *args, std::move(*train_rows), std::move(eval_rows), std::move(collator), metrics);
   Json card = {
       {"finetuned_from", fs::exists(o.model) ? "" : o.model}, {"dataset", o.dataset}, {"dataset_tags", o.dataset}};
   if (!o.dataset_config.empty()) card["dataset_config"] = o.dataset_config;
@@ -338,6 +362,13 @@ MHUB_REGISTER_COMMAND(train) {
   sub->add_option("--max-answer-length", o->qa_post.max_answer_length, "question-answering: longest answer in tokens");
   sub->add_option("--null-score-diff-threshold", o->qa_post.null_score_diff_threshold,
                   "question-answering (v2): predict no answer when null score - best > this");
+  sub->add_option("--lora-r", o->lora_r, "train a LoRA adapter of this rank instead of every weight");
+  sub->add_option("--lora-alpha", o->lora_alpha, "LoRA alpha (scaling alpha / r; default 8)");
+  sub->add_option("--lora-dropout", o->lora_dropout, "LoRA dropout (only 0 is supported)");
+  sub->add_option("--lora-target-modules", o->lora_targets, "modules that get adapters (comma list)")->delimiter(',');
+  sub->add_option("--lora-modules-to-save", o->lora_modules_to_save,
+                  "modules trained in full with the adapter (default: the head for classification/QA)")
+      ->delimiter(',');
   sub->add_option("--args", o->args_file, "TrainingArguments as a JSON or YAML file (flags override it)");
   sub->allow_extras();
   sub->footer(

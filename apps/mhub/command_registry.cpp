@@ -31,6 +31,11 @@ ModelPathResolver& model_path_resolver() {
   return resolver;
 }
 
+AdapterResolver& adapter_resolver() {
+  static AdapterResolver resolver = nullptr;
+  return resolver;
+}
+
 Result<std::string> ResolveLocalOrRepo(const std::string& path, const std::string& revision,
                                        const std::vector<std::string>& patterns) {
   std::error_code ec;

@@ -60,6 +60,12 @@ ModelPathResolver& model_path_resolver();
 Result<std::string> ResolveLocalOrRepo(const std::string& path, const std::string& revision = "main",
                                        const std::vector<std::string>& patterns = {});
 
+// `mhub run --model` given a PEFT LoRA adapter (folder or repo holding adapter_config.json): the
+// train commands, when compiled in, set this to merge the adapter into its base_model_name_or_path
+// and answer that merged folder; any other model comes back unchanged. Null without mhub_train.
+using AdapterResolver = Result<std::string> (*)(const std::string& model, const std::string& revision);
+AdapterResolver& adapter_resolver();
+
 // Facts for `mhub env` and `mhub --version` (CPU, ISA, threads, endpoint, library versions), from
 // whichever libraries are compiled in; `essential` ones are printed by --version too.
 struct EnvFact {

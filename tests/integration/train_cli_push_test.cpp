@@ -186,6 +186,59 @@ TEST_F(TrainCliPushTest, TextClassificationFromCsvRepo) {
   EXPECT_NE(run.out.find("\"label\""), std::string::npos) << run.out;
 }
 
+TEST_F(TrainCliPushTest, LoraAdapterPushedAndRunMergedIntoItsBase) {
+  std::string csv = "text,label\n";
+  for (const char* t : {"i love it", "great fun", "so good", "lovely work"}) csv += std::string(t) + ",POSITIVE\n";
+  for (const char* t : {"i hate it", "awful mess", "so bad", "terrible work"}) csv += std::string(t) + ",NEGATIVE\n";
+  PushDataset("reviews-lora", {{"train.csv", csv}});
+  // The base lives on the hub too, as a user's adapter names it.
+  const std::string model = NewModel("bert", "text-classification");
+  ASSERT_EQ(Mhub("repo create bob/tiny-bert").exit_code, 0);
+  ASSERT_EQ(Mhub("upload bob/tiny-bert " + Q(model) + " .").exit_code, 0);
+  const std::string out = work_ / "out-lora";
+  Json printed = Train(
+      "--task text-classification --model bob/tiny-bert --dataset bob/reviews-lora --lora-r 4 --lora-alpha 16 "
+      "--lora-target-modules query,value --output_dir " +
+      Q(out) +
+      " --num_train_epochs 3 --per_device_train_batch_size 4 --learning_rate 5e-2 --seed 7 --save_strategy no"
+      " --push_to_hub --hub_model_id bob/tiny-bert-lora");
+  ASSERT_TRUE(printed.contains("train_loss")) << printed.dump();
+  // The repo is an adapter in PEFT's layout, not a model.
+  auto ls = Mhub("ls bob/tiny-bert-lora");
+  EXPECT_NE(ls.out.find("adapter_config.json"), std::string::npos) << ls.out;
+  EXPECT_NE(ls.out.find("adapter_model.safetensors"), std::string::npos) << ls.out;
+  EXPECT_EQ(ls.out.find("model.safetensors\n"), ls.out.find("adapter_model.safetensors\n") + 8) << ls.out;
+  auto cfg = ParseJson(ReadFileOrDie(out + "/adapter_config.json"));
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_EQ((*cfg)["base_model_name_or_path"], "bob/tiny-bert");
+  // mhub run on the adapter repo = mhub run on the base merged by torch (PEFT's merge_and_unload rule).
+  const std::string merged = work_ / "torch-merged";
+  auto py = RunCommand(Python() + " " + Q(SourceDir() + "/tests/train/oracle/lora_merge.py") + " " + Q(model) + " " +
+                       Q(out) + " " + Q(merged));
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  for (const char* f : {"config.json", "tokenizer.json", "tokenizer_config.json"})
+    fs::copy_file(model + "/" + f, merged + "/" + f);
+  for (const std::string text : {"i love it", "so bad"}) {
+    auto a = Mhub(std::string("run text-classification --model bob/tiny-bert-lora --top-k 2 '") + text + "'");
+    auto b = Mhub("run text-classification --model " + Q(merged) + " --top-k 2 '" + text + "'");
+    auto c = Mhub("run text-classification --model bob/tiny-bert --top-k 2 '" + text + "'");
+    ASSERT_EQ(a.exit_code, 0) << a.err;
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    auto ja = ParseJson(Lines(a.out).back()), jb = ParseJson(Lines(b.out).back()), jc = ParseJson(Lines(c.out).back());
+    ASSERT_TRUE(ja.ok() && jb.ok() && jc.ok()) << a.out << b.out;
+    double differs_from_base = 0;
+    for (size_t k = 0; k < 2; ++k) {
+      EXPECT_EQ((*ja)[0][k]["label"], (*jb)[0][k]["label"]) << a.out << b.out;
+      EXPECT_NEAR((*ja)[0][k]["score"].get<double>(), (*jb)[0][k]["score"].get<double>(), 1e-5) << a.out << b.out;
+      for (size_t m = 0; m < 2; ++m)
+        if ((*jc)[0][m]["label"] == (*ja)[0][k]["label"])
+          differs_from_base = std::max(
+              differs_from_base, std::fabs((*jc)[0][m]["score"].get<double>() - (*ja)[0][k]["score"].get<double>()));
+    }
+    EXPECT_GT(differs_from_base, 1e-4) << "the adapter changed nothing: " << a.out << c.out;
+  }
+}
+
 TEST_F(TrainCliPushTest, TokenClassificationFromJsonlRepo) {
   // Tags: 0 O, 1 B-PER, 2 I-PER, 3 B-LOC, 4 I-LOC (new-model's labels).
   auto row = [](const std::vector<std::string>& words, const std::vector<int>& tags) {
