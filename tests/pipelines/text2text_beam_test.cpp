@@ -146,5 +146,36 @@ TEST(Text2TextPipelines, Text2TextListInputIsFlattened) {
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
 }
 
+// `mhub run` picks the tasks from the registry: the real binary answers the Inference API shape,
+// one JSON line per request, equal to the pipeline's answer; stdin requests carry parameters.
+TEST(Text2TextPipelines, MhubRunServesThem) {
+  Fixture f;
+  auto pipe = Pipeline::Create("summarization", f.path);
+  ASSERT_TRUE(pipe.ok()) << pipe.status();
+  auto want = (*pipe)->Run(Json{{"inputs", "the cat sat on the mat"}});
+  ASSERT_TRUE(want.ok());
+  const std::string bin = mhub::testing::ShellQuote(mhub::testing::MhubBin());
+  auto r = mhub::testing::RunCommand(bin + " run summarization --model " + mhub::testing::ShellQuote(f.path) +
+                                     " 'the cat sat on the mat'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto got = ParseJson(r.out);
+  ASSERT_TRUE(got.ok()) << r.out;
+  EXPECT_EQ(*got, *want);
+  const Json request = {{"inputs", "red sky"}, {"parameters", {{"num_beams", 2}, {"num_return_sequences", 2}}}};
+  r = mhub::testing::RunCommand(bin + " run translation --model " + mhub::testing::ShellQuote(f.path),
+                                DumpJson(request) + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto tr = ParseJson(r.out);
+  ASSERT_TRUE(tr.ok()) << r.out;
+  auto tr_want = Pipeline::Create("translation", f.path);
+  ASSERT_TRUE(tr_want.ok());
+  EXPECT_EQ(*tr, *(*tr_want)->Run(request));
+  EXPECT_EQ(tr->size(), 2u);
+  r = mhub::testing::RunCommand(bin + " run summarization -p num_beams=0 --model " + mhub::testing::ShellQuote(f.path) +
+                                " 'red sky'");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("mhub: error:"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace mhub::pipelines
