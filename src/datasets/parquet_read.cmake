@@ -7,7 +7,8 @@ list(APPEND MHUB_DATASETS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/parquet/rle_hybrid.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/value_decoders.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/schema_build.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/parquet/column_reader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/parquet/chunk_walker.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/parquet/chunk_cursor.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/assemble.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/parquet_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parquet/parquet_filter.cpp

@@ -1,4 +1,6 @@
-#include "datasets/parquet/column_reader.h"
+// ChunkWalker (chunk_walker.h): the page walk, page decompression, levels and the resumable value
+// decoders of one column chunk.
+#include "datasets/parquet/chunk_walker.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -58,89 +60,7 @@ void AppendValues(const DenseValues& src, int64_t v0, int64_t v1, DenseValues* d
   dst->count += v1 - v0;
 }
 
-// How the open page hands out its values.
-enum class ValueMode : uint8_t {
-  kPlain,       // PLAIN (not booleans): a byte position that advances
-  kDictionary,  // dictionary indices: a resumable hybrid decoder
-  kDecoded,     // every other encoding: the page's values decoded at open, handed out by position
-  kDelivered,   // the values went straight into the caller's output at open (a whole page)
-};
-
-class ChunkWalker {
- public:
-  explicit ChunkWalker(const ChunkRequest& req) : req_(req), leaf_(*req.leaf) {}
-
-  // Checks the chunk and finds the first page of the range (reading the dictionary on the way).
-  Status Begin();
-  // Opens the next data page of the range: decompresses it, decodes its levels and readies its
-  // values. Sets done() instead after the last one. A flat column's page that lies inside rows
-  // [direct_from, direct_to) and whose values can be decompressed straight into direct->values
-  // (v2, PLAIN, fixed width) is: the caller then takes the whole page into `direct`.
-  Status OpenPage(LeafData* direct, int64_t direct_from, int64_t direct_to);
-  bool done() const { return done_; }
-  // The row of the row group that the first opened page starts with; -1 before any page.
-  int64_t first_row() const { return first_row_; }
-  // Entries of the open page not taken yet, and its levels from the next one on.
-  int64_t page_left() const { return page_entries_ - page_pos_entries_; }
-  const int16_t* page_rep() const { return page_rep_.empty() ? nullptr : page_rep_.data() + page_pos_entries_; }
-  // True when the open page is known to end a row (v2 pages, offset-index pages, flat columns), so
-  // the next page cannot continue its last row.
-  bool page_ends_row() const { return page_ends_row_; }
-  // Appends the next k entries of the open page (levels and values) to *out; nullptr passes them.
-  Status Take(int64_t k, LeafData* out);
-  // Values the next reads are expected to take (a reservation hint).
-  void set_values_hint(int64_t n) { values_hint_ = n; }
-  int64_t reserve_budget() const { return reserve_budget_; }
-
- private:
-  Status PageError(const std::string& msg) const {
-    return Status::Corruption("page at byte " + std::to_string(page_pos_) + ": " + msg);
-  }
-  Status ReadDictionary(const PageHeader& h, const uint8_t* body);
-  Status StartDataPage(const PageHeader& h, const uint8_t* body, LeafData* direct);
-  Status DecodeLevels(const uint8_t* data, size_t size, int bit_width, int64_t n, int16_t max_level,
-                      PodVector<int16_t>* out, const char* what);
-  Status StartValues(Encoding enc, const uint8_t* data, size_t size, int64_t n);
-  Status TakeValues(int64_t n, DenseValues* out);
-  Status DecodeIndices(int64_t n);
-  Status TakeSpread(int64_t k, const int16_t* def, int64_t nn, DenseValues* out);
-  Status Decompressed(const uint8_t* src, size_t src_size, size_t dst_size, const uint8_t** result);
-
-  const ChunkRequest& req_;
-  const LeafColumn& leaf_;
-  const ColumnMetaData* meta_ = nullptr;
-  size_t page_pos_ = 0;  // byte position of the page being read (errors name it)
-  bool has_dict_ = false;
-  DenseValues dict_;
-  PodVector<uint8_t> scratch_;  // the open page, decompressed
-  PodVector<uint32_t> indices_;
-  int64_t values_hint_ = 0;     // values expected by the current read (reservation hint)
-  int64_t reserve_budget_ = 0;  // the most any reservation hint may ask for
-  // Page walk state.
-  size_t chunk_end_ = 0;
-  bool flat_ = true;
-  bool use_index_ = false;
-  std::vector<std::pair<size_t, int64_t>> index_pages_;  // (offset, first row) from the offset index
-  size_t next_index_page_ = 0;
-  size_t pos_ = 0;
-  int64_t rows_seen_ = 0;   // rows before the current page (when known)
-  int64_t first_row_ = -1;  // first row held by the opened pages
-  int64_t values_seen_ = 0;
-  bool done_ = false;
-  // The open data page.
-  PodVector<int16_t> page_def_, page_rep_;
-  int64_t page_entries_ = 0, page_pos_entries_ = 0;
-  int64_t page_values_ = 0, page_pos_values_ = 0;  // non-null values in the page, and handed out
-  bool page_ends_row_ = true;
-  ValueMode mode_ = ValueMode::kPlain;
-  Encoding enc_ = Encoding::kPlain;
-  const uint8_t* vdata_ = nullptr;  // the values section
-  size_t vsize_ = 0, vpos_ = 0;
-  RleBitPackedDecoder index_decoder_;
-  DenseValues decoded_;  // kDecoded: the page's values
-  DenseValues passed_;   // values passed over (PLAIN BYTE_ARRAY) land here and are dropped
-  DenseValues dense_;    // TakeSpread of other encodings: the dense values before they spread
-};
+}  // namespace
 
 Status ChunkWalker::Decompressed(const uint8_t* src, size_t src_size, size_t dst_size, const uint8_t** result) {
   // Callers pass the header's int32 sizes: a negative one arrives here as a huge size_t.
@@ -615,120 +535,6 @@ Status ChunkWalker::Take(int64_t k, LeafData* out) {
   page_pos_entries_ += k;
   page_pos_values_ += nn;
   return Status::OK();
-}
-
-}  // namespace
-
-struct ChunkCursor::State {
-  State(const ChunkRequest& request, const OffsetIndex* index) : req(request) {
-    req.offset_index = nullptr;
-    if (index) {
-      offset_index = *index;
-      req.offset_index = &offset_index;
-    }
-  }
-  ChunkRequest req;  // before `walker`, which keeps a reference to it
-  OffsetIndex offset_index;
-  ChunkWalker walker{req};
-  bool begun = false;
-  int64_t next_row = -1;   // rows of the row group started before the open page's next entry
-  int64_t handed_out = 0;  // rows returned so far
-  Counters counters;
-};
-
-ChunkCursor::ChunkCursor(const ChunkRequest& request, const OffsetIndex* offset_index)
-    : state_(std::make_unique<State>(request, offset_index)) {}
-ChunkCursor::~ChunkCursor() = default;
-ChunkCursor::ChunkCursor(ChunkCursor&&) noexcept = default;
-ChunkCursor& ChunkCursor::operator=(ChunkCursor&&) noexcept = default;
-const ChunkCursor::Counters& ChunkCursor::counters() const { return state_->counters; }
-
-Status ChunkCursor::Read(int64_t rows, LeafData* out) {
-  State& s = *state_;
-  ChunkWalker& w = s.walker;
-  const LeafColumn& leaf = *s.req.leaf;
-  const bool flat = leaf.max_rep == 0;
-  if (!s.begun) {
-    s.begun = true;
-    MHUB_RETURN_IF_ERROR(w.Begin());
-  }
-  rows = std::max<int64_t>(std::min(rows, s.req.row_end - s.req.row_begin - s.handed_out), 0);
-  // A fresh output with room for the rows asked for (nested columns grow past it as needed).
-  out->def.clear();
-  out->rep.clear();
-  out->entries = 0;
-  out->spread = flat && leaf.max_def > 0;
-  out->values.Init(leaf.physical, leaf.type_length);
-  {
-    int64_t hint = std::clamp<int64_t>(rows, 0, std::max<int64_t>(w.reserve_budget(), 0));
-    if (leaf.max_def > 0) out->def.reserve(hint);
-    if (leaf.max_rep > 0) out->rep.reserve(hint);
-    if (out->values.width > 0) out->values.fixed.reserve(hint * out->values.width);
-    if (out->values.is_byte_array()) out->values.offsets.reserve(hint + 1);
-    w.set_values_hint(hint);
-  }
-  if (rows == 0) return Status::OK();
-  const int64_t begin = s.req.row_begin;
-  const int64_t target = begin + s.handed_out + rows;  // rows [.., target) of the row group go out
-  while (true) {
-    if (w.page_left() == 0) {
-      if (w.done()) break;
-      // A page that lies inside this read may decode straight into *out.
-      const int64_t from = std::max(begin, s.next_row < 0 ? begin : s.next_row);
-      MHUB_RETURN_IF_ERROR(w.OpenPage(out, from, target));
-      if (w.done() && w.page_left() == 0) break;
-      if (s.next_row < 0) s.next_row = w.first_row();
-      ++s.counters.pages_opened;
-      if (w.page_left() == 0) continue;
-    }
-    if (flat) {
-      // One entry per row: pass rows before the range, then take up to the target.
-      int64_t pass = std::min(std::max<int64_t>(begin - s.next_row, 0), w.page_left());
-      if (pass > 0) {
-        MHUB_RETURN_IF_ERROR(w.Take(pass, nullptr));
-        s.next_row += pass;
-        s.counters.entries_passed += pass;
-        continue;
-      }
-      int64_t take = std::min(target - s.next_row, w.page_left());
-      if (take <= 0) break;
-      MHUB_RETURN_IF_ERROR(w.Take(take, out));
-      s.next_row += take;
-      s.counters.entries_read += take;
-      if (s.next_row >= target) break;
-      continue;
-    }
-    // Nested: an entry with rep == 0 starts row next_row; others continue row next_row - 1.
-    const int16_t* r = w.page_rep();
-    const int64_t left = w.page_left();
-    int64_t i = 0;
-    int64_t row = s.next_row;
-    // Entries of rows before the range.
-    while (i < left && (r[i] == 0 ? row : row - 1) < begin) row += r[i++] == 0;
-    if (i > 0) {
-      MHUB_RETURN_IF_ERROR(w.Take(i, nullptr));
-      s.next_row = row;
-      s.counters.entries_passed += i;
-      continue;
-    }
-    // Entries of rows before the target.
-    while (i < left && (r[i] == 0 ? row : row - 1) < target) row += r[i++] == 0;
-    if (i > 0) {
-      MHUB_RETURN_IF_ERROR(w.Take(i, out));
-      s.next_row = row;
-      s.counters.entries_read += i;
-    }
-    if (i < left) break;  // the next entry starts a row past the target
-    // The page ended: the last row may go on in the next page unless pages start rows.
-    if (row >= target && w.page_ends_row()) break;
-  }
-  s.handed_out += rows;
-  return Status::OK();
-}
-
-Status ReadColumnChunk(const ChunkRequest& request, LeafData* out) {
-  ChunkCursor cursor(request, request.offset_index);
-  return cursor.Read(request.row_end - request.row_begin, out);
 }
 
 }  // namespace mhub::datasets::parquet
