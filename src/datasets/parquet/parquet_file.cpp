@@ -1,5 +1,5 @@
 // ParquetFile (include/mhub/datasets/parquet.h): maps the file, decodes and checks the footer, and
-// reads row ranges of selected columns row group by row group (column_reader.cpp decodes the pages,
+// reads row ranges of selected columns row group by row group (chunk_cursor.cpp / chunk_walker.cpp decode the pages,
 // assemble.cpp builds the arrays).
 #include <sys/mman.h>
 #include <unistd.h>
