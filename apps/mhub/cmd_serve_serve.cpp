@@ -43,6 +43,18 @@ MHUB_REGISTER_COMMAND(serve) {
       ->capture_default_str();
   sub->add_option("--request-timeout", opts->serve.request_timeout_ms, "Milliseconds a request may wait and run")
       ->capture_default_str();
+  sub->add_option("--kv-cache-blocks", opts->serve.kv_blocks,
+                  "Paged KV cache size in blocks (0: as many as --kv-cache-bytes hold)")
+      ->capture_default_str();
+  sub->add_option("--kv-cache-bytes", opts->serve.kv_cache_bytes, "KV cache memory when --kv-cache-blocks is 0")
+      ->capture_default_str();
+  sub->add_option("--kv-block-size", opts->serve.kv_block_size, "Positions per KV cache block")->capture_default_str();
+  sub->add_option("--max-batch-tokens", opts->serve.max_batch_tokens,
+                  "New tokens per generation step (decode tokens + prefill chunks)")
+      ->capture_default_str();
+  sub->add_option("--prefill-chunk", opts->serve.prefill_chunk, "Prompt tokens one request adds to a step at most")
+      ->capture_default_str();
+  sub->add_flag("!--no-prefix-cache", opts->serve.prefix_cache, "Do not share prompt prefixes' KV blocks");
   auto* quantize = sub->add_option("--quantize", "int8: linear layers in int8")->check(CLI::IsMember({"int8"}));
   return [opts, quantize]() -> int {
     mhub::serve::ServeOptions o = opts->serve;

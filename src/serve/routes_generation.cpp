@@ -211,8 +211,9 @@ class SseGeneration {
       RecordFailure(ctx_, {499, "", "cancelled"});
       return;
     }
-    if (!st.ok()) return Error(ErrorFromStatus(st));
+    if (!st.ok() && st.code() == StatusCode::kUnavailable && NowMs() >= ctx_.deadline_ms) timed_out_ = true;
     if (timed_out_) return Error(kTimedOut);
+    if (!st.ok()) return Error(ErrorFromStatus(st));
     RecordSuccess(ctx_, result, queue_ms, inference_ms);
     Finish(result);
   }
@@ -397,8 +398,10 @@ void ServeGeneration(const RouteContext& ctx, GenerationRoute route, const Json&
   inference_ms = NowMs() - start - queue_ms;
   Status st = r.ok() ? Status::OK() : r.status();
   if (r.ok()) out = std::move(r).value();
-  if (!st.ok()) return fail(ErrorFromStatus(st));
+  // Past the deadline while waiting in the batch (Unavailable) is a timeout too.
+  if (!st.ok() && st.code() == StatusCode::kUnavailable && NowMs() >= ctx.deadline_ms) timed_out = true;
   if (timed_out) return fail(kTimedOut);
+  if (!st.ok()) return fail(ErrorFromStatus(st));
   MergeReleasedText(out.tokens);
   RecordSuccess(ctx, out, queue_ms, inference_ms);
   WriteJson(res, 200, Answer(ctx, route, *prepared, out));

@@ -492,6 +492,13 @@ TEST_F(ServeTest, ConcurrentGreedyStreamsMatchAlone) {
   }
   for (auto& t : threads) t.join();
   for (int i = 0; i < 16; ++i) EXPECT_EQ(together[i], alone[i]) << i;
+  // They really shared model steps: more sequences than steps (tgi_batch_next_size's sum > count).
+  const std::string m = Curl("GET", Url("gen") + "/metrics").body;
+  auto value = [&](const std::string& name) {
+    size_t p = m.find("\n" + name + " ");
+    return p == std::string::npos ? 0.0 : std::stod(m.substr(p + name.size() + 2));
+  };
+  EXPECT_GT(value("tgi_batch_next_size_sum"), value("tgi_batch_next_size_count")) << m;
 }
 
 TEST_F(ServeTest, QueueLimitAnswers429WithRetryAfter) {
