@@ -4,6 +4,7 @@
 // (tests/models/oracle/seq2seq_oracle.py) on the prefixed input; outputs in the HF shapes.
 #include <gtest/gtest.h>
 
+#include "mhub/models/auto_model.h"
 #include "mhub/models/seq2seq.h"
 #include "mhub/pipelines/pipeline.h"
 #include "mhub/pipelines/seq2seq_generation.h"
@@ -144,6 +145,69 @@ TEST(Text2TextPipelines, Text2TextListInputIsFlattened) {
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   bad = (*pipe)->Run(Json{{"inputs", 5}});
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
+// text-generation with num_beams > 1 on a decoder-only model runs the same beam search: the
+// continuation equals the oracle's best beam for the tokenized prompt, cut at EOS.
+TEST(Text2TextPipelines, TextGenerationWithBeams) {
+  mhub::testing::TempDir dir;
+  const std::string path = dir / "gpt2";
+  Json config = {{"model_type", "gpt2"},
+                 {"architectures", {"GPT2LMHeadModel"}},
+                 {"vocab_size", static_cast<int64_t>(kVocab.size())},
+                 {"n_embd", 32},
+                 {"n_layer", 2},
+                 {"n_head", 4},
+                 {"n_positions", 64},
+                 {"initializer_range", 0.3},
+                 {"pad_token_id", 0},
+                 {"bos_token_id", 2},
+                 {"eos_token_id", 1}};
+  auto built = models::AutoModelForCausalLM::FromConfig(config, 5);
+  ASSERT_TRUE(built.ok()) << built.status();
+  ASSERT_TRUE((*built)->SavePretrained(path).ok());
+  mhub::testing::WriteFileOrDie(path + "/tokenizer.json", mhub::testing::WordPieceTokenizerJson(kVocab, 4));
+  auto pipe = Pipeline::Create("text-generation", path);
+  ASSERT_TRUE(pipe.ok()) << pipe.status();
+  const Json params = {{"num_beams", 3}, {"max_new_tokens", 8}, {"num_return_sequences", 2}, {"length_penalty", 0.5}};
+  auto out = (*pipe)->Run(Json{{"inputs", "the cat sat"}, {"parameters", params}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  auto tok = tokenizers::Tokenizer::FromPretrained(path);
+  ASSERT_TRUE(tok.ok());
+  auto enc = tok->Encode("the cat sat");
+  ASSERT_TRUE(enc.ok());
+  std::vector<int64_t> ids(enc->ids.begin(), enc->ids.end());
+  Json opts = {{"num_beams", 3},
+               {"max_length", static_cast<int>(ids.size()) + 8},
+               {"num_return_sequences", 2},
+               {"length_penalty", 0.5},
+               {"eos_token_id", {1}},
+               {"pad_token_id", 0}};
+  Json job = {{"kind", "generate"}, {"model", path}, {"input_ids", Json::array({ids})}, {"options", opts}};
+  mhub::testing::WriteFileOrDie(dir / "jobs.json", DumpJson(Json{{"jobs", {job}}}));
+  auto r = mhub::testing::RunCommand(
+      mhub::testing::Python() + " " +
+      mhub::testing::ShellQuote(mhub::testing::SourceDir() + "/tests/models/oracle/seq2seq_oracle.py") + " " +
+      mhub::testing::ShellQuote(dir / "jobs.json") + " " + mhub::testing::ShellQuote(dir / "out.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto res = ParseJson(mhub::testing::ReadFileOrDie(dir / "out.json"));
+  ASSERT_TRUE(res.ok());
+  Json want = Json::array();
+  for (const Json& seq : (*res)["results"][0]["sequences"]) {
+    // transformers' TextGenerationPipeline.postprocess: prompt + decode(row)[len(decode(prompt)):]
+    std::vector<uint32_t> row(ids.begin(), ids.end());
+    for (size_t i = ids.size(); i < seq.size() && seq[i].get<int64_t>() != 1; ++i)
+      row.push_back(seq[i].get<uint32_t>());
+    auto all = tok->Decode(row, true);
+    auto head = tok->Decode(std::vector<uint32_t>(ids.begin(), ids.end()), true);
+    ASSERT_TRUE(all.ok() && head.ok());
+    want.push_back({{"generated_text", "the cat sat" + all->substr(head->size())}});
+  }
+  std::printf("text-generation beams: %s\n", out->dump().c_str());
+  EXPECT_EQ(*out, want);
+  auto streamed = (*pipe)->RunStreaming(Json{{"inputs", "the cat"}, {"parameters", params}},
+                                        [](int32_t, std::string_view) { return true; });
+  EXPECT_EQ(streamed.status().code(), StatusCode::kInvalidArgument);
 }
 
 // `mhub run` picks the tasks from the registry: the real binary answers the Inference API shape,

@@ -76,7 +76,11 @@ const std::vector<TaskParams>& Table() {
         {"adapter_id", Kind::kString},
         {"max_time", Kind::kNumber, 0},
         {"num_return_sequences", Kind::kInt, 1},
-        {"use_cache", Kind::kBool}}},
+        {"use_cache", Kind::kBool},
+        // beam search (text_generation_pipeline.cpp RunBeams)
+        {"num_beams", Kind::kInt, 1},
+        {"length_penalty", Kind::kNumber},
+        {"early_stopping", Kind::kAny}}},
       // Encoder-decoder generation (text2text_pipeline.cpp): generate()'s beam search settings.
       {{"text2text-generation", "summarization", "translation"},
        {{"max_length", Kind::kInt, 1},

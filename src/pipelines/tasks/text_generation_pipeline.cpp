@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <random>
 
 #include "mhub/pipelines/generation.h"
+#include "mhub/pipelines/seq2seq_generation.h"
 #include "mhub/tokenizers/chat_template.h"
 #include "mhub/tokenizers/tokenizer_config.h"
 #include "pipelines/tasks/pipeline_context.h"
@@ -106,6 +108,12 @@ class TextGenerationPipeline : public Pipeline {
     }
     gen.max_new_tokens = static_cast<int>(budget);
 
+    MHUB_ASSIGN_OR_RETURN(auto num_beams, OptInt(params, "num_beams"));
+    if (num_beams && *num_beams > 1 && stream) {
+      return Status::InvalidArgument("streaming is not supported with num_beams > 1 (as in transformers)");
+    }
+    if (num_beams && *num_beams > 1) return RunBeams(params, prompt, prompt_ids, gen, budget, full_text.value_or(true));
+
     MHUB_ASSIGN_OR_RETURN(std::unique_ptr<models::KvCache> cache,
                           lm_->NewCache(1, static_cast<int64_t>(prompt_ids.size()) + budget + 1));
     NextLogitsFn next = [&](std::span<const int32_t> tokens) -> Result<std::vector<float>> {
@@ -147,6 +155,44 @@ class TextGenerationPipeline : public Pipeline {
   }
 
  private:
+  // Beam search (beam_search.h) as generate(num_beams > 1) does it: every returned beam becomes one
+  // {"generated_text"} entry, its text cut at the first EOS. Chat input, streaming and sampling are
+  // not combined with beams here.
+  Result<Json> RunBeams(const Json& params, const std::string& prompt, const std::vector<int32_t>& prompt_ids,
+                        const GenerationOptions& gen, int64_t budget, bool full_text) {
+    if (gen.sampling.do_sample) return Status::InvalidArgument("num_beams > 1 with do_sample is not supported");
+    if (budget <= 0) return Status::InvalidArgument("num_beams > 1 needs max_new_tokens >= 1");
+    BeamSearchOptions o;
+    o.eos_token_ids.assign(gen.eos_token_ids.begin(), gen.eos_token_ids.end());
+    o.pad_token_id = ctx_.model->info().pad_token_id >= 0 ? ctx_.model->info().pad_token_id
+                     : o.eos_token_ids.empty()            ? 0
+                                                          : o.eos_token_ids[0];
+    o.no_repeat_ngram_size = gen.sampling.no_repeat_ngram_size;
+    const int prompt_len = static_cast<int>(prompt_ids.size());
+    Json beam_params = Json::object();
+    for (const char* key : {"num_beams", "length_penalty", "early_stopping", "num_return_sequences"}) {
+      if (params.contains(key)) beam_params[key] = params[key];
+    }
+    MHUB_ASSIGN_OR_RETURN(o, BeamSearchOptionsFromJson(beam_params, o, prompt_len));
+    o.max_length = prompt_len + static_cast<int>(budget);
+    const std::vector<int64_t> prompt64(prompt_ids.begin(), prompt_ids.end());
+    MHUB_ASSIGN_OR_RETURN(BeamSearchOutput out, GenerateCausal(*lm_, {prompt64}, o));
+    // The pipeline's postprocess: decode the whole row, drop the decoded prompt's length.
+    const std::string decoded_prompt = DecodeIds(ctx_, std::vector<uint32_t>(prompt_ids.begin(), prompt_ids.end()));
+    Json items = Json::array();
+    for (const std::vector<int64_t>& seq : out.sequences) {
+      std::vector<uint32_t> row(prompt_ids.begin(), prompt_ids.end());
+      for (size_t i = prompt_ids.size(); i < seq.size(); ++i) {
+        if (std::find(o.eos_token_ids.begin(), o.eos_token_ids.end(), seq[i]) != o.eos_token_ids.end()) break;
+        row.push_back(static_cast<uint32_t>(seq[i]));
+      }
+      const std::string all = DecodeIds(ctx_, row, true);
+      const std::string text = all.size() >= decoded_prompt.size() ? all.substr(decoded_prompt.size()) : all;
+      items.push_back({{"generated_text", full_text ? prompt + text : text}});
+    }
+    return items;
+  }
+
   // transformers' apply_chat_template(messages, add_generation_prompt=True) with the special
   // tokens of tokenizer_config.json as template variables.
   Result<std::string> RenderChat(const Json& messages) {
