@@ -97,24 +97,37 @@ void RandomizeTensor(const std::string& dir, const std::string& name, uint64_t s
 struct Case {
   std::string name;
   Json config;
+  int64_t src_len = 14, dec_len = 11;
 };
+
+// T5's default buckets (32, max_distance 128) over 300 source and 150 decoder positions: relative
+// distances from -299 to 299, past max_distance, in both bucket modes.
+Json T5LongConfig() {
+  Json c = T5Config(false);
+  c["relative_attention_num_buckets"] = 32;
+  c["relative_attention_max_distance"] = 128;
+  c["num_layers"] = 1;
+  c["num_decoder_layers"] = 1;
+  return c;
+}
 
 std::vector<Case> Cases() {
   return {{"t5_v1_0", T5Config(false)},
           {"t5_v1_1", T5Config(true)},
           {"bart", BartConfig(false)},
-          {"marian", BartConfig(true)}};
+          {"marian", BartConfig(true)},
+          {"t5_long_distances", T5LongConfig(), 300, 150}};
 }
 
 // Two source rows (the second right-padded) and three decoder rows' worth of ids.
-ModelInputs Source() {
+ModelInputs Source(int64_t len = 14) {
   ModelInputs in;
   in.batch = 2;
-  in.seq_len = 14;
+  in.seq_len = len;
   std::mt19937_64 rng(7);
   for (int64_t b = 0; b < 2; ++b) {
-    for (int64_t t = 0; t < 14; ++t) {
-      const bool real = b == 0 || t < 9;
+    for (int64_t t = 0; t < len; ++t) {
+      const bool real = b == 0 || t < len * 2 / 3;
       in.input_ids.push_back(real ? static_cast<int64_t>(3 + rng() % (kVocab - 4)) : 1);
       in.attention_mask.push_back(real ? 1 : 0);
     }
@@ -122,14 +135,14 @@ ModelInputs Source() {
   return in;
 }
 
-ModelInputs DecoderIds(int64_t start) {
+ModelInputs DecoderIds(int64_t start, int64_t len = 11) {
   ModelInputs d;
   d.batch = 2;
-  d.seq_len = 11;
+  d.seq_len = len;
   std::mt19937_64 rng(11);
   for (int64_t b = 0; b < 2; ++b) {
     d.input_ids.push_back(start);
-    for (int64_t t = 1; t < 11; ++t) d.input_ids.push_back(static_cast<int64_t>(3 + rng() % (kVocab - 4)));
+    for (int64_t t = 1; t < len; ++t) d.input_ids.push_back(static_cast<int64_t>(3 + rng() % (kVocab - 4)));
   }
   return d;
 }
@@ -159,9 +172,9 @@ TEST(Seq2SeqModels, MatchTorchMirrorOfTransformers) {
     Array encoder, hidden, logits, stepped;
   };
   std::vector<Ours> ours;
-  const ModelInputs src = Source();
   for (const Case& c : Cases()) {
     SCOPED_TRACE(c.name);
+    const ModelInputs src = Source(c.src_len);
     auto built = Seq2SeqLMFromConfig(c.config, 3);
     ASSERT_TRUE(built.ok()) << built.status();
     const std::string path = dir / c.name;
@@ -170,7 +183,7 @@ TEST(Seq2SeqModels, MatchTorchMirrorOfTransformers) {
     auto loaded = AutoModelForSeq2SeqLM::FromPretrained(path);
     ASSERT_TRUE(loaded.ok()) << loaded.status();
     const Seq2SeqLM& lm = **loaded;
-    const ModelInputs dec = DecoderIds(lm.seq2seq_info().decoder_start_token_id);
+    const ModelInputs dec = DecoderIds(lm.seq2seq_info().decoder_start_token_id, c.dec_len);
     Ours o;
     auto enc = lm.Forward(src);
     ASSERT_TRUE(enc.ok()) << enc.status();
