@@ -14,6 +14,7 @@
 #include "mhub/datasets/load.h"
 #include "mhub/models/trainable.h"
 #include "mhub/tokenizers/tokenizer.h"
+#include "mhub/train/data_parallel.h"
 #include "mhub/train/hub_push.h"
 #include "mhub/train/lora.h"
 #include "mhub/train/question_answering.h"
@@ -304,7 +305,11 @@ int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
         return print_error(
             Status::IOError("copying " + std::string(f) + " to " + args->output_dir + ": " + ec.message()));
     }
-  if (args->push_to_hub) {
+  // Under `mpirun -np N`: one shard per process, gradients all-reduced; process 0 saves and pushes.
+  auto dp = train::DataParallelFromEnvironment();
+  if (!dp.ok()) return print_error(dp.status());
+  trainer.set_data_parallel(dp->get());
+  if (args->push_to_hub && trainer.is_world_process_zero()) {
     auto pusher = train::MakeHubPusher(*args);
     if (!pusher.ok()) return print_error(pusher.status());
     trainer.set_hub_pusher(std::move(*pusher));
@@ -324,7 +329,7 @@ int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
   }
   if (args->push_to_hub)
     if (Status st = trainer.PushToHub(); !st.ok()) return print_error(st);
-  std::cout << DumpJson(out) << "\n";
+  if (trainer.is_world_process_zero()) std::cout << DumpJson(out) << "\n";
   return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "checkpoint_io.h"
 #include "eval_gather.h"
 #include "mhub/base/env.h"
+#include "mhub/train/data_parallel.h"
 #include "mhub/train/lr_schedule.h"
 #include "mhub/train/model_card.h"
 #include "mhub/train/optimizer.h"
@@ -74,6 +75,7 @@ struct Trainer::Impl {
   std::unique_ptr<DataCollator> collator;
   ComputeMetrics compute_metrics;
   PreprocessLogits preprocess_logits;
+  DataParallel* dp = nullptr;  // not owned; null = one process
   EarlyStoppingOptions early;
   std::unique_ptr<HubPusher> pusher;
   Json card_info = Json::object();
@@ -112,6 +114,8 @@ Trainer::~Trainer() = default;
 
 void Trainer::set_hub_pusher(std::unique_ptr<HubPusher> pusher) { impl_->pusher = std::move(pusher); }
 void Trainer::set_card_info(Json info) { impl_->card_info = std::move(info); }
+void Trainer::set_data_parallel(DataParallel* dp) { impl_->dp = dp; }
+bool Trainer::is_world_process_zero() const { return impl_->dp == nullptr || impl_->dp->rank() == 0; }
 void Trainer::set_preprocess_logits_for_metrics(PreprocessLogits fn) { impl_->preprocess_logits = std::move(fn); }
 const Json& Trainer::log_history() const { return impl_->log_history; }
 
@@ -158,6 +162,7 @@ Result<std::string> GetLastCheckpoint(const std::string& output_dir) {
 }
 
 Status Trainer::SaveModel(const std::string& dir_in) {
+  if (!is_world_process_zero()) return Status::OK();  // save_model writes on process 0 only
   const std::string dir = dir_in.empty() ? args_.output_dir : dir_in;
   MHUB_RETURN_IF_ERROR(Env::Default()->CreateDirs(dir));
   MHUB_RETURN_IF_ERROR(impl_->model->SavePretrained(dir));
@@ -250,7 +255,7 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
   if (args_.do_eval && s.eval.empty())
     return Status::InvalidArgument("Trainer: evaluation requires an eval_dataset (eval_strategy is " +
                                    args_.eval_strategy + ")");
-  if (args_.push_to_hub && !s.pusher)
+  if (args_.push_to_hub && !s.pusher && is_world_process_zero())
     return Status::InvalidArgument("push_to_hub is set but no hub client was given (set_hub_pusher)");
   if (s.early.patience > 0 && (!args_.metric_for_best_model || args_.eval_strategy == "no"))
     return Status::InvalidArgument("EarlyStoppingCallback requires metric_for_best_model and an eval strategy");
@@ -258,8 +263,11 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
   MHUB_RETURN_IF_ERROR(Env::Default()->CreateDirs(out));
 
   // Step counting (§2.1).
-  const int64_t N = int64_t(s.train.size()), bs = args_.per_device_train_batch_size,
-                GA = args_.gradient_accumulation_steps;
+  // Data parallel: DistributedSampler's shard, ceil(N / world) rows per process (the order padded by
+  // repeating its start), so a global batch is world x per_device_train_batch_size rows.
+  const int64_t world = s.dp ? s.dp->world_size() : 1, rank = s.dp ? s.dp->rank() : 0;
+  const int64_t N_all = int64_t(s.train.size()), N = (N_all + world - 1) / world,
+                bs = args_.per_device_train_batch_size, GA = args_.gradient_accumulation_steps;
   Plan p;
   p.micro_batches = args_.dataloader_drop_last ? N / bs : (N + bs - 1) / bs;
   if (p.micro_batches == 0) return Status::InvalidArgument("Trainer: fewer train rows than one batch with drop_last");
@@ -327,7 +335,7 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
   const int64_t epochs_trained = s.global_step / p.updates_per_epoch;
   const int64_t updates_to_skip = args_.ignore_data_skip ? 0 : s.global_step % p.updates_per_epoch;
 
-  s.jsonl.open(out + "/trainer_log.jsonl", s.global_step > 0 ? std::ios::app : std::ios::trunc);
+  if (rank == 0) s.jsonl.open(out + "/trainer_log.jsonl", s.global_step > 0 ? std::ios::app : std::ios::trunc);
   auto log = [&](Json entry) {
     entry["epoch"] = s.epoch;
     entry["step"] = s.global_step;
@@ -399,12 +407,17 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
     // This epoch's order: torch.randperm with a generator seeded data_seed + epoch.
     std::vector<int64_t> order;
     if (args_.train_sampling_strategy == "sequential") {
-      order.resize(N);
-      for (int64_t i = 0; i < N; ++i) order[i] = i;
+      order.resize(N_all);
+      for (int64_t i = 0; i < N_all; ++i) order[i] = i;
     } else if (args_.train_sampling_strategy == "group_by_length") {
       order = LengthGroupedOrder(lengths, bs, data_seed + uint64_t(ep));
     } else {
-      order = TorchRandperm(N, data_seed + uint64_t(ep));
+      order = TorchRandperm(N_all, data_seed + uint64_t(ep));
+    }
+    if (world > 1) {
+      std::vector<int64_t> local(N);
+      for (int64_t i = 0; i < N; ++i) local[i] = order[(rank + i * world) % N_all];
+      order = std::move(local);
     }
     const int64_t S = p.micro_batches;
     const int64_t updates = S / GA + (S % GA > 0);
@@ -422,6 +435,11 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
       const bool loss_kwargs = s.model->accepts_loss_kwargs();
       int64_t items = 0;
       for (const auto& b : mbs) items += s.model->CountItems(b);  // causal LM: shifted labels
+      if (world > 1 && loss_kwargs) {                             // num_items_in_batch is gathered over processes
+        double n = double(items);
+        MHUB_RETURN_IF_ERROR(s.dp->AllReduceSum(std::span<double>(&n, 1)));
+        items = int64_t(n);
+      }
       const int64_t cur_ga = int64_t(mbs.size());
       double step_loss = 0;
       for (auto& b : mbs) {
@@ -451,6 +469,20 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
         }
         step_loss += loss;
         s.total_flos += 6.0 * double(num_params) * double(b.batch * b.seq_len);
+      }
+      if (world > 1) {
+        // DDP: gradients summed over processes; mean-reduced heads average them (each process's
+        // loss was already its shard's mean), num_items heads are already divided by the global
+        // count. The logged loss is the same reduction of the processes' losses.
+        std::vector<float> flat;
+        for (auto& q : params) flat.insert(flat.end(), q.grad.begin(), q.grad.end());
+        MHUB_RETURN_IF_ERROR(s.dp->AllReduceSum(std::span<float>(flat)));
+        const float inv = (loss_kwargs && items > 0) ? 1.f : 1.f / float(world);
+        size_t at = 0;
+        for (auto& q : params)
+          for (float& g : q.grad) g = flat[at++] * inv;
+        MHUB_RETURN_IF_ERROR(s.dp->AllReduceSum(std::span<double>(&step_loss, 1)));
+        if (!(loss_kwargs && items > 0)) step_loss /= double(world);
       }
       // logging_nan_inf_filter: a non-finite step loss is replaced by the running mean in the log.
       if (args_.logging_nan_inf_filter && !std::isfinite(step_loss)) {
@@ -524,7 +556,7 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
     for (const auto& c : internal::SortedCheckpoints(out))
       if (!fs::equivalent(c, s.best_model_checkpoint)) MHUB_RETURN_IF_ERROR(internal::RemoveTree(c));
   s.jsonl.close();
-  MHUB_RETURN_IF_ERROR(WriteTrainingCurveSvg(s.log_history, out + "/training_curve.svg"));
+  if (rank == 0) MHUB_RETURN_IF_ERROR(WriteTrainingCurveSvg(s.log_history, out + "/training_curve.svg"));
   // Like transformers, the run's final upload is the caller's PushToHub() after its last evaluate
   // (run_glue: train, evaluate, push_to_hub), so the card holds the final metrics.
   return result;
@@ -532,6 +564,7 @@ Result<TrainOutput> Trainer::Train(const std::string& resume_from_checkpoint) {
 
 Status Trainer::SaveCheckpoint() {
   Impl& s = *impl_;
+  if (!is_world_process_zero()) return Status::OK();  // process 0 writes; the weights are the same everywhere
   const std::string out = args_.output_dir;
   const std::string name = "checkpoint-" + std::to_string(s.global_step);
   const std::string final_dir = out + "/" + name, tmp = out + "/tmp-" + name;
@@ -594,6 +627,7 @@ Status Trainer::PushCheckpoint(const std::string& checkpoint_dir) {
 
 Status Trainer::PushToHub(const std::string& commit_message) {
   Impl& s = *impl_;
+  if (!is_world_process_zero()) return Status::OK();
   if (!s.pusher) return Status::InvalidArgument("push_to_hub: no hub client (set_hub_pusher)");
   MHUB_RETURN_IF_ERROR(SaveModel());
   MHUB_RETURN_IF_ERROR(WriteTrainingCurveSvg(s.log_history, args_.output_dir + "/training_curve.svg"));

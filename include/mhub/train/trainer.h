@@ -28,6 +28,8 @@
 
 namespace mhub::train {
 
+class DataParallel;  // data_parallel.h
+
 // Turns examples into a batch. Stateful collators (MLM masking) expose their generator so a
 // checkpoint can resume it exactly.
 class DataCollator {
@@ -94,6 +96,11 @@ class Trainer {
   // Card fields transformers takes as create_model_card arguments.
   void set_card_info(Json info);
   void set_preprocess_logits_for_metrics(PreprocessLogits fn);
+  // Data parallel (data_parallel.h; not owned, may be null): this process trains on its
+  // DistributedSampler shard and gradients are all-reduced before each optimizer step; only process
+  // 0 writes checkpoints, the log, the model and pushes.
+  void set_data_parallel(DataParallel* dp);
+  bool is_world_process_zero() const;
 
   const TrainingArguments& args() const { return args_; }
   // Every log entry so far (TrainerState.log_history).
