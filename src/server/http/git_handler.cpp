@@ -11,6 +11,7 @@
 #include "mhub/base/logging.h"
 #include "mhub/server/repo_errors.h"
 #include "mhub/server/repo_sync.h"
+#include "server/discussions/discussion_ops.h"
 #include "server/http/git_cgi.h"
 #include "server/http/handlers.h"
 #include "server/http/push_checks.h"
@@ -66,7 +67,9 @@ HubError HandleGitSmartHttp(RepoCall& call, const std::string& service_path) {
   if (service_path != "info/refs" && call.req.method != "POST") {
     return HubError(Status::InvalidArgument("git services need POST"), "", 405);
   }
-  auto record = push ? RequireWrite(call.ctx, call.who, call.key) : RequireRead(call.ctx, call.who, call.key);
+  // Readers signed in with a write token may push too, but only to their own pull requests'
+  // refs/pr/N: CheckPushedRefs (discussion_ops.h) decides per ref at pre-receive.
+  auto record = push ? RequirePushAccess(call.ctx, call.who, call.key) : RequireRead(call.ctx, call.who, call.key);
   if (!record.ok()) {
     // git only sends credentials after a challenge.
     if (!call.who.authenticated) return HubError::GitAuthRequired("Authentication required: use a token as password");
@@ -89,6 +92,7 @@ HubError HandleGitSmartHttp(RepoCall& call, const std::string& service_path) {
   if (service_path == "git-receive-pack") {
     // The push checks (push_checks.h) run before any ref moves; git has applied its fsck rules.
     cgi.pre_receive = [&call](const std::string& quarantine, const std::string& ref_lines) {
+      MHUB_RETURN_IF_ERROR(CheckPushedRefs(call.ctx, call.who, call.key, ref_lines));
       return RunPushChecks(call.ctx, call.key, call.who.user(), quarantine, ref_lines);
     };
   }

@@ -5,6 +5,7 @@
 
 #include "mhub/base/logging.h"
 #include "mhub/server/repo_errors.h"
+#include "server/discussions/discussion_handlers.h"
 #include "server/http/collection_handlers.h"
 #include "server/http/handlers.h"
 #include "server/http/repo_redirects.h"
@@ -64,7 +65,7 @@ Result<RepoKey> RepoKeyFrom(RepoType type, const std::string& ns_raw, const std:
 bool IsApiAction(const std::string& s) {
   return s == "revision" || s == "tree" || s == "paths-info" || s == "commits" || s == "preupload" || s == "commit" ||
          s == "refs" || s == "branch" || s == "tag" || s == "settings" || s == "like" || s == "likers" ||
-         s == "auth-check";
+         s == "auth-check" || s == "discussions";
 }
 bool IsWebAction(const std::string& s) {
   return s == "resolve" || s == "raw" || s == "blob" || s == "tree" || s == "info" || s == "git-upload-pack" ||
@@ -160,6 +161,15 @@ HubError RouteRepoApiCall(RepoCall& call, RepoType type, const Segments& seg) {
   if (action == "auth-check") {
     if (!IsGetLike(req)) return MethodNotAllowed(req);
     return HandleAuthCheck(call, seg.size() == 6 && seg[5] == "write");
+  }
+  // Discussions and pull requests (discussions/discussion_handlers.h).
+  if (action == "discussions") {
+    std::vector<std::string> rest;
+    for (size_t i = 5; i < seg.size(); ++i) {
+      MHUB_ASSIGN_OR_RETURN(std::string part, PercentDecode(seg[i]));
+      rest.push_back(std::move(part));
+    }
+    return HandleDiscussionsApi(call, rest);
   }
   // The Parquet export of a dataset (viewer/viewer_handlers.h).
   if (action == "parquet" && type == RepoType::kDataset && seg.size() <= 8) {

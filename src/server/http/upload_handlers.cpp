@@ -6,6 +6,8 @@
 
 #include "mhub/server/repo_errors.h"
 #include "mhub/server/repo_sync.h"
+#include "server/discussions/discussion_ops.h"
+#include "server/discussions/pr_git.h"
 #include "server/http/commit_ndjson.h"
 #include "server/http/handlers.h"
 #include "server/http/push_checks.h"
@@ -49,8 +51,12 @@ Result<CommitRequest> ReadCommitBody(const RepoCall& call, const SpoolFile& spoo
 }  // namespace
 
 HubError HandlePreupload(RepoCall& call, const std::string& revision) {
-  MHUB_RETURN_IF_ERROR(RequireWrite(call.ctx, call.who, call.key).status());
-  if (call.req.QueryBool("create_pr")) return HubError::NotImplemented("Pull requests (create_pr)");
+  // A pull request (create_pr=1, or a commit to refs/pr/N) may come from a reader of the repo.
+  if (call.req.QueryBool("create_pr")) {
+    MHUB_RETURN_IF_ERROR(RequireRead(call.ctx, call.who, call.key).status());
+  } else {
+    MHUB_RETURN_IF_ERROR(CheckPrCommit(call.ctx, call.who, call.key, revision));
+  }
   MHUB_ASSIGN_OR_RETURN(std::string sha, ResolveRevision(call, revision));
   MHUB_ASSIGN_OR_RETURN(std::string body_text, call.req.ReadBody(call.ctx.limits.max_json_body));
   MHUB_ASSIGN_OR_RETURN(Json body, ParseJson(body_text, "preupload body"));
@@ -87,8 +93,14 @@ HubError HandlePreupload(RepoCall& call, const std::string& revision) {
 }
 
 HubError HandleCommit(RepoCall& call, const std::string& revision) {
-  MHUB_RETURN_IF_ERROR(RequireWrite(call.ctx, call.who, call.key).status());
-  if (call.req.QueryBool("create_pr")) return HubError::NotImplemented("Pull requests (create_pr)");
+  const bool create_pr = call.req.QueryBool("create_pr");
+  // Writers commit anywhere; a pull request (create_pr=1, or a commit to an open refs/pr/N of
+  // one's own) may come from any reader signed in with a write token (discussion_ops.h).
+  if (create_pr) {
+    MHUB_RETURN_IF_ERROR(RequireRead(call.ctx, call.who, call.key).status());
+  } else {
+    MHUB_RETURN_IF_ERROR(CheckPrCommit(call.ctx, call.who, call.key, BranchName(revision)));
+  }
   static std::atomic<uint64_t> counter{0};
   const SpoolFile spool{call.ctx.tmp_dir + "/commit-" + std::to_string(::getpid()) + "-" +
                         std::to_string(counter.fetch_add(1))};
@@ -96,7 +108,19 @@ HubError HandleCommit(RepoCall& call, const std::string& revision) {
   request.branch = BranchName(revision);
   request.author.name = call.who.user();
   request.author.email = call.who.user() + "@users.noreply.mhub";
+  std::optional<DiscussionScope> scope;
+  std::optional<Discussion> pr;
+  if (create_pr) {
+    auto opened = OpenDiscussionScope(call.ctx, call.who, call.key);
+    if (!opened.ok()) return opened.status();
+    scope.emplace(std::move(opened).value());
+    MHUB_ASSIGN_OR_RETURN(pr, OpenPrForCommit(*scope, request.summary, request.description, request.branch));
+    request.create_branch = true;
+    request.branch_base = request.branch;
+    request.branch = PrRef(pr->num);
+  }
   auto outcome = call.ctx.repos->Commit(call.key, request);
+  if (!outcome.ok() && pr) (void)DropDiscussion(*scope, pr->num);
   if (!outcome.ok()) {
     const Status& st = outcome.status();
     if (st.code() == StatusCode::kConflict) {
@@ -112,10 +136,11 @@ HubError HandleCommit(RepoCall& call, const std::string& revision) {
   if (request.branch == "main") {
     MHUB_RETURN_IF_ERROR(RefreshRepoMetadata(*call.ctx.repos, *call.ctx.db, call.key));
   }
+  NotePrCommit(call.ctx, call.who, call.key, request.branch);  // the PR's commit event
   std::string url = RepoWebUrl(BaseUrl(call.ctx, call.req), call.key);
   SetJson(call.res, Json{{"commitUrl", url + "/commit/" + outcome->commit_id},
                          {"commitOid", outcome->commit_id},
-                         {"pullRequestUrl", nullptr},
+                         {"pullRequestUrl", pr ? Json(url + "/discussions/" + std::to_string(pr->num)) : Json(nullptr)},
                          {"hookOutput", ""},
                          {"success", true}});
   return {};

@@ -38,19 +38,12 @@ size_t RepoStart(const Segments& seg) {
 bool WantsHtml(const HttpRequest& req) { return req.Header("Accept").find("text/html") != std::string::npos; }
 
 WebState* StateOf(HubContext& ctx, Status* error) {
-  static std::mutex mu;
-  std::lock_guard<std::mutex> lock(mu);
-  if (!ctx.web) {
-    auto accounts = WebAccountStore::Open(ctx.data_dir + "/web.sqlite");
-    if (!accounts.ok()) {
-      *error = accounts.status();
-      return nullptr;
-    }
-    auto state = std::make_shared<WebState>();
-    state->accounts = std::move(accounts).value();
-    ctx.web = std::move(state);
+  auto state = GetWebState(ctx);
+  if (!state.ok()) {
+    *error = state.status();
+    return nullptr;
   }
-  return ctx.web.get();
+  return *state;
 }
 
 Result<std::string> Decode(const std::string& s) { return PercentDecode(s); }
@@ -109,6 +102,20 @@ void RouteRepoPage(WebCall& call, const Segments& seg, size_t p) {
 }
 
 }  // namespace
+
+Result<WebState*> GetWebState(HubContext& ctx) {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  if (!ctx.web) {
+    MHUB_ASSIGN_OR_RETURN(auto accounts, WebAccountStore::Open(ctx.data_dir + "/web.sqlite"));
+    MHUB_ASSIGN_OR_RETURN(auto discussions, DiscussionStore::Open(ctx.data_dir + "/discussions.sqlite"));
+    auto state = std::make_shared<WebState>();
+    state->accounts = std::move(accounts);
+    state->discussions = std::move(discussions);
+    ctx.web = std::move(state);
+  }
+  return ctx.web.get();
+}
 
 bool IsWebRoute(const HttpRequest& req, const std::vector<std::string>& seg) {
   if (seg.empty()) return IsGetLike(req);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mhub/server/http_types.h"
+#include "server/db/sqlite_discussions.h"
 #include "server/db/sqlite_web_accounts.h"
 #include "server/http/auth.h"
 #include "server/http/hub_context.h"
@@ -26,7 +27,11 @@ namespace mhub::server::web {
 class WebState {
  public:
   std::unique_ptr<WebAccountStore> accounts;
+  std::unique_ptr<DiscussionStore> discussions;  // also used by the discussions API
 };
+
+// The website's state of `ctx`, opened on first use (`<data>/web.sqlite`, `discussions.sqlite`).
+Result<WebState*> GetWebState(HubContext& ctx);
 
 // True when `seg` (the split raw path) names a web page (or, for a browser asking for HTML, an
 // unknown non-API path, which gets the 404 page).
