@@ -226,6 +226,47 @@ INSTANTIATE_TEST_SUITE_P(Masks, GradAttention,
                                            std::make_tuple(true, false, 0.f), std::make_tuple(true, true, 0.f),
                                            std::make_tuple(false, true, 0.3f), std::make_tuple(true, true, 0.3f)));
 
+// Shapes past one tile in every direction: 150 query rows (three row blocks, the last partial), keys
+// over three 64-column panels, head_dim 80 (two panels, not a multiple of the vector width), padding
+// that masks a whole tail and, causal, rows that see a partial panel.
+class GradAttentionLarge : public ::testing::TestWithParam<std::tuple<bool, bool, float>> {};
+
+TEST_P(GradAttentionLarge, FastMatchesReference) {
+  const auto [causal, masked, dropout] = GetParam();
+  AttentionShape s;
+  s.batch = 2;
+  s.seq = 150;
+  s.heads = 2;
+  s.head_dim = 80;
+  s.ld_qkv = 3 * s.heads * s.head_dim;
+  s.ld_out = s.heads * s.head_dim;
+  s.causal = causal;
+  std::vector<int64_t> mask(static_cast<size_t>(s.batch * s.seq), 1);
+  for (int64_t j = 97; j < s.seq; ++j) mask[s.seq + j] = 0;  // row 1: 97 real tokens
+  mask[5] = 0;                                               // and a hole in row 0
+  s.key_mask = masked ? mask.data() : nullptr;
+  s.dropout = dropout;
+  s.seed = 21;
+  s.stream = 7;
+  const int64_t C = s.heads * s.head_dim, BT = s.batch * s.seq;
+  std::vector<float> qkv = Random(BT * 3 * C, 31), r = Random(BT * C, 32);
+  std::vector<float> out(BT * C), out_ref(BT * C), lse(s.batch * s.heads * s.seq);
+  const float* q = qkv.data();
+  AttentionForward(s, q, q + C, q + 2 * C, out.data(), lse.data());
+  reference::AttentionForward(s, q, q + C, q + 2 * C, out_ref.data());
+  EXPECT_LT(RelDiff(out, out_ref), 1e-5);
+  std::vector<float> dqkv(BT * 3 * C, 7.f), dqkv_ref(BT * 3 * C);
+  AttentionBackward(s, q, q + C, q + 2 * C, out.data(), r.data(), lse.data(), dqkv.data(), dqkv.data() + C,
+                    dqkv.data() + 2 * C);
+  reference::AttentionBackward(s, q, q + C, q + 2 * C, r.data(), dqkv_ref.data(), dqkv_ref.data() + C,
+                               dqkv_ref.data() + 2 * C);
+  EXPECT_LT(RelDiff(dqkv, dqkv_ref), 1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Masks, GradAttentionLarge,
+                         ::testing::Values(std::make_tuple(false, false, 0.f), std::make_tuple(true, false, 0.f),
+                                           std::make_tuple(false, true, 0.1f), std::make_tuple(true, true, 0.1f)));
+
 TEST(GradRope, InverseUndoesAndIsTheBackward) {
   const int64_t B = 2, T = 3, H = 2, D = 4, ld = H * D;
   std::vector<float> cos(T * D / 2), sin(T * D / 2);

@@ -5,6 +5,7 @@
 
 #include "core/cpu/parallel.h"
 #include "core/grad/dropout_rng.h"
+#include "core/grad/vec.h"
 
 namespace mhub::core::grad {
 namespace {
@@ -19,9 +20,69 @@ float Sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 using internal::StreamKey;
 using internal::Uniform;
 
+// The GELUs over 16-float vectors (the scalar tail and the other activations element by element).
+MHUB_GRAD_CLONES void GeluForwardChunk(bool erf_form, const float* x, int64_t n, float* y) {
+  using namespace internal;
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    const VF v = Load(x + i);
+    const VF inner = erf_form ? Erf(v * kInvSqrt2) : Tanh((v + v * v * v * 0.044715f) * kSqrt2OverPi);
+    Store(y + i, v * 0.5f * (inner + 1.f));
+  }
+  for (; i < n; ++i) {
+    const float v = x[i];
+    y[i] = erf_form ? 0.5f * v * (1.f + std::erf(v * kInvSqrt2))
+                    : 0.5f * v * (1.f + std::tanh(kSqrt2OverPi * (v + 0.044715f * v * v * v)));
+  }
+}
+
+MHUB_GRAD_CLONES void GeluBackwardChunk(bool erf_form, const float* x, const float* dy, int64_t n, float* dx) {
+  using namespace internal;
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    const VF v = Load(x + i);
+    VF d;
+    if (erf_form) {
+      d = (Erf(v * kInvSqrt2) + 1.f) * 0.5f + v * kInvSqrt2Pi * Exp(v * v * -0.5f);
+    } else {
+      const VF t = Tanh((v + v * v * v * 0.044715f) * kSqrt2OverPi);
+      d = (t + 1.f) * 0.5f + v * 0.5f * (1.f - t * t) * kSqrt2OverPi * (v * v * (3.f * 0.044715f) + 1.f);
+    }
+    Store(dx + i, Load(dy + i) * d);
+  }
+  for (; i < n; ++i) {
+    const float v = x[i];
+    float d;
+    if (erf_form) {
+      d = 0.5f * (1.f + std::erf(v * kInvSqrt2)) + v * kInvSqrt2Pi * std::exp(-0.5f * v * v);
+    } else {
+      const float t = std::tanh(kSqrt2OverPi * (v + 0.044715f * v * v * v));
+      d = 0.5f * (1.f + t) + 0.5f * v * (1.f - t * t) * kSqrt2OverPi * (1.f + 3.f * 0.044715f * v * v);
+    }
+    dx[i] = dy[i] * d;
+  }
+}
+
+// x[i] = 0 or x[i] * keep by the stream's mask, for i in [i0, i1).
+MHUB_GRAD_CLONES void DropoutChunk(float* x, int64_t i0, int64_t i1, float p, float keep, uint64_t key) {
+  using namespace internal;
+  int64_t i = i0;
+  for (; i + kLanes <= i1; i += kLanes) {
+    const VF m = KeepScales(key, static_cast<uint64_t>(i), p, keep);
+    Store(x + i, m == 0.f ? Splat(0.f) : Load(x + i) * keep);
+  }
+  for (; i < i1; ++i) x[i] = Uniform(key, static_cast<uint64_t>(i)) < p ? 0.f : x[i] * keep;
+}
+
 }  // namespace
 
 void ActivationForward(Activation act, const float* x, int64_t n, float* y) {
+  if (act == Activation::kGeluErf || act == Activation::kGeluTanh) {
+    cpu::ParallelFor(n, 16384, [&](int64_t i0, int64_t i1) {
+      GeluForwardChunk(act == Activation::kGeluErf, x + i0, i1 - i0, y + i0);
+    });
+    return;
+  }
   cpu::ParallelFor(n, 16384, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
       const float v = x[i];
@@ -47,6 +108,12 @@ void ActivationForward(Activation act, const float* x, int64_t n, float* y) {
 }
 
 void ActivationBackward(Activation act, const float* x, const float* dy, int64_t n, float* dx) {
+  if (act == Activation::kGeluErf || act == Activation::kGeluTanh) {
+    cpu::ParallelFor(n, 16384, [&](int64_t i0, int64_t i1) {
+      GeluBackwardChunk(act == Activation::kGeluErf, x + i0, dy + i0, i1 - i0, dx + i0);
+    });
+    return;
+  }
   cpu::ParallelFor(n, 16384, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
       const float v = x[i];
@@ -114,11 +181,7 @@ void Dropout(float* x, int64_t n, float p, uint64_t seed, uint64_t stream) {
   }
   const uint64_t key = StreamKey(seed, stream);
   const float keep = 1.f / (1.f - p);
-  cpu::ParallelFor(n, 16384, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) {
-      x[i] = Uniform(key, static_cast<uint64_t>(i)) < p ? 0.f : x[i] * keep;
-    }
-  });
+  cpu::ParallelFor(n, 16384, [&](int64_t i0, int64_t i1) { DropoutChunk(x, i0, i1, p, keep, key); });
 }
 
 void Rope(float* x, int64_t batch, int64_t seq, int64_t heads, int64_t head_dim, int64_t ld, const float* cos,
