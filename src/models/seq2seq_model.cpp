@@ -253,6 +253,18 @@ Result<std::unique_ptr<Seq2SeqState>> Seq2SeqModel::Encode(const ModelInputs& in
   }
   MHUB_RETURN_IF_ERROR(ValidateInputs(inputs, info_.vocab_size, s2s_.max_source_positions));
   const int64_t B = inputs.batch, S = inputs.seq_len;
+  // The self-attention cache is allocated up front: refuse what cannot be meant (T5 has no position
+  // table to bound max_decoder_len).
+  constexpr double kMaxCacheBytes = 4.0 * (1 << 30);
+  const double cache_bytes = 2.0 * 4.0 * static_cast<double>(decoder_layers()) * static_cast<double>(B) *
+                             static_cast<double>(expand) * static_cast<double>(decoder_heads() * head_dim()) *
+                             static_cast<double>(max_decoder_len);
+  if (cache_bytes > kMaxCacheBytes) {
+    return Status::ResourceExhausted("Encode: a decoder cache of " + std::to_string(B * expand) + " rows x " +
+                                     std::to_string(max_decoder_len) + " positions needs " +
+                                     std::to_string(static_cast<int64_t>(cache_bytes / (1 << 20))) +
+                                     " MiB; the limit is 4096 MiB (lower max_length or num_beams)");
+  }
   const std::vector<int64_t> mask = MaskOrOnes(inputs);
   MHUB_ASSIGN_OR_RETURN(core::Tensor encoded,
                         EncoderHidden(IdsTensor(inputs.input_ids, B, S), IdsTensor(mask, B, S)));  // (B,S,H)

@@ -14,6 +14,9 @@ namespace mhub::pipelines {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+// More beams than this is a request for memory, not for search (each beam holds a row of logits
+// over the vocabulary and a decoder cache row).
+constexpr int kMaxBeams = 64;
 
 bool IsEos(const BeamSearchOptions& o, int64_t token) {
   return std::find(o.eos_token_ids.begin(), o.eos_token_ids.end(), token) != o.eos_token_ids.end();
@@ -279,6 +282,9 @@ Result<BeamSearchOptions> BeamSearchOptionsFromJson(const Json& p, BeamSearchOpt
     return Status::OK();
   };
   MHUB_RETURN_IF_ERROR(get_int("num_beams", o.num_beams, 1));
+  if (o.num_beams > kMaxBeams) {
+    return Status::InvalidArgument("parameters.num_beams must be <= " + std::to_string(kMaxBeams));
+  }
   MHUB_RETURN_IF_ERROR(get_int("max_length", o.max_length, 1));
   int max_new = -1, min_new = -1;
   MHUB_RETURN_IF_ERROR(get_int("max_new_tokens", max_new, 1));

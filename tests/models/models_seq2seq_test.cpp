@@ -262,6 +262,9 @@ TEST(Seq2SeqModels, BadInputsFailClearly) {
   EXPECT_EQ((*lm)->Decode(dec, **state).status().code(), StatusCode::kResourceExhausted);
   EXPECT_EQ((*state)->length(), 0);
   EXPECT_FALSE((*state)->Reorder(std::vector<int64_t>{1, 2}).ok());  // a row from outside its group
+  auto t5 = Seq2SeqLMFromConfig(T5Config(false), 1);                 // no position table bounds T5's decoder
+  ASSERT_TRUE(t5.ok());
+  EXPECT_EQ((*t5)->Encode(in, 4, int64_t{1} << 30).status().code(), StatusCode::kResourceExhausted);
   Json bad = T5Config(false);
   bad["feed_forward_proj"] = "gated-gelu-x";
   EXPECT_EQ(Seq2SeqLMFromConfig(bad).status().code(), StatusCode::kInvalidArgument);

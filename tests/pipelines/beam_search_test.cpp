@@ -226,6 +226,7 @@ TEST(BeamSearch, RefusesInconsistentOptions) {
   EXPECT_EQ(BeamSearch({}, BeamSearchOptions{}, step).status().code(), StatusCode::kInvalidArgument);
   EXPECT_FALSE(BeamSearchOptionsFromJson(Json{{"early_stopping", "sometimes"}}, {}, 1).ok());
   EXPECT_FALSE(BeamSearchOptionsFromJson(Json{{"num_beams", 0}}, {}, 1).ok());
+  EXPECT_FALSE(BeamSearchOptionsFromJson(Json{{"num_beams", 100000}}, {}, 1).ok());  // memory, not search
   EXPECT_FALSE(BeamSearchOptionsFromJson(Json{{"length_penalty", "x"}}, {}, 1).ok());
 }
 
