@@ -46,6 +46,14 @@ class Gpt2Trainable final : public TrainableModel {
   std::vector<Parameter> Parameters() override { return store_->Parameters(params_); }
   void ZeroGrad() override { store_->ZeroGrad(); }
   Result<StepResult> Step(const TrainBatch& batch, const StepOptions& options) override;
+  int64_t CountItems(const TrainBatch& batch) const override {
+    // the shifted labels: label t of a row is a target for t >= 1 only
+    int64_t n = 0;
+    const int64_t T = batch.seq_len;
+    for (size_t i = 0; i < batch.labels.size(); ++i)
+      n += (T > 0 && static_cast<int64_t>(i) % T != 0 && batch.labels[i] != -100);
+    return n;
+  }
   Status SavePretrained(const std::string& dir) const override {
     return SaveModel(config_, info_.architecture, params_, dir, 5'000'000'000);
   }

@@ -42,6 +42,12 @@ double InitializerRange(const formats::ModelConfig& c) {
 
 }  // namespace
 
+int64_t TrainableModel::CountItems(const TrainBatch& batch) const {
+  int64_t n = 0;
+  for (int64_t y : batch.labels) n += y != -100;
+  return n;
+}
+
 Result<std::unique_ptr<TrainableModel>> LoadTrainable(const std::string& path_or_repo_id, Task task,
                                                       const std::string& revision) {
   MHUB_ASSIGN_OR_RETURN(std::string folder, ResolveFolder(path_or_repo_id, revision));

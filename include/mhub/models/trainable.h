@@ -88,6 +88,13 @@ class TrainableModel {
   // token-level heads (token classification, masked and causal LM) the non-ignored tokens.
   virtual Result<StepResult> Step(const TrainBatch& batch, const StepOptions& options) = 0;
 
+  // The items Step will count for `batch` (its StepResult::num_items), known before the forward: the
+  // Trainer sums it over the micro-batches of an update for num_items_in_batch. Default: labels that
+  // are not -100. Causal LM heads count the shifted labels (labels[..., 1:]: position 0 is never a
+  // target), as transformers' Trainer does since huggingface/transformers#46204; counting every
+  // label there divides the loss by one item too many per row.
+  virtual int64_t CountItems(const TrainBatch& batch) const;
+
   // Writes config.json + model.safetensors exactly as models::Model::SavePretrained does, from the
   // current fp32 weights (so from_pretrained and transformers load it).
   virtual Status SavePretrained(const std::string& dir) const = 0;
