@@ -10,6 +10,7 @@
 #include "server/http/handlers.h"
 #include "server/http/repo_redirects.h"
 #include "server/http/url_codec.h"
+#include "server/spaces/space_handlers.h"
 #include "server/viewer/viewer_handlers.h"
 #include "server/viewer/viewer_service.h"
 #include "server/web/web_site.h"
@@ -171,6 +172,10 @@ HubError RouteRepoApiCall(RepoCall& call, RepoType type, const Segments& seg) {
     }
     return HandleDiscussionsApi(call, rest);
   }
+  // The runtime of a Space (spaces/space_handlers.h).
+  if (action == "runtime" && type == RepoType::kSpace && seg.size() == 5) {
+    return IsGetLike(req) ? spaces::HandleSpaceRuntime(call) : MethodNotAllowed(req);
+  }
   // The Parquet export of a dataset (viewer/viewer_handlers.h).
   if (action == "parquet" && type == RepoType::kDataset && seg.size() <= 8) {
     if (!IsGetLike(req)) return MethodNotAllowed(req);
@@ -330,6 +335,8 @@ HubError Route(HubContext& ctx, const HttpRequest& req, HttpResponse& res) {
     if (git) return HubError::GitAuthRequired(kInvalidCredentialsMessage);
     return HubError::InvalidCredentials();
   }
+  // A static Space's own files (/spaces/{o}/{n}/...), served sandboxed (spaces/space_handlers.h).
+  if (spaces::IsSpaceAppRoute(req, seg)) return spaces::HandleSpaceApp(ctx, req, res, *who, seg);
   // The website's pages (server/web); API, git, resolve and LFS routes go on below.
   if (web::IsWebRoute(req, seg)) return web::HandleWebRoute(ctx, req, res, *who, seg);
   if (seg.empty()) {

@@ -1,0 +1,44 @@
+// Spaces (issue 15, reference/web.md 3): static Spaces served from their repo at
+// /spaces/{owner}/{name}/..., and the runtime API /api/spaces/{id}/runtime.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "server/http/handler_common.h"
+
+namespace mhub::server::spaces {
+
+// True for a GET/HEAD of a static Space's content: /spaces/{o}/{n}/ (trailing slash) or
+// /spaces/{o}/{n}/{path} where the first path segment is not one of the repo's own routes
+// (tree, blob, resolve, raw, commits, commit, settings, edit, discussions, info, git-*): those keep
+// their pages and endpoints, so a Space file under such a top folder is not reachable here.
+bool IsSpaceAppRoute(const HttpRequest& req, const std::vector<std::string>& seg);
+
+// Serves a file of a `sdk: static` Space from main's head (or `?revision=`): index.html or the
+// card's app_file for the root, content types by extension, ETag = git blob sha with no-cache and
+// If-None-Match revalidation (304), LFS files by content, and a CSP sandbox without
+// allow-same-origin so the Space's scripts run in an opaque origin (no hub cookies, no hub API
+// with them). Private Spaces answer as every other repo route (401/404 RepoNotFound).
+HubError HandleSpaceApp(HubContext& ctx, const HttpRequest& req, HttpResponse& res, const Principal& who,
+                        const std::vector<std::string>& seg);
+
+// GET /api/spaces/{id}/runtime: the Hub's SpaceRuntime object.
+HubError HandleSpaceRuntime(RepoCall& call);
+
+// What a Space's README says about how it runs, read at commit `sha` ("" = no commit).
+struct SpaceConfig {
+  std::string sdk;       // card `sdk`, else the sdk given at creation
+  std::string app_file;  // card `app_file`, else index.html for static Spaces
+  bool app_file_exists = false;
+  std::string card_error;  // malformed YAML: the parser's message
+};
+SpaceConfig ReadSpaceConfig(HubContext& ctx, const RepoRecord& record, const std::string& sha);
+
+// The runtime object for a Space at main's head.
+Json SpaceRuntimeJson(HubContext& ctx, const RepoRecord& record);
+
+// "text/html; charset=utf-8" etc. from the file name's extension; application/octet-stream else.
+std::string ContentTypeForPath(const std::string& path);
+
+}  // namespace mhub::server::spaces
