@@ -231,6 +231,16 @@ std::vector<Route> AllRoutes() {
        [](auto url, auto repo, auto auth, int) {
          return Curl("GET", url + "/api/datasets/" + repo + "/parquet", auth);
        }},
+      // Static Spaces (spaces/space_handlers.h) of the same names, with an index.html.
+      {"GET space app", false, false,
+       [](auto url, auto repo, auto auth, int) { return Curl("GET", url + "/spaces/" + repo + "/", auth); }},
+      {"GET space runtime", false, false,
+       [](auto url, auto repo, auto auth, int) { return Curl("GET", url + "/api/spaces/" + repo + "/runtime", auth); }},
+      // Discussions (reading; who may open or comment is in web_discussions_test: any signed-in reader).
+      {"GET discussions", false, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("GET", url + "/api/models/" + repo + "/discussions?type=all", auth);
+       }},
   };
 }
 
@@ -251,6 +261,10 @@ Expected Rule(Who who, bool is_private, const Route& route) {
   if (!route.write) return {200, ""};
   if (who == Who::kAnonymous) return {401, ""};
   if (who == Who::kOwnerWrite) return {200, ""};
+  // As on the Hub, a reader with a write token may push to their own pull requests (refs/pr/N),
+  // so git's push advertisement answers them; each pushed ref is checked at pre-receive
+  // (web_discussions_test pushes and is refused elsewhere).
+  if (who == Who::kOtherWrite && route.name == "git info/refs receive-pack") return {200, ""};
   return {403, ""};
 }
 
@@ -275,6 +289,17 @@ TEST(AclMatrixTest, EveryRouteAnswersAsTheHub) {
              "{\"key\":\"header\",\"value\":{\"summary\":\"rows\"}}\n{\"key\":\"file\",\"value\":{\"path\":"
              "\"train.jsonl\",\"content\":\"" +
                  Base64("{\"n\": 1, \"t\": \"acl\"}\n{\"n\": 2, \"t\": \"b\"}\n") + "\",\"encoding\":\"base64\"}}\n");
+    ASSERT_EQ(r.status, 200) << r.body;
+    r = Curl("POST", hub.url() + "/api/repos/create",
+             {"Authorization: Bearer " + alice_write, "Content-Type: application/json"},
+             "{\"name\":\"" + name +
+                 "\",\"type\":\"space\",\"sdk\":\"static\",\"private\":" + (is_private ? "true" : "false") + "}");
+    ASSERT_EQ(r.status, 200) << r.body;
+    r = Curl("POST", hub.url() + "/api/spaces/alice/" + name + "/commit/main",
+             {"Authorization: Bearer " + alice_write, "Content-Type: application/x-ndjson"},
+             "{\"key\":\"header\",\"value\":{\"summary\":\"site\"}}\n{\"key\":\"file\",\"value\":{\"path\":"
+             "\"index.html\",\"content\":\"" +
+                 Base64("<p>acl</p>\n") + "\",\"encoding\":\"base64\"}}\n");
     ASSERT_EQ(r.status, 200) << r.body;
   }
   for (const std::string name : {"pub", "priv"}) {  // the conversion of both datasets
