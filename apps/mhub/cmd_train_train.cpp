@@ -289,6 +289,7 @@ int RunTrain(const TrainOptions& o, const std::vector<std::string>& extra) {
   if (!o.dataset_config.empty()) card["dataset_config"] = o.dataset_config;
   if (!eval_split.empty()) card["dataset_split"] = eval_split;
   if (fs::exists(o.model)) card.erase("finetuned_from");
+  if (lora) card["library_name"] = "peft", card["tags"] = Json::array({"lora"});
   trainer.set_card_info(card);
   if (lm)
     trainer.set_preprocess_logits_for_metrics(

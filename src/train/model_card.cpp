@@ -151,7 +151,9 @@ Result<std::string> CreateModelCard(const ModelCardInput& in) {
   }
 
   // YAML metadata.
-  std::string y = "---\nlibrary_name: transformers\n";
+  // PEFT adapters are cards of library "peft" (PeftModel.create_or_update_model_card).
+  const std::string library = info.contains("library_name") ? Str(info["library_name"]) : "transformers";
+  std::string y = "---\nlibrary_name: " + Yq(library) + "\n";
   if (info.contains("language")) y += "language:\n- " + Yq(Str(info["language"])) + "\n";
   if (info.contains("license")) y += "license: " + Yq(Str(info["license"])) + "\n";
   if (!base.empty()) y += "base_model: " + Yq(base) + "\n";

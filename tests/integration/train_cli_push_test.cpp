@@ -211,6 +211,14 @@ TEST_F(TrainCliPushTest, LoraAdapterPushedAndRunMergedIntoItsBase) {
   auto cfg = ParseJson(ReadFileOrDie(out + "/adapter_config.json"));
   ASSERT_TRUE(cfg.ok());
   EXPECT_EQ((*cfg)["base_model_name_or_path"], "bob/tiny-bert");
+  // The card is PEFT's kind: library peft, the base named.
+  auto card =
+      RunCommand(Python() + " " + Q(SourceDir() + "/tests/train/oracle/card_check.py") + " " + Q(out + "/README.md"));
+  ASSERT_EQ(card.exit_code, 0) << card.err;
+  auto meta = ParseJson(card.out);
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ((*meta)["meta"]["library_name"], "peft");
+  EXPECT_EQ((*meta)["meta"]["base_model"], "bob/tiny-bert");
   // mhub run on the adapter repo = mhub run on the base merged by torch (PEFT's merge_and_unload rule).
   const std::string merged = work_ / "torch-merged";
   auto py = RunCommand(Python() + " " + Q(SourceDir() + "/tests/train/oracle/lora_merge.py") + " " + Q(model) + " " +
