@@ -134,9 +134,9 @@ struct EndpointServer::Impl {
           metrics.Set("mhub_kv_cache_blocks", static_cast<double>(st.blocks_cached), "state=\"cached\"");
           metrics.Set("mhub_kv_cache_blocks", static_cast<double>(st.blocks_total - st.blocks_used - st.blocks_cached),
                       "state=\"free\"");
-          metrics.Set("mhub_kv_cache_preemptions", static_cast<double>(st.preemptions));
-          metrics.Set("mhub_prefix_cache_lookup_tokens", static_cast<double>(st.prefix_lookup_tokens));
-          metrics.Set("mhub_prefix_cache_hit_tokens", static_cast<double>(st.prefix_hit_tokens));
+          metrics.Set("mhub_kv_cache_preemptions_total", static_cast<double>(st.preemptions));
+          metrics.Set("mhub_prefix_cache_lookup_tokens_total", static_cast<double>(st.prefix_lookup_tokens));
+          metrics.Set("mhub_prefix_cache_hit_tokens_total", static_cast<double>(st.prefix_hit_tokens));
         }
         return res.SetText(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
       }

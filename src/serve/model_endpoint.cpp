@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "mhub/models/pipeline_tag.h"
 #include "mhub/pipelines/generation.h"
 #include "mhub/tokenizers/chat_template.h"
+#include "serve/regex_automaton.h"
 
 namespace mhub::serve {
 namespace {
@@ -112,6 +114,15 @@ Result<std::unique_ptr<ModelEndpoint>> ModelEndpoint::Load(const ServeOptions& o
       if (auto id = ep->tokenizer_->TokenToId(*eos)) ep->eos_ids_.push_back(static_cast<int32_t>(*id));
     int64_t positions = ep->model_->info().max_position_embeddings;
     ep->max_total_tokens_ = static_cast<int>(positions > 0 ? positions : 4096);
+    // What each token adds to the text, for grammar masks: a token that decodes to part of a UTF-8
+    // character alone (U+FFFD) or to nothing is never allowed under a grammar.
+    const int64_t vocab = ep->model_->info().vocab_size;
+    ep->token_bytes_.resize(static_cast<size_t>(vocab));
+    for (int64_t id = 0; id < vocab; ++id) {
+      auto text = ep->tokenizer_->Decode({static_cast<uint32_t>(id)}, false);
+      if (text.ok() && text->find("\xEF\xBF\xBD") == std::string::npos)
+        ep->token_bytes_[static_cast<size_t>(id)] = *text;
+    }
     SchedulerOptions so;
     so.kv_blocks = options.kv_blocks;
     so.kv_memory_bytes = options.kv_cache_bytes;
@@ -200,11 +211,44 @@ Result<GenerationOutput> ModelEndpoint::Generate(const PreparedGeneration& p, co
   gen.sampling = req.sampling;
   gen.seed = req.seed ? *req.seed : std::random_device{}();
 
+  // TGI grammar: the automaton's state after the text so far; logits of tokens that would leave the
+  // language are masked, and end-of-sequence is allowed only where the text matches whole.
+  std::optional<RegexAutomaton> grammar;
+  int grammar_state = 0;
+  bool prompt_fed = false;
+  if (!req.grammar_regex.empty()) {
+    MHUB_ASSIGN_OR_RETURN(RegexAutomaton a, RegexAutomaton::Compile(req.grammar_regex));
+    grammar.emplace(std::move(a));
+    grammar_state = grammar->start();
+  }
+  auto mask = [&](std::span<const int32_t> fed, std::vector<float>& logits) {
+    if (prompt_fed)
+      for (int32_t t : fed)
+        if (t >= 0 && static_cast<size_t>(t) < token_bytes_.size())
+          grammar_state = grammar->Walk(grammar_state, token_bytes_[static_cast<size_t>(t)]);
+    prompt_fed = true;
+    const bool accept = grammar->Accepts(grammar_state);
+    bool any = false;
+    for (size_t id = 0; id < logits.size(); ++id) {
+      const bool eos = std::find(eos_ids_.begin(), eos_ids_.end(), static_cast<int32_t>(id)) != eos_ids_.end();
+      bool ok = false;
+      if (eos) {
+        ok = accept;
+      } else if (id < token_bytes_.size() && !token_bytes_[id].empty()) {
+        ok = grammar->Walk(grammar_state, token_bytes_[id]) != RegexAutomaton::kDead;
+      }
+      if (!ok) logits[id] = -INFINITY;
+      any = any || ok;
+    }
+    // Nothing can continue (or only tokens the vocabulary cannot spell): end here.
+    if (!any && !eos_ids_.empty() && static_cast<size_t>(eos_ids_[0]) < logits.size()) logits[eos_ids_[0]] = 0;
+  };
   BatchScheduler::Stream stream = scheduler_->Open();  // leaves the batch (frees its blocks) on return
   std::vector<float>
       last_logits;  // raw logits of the step that chose the next token (TGI reports a logprob on every token)
   pipelines::NextLogitsFn next = [&](std::span<const int32_t> tokens) -> Result<std::vector<float>> {
     MHUB_ASSIGN_OR_RETURN(std::vector<float> logits, stream.Next(tokens, deadline_ms));
+    if (grammar) mask(tokens, logits);
     if (queue_ms && *queue_ms < 0) *queue_ms = std::max<int64_t>(0, stream.first_step_ms() - start);
     last_logits = logits;
     return logits;

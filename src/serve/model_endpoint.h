@@ -104,6 +104,7 @@ class ModelEndpoint {
   std::unique_ptr<models::Model> model_;           // text-generation
   models::CausalLM* lm_ = nullptr;
   std::vector<int32_t> eos_ids_;
+  std::vector<std::string> token_bytes_;       // each id decoded alone (constrained decoding walks them)
   std::unique_ptr<BatchScheduler> scheduler_;  // declared after model_: stopped before it goes
   std::timed_mutex model_mu_;
   std::atomic<int> waiting_{0};

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "serve/regex_automaton.h"
+
 namespace mhub::serve {
 namespace {
 
@@ -145,6 +147,23 @@ Result<Json> ParseRequestBody(std::string_view body) {
   return j;
 }
 
+// TGI's `grammar`: {"type": "regex", "value": PATTERN}; the pattern is compiled here so that a bad
+// one is a validation error (422) before anything runs. JSON-schema grammars are not built yet.
+static Status ReadGrammar(const Json& p, GenerationRequest& out) {
+  auto it = p.find("grammar");
+  if (it == p.end() || it->is_null()) return Status::OK();
+  if (!it->is_object() || !it->contains("type") || !(*it)["type"].is_string() || !it->contains("value"))
+    return Bad("`grammar` must be {\"type\": \"regex\" | \"json\", \"value\": ...}");
+  const std::string type = (*it)["type"].get<std::string>();
+  if (type == "json" || type == "json_object" || type == "json_schema")
+    return Bad("`grammar` of type " + type + " is not supported by this server yet (type regex is)");
+  if (type != "regex") return Bad("`grammar` type must be \"regex\" or \"json\"");
+  if (!(*it)["value"].is_string()) return Bad("`grammar` value must be a string for type regex");
+  out.grammar_regex = (*it)["value"].get<std::string>();
+  MHUB_RETURN_IF_ERROR(RegexAutomaton::Compile(out.grammar_regex).status());
+  return Status::OK();
+}
+
 Result<GenerationRequest> ParseTgiGenerate(const Json& body) {
   GenerationRequest out;
   auto inputs = body.find("inputs");
@@ -162,7 +181,10 @@ Result<GenerationRequest> ParseTgiGenerate(const Json& body) {
   const Json empty = Json::object();
   if (pit != body.end() && !pit->is_null() && !pit->is_object()) return Bad("`parameters` must be an object");
   const Json& p = pit == body.end() || pit->is_null() ? empty : *pit;
-  MHUB_RETURN_IF_ERROR(RefuseUnsupported(p));
+  MHUB_RETURN_IF_ERROR(ReadGrammar(p, out));
+  Json rest = p;  // grammar is read above; the other unsupported fields are refused
+  rest.erase("grammar");
+  MHUB_RETURN_IF_ERROR(RefuseUnsupported(rest));
   MHUB_RETURN_IF_ERROR(ReadTgiSampling(p, out, false));
   MHUB_ASSIGN_OR_RETURN(auto max_new, Integer(p, "max_new_tokens"));
   MHUB_RETURN_IF_ERROR(ReadMaxTokens(max_new, "max_new_tokens", out));

@@ -34,6 +34,7 @@ struct GenerationRequest {
   int top_logprobs = 0;
   bool include_usage = false;  // OpenAI stream_options.include_usage
   bool echo = false;           // OpenAI completions: the prompt before the text
+  std::string grammar_regex;   // TGI grammar {"type": "regex"}: the output must match it whole ("" = none)
 };
 
 constexpr int kMaxStopSequences = 4;  // TGI's default max_stop_sequences

@@ -49,9 +49,11 @@ ServeMetrics::ServeMetrics() {
   // Continuous batching internals (no TGI equivalent)
   Declare("mhub_batch_step_tokens", T::kHistogram, "New tokens (decode + prefill chunks) in each model step", kLengths);
   Declare("mhub_kv_cache_blocks", T::kGauge, "Paged KV cache blocks by state (used, cached, free)");
-  Declare("mhub_kv_cache_preemptions", T::kCounter, "Sequences that gave their KV blocks back to be recomputed");
-  Declare("mhub_prefix_cache_lookup_tokens", T::kCounter, "Prompt tokens in full blocks looked up in the prefix cache");
-  Declare("mhub_prefix_cache_hit_tokens", T::kCounter, "Prompt tokens found in the prefix cache (not recomputed)");
+  Declare("mhub_kv_cache_preemptions_total", T::kCounter, "Sequences that gave their KV blocks back to be recomputed");
+  Declare("mhub_prefix_cache_lookup_tokens_total", T::kCounter,
+          "Prompt tokens in full blocks looked up in the prefix cache");
+  Declare("mhub_prefix_cache_hit_tokens_total", T::kCounter,
+          "Prompt tokens found in the prefix cache (not recomputed)");
   // TEI (router/src/...: te_*)
   Declare("te_request_count", T::kCounter, "Requests received by the encoder routes");
   Declare("te_request_success", T::kCounter, "Encoder requests that succeeded");

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -499,6 +500,30 @@ TEST_F(ServeTest, ConcurrentGreedyStreamsMatchAlone) {
     return p == std::string::npos ? 0.0 : std::stod(m.substr(p + name.size() + 2));
   };
   EXPECT_GT(value("tgi_batch_next_size_sum"), value("tgi_batch_next_size_count")) << m;
+}
+
+// TGI grammar {"type": "regex"}: the text matches the pattern whole (std::regex as the judge),
+// streamed or not; a malformed pattern is TGI's 422 validation error.
+TEST_F(ServeTest, RegexGrammarConstrainsTheOutput) {
+  const std::string pattern = "[a-c]{2}-[0-9]{2,3}( ok)?";
+  const std::regex re(pattern);
+  for (int i = 0; i < 4; ++i) {
+    Json body = {{"inputs", "Code number " + std::to_string(i) + ":"},
+                 {"parameters", {{"max_new_tokens", 16}, {"grammar", {{"type", "regex"}, {"value", pattern}}}}}};
+    auto r = Post(Url("gen") + "/generate", body);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string text = ParseOrFail(r.body)["generated_text"];
+    EXPECT_TRUE(std::regex_match(text, re)) << "'" << text << "'";
+    auto s = Post(Url("gen") + "/generate_stream", body);
+    auto events = SseData(s.body);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(ParseOrFail(events.back())["generated_text"], text);
+  }
+  auto bad = Post(Url("gen") + "/generate",
+                  Json{{"inputs", "x"}, {"parameters", {{"grammar", {{"type", "regex"}, {"value", "[a-"}}}}}});
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(ParseOrFail(bad.body)["error_type"], "validation") << bad.body;
+  EXPECT_NE(ParseOrFail(bad.body)["error"].get<std::string>().find("grammar regex"), std::string::npos);
 }
 
 TEST_F(ServeTest, QueueLimitAnswers429WithRetryAfter) {
