@@ -176,6 +176,9 @@ MHUB_REGISTER_COMMAND(run) {
     known.push_back("ner");
     bool task_known = false;
     for (const auto& t : known) task_known = task_known || t == opts->task;
+    // translation_xx_to_yy picks task_specific_params["translation_xx_to_yy"] (T5 prefixes).
+    task_known =
+        task_known || (opts->task.rfind("translation_", 0) == 0 && opts->task.find("_to_") != std::string::npos);
     if (!task_known) {
       std::string hint = mhub::cli::DidYouMean(opts->task, known);
       mhub::cli::print_error("unknown task '" + opts->task + "'" +

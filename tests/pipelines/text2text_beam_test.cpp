@@ -235,6 +235,14 @@ TEST(Text2TextPipelines, MhubRunServesThem) {
   ASSERT_TRUE(tr_want.ok());
   EXPECT_EQ(*tr, *(*tr_want)->Run(request));
   EXPECT_EQ(tr->size(), 2u);
+  r = mhub::testing::RunCommand(bin + " run translation_en_to_de --model " + mhub::testing::ShellQuote(f.path) +
+                                " 'a big dog ran fast'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto pair = ParseJson(r.out);
+  ASSERT_TRUE(pair.ok()) << r.out;
+  auto pair_want = Pipeline::Create("translation_en_to_de", f.path);
+  ASSERT_TRUE(pair_want.ok());
+  EXPECT_EQ(*pair, *(*pair_want)->Run(Json{{"inputs", "a big dog ran fast"}}));
   r = mhub::testing::RunCommand(bin + " run summarization -p num_beams=0 --model " + mhub::testing::ShellQuote(f.path) +
                                 " 'red sky'");
   EXPECT_NE(r.exit_code, 0);
