@@ -1,6 +1,6 @@
 // Makes and reads static Spaces on an mhub server with the real @huggingface/hub client (hubUrl):
 // createRepo (type space, sdk static), uploadFiles (a regular page, CSS, JS and an LFS binary),
-// spaceInfo, listSpaces. Usage: node spaces_js_client.js <hubUrl> <write token> <user> <out dir>
+// spaceInfo (with its runtime), listSpaces. Usage: node spaces_js_client.js <hubUrl> <write token> <user> <out dir>
 // Writes the uploaded binary to <out dir>/blob.bin (the test compares what the Space serves), prints
 // the commit oid and "OK" when every check holds; otherwise prints the failure and exits 1.
 "use strict";
@@ -51,6 +51,9 @@ async function main() {
   check(info.name === repo.name, `spaceInfo name ${info.name}`);
   check(info.sdk === "static", `spaceInfo sdk ${info.sdk}`);
   check(info.private === false, "spaceInfo private");
+  const withRuntime = await hub.spaceInfo({ ...common, name: repo.name, additionalFields: ["runtime"] });
+  check(withRuntime.runtime && withRuntime.runtime.stage === "RUNNING", "spaceInfo runtime: " + JSON.stringify(withRuntime.runtime));
+  check(withRuntime.runtime.hardware.current === "cpu-basic", "spaceInfo runtime hardware");
   const listed = await collect(hub.listSpaces({ ...common, search: { owner: user } }));
   const mine = listed.find((s) => s.name === repo.name);
   check(mine !== undefined, "listSpaces finds the Space: " + JSON.stringify(listed));

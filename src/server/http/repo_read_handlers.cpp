@@ -3,6 +3,7 @@
 
 #include "server/http/handlers.h"
 #include "server/http/url_codec.h"
+#include "server/spaces/space_handlers.h"
 
 namespace mhub::server {
 namespace {
@@ -43,7 +44,12 @@ HubError HandleRepoInfo(RepoCall& call, const std::string& revision) {
     auto page = call.ctx.repos->ListCommits(call.key, sha, 0, 1);
     if (page.ok() && !page->commits.empty()) record.last_modified_ms = page->commits[0].date_ms;
   }
-  SetJson(call.res, RepoInfoJson(record, sha, siblings, expand));
+  Json info = RepoInfoJson(record, sha, siblings, expand);
+  // A Space's info carries its runtime, as on the Hub (spaces/space_handlers.h).
+  if (call.key.type == RepoType::kSpace && (expand.empty() || expand.count("runtime"))) {
+    info["runtime"] = spaces::SpaceRuntimeJson(call.ctx, record);
+  }
+  SetJson(call.res, info);
   return {};
 }
 
