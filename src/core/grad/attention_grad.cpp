@@ -33,9 +33,6 @@ namespace {
 using internal::Exp;
 using internal::KeepScales;
 using internal::kLanes;
-using internal::LanesBelow;
-using internal::Load;
-using internal::Splat;
 using internal::Store;
 using internal::VF;
 using internal::VI;
@@ -139,11 +136,11 @@ MHUB_GRAD_CLONES void KeyBias(const AttentionShape& s, int64_t b, float* bias) {
 // One forward row: p (n = the block's key extent, padded to lanes) from the scores; returns lse.
 MHUB_GRAD_CLONES float SoftmaxRow(float* p, int64_t lim, int64_t n, const float* bias, float scale, float dropout,
                                   float keep, uint64_t key, uint64_t idx0) {
-  VF mx = Splat(kNegInf);
+  VF mx = MHUB_VSPLAT(kNegInf);
   for (int64_t j = 0; j < lim; j += kLanes) {
-    VF x = Load(p + j) * scale + Load(bias + j);
-    const VI in = LanesBelow(j, lim);
-    x = in ? x : Splat(kNegInf);
+    VF x = MHUB_VLOAD(p + j) * scale + MHUB_VLOAD(bias + j);
+    const VI in = MHUB_VLANES_BELOW(j, lim);
+    x = in ? x : MHUB_VSPLAT(kNegInf);
     Store(p + j, x);
     mx = x > mx ? x : mx;
   }
@@ -153,9 +150,10 @@ MHUB_GRAD_CLONES float SoftmaxRow(float* p, int64_t lim, int64_t n, const float*
     std::fill(p, p + n, 0.f);
     return kNegInf;
   }
-  VF sum = Splat(0.f);
+  VF sum = MHUB_VSPLAT(0.f);
   for (int64_t j = 0; j < lim; j += kLanes) {
-    const VF e = Exp(Load(p + j) - m);
+    VF e;
+    Exp(MHUB_VLOAD(p + j) - m, e);
     Store(p + j, e);
     sum += e;
   }
@@ -163,8 +161,12 @@ MHUB_GRAD_CLONES float SoftmaxRow(float* p, int64_t lim, int64_t n, const float*
   for (int l = 0; l < kLanes; ++l) total += sum[l];
   const float inv = 1.f / total;
   for (int64_t j = 0; j < lim; j += kLanes) {
-    VF w = Load(p + j) * inv;
-    if (dropout > 0) w *= KeepScales(key, idx0 + static_cast<uint64_t>(j), dropout, keep);
+    VF w = MHUB_VLOAD(p + j) * inv;
+    if (dropout > 0) {
+      VF m;
+      KeepScales(key, idx0 + static_cast<uint64_t>(j), dropout, keep, m);
+      w *= m;
+    }
     Store(p + j, w);
   }
   std::fill(p + lim, p + n, 0.f);
@@ -177,18 +179,20 @@ MHUB_GRAD_CLONES void GradRow(float* s, float* dp, int64_t lim, int64_t n, const
                               float di, float dropout, float keep, uint64_t key, uint64_t idx0) {
   if (lse == kNegInf) lim = 0;
   for (int64_t j = 0; j < lim; j += kLanes) {
-    const VI in = LanesBelow(j, lim);
-    VF p = Exp(Load(s + j) * scale + Load(bias + j) - lse);
-    p = in ? p : Splat(0.f);
-    VF dpv = Load(dp + j);
+    const VI in = MHUB_VLANES_BELOW(j, lim);
+    VF p;
+    Exp(MHUB_VLOAD(s + j) * scale + MHUB_VLOAD(bias + j) - lse, p);
+    p = in ? p : MHUB_VSPLAT(0.f);
+    VF dpv = MHUB_VLOAD(dp + j);
     if (dropout > 0) {
-      const VF m = KeepScales(key, idx0 + static_cast<uint64_t>(j), dropout, keep);
+      VF m;
+      KeepScales(key, idx0 + static_cast<uint64_t>(j), dropout, keep, m);
       dpv *= m;
       Store(s + j, p * m);
     } else {
       Store(s + j, p);
     }
-    Store(dp + j, in ? p * (dpv - di) * scale : Splat(0.f));
+    Store(dp + j, in ? p * (dpv - di) * scale : MHUB_VSPLAT(0.f));
   }
   const int64_t done = RoundUp(lim, kLanes);
   std::fill(s + done, s + n, 0.f);

@@ -13,7 +13,6 @@ namespace {
 constexpr float kSqrt2OverPi = 0.7978845608028654f;
 constexpr float kInvSqrt2 = 0.7071067811865476f;
 constexpr float kInvSqrt2Pi = 0.3989422804014327f;
-constexpr int64_t kParallelMin = 65536;
 
 float Sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 
@@ -25,8 +24,13 @@ MHUB_GRAD_CLONES void GeluForwardChunk(bool erf_form, const float* x, int64_t n,
   using namespace internal;
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    const VF v = Load(x + i);
-    const VF inner = erf_form ? Erf(v * kInvSqrt2) : Tanh((v + v * v * v * 0.044715f) * kSqrt2OverPi);
+    const VF v = MHUB_VLOAD(x + i);
+    VF inner;
+    if (erf_form) {
+      Erf(v * kInvSqrt2, inner);
+    } else {
+      Tanh((v + v * v * v * 0.044715f) * kSqrt2OverPi, inner);
+    }
     Store(y + i, v * 0.5f * (inner + 1.f));
   }
   for (; i < n; ++i) {
@@ -40,15 +44,19 @@ MHUB_GRAD_CLONES void GeluBackwardChunk(bool erf_form, const float* x, const flo
   using namespace internal;
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    const VF v = Load(x + i);
+    const VF v = MHUB_VLOAD(x + i);
     VF d;
     if (erf_form) {
-      d = (Erf(v * kInvSqrt2) + 1.f) * 0.5f + v * kInvSqrt2Pi * Exp(v * v * -0.5f);
+      VF erf, gauss;
+      Erf(v * kInvSqrt2, erf);
+      Exp(v * v * -0.5f, gauss);
+      d = (erf + 1.f) * 0.5f + v * kInvSqrt2Pi * gauss;
     } else {
-      const VF t = Tanh((v + v * v * v * 0.044715f) * kSqrt2OverPi);
+      VF t;
+      Tanh((v + v * v * v * 0.044715f) * kSqrt2OverPi, t);
       d = (t + 1.f) * 0.5f + v * 0.5f * (1.f - t * t) * kSqrt2OverPi * (v * v * (3.f * 0.044715f) + 1.f);
     }
-    Store(dx + i, Load(dy + i) * d);
+    Store(dx + i, MHUB_VLOAD(dy + i) * d);
   }
   for (; i < n; ++i) {
     const float v = x[i];
@@ -68,8 +76,9 @@ MHUB_GRAD_CLONES void DropoutChunk(float* x, int64_t i0, int64_t i1, float p, fl
   using namespace internal;
   int64_t i = i0;
   for (; i + kLanes <= i1; i += kLanes) {
-    const VF m = KeepScales(key, static_cast<uint64_t>(i), p, keep);
-    Store(x + i, m == 0.f ? Splat(0.f) : Load(x + i) * keep);
+    VF m;
+    KeepScales(key, static_cast<uint64_t>(i), p, keep, m);
+    Store(x + i, m == 0.f ? MHUB_VSPLAT(0.f) : MHUB_VLOAD(x + i) * keep);
   }
   for (; i < i1; ++i) x[i] = Uniform(key, static_cast<uint64_t>(i)) < p ? 0.f : x[i] * keep;
 }
