@@ -6,11 +6,73 @@
 // (rev-parse, log --format=%P, show), the JS client, and the texts this test wrote.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <regex>
+
 #include "mhub/base/json.h"
 #include "server/http_test_support.h"
 
 namespace mhub::testing {
 namespace {
+
+// --- the community pages, driven as a browser would (cookies, url-encoded forms) ---------------
+struct WebSession {
+  std::string cookie;
+  std::string csrf;
+};
+
+std::string FormEncode(const std::map<std::string, std::string>& fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) {
+    if (!out.empty()) out += "&";
+    out += k + "=";
+    for (unsigned char c : v) {
+      char buf[4];
+      std::snprintf(buf, sizeof(buf), "%%%02X", c);
+      out += std::isalnum(c) ? std::string(1, static_cast<char>(c)) : std::string(buf);
+    }
+  }
+  return out;
+}
+
+std::string HiddenCsrf(const std::string& html) {
+  std::smatch m;
+  if (std::regex_search(html, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""))) return m[1];
+  return "";
+}
+
+CurlReply WebGet(const std::string& url, const WebSession* s) {
+  std::vector<std::string> h = {"Accept: text/html"};
+  if (s) h.push_back("Cookie: " + s->cookie);
+  return Curl("GET", url, h);
+}
+
+CurlReply WebPost(const std::string& url, const std::map<std::string, std::string>& form, const WebSession* s) {
+  std::vector<std::string> h = {"Content-Type: application/x-www-form-urlencoded", "Accept: text/html"};
+  if (s) h.push_back("Cookie: " + s->cookie);
+  return Curl("POST", url, h, FormEncode(form), true);
+}
+
+// Signs in on /login with a token (the form's double-submit cookie included).
+WebSession SignIn(const std::string& base, const std::string& token) {
+  CurlReply form = WebGet(base + "/login", nullptr);
+  std::string pre;
+  auto range = form.headers.equal_range("set-cookie");
+  for (auto it = range.first; it != range.second; ++it) {
+    if (it->second.rfind("mhub_login_csrf=", 0) == 0) pre = it->second.substr(0, it->second.find(';'));
+  }
+  WebSession login{pre, ""};
+  CurlReply r = WebPost(base + "/login", {{"token", token}, {"csrf", HiddenCsrf(form.body)}}, &login);
+  EXPECT_EQ(r.status, 303) << r.body;
+  WebSession s;
+  range = r.headers.equal_range("set-cookie");
+  for (auto it = range.first; it != range.second; ++it) {
+    if (it->second.rfind("mhub_session=", 0) == 0) s.cookie = it->second.substr(0, it->second.find(';'));
+  }
+  s.csrf = HiddenCsrf(WebGet(base + "/settings/tokens", &s).body);
+  EXPECT_FALSE(s.csrf.empty());
+  return s;
+}
 
 class WebDiscussionsTest : public ::testing::Test {
  protected:
@@ -317,6 +379,54 @@ TEST_F(WebDiscussionsTest, ConflictingPullRequestIsRefusedAndNamesTheFile) {
   EXPECT_EQ(Commit("team/git-pr", "refs%2Fpr%2F" + num, "README.md", "# main version\n", olga_).status, 200);
   EXPECT_EQ(ParseOrDie(Get(one, "").body)["filesWithConflicts"].size(), 0u);
   EXPECT_EQ(Commit("team/git-pr", "refs%2Fpr%2F999", "x.txt", "x", olga_).status, 404);
+}
+
+TEST_F(WebDiscussionsTest, CommunityPagesOpenCommentAndMergeWithCsrf) {
+  const std::string base = hub_->url();
+  WebSession olga = SignIn(base, olga_);
+  WebSession alice = SignIn(base, alice_);
+  const std::string page = base + "/team/pub/discussions";
+  // Forms without the session's CSRF secret change nothing.
+  EXPECT_EQ(WebPost(page, {{"title", "No csrf"}, {"description", "x"}}, &olga).status, 403);
+  EXPECT_EQ(WebPost(page, {{"title", "Anon"}, {"csrf", olga.csrf}}, nullptr).status, 403);
+  CurlReply made =
+      WebPost(page, {{"title", "From the <web>"}, {"description", "Hello *there*"}, {"csrf", olga.csrf}}, &olga);
+  ASSERT_EQ(made.status, 303) << made.body;
+  std::string where = made.Header("location");
+  ASSERT_NE(where.find("/team/pub/discussions/"), std::string::npos) << where;
+  std::string num = where.substr(where.rfind('/') + 1);
+  CurlReply shown = WebGet(base + where, &olga);
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_NE(shown.body.find("From the &lt;web&gt;"), std::string::npos);  // escaped
+  EXPECT_NE(shown.body.find("<em>there</em>"), std::string::npos);
+  EXPECT_NE(shown.body.find("name=\"comment\""), std::string::npos);
+  ASSERT_EQ(WebPost(base + where + "/comment", {{"comment", "A web comment"}, {"csrf", olga.csrf}}, &olga).status, 303);
+  EXPECT_EQ(WebPost(base + where + "/comment", {{"comment", "forged"}}, &olga).status, 403);
+  // The API sees what the pages did.
+  Json d = ParseOrDie(Get(Api("team/pub") + "/" + num, "").body);
+  EXPECT_EQ(d["title"], "From the <web>");
+  EXPECT_EQ(d["events"][1]["data"]["latest"]["raw"], "A web comment");
+  EXPECT_EQ(ParseOrDie(Get(Api("team/pub") + "/" + num, "").body).dump().find("forged"), std::string::npos);
+  // The list page links it; the private repo's page is a 404 to another user.
+  EXPECT_NE(WebGet(page, nullptr).body.find("/team/pub/discussions/" + num), std::string::npos);
+  EXPECT_EQ(WebGet(base + "/team/priv/discussions", &olga).status, 404);
+
+  // A PR page shows its diff; only a writer gets the merge button, and merging works from it.
+  CurlReply pr = Commit("team/pub", "main", "web.txt", "web line\n", olga_, /*create_pr=*/true);
+  ASSERT_EQ(pr.status, 200) << pr.body;
+  std::string pr_url = ParseOrDie(pr.body)["pullRequestUrl"];
+  std::string pr_num = pr_url.substr(pr_url.rfind('/') + 1);
+  const std::string pr_page = base + "/team/pub/discussions/" + pr_num;
+  CurlReply as_olga = WebGet(pr_page, &olga);
+  EXPECT_NE(as_olga.body.find("+web line"), std::string::npos);
+  EXPECT_EQ(as_olga.body.find("id=\"merge\""), std::string::npos);
+  EXPECT_EQ(WebPost(pr_page + "/merge", {{"csrf", olga.csrf}}, &olga).status, 403);
+  CurlReply as_alice = WebGet(pr_page, &alice);
+  EXPECT_NE(as_alice.body.find("id=\"merge\""), std::string::npos);
+  ASSERT_EQ(WebPost(pr_page + "/merge", {{"csrf", alice.csrf}}, &alice).status, 303);
+  EXPECT_EQ(ParseOrDie(Get(Api("team/pub") + "/" + pr_num, "").body)["status"], "merged");
+  CurlReply raw = Curl("GET", base + "/team/pub/resolve/main/web.txt");
+  EXPECT_EQ(raw.body, "web line\n");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "mhub/server/repo_path.h"
 #include "server/web/web_site.h"
@@ -35,6 +36,10 @@ void PagePassword(WebCall& call);
 void PageNewRepo(WebCall& call);
 void PageRepoSettings(WebCall& call, const RepoKey& key);
 void PageEditFile(WebCall& call, const RepoKey& key, const std::string& rev, const std::string& path);
+
+// pages_discussions.cpp: /{id}/discussions[/{num}[/comment|status|merge]]; `rest` is what
+// follows "discussions" (decoded).
+void PageDiscussions(WebCall& call, const RepoKey& key, const std::vector<std::string>& rest);
 
 // assets.cpp: /static/mhub.css.
 bool ServeStatic(WebCall& call, const std::string& name);

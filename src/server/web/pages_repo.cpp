@@ -97,6 +97,7 @@ std::string RepoHeader(WebCall& call, const RepoRecord& r, const std::string& ta
            href);
   tab_link("files", "Files and versions", href + "/tree/main");
   tab_link("commits", "History", href + "/commits/main");
+  tab_link("community", "Community", href + "/discussions");
   if (RequireWrite(call.ctx, call.v.who, r.key).ok()) tab_link("settings", "Settings", href + "/settings");
   h += "</ul></nav>";
   return h;

@@ -23,7 +23,8 @@ bool IsReservedTop(const std::string& s) {
 }
 
 bool IsRepoPageAction(const std::string& s) {
-  return s == "tree" || s == "blob" || s == "commits" || s == "commit" || s == "settings" || s == "edit";
+  return s == "tree" || s == "blob" || s == "commits" || s == "commit" || s == "settings" || s == "edit" ||
+         s == "discussions";
 }
 
 // Index of the namespace segment of a repo page URL (1 after "datasets"/"spaces"), or npos.
@@ -87,6 +88,15 @@ void RouteRepoPage(WebCall& call, const Segments& seg, size_t p) {
     return PageRepo(call, key);
   }
   const std::string& action = seg[p + 2];
+  if (action == "discussions") {
+    std::vector<std::string> rest;
+    for (size_t i = p + 3; i < seg.size(); ++i) {
+      auto part = Decode(seg[i]);
+      if (!part.ok()) return SendNotFound(call.v, call.res, "Malformed address.");
+      rest.push_back(*part);
+    }
+    return PageDiscussions(call, key, rest);
+  }
   size_t next = 0;
   auto rev = TakeRev(seg, p + 3, &next);
   auto path = rev.ok() ? JoinFrom(seg, next) : Result<std::string>(rev.status());
