@@ -31,8 +31,16 @@ bool EndsWith(std::string_view s, std::string_view tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-// If-None-Match lists entity tags ("a", W/"b") or is "*" (RFC 9110 13.1.2: weak comparison).
-bool MatchesEtag(const std::string& header, const std::string& etag) {
+}  // namespace
+
+bool IsSpaceAppRoute(const HttpRequest& req, const std::vector<std::string>& seg) {
+  if (!IsGetLike(req) || seg.size() < 3 || seg[0] != "spaces") return false;
+  if (EndsWith(seg[2], ".git")) return false;
+  if (seg.size() == 3) return EndsWith(req.raw_path, "/");
+  return !IsRepoRoute(seg[3]);
+}
+
+bool IfNoneMatchMatches(const std::string& header, const std::string& etag) {
   size_t pos = 0;
   while (pos < header.size()) {
     size_t comma = header.find(',', pos);
@@ -47,13 +55,20 @@ bool MatchesEtag(const std::string& header, const std::string& etag) {
   return false;
 }
 
-}  // namespace
-
-bool IsSpaceAppRoute(const HttpRequest& req, const std::vector<std::string>& seg) {
-  if (!IsGetLike(req) || seg.size() < 3 || seg[0] != "spaces") return false;
-  if (EndsWith(seg[2], ".git")) return false;
-  if (seg.size() == 3) return EndsWith(req.raw_path, "/");
-  return !IsRepoRoute(seg[3]);
+Result<std::string> SpaceFilePath(const std::vector<std::string>& seg, bool trailing_slash,
+                                  const std::string& app_file) {
+  std::string path;
+  for (size_t i = 3; i < seg.size(); ++i) {
+    MHUB_ASSIGN_OR_RETURN(std::string part, PercentDecode(seg[i]));
+    if (i > 3) path += "/";
+    path += part;
+  }
+  if (path.empty()) {
+    path = app_file;
+  } else if (trailing_slash) {
+    path += "/index.html";
+  }
+  return NormalizeRepoFilePath(path);
 }
 
 std::string ContentTypeForPath(const std::string& path) {
@@ -150,21 +165,9 @@ HubError ServeSpaceFile(HubContext& ctx, const HttpRequest& req, HttpResponse& r
                                      "': only static Spaces are served by this hub"),
                     "EntryNotFound", 404);
   }
-  // The path under the Space; a folder (trailing slash) means its index.html.
-  std::string path;
-  for (size_t i = 3; i < seg.size(); ++i) {
-    MHUB_ASSIGN_OR_RETURN(std::string part, PercentDecode(seg[i]));
-    if (i > 3) path += "/";
-    path += part;
-  }
-  if (path.empty()) {
-    path = config.app_file;
-  } else if (EndsWith(req.raw_path, "/")) {
-    path += "/index.html";
-  }
-  auto normalized = NormalizeRepoFilePath(path);
-  if (!normalized.ok()) return HubError(normalized.status()).WithRepoCommit(sha);
-  path = *normalized;
+  auto file = SpaceFilePath(seg, EndsWith(req.raw_path, "/"), config.app_file);
+  if (!file.ok()) return HubError(file.status()).WithRepoCommit(sha);
+  const std::string& path = *file;
   auto stat = ctx.repos->StatFile(call.key, sha, path);
   bool folder = stat.ok()
                     ? stat->type == TreeEntry::Type::kDirectory
@@ -187,7 +190,7 @@ HubError ServeSpaceFile(HubContext& ctx, const HttpRequest& req, HttpResponse& r
   res.SetHeader("Cache-Control", "no-cache");
   res.SetHeader("ETag", etag);
   res.SetHeader("X-Repo-Commit", sha);
-  if (MatchesEtag(req.Header("If-None-Match"), etag)) {
+  if (IfNoneMatchMatches(req.Header("If-None-Match"), etag)) {
     res.status = 304;
     res.body.clear();
     return {};

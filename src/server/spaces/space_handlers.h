@@ -38,6 +38,16 @@ SpaceConfig ReadSpaceConfig(HubContext& ctx, const RepoRecord& record, const std
 // The runtime object for a Space at main's head.
 Json SpaceRuntimeJson(HubContext& ctx, const RepoRecord& record);
 
+// If-None-Match lists entity tags ("a", W/"b") or is "*": true when one matches `etag` (a quoted
+// strong tag) by RFC 9110 13.1.2's weak comparison.
+bool IfNoneMatchMatches(const std::string& header, const std::string& etag);
+
+// The repo file a Space URL names. `seg` is SplitRawPath of the URL (seg[0..2] = spaces/{o}/{n}),
+// `trailing_slash` whether the URL ended in '/': a folder means its index.html, the root means
+// `app_file`. The result is normalized (repo_path.h); InvalidArgument for what escapes the repo.
+Result<std::string> SpaceFilePath(const std::vector<std::string>& seg, bool trailing_slash,
+                                  const std::string& app_file);
+
 // "text/html; charset=utf-8" etc. from the file name's extension; application/octet-stream else.
 std::string ContentTypeForPath(const std::string& path);
 
