@@ -2,7 +2,8 @@
 // the C++ test (tests/server/web_browser_test.cpp) started and filled. Walks what a person does:
 // search + filter finds a model; the card, chips and eval table render; the file tree navigates
 // and the blob view shows the LFS pointer; a private repo is invisible signed out and visible to
-// its owner after signing in; a token made on the page works with the API. axe-core runs on
+// its owner after signing in; a token made on the page works with the API; a discussion is opened
+// and commented and a pull request (create_pr) is shown with its diff and merged. axe-core runs on
 // every page (no serious or critical violation). Screenshots go to OUT_DIR.
 //
 //   node web_browser_test.js HUB_URL TOKEN LFS_OID OUT_DIR
@@ -120,6 +121,41 @@ async function shot(page, name) {
   const whoJson = await who.json();
   check(who.status === 200 && whoJson.name === "alice" && whoJson.auth.accessToken.role === "read",
         "the token authenticates with the API as alice (read)");
+
+  // 6. Community: open a discussion and comment on it; a PR (made with the commit API's create_pr)
+  // shows its diff and is merged with its button.
+  await page.goto(hub + "/team/pub-model/discussions");
+  await page.fill("#title", "Question from the browser");
+  await page.fill("#description", "Does it handle **sarcasm**?");
+  await page.click('button:has-text("Open discussion")');
+  await page.waitForURL(/\/team\/pub-model\/discussions\/\d+$/);
+  check((await page.locator(".comment strong").first().textContent()) === "sarcasm", "the discussion shows its text");
+  await page.fill("#comment", "A comment typed in Chromium");
+  await page.click('button:has-text("Comment")');
+  await page.waitForLoadState();
+  check((await page.locator(".comment").last().textContent()).includes("typed in Chromium"), "the comment is shown");
+  await axe(page, "discussion");
+  await shot(page, "07-discussion");
+  const body = [
+    JSON.stringify({ key: "header", value: { summary: "Add notes from a PR" } }),
+    JSON.stringify({ key: "file", value: { path: "notes.md", content: Buffer.from("pr line\n").toString("base64"), encoding: "base64" } }),
+  ].join("\n");
+  const made = await fetch(hub + "/api/models/team/pub-model/commit/main?create_pr=1", {
+    method: "POST",
+    headers: { Authorization: "Bearer " + token, "Content-Type": "application/x-ndjson" },
+    body,
+  });
+  const prUrl = (await made.json()).pullRequestUrl;
+  check(made.status === 200 && /\/discussions\/\d+$/.test(prUrl), "create_pr answers a pullRequestUrl");
+  await page.goto(prUrl);
+  check((await page.locator(".diff").textContent()).includes("+pr line"), "the PR page shows its diff");
+  await axe(page, "pull request");
+  await shot(page, "08-pull-request");
+  await page.click("#merge");
+  await page.waitForLoadState();
+  check((await page.locator("h2 .badge").first().textContent()) === "merged", "the PR is merged by its button");
+  const merged = await fetch(hub + "/team/pub-model/resolve/main/notes.md");
+  check((await merged.text()) === "pr line\n", "main serves the merged file");
 
   // Signing out ends it.
   await page.click('button:has-text("Sign out")');
