@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
 
 namespace mhub::serve {
 namespace {
@@ -150,6 +151,15 @@ class Parser {
       case 'r':
         Add(s, '\r');
         return s;
+      case 'x': {  // \xHH: one byte
+        auto hex = [](char h) {
+          return std::isxdigit(static_cast<unsigned char>(h)) ? std::stoi(std::string(1, h), nullptr, 16) : -1;
+        };
+        if (i_ + 2 > p_.size() || hex(p_[i_]) < 0 || hex(p_[i_ + 1]) < 0) return Error("\\x needs two hex digits");
+        Add(s, hex(p_[i_]) * 16 + hex(p_[i_ + 1]));
+        i_ += 2;
+        return s;
+      }
       default:
         if (std::isalnum(static_cast<unsigned char>(c))) return Error(std::string("unsupported escape \\") + c);
         Add(s, static_cast<unsigned char>(c));
@@ -195,8 +205,11 @@ class Parser {
         char h = p_[i_++];
         hi = static_cast<unsigned char>(h);
         if (h == '\\') {
-          if (AtEnd()) return Error("trailing '\\'");
-          hi = static_cast<unsigned char>(p_[i_++]);
+          MHUB_ASSIGN_OR_RETURN(ByteSet e, Escape());
+          hi = -1;
+          for (int b = 0; b < 256; ++b)
+            if (Has(e, b)) hi = hi == -1 ? b : -2;
+          if (hi < 0) return Error("a class escape cannot end a range");
         }
         if (hi >= 0x80) return Error("non-ASCII characters inside [...] are not supported");
         if (hi < lo) return Error("class range out of order");

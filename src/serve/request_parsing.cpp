@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "serve/json_schema_regex.h"
 #include "serve/regex_automaton.h"
 
 namespace mhub::serve {
@@ -106,11 +107,6 @@ Status RefuseUnsupported(const Json& obj) {
     auto it = obj.find(name);
     if (it != obj.end() && !it->is_null()) return Bad(std::string("`") + name + "` is not supported by this server");
   }
-  auto rf = obj.find("response_format");
-  if (rf != obj.end() && !rf->is_null()) {
-    if (!rf->is_object() || !rf->contains("type") || (*rf)["type"] != "text")
-      return Bad("`response_format` other than {\"type\": \"text\"} is not supported by this server");
-  }
   return Status::OK();
 }
 
@@ -155,8 +151,16 @@ static Status ReadGrammar(const Json& p, GenerationRequest& out) {
   if (!it->is_object() || !it->contains("type") || !(*it)["type"].is_string() || !it->contains("value"))
     return Bad("`grammar` must be {\"type\": \"regex\" | \"json\", \"value\": ...}");
   const std::string type = (*it)["type"].get<std::string>();
-  if (type == "json" || type == "json_object" || type == "json_schema")
-    return Bad("`grammar` of type " + type + " is not supported by this server yet (type regex is)");
+  if (type == "json" || type == "json_schema") {
+    Json schema = (*it)["value"];
+    if (schema.is_string()) {  // TGI also takes the schema as a JSON string
+      auto parsed = ParseJson(schema.get<std::string>());
+      if (!parsed.ok()) return Bad("`grammar` value is not a JSON schema: " + parsed.status().message());
+      schema = *parsed;
+    }
+    MHUB_ASSIGN_OR_RETURN(out.grammar_regex, JsonSchemaToRegex(schema));
+    return RegexAutomaton::Compile(out.grammar_regex).status();
+  }
   if (type != "regex") return Bad("`grammar` type must be \"regex\" or \"json\"");
   if (!(*it)["value"].is_string()) return Bad("`grammar` value must be a string for type regex");
   out.grammar_regex = (*it)["value"].get<std::string>();
@@ -206,8 +210,30 @@ Result<GenerationRequest> ParseTgiGenerate(const Json& body) {
 namespace {
 
 // The fields the two OpenAI generation routes share.
+// OpenAI response_format: text, json_object (any JSON object) or json_schema {schema}.
+Status ReadResponseFormat(const Json& body, GenerationRequest& out) {
+  auto rf = body.find("response_format");
+  if (rf == body.end() || rf->is_null()) return Status::OK();
+  if (!rf->is_object() || !rf->contains("type") || !(*rf)["type"].is_string())
+    return Bad("`response_format` must be an object with a string `type`");
+  const std::string type = (*rf)["type"].get<std::string>();
+  if (type == "text") return Status::OK();
+  if (type == "json_object") {
+    out.grammar_regex = AnyJsonObjectRegex();
+  } else if (type == "json_schema") {
+    auto js = rf->find("json_schema");
+    if (js == rf->end() || !js->is_object() || !js->contains("schema"))
+      return Bad("`response_format.json_schema.schema` is required for type json_schema");
+    MHUB_ASSIGN_OR_RETURN(out.grammar_regex, JsonSchemaToRegex((*js)["schema"]));
+  } else {
+    return Bad("`response_format.type` must be text, json_object or json_schema");
+  }
+  return RegexAutomaton::Compile(out.grammar_regex).status();
+}
+
 Status ReadOpenAiCommon(const Json& body, GenerationRequest& out) {
   MHUB_RETURN_IF_ERROR(RefuseUnsupported(body));
+  MHUB_RETURN_IF_ERROR(ReadResponseFormat(body, out));
   MHUB_ASSIGN_OR_RETURN(auto model, String(body, "model"));
   (void)model;  // any name: clients send the endpoint URL when they have no model name
   MHUB_ASSIGN_OR_RETURN(auto temperature, Number(body, "temperature"));

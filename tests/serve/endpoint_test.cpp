@@ -526,6 +526,57 @@ TEST_F(ServeTest, RegexGrammarConstrainsTheOutput) {
   EXPECT_NE(ParseOrFail(bad.body)["error"].get<std::string>().find("grammar regex"), std::string::npos);
 }
 
+// Python's jsonschema (Debian python3-jsonschema) on `text` against `schema`: "" when valid, else its message.
+std::string JsonSchemaVerdict(const std::string& text, const Json& schema) {
+  const std::string script =
+      "import json, sys, jsonschema\n"
+      "doc = json.loads(sys.stdin.read())\n"
+      "jsonschema.validate(doc, json.loads(sys.argv[1]))\n";
+  auto r = RunCommand("/usr/bin/python3 -c " + ShellQuote(script) + " " + ShellQuote(schema.dump()), text);
+  return r.exit_code == 0 ? "" : r.err.empty() ? "exit " + std::to_string(r.exit_code) : r.err;
+}
+
+// TGI grammar {"type": "json"} and OpenAI response_format json_schema / json_object: the output
+// parses and validates (Python json + jsonschema are the judges).
+TEST_F(ServeTest, JsonGrammarsValidate) {
+  const Json schema = {{"type", "object"},
+                       {"properties",
+                        {{"name", {{"type", "string"}, {"maxLength", 6}}},
+                         {"age", {{"type", "integer"}}},
+                         {"tags", {{"type", "array"}, {"items", {{"enum", {"red", "blue"}}}}, {"maxItems", 2}}},
+                         {"ok", {{"type", "boolean"}}},
+                         {"score", {{"type", {"number", "null"}}}}}},
+                       {"required", {"name", "age", "tags", "ok", "score"}},
+                       {"additionalProperties", false}};
+  for (int i = 0; i < 3; ++i) {
+    auto r = Post(Url("gen") + "/generate",
+                  Json{{"inputs", "Record " + std::to_string(i) + ":"},
+                       {"parameters", {{"max_new_tokens", 200}, {"grammar", {{"type", "json"}, {"value", schema}}}}}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string text = ParseOrFail(r.body)["generated_text"];
+    EXPECT_EQ(JsonSchemaVerdict(text, schema), "") << text;
+  }
+  auto chat =
+      Post(Url("gen") + "/v1/completions",
+           Json{{"prompt", "JSON:"},
+                {"max_tokens", 200},
+                {"response_format", {{"type", "json_schema"}, {"json_schema", {{"name", "r"}, {"schema", schema}}}}}});
+  ASSERT_EQ(chat.status, 200) << chat.body;
+  const std::string text = ParseOrFail(chat.body)["choices"][0]["text"];
+  EXPECT_EQ(JsonSchemaVerdict(text, schema), "") << text;
+  auto any = Post(Url("gen") + "/v1/completions",
+                  Json{{"prompt", "JSON:"}, {"max_tokens", 200}, {"response_format", {{"type", "json_object"}}}});
+  ASSERT_EQ(any.status, 200) << any.body;
+  const std::string obj = ParseOrFail(any.body)["choices"][0]["text"];
+  if (ParseOrFail(any.body)["choices"][0]["finish_reason"] == "stop") {  // not cut by max_tokens
+    EXPECT_EQ(JsonSchemaVerdict(obj, Json{{"type", "object"}}), "") << obj;
+  }
+  auto bad =
+      Post(Url("gen") + "/generate",
+           Json{{"inputs", "x"}, {"parameters", {{"grammar", {{"type", "json"}, {"value", {{"$ref", "#/a"}}}}}}}});
+  EXPECT_EQ(bad.status, 422) << bad.body;
+}
+
 TEST_F(ServeTest, QueueLimitAnswers429WithRetryAfter) {
   ServeOptions o;
   o.max_concurrent_requests = 1;

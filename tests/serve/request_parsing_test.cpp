@@ -48,7 +48,12 @@ TEST(ServeRequestParsing, TgiValidationRules) {
   EXPECT_FALSE(ParseTgiGenerate(Body(R"({"parameters":{}})")).ok());
   EXPECT_FALSE(ParseTgiGenerate(Body(R"({"inputs":"x","parameters":[]})")).ok());
   // Knobs this server does not implement are refused, not ignored.
-  EXPECT_FALSE(ParseTgiGenerate(Body(R"({"inputs":"x","parameters":{"grammar":{"type":"json","value":{}}}})")).ok());
+  EXPECT_FALSE(ParseTgiGenerate(Body(R"({"inputs":"x","parameters":{"grammar":{"type":"ebnf","value":"a"}}})")).ok());
+  EXPECT_FALSE(
+      ParseTgiGenerate(Body(R"({"inputs":"x","parameters":{"grammar":{"type":"json","value":{"$ref":"#"}}}})")).ok());
+  EXPECT_FALSE(
+      ParseTgiGenerate(Body(R"({"inputs":"x","parameters":{"grammar":{"type":"json","value":"{bad"}}})")).ok());
+  EXPECT_TRUE(ParseTgiGenerate(Body(R"({"inputs":"x","parameters":{"grammar":{"type":"json","value":{}}}})")).ok());
   EXPECT_FALSE(ParseTgiGenerate(Body(R"({"inputs":"x","parameters":{"best_of":2}})")).ok());
 
   auto ok = ParseTgiGenerate(
@@ -83,9 +88,16 @@ TEST(ServeRequestParsing, OpenAiDefaultsAndFields) {
   EXPECT_FALSE(ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":"x"}],"temperature":2.5})")).ok());
   EXPECT_FALSE(ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":"x"}],"n":2})")).ok());
   EXPECT_FALSE(ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":"x"}],"top_logprobs":2})")).ok());
+  // response_format: json_object / json_schema become a grammar; other types and bad schemas are refused.
+  auto json_obj =
+      ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_object"}})"));
+  ASSERT_TRUE(json_obj.ok()) << json_obj.status();
+  EXPECT_FALSE(json_obj->grammar_regex.empty());
   EXPECT_FALSE(
-      ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_object"}})"))
-          .ok());
+      ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":"yaml"}})")).ok());
+  EXPECT_FALSE(ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":"x"}],
+      "response_format":{"type":"json_schema","json_schema":{"schema":{"$ref":"#/x"}}}})"))
+                   .ok());
   auto usage = ParseOpenAiChat(
       Body(R"({"messages":[{"role":"user","content":"x"}],"stream":true,"stream_options":{"include_usage":true}})"));
   EXPECT_TRUE(usage->stream && usage->include_usage);
