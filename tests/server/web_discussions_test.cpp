@@ -429,5 +429,31 @@ TEST_F(WebDiscussionsTest, CommunityPagesOpenCommentAndMergeWithCsrf) {
   EXPECT_EQ(raw.body, "web line\n");
 }
 
+TEST_F(WebDiscussionsTest, RenameFromSettingsKeepsDiscussionsAndRedirects) {
+  const std::string base = hub_->url();
+  Json body{{"name", "old-name"}, {"organization", "team"}};
+  ASSERT_EQ(ApiCall(base, "POST", "/api/repos/create", Auth(alice_), DumpJson(body)).status, 200);
+  ASSERT_EQ(Post(Api("team/old-name"), olga_, Json{{"title", "Kept after rename"}}).status, 200);
+  WebSession alice = SignIn(base, alice_);
+  WebSession olga = SignIn(base, olga_);
+  EXPECT_EQ(
+      WebPost(base + "/team/old-name/settings", {{"action", "rename"}, {"to", "x"}, {"csrf", olga.csrf}}, &olga).status,
+      403);
+  CurlReply moved = WebPost(base + "/team/old-name/settings",
+                            {{"action", "rename"}, {"to", "new-name"}, {"csrf", alice.csrf}}, &alice);
+  ASSERT_EQ(moved.status, 303) << moved.body;
+  EXPECT_EQ(moved.Header("location"), "/team/new-name");
+  Json list = ParseOrDie(Get(Api("team/new-name"), "").body);
+  ASSERT_EQ(list["count"], 1);
+  EXPECT_EQ(list["discussions"][0]["title"], "Kept after rename");
+  EXPECT_EQ(list["discussions"][0]["repo"]["name"], "team/new-name");
+  // The old name redirects, on the API and on the website.
+  CurlReply api_old = Get("/api/models/team/old-name", "");
+  EXPECT_TRUE(api_old.status == 301 || api_old.status == 307 || api_old.status == 308) << api_old.status;
+  CurlReply page_old = WebGet(base + "/team/old-name", nullptr);
+  EXPECT_TRUE(page_old.status == 301 || page_old.status == 307 || page_old.status == 308) << page_old.status;
+  EXPECT_NE(page_old.Header("location").find("/team/new-name"), std::string::npos) << page_old.Header("location");
+}
+
 }  // namespace
 }  // namespace mhub::testing

@@ -104,6 +104,17 @@ void PageRepoSettings(WebCall& call, const RepoKey& key) {
       if (!error.ok()) return SendApiError(call, error);
       return SendRedirect(call.res, RepoHref(key) + "/settings");
     }
+    if (action == "rename") {
+      // The API's move (admin_handlers.cpp): the old name keeps answering with a redirect.
+      std::string to = Field(call, "to");
+      if (to.find('/') == std::string::npos) to = key.id.ns + "/" + to;
+      Json body{{"fromRepo", key.id.ToString()}, {"toRepo", to}, {"type", std::string(RepoTypeName(key.type))}};
+      HttpRequest api = ApiRequest(call, "POST", "application/json", body.dump());
+      HubError error = HandleMoveRepo(call.ctx, api, call.v.who, api_res);
+      if (!error.ok()) return SendApiError(call, error);
+      auto id = ParseRepoId(to);
+      return SendRedirect(call.res, id.ok() ? RepoHref(RepoKey{key.type, *id}) : std::string("/"));
+    }
     if (action == "delete") {
       if (Field(call, "confirm") != key.id.ToString()) {
         return SendMessage(call.v, call.res, 400, "Not deleted",
@@ -132,6 +143,11 @@ void PageRepoSettings(WebCall& call, const RepoKey& key) {
           "> Public</label><label><input type=\"radio\" name=\"visibility\" value=\"private\"" +
           (record->is_private ? " checked" : "") +
           "> Private</label><button type=\"submit\">Save visibility</button></form>";
+  body += "<form class=\"stack\" method=\"post\" action=\"" + action +
+          "\" aria-labelledby=\"ren\"><h2 id=\"ren\">Rename or transfer</h2>" + CsrfField(call.v) +
+          "<input type=\"hidden\" name=\"action\" value=\"rename\"><label for=\"to\">New name (name or "
+          "owner/name)</label><input id=\"to\" name=\"to\" required value=\"" +
+          Escape(key.id.ToString()) + "\"><button type=\"submit\">Rename</button></form>";
   body += "<form class=\"stack\" method=\"post\" action=\"" + action +
           "\" aria-labelledby=\"del\"><h2 id=\"del\">"
           "Delete this repository</h2>" +

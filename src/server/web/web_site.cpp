@@ -6,6 +6,7 @@
 
 #include "mhub/base/logging.h"
 #include "server/http/handler_common.h"
+#include "server/http/repo_redirects.h"
 #include "server/http/url_codec.h"
 #include "server/web/pages.h"
 
@@ -83,6 +84,14 @@ void RouteRepoPage(WebCall& call, const Segments& seg, size_t p) {
   if (!id.ok()) return SendNotFound(call.v, call.res, "No such repository.");
   RepoKey key{type, *id};
   bool get = IsGetLike(call.req);
+  // A renamed repo's old pages answer with a redirect to the same page under the new name (the
+  // API's rule, repo_redirects.h), when the visitor may read the new one.
+  if (get && !call.ctx.db->GetRepo(key).ok()) {
+    if (auto to = FindReadableRedirect(call.ctx, call.v.who, type, key.id.ToString())) {
+      SetRepoRedirect(call.req, seg, p, p + 2, *to, "", call.res);
+      return;
+    }
+  }
   if (seg.size() == p + 2) {
     if (!get) return SendMessage(call.v, call.res, 405, "Method not allowed", "This page only answers GET.");
     return PageRepo(call, key);
