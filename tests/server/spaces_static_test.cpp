@@ -227,6 +227,17 @@ TEST_F(SpacesStaticTest, RuntimeInTheHubShape) {
   EXPECT_EQ(gr["stage"], "CONFIG_ERROR");
   EXPECT_TRUE(gr["errorMessage"].is_string());
   EXPECT_EQ(Curl("POST", Url("/api/spaces/alice/site/runtime"), {Auth()}, "", true).status, 405);
+  // restart answers the runtime to writers; pause is refused (static Spaces use no hardware).
+  CurlReply restart = Curl("POST", Url("/api/spaces/alice/site/restart"), {Auth()}, "", true);
+  EXPECT_EQ(restart.status, 200) << restart.body;
+  EXPECT_EQ(ParseOrDie(restart.body)["stage"], "RUNNING");
+  std::string reader = hub_->CreateToken("alice", "read");
+  EXPECT_EQ(Curl("POST", Url("/api/spaces/alice/site/restart"), {"Authorization: Bearer " + reader}, "", true).status,
+            403);
+  EXPECT_EQ(Curl("POST", Url("/api/spaces/alice/site/restart"), {}, "", true).status, 401);
+  CurlReply pause = Curl("POST", Url("/api/spaces/alice/site/pause"), {Auth()}, "", true);
+  EXPECT_EQ(pause.status, 400);
+  EXPECT_FALSE(pause.Header("x-error-message").empty());
   EXPECT_NE(Curl("GET", Url("/api/models/alice/site/runtime"), {Auth()}).status, 200);
 }
 

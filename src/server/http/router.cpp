@@ -172,9 +172,12 @@ HubError RouteRepoApiCall(RepoCall& call, RepoType type, const Segments& seg) {
     }
     return HandleDiscussionsApi(call, rest);
   }
-  // The runtime of a Space (spaces/space_handlers.h).
+  // The runtime of a Space, restart and pause (spaces/space_handlers.h).
   if (action == "runtime" && type == RepoType::kSpace && seg.size() == 5) {
     return IsGetLike(req) ? spaces::HandleSpaceRuntime(call) : MethodNotAllowed(req);
+  }
+  if ((action == "restart" || action == "pause") && type == RepoType::kSpace && seg.size() == 5) {
+    return req.method == "POST" ? spaces::HandleSpaceControl(call, action) : MethodNotAllowed(req);
   }
   // The Parquet export of a dataset (viewer/viewer_handlers.h).
   if (action == "parquet" && type == RepoType::kDataset && seg.size() <= 8) {

@@ -25,6 +25,10 @@ HubError HandleSpaceApp(HubContext& ctx, const HttpRequest& req, HttpResponse& r
 
 // GET /api/spaces/{id}/runtime: the Hub's SpaceRuntime object.
 HubError HandleSpaceRuntime(RepoCall& call);
+// POST /api/spaces/{id}/restart (answers the runtime; nothing to restart for a static Space) and
+// .../pause (400: this hub runs no Space hardware; the Hub refuses to pause static Spaces too).
+// Both need write access.
+HubError HandleSpaceControl(RepoCall& call, const std::string& action);
 
 // What a Space's README says about how it runs, read at commit `sha` ("" = no commit).
 struct SpaceConfig {

@@ -43,4 +43,17 @@ HubError HandleSpaceRuntime(RepoCall& call) {
   return {};
 }
 
+HubError HandleSpaceControl(RepoCall& call, const std::string& action) {
+  MHUB_ASSIGN_OR_RETURN(RepoRecord record, RequireWrite(call.ctx, call.who, call.key));
+  if (action == "pause") {
+    // huggingface_hub's pause_space: static Spaces cannot be paused (they use no hardware), nor
+    // can any Space here, where none runs on hardware of its own.
+    return HubError::BadRequest("Space " + record.key.id.ToString() +
+                                " cannot be paused: this hub runs no hardware for Spaces (static Spaces are "
+                                "always served)");
+  }
+  SetJson(call.res, SpaceRuntimeJson(call.ctx, record));
+  return {};
+}
+
 }  // namespace mhub::server::spaces
