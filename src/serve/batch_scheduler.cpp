@@ -110,7 +110,10 @@ SchedulerStats BatchScheduler::stats() const {
   st.blocks_used = blocks_.used();
   st.blocks_cached = blocks_.cached();
   st.sequences = 0;
-  for (const auto& s : seqs_) st.sequences += s->closed ? 0 : 1;
+  for (const auto& s : seqs_) {
+    st.sequences += s->closed ? 0 : 1;
+    st.waiting += !s->closed && s->first_step_ms < 0 && !s->tokens.empty() ? 1 : 0;
+  }
   return st;
 }
 

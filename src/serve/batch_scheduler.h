@@ -43,11 +43,12 @@ struct SchedulerOptions {
 
 struct SchedulerStats {
   int64_t blocks_total = 0, blocks_used = 0, blocks_cached = 0;
-  int64_t sequences = 0;                                     // open streams
-  int64_t last_batch = 0;                                    // sequences in the last step
-  uint64_t steps = 0;                                        // model steps run
-  uint64_t max_batch = 0;                                    // most sequences in one step so far
-  uint64_t preemptions = 0;                                  // sequences that gave their blocks back to be recomputed
+  int64_t sequences = 0;     // open streams
+  int64_t waiting = 0;       // open streams whose first step has not run yet (the queue)
+  int64_t last_batch = 0;    // sequences in the last step
+  uint64_t steps = 0;        // model steps run
+  uint64_t max_batch = 0;    // most sequences in one step so far
+  uint64_t preemptions = 0;  // sequences that gave their blocks back to be recomputed
   uint64_t prefix_lookup_tokens = 0, prefix_hit_tokens = 0;  // prompt tokens looked up / found cached
 };
 

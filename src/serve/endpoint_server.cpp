@@ -129,7 +129,8 @@ struct EndpointServer::Impl {
         if (model) metrics.Set("te_queue_size", model->waiting());
         if (const BatchScheduler* sched = model ? model->scheduler() : nullptr) {
           const SchedulerStats st = sched->stats();
-          metrics.Set("tgi_batch_current_size", static_cast<double>(st.sequences));
+          metrics.Set("tgi_batch_current_size", static_cast<double>(st.sequences - st.waiting));
+          metrics.Set("tgi_queue_size", static_cast<double>(st.waiting));
           metrics.Set("mhub_kv_cache_blocks", static_cast<double>(st.blocks_used), "state=\"used\"");
           metrics.Set("mhub_kv_cache_blocks", static_cast<double>(st.blocks_cached), "state=\"cached\"");
           metrics.Set("mhub_kv_cache_blocks", static_cast<double>(st.blocks_total - st.blocks_used - st.blocks_cached),
