@@ -236,6 +236,10 @@ std::vector<Route> AllRoutes() {
        [](auto url, auto repo, auto auth, int) { return Curl("GET", url + "/spaces/" + repo + "/", auth); }},
       {"GET space runtime", false, false,
        [](auto url, auto repo, auto auth, int) { return Curl("GET", url + "/api/spaces/" + repo + "/runtime", auth); }},
+      {"POST space restart", true, false,
+       [](auto url, auto repo, auto auth, int) {
+         return Curl("POST", url + "/api/spaces/" + repo + "/restart", auth, "", true);
+       }},
       // Discussions (reading; who may open or comment is in web_discussions_test: any signed-in reader).
       {"GET discussions", false, false,
        [](auto url, auto repo, auto auth, int) {
