@@ -455,5 +455,22 @@ TEST_F(WebDiscussionsTest, RenameFromSettingsKeepsDiscussionsAndRedirects) {
   EXPECT_NE(page_old.Header("location").find("/team/new-name"), std::string::npos) << page_old.Header("location");
 }
 
+TEST_F(WebDiscussionsTest, UserAndOrgPagesShowPrivateReposOnlyToThoseWhoMayRead) {
+  const std::string base = hub_->url();
+  WebSession rita = SignIn(base, rita_);
+  WebSession olga = SignIn(base, olga_);
+  CurlReply anon = WebGet(base + "/team", nullptr);
+  ASSERT_EQ(anon.status, 200);
+  EXPECT_NE(anon.body.find("organization"), std::string::npos);
+  EXPECT_NE(anon.body.find("team/pub"), std::string::npos);
+  EXPECT_EQ(anon.body.find("team/priv"), std::string::npos);
+  EXPECT_EQ(WebGet(base + "/team", &olga).body.find("team/priv"), std::string::npos);
+  EXPECT_NE(WebGet(base + "/team", &rita).body.find("team/priv"), std::string::npos);  // a member
+  CurlReply user = WebGet(base + "/olga", nullptr);
+  ASSERT_EQ(user.status, 200);
+  EXPECT_NE(user.body.find("olga"), std::string::npos);
+  EXPECT_EQ(WebGet(base + "/nobody-here", nullptr).status, 404);
+}
+
 }  // namespace
 }  // namespace mhub::testing

@@ -13,6 +13,8 @@ namespace mhub::server::web {
 // pages_list.cpp: "/" and the /models, /datasets, /spaces listings (HF query parameters).
 void PageHome(WebCall& call);
 void PageList(WebCall& call, RepoType type);
+// /{user} or /{org}: their repos (private ones only to themselves / the org's members).
+void PageProfile(WebCall& call, const std::string& name);
 
 // pages_repo.cpp: the model / dataset / Space page with its card.
 void PageRepo(WebCall& call, const RepoKey& key);

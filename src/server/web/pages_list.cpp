@@ -254,3 +254,35 @@ void PageList(WebCall& call, RepoType type) {
 }
 
 }  // namespace mhub::server::web
+
+namespace mhub::server::web {
+
+void PageProfile(WebCall& call, const std::string& name) {
+  auto account = call.ctx.db->GetAccount(name);
+  if (!account.ok()) return SendNotFound(call.v, call.res, "No such user or organization.");
+  std::string body = "<h1>" + Escape(account->fullname.empty() ? account->name : account->fullname) +
+                     " <span class=\"muted\">" + Escape(account->name) + " · " +
+                     (account->is_org ? "organization" : "user") + "</span></h1>";
+  for (RepoType type : {RepoType::kModel, RepoType::kDataset, RepoType::kSpace}) {
+    RepoQuery q;
+    q.type = type;
+    q.author = account->name;
+    q.sort = RepoSort::kLastModified;
+    q.limit = 100;
+    // Private repos appear only to the owner and the org's members (the DB's viewer rule).
+    q.viewer = call.v.who.authenticated ? call.v.who.user() : "";
+    auto page = call.ctx.db->SearchRepos(q);
+    std::string plural(RepoTypePlural(type));
+    body += "<section aria-labelledby=\"" + plural + "\"><h2 id=\"" + plural + "\">" + TypeTitle(type) + "</h2>";
+    if (!page.ok() || page->repos.empty()) {
+      body += "<p class=\"muted\">None.</p></section>";
+      continue;
+    }
+    body += "<ul class=\"cards\">";
+    for (const auto& r : page->repos) body += RepoCardItem(r);
+    body += "</ul></section>";
+  }
+  SendHtml(call.res, 200, RenderPage(call.v, account->name, body));
+}
+
+}  // namespace mhub::server::web

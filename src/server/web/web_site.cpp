@@ -209,6 +209,13 @@ HubError HandleWebRoute(HubContext& ctx, const HttpRequest& req, HttpResponse& r
     PageTokenRevoke(call, seg[2]);
   } else if (seg[0] == "settings" && seg.size() == 2 && seg[1] == "password") {
     PagePassword(call);
+  } else if (seg.size() == 1 && !IsReservedTop(seg[0]) && IsGetLike(req)) {
+    auto name = Decode(seg[0]);
+    if (name.ok()) {
+      PageProfile(call, *name);
+    } else {
+      SendNotFound(call.v, res, "No such page.");
+    }
   } else if (size_t p = RepoStart(seg); p != std::string::npos) {
     RouteRepoPage(call, seg, p);
   } else {
