@@ -325,6 +325,10 @@ TEST_F(WebDiscussionsTest, GitPushToPrRefThenMergeCommit) {
                                ShellQuote(GitUrl("team/git-pr", user, token)) + " $c:refs/pr/" + num + " 2>&1");
     EXPECT_NE(refused.exit_code, 0) << user << ": " << refused.out;
   }
+  // A PR ref exists only for an open PR, even for a writer.
+  CommandResult no_pr =
+      Sh("cd w && git push -q " + ShellQuote(GitUrl("team/git-pr", "alice", alice_)) + " HEAD:refs/pr/999 2>&1");
+  EXPECT_NE(no_pr.exit_code, 0) << no_pr.out;
   // Nor may a non-writer push to main.
   CommandResult to_main = Sh("cd w && git push -q origin HEAD:main 2>&1");
   EXPECT_NE(to_main.exit_code, 0) << to_main.out;

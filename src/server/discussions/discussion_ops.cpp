@@ -284,7 +284,7 @@ Result<RepoRecord> RequirePushAccess(HubContext& ctx, const Principal& who, cons
 }
 
 Status CheckPushedRefs(HubContext& ctx, const Principal& who, const RepoKey& key, const std::string& ref_lines) {
-  if (RequireWrite(ctx, who, key).ok()) return Status::OK();
+  const bool writer = RequireWrite(ctx, who, key).ok();
   size_t pos = 0;
   while (pos < ref_lines.size()) {
     size_t end = ref_lines.find('\n', pos);
@@ -295,6 +295,8 @@ Status CheckPushedRefs(HubContext& ctx, const Principal& who, const RepoKey& key
     if (line.empty() || sp == std::string::npos) continue;
     std::string ref = line.substr(sp + 1);
     bool deletes = line.size() > 81 && line.compare(41, 40, std::string(40, '0')) == 0;
+    // Writers push anywhere, and may delete a PR's ref; a PR ref only exists for an open PR.
+    if (writer && (PrNumber(ref) == 0 || deletes)) continue;
     if (PrNumber(ref) == 0 || deletes) {
       return Status::PermissionDenied("You may only push to your own pull requests (refs/pr/N) of " + key.ToString() +
                                       ", not to " + ref);
