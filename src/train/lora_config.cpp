@@ -52,11 +52,10 @@ Json LoraConfigToJson(const LoraConfig& c) {
 
 Result<LoraConfig> LoraConfigFromJson(const Json& j) {
   if (!j.is_object()) return Status::InvalidArgument("adapter_config.json: not a JSON object");
-  if (j.value("peft_type", std::string("LORA")) != "LORA")
-    return Status::Unsupported("adapter_config.json: peft_type '" + j.value("peft_type", std::string()) +
-                               "' (only LORA)");
   LoraConfig c;
-  try {
+  try {  // nlohmann throws on a field of the wrong type: every read stays inside
+    if (j.contains("peft_type") && j["peft_type"] != "LORA")
+      return Status::Unsupported("adapter_config.json: peft_type " + j["peft_type"].dump() + " (only LORA)");
     c.r = j.value("r", int64_t(8));
     c.lora_alpha = j.value("lora_alpha", 8.0);
     c.lora_dropout = j.value("lora_dropout", 0.0);
