@@ -23,10 +23,18 @@ struct Family {
 };
 
 constexpr Family kFamilies[] = {
-    {"bert", BuildBert}, {"roberta", BuildBert}, {"xlm-roberta", BuildBert}, {"distilbert", BuildDistilBert},
-    {"gpt2", BuildGpt2}, {"llama", BuildLlama},  {"mistral", BuildLlama},    {"qwen2", BuildLlama},
+    {"bert", BuildBert},
+    {"roberta", BuildBert},
+    {"xlm-roberta", BuildBert},
+    {"distilbert", BuildDistilBert},
+    {"gpt2", BuildGpt2},
+    {"llama", BuildLlama},
+    {"mistral", BuildLlama},
+    {"qwen2", BuildLlama},
     // Encoder-decoder LMs (seq2seq.h): Task::kBase builds *ForConditionalGeneration.
-    {"t5", BuildT5},     {"bart", BuildBart},    {"marian", BuildBart},
+    {"t5", BuildT5},
+    {"bart", BuildBart},
+    {"marian", BuildBart},
 };
 
 std::string SupportedList() {
