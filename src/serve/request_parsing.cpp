@@ -318,8 +318,10 @@ Result<GenerationRequest> ParseOpenAiChat(const Json& body) {
       content = c->get<std::string>();
     } else if (c != m.end() && c->is_array()) {
       for (const Json& part : *c) {
-        if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") ||
-            !part["text"].is_string())
+        // Checked before reading: json::value() throws when `type` is there but not a string.
+        const auto type = part.is_object() ? part.find("type") : part.end();
+        if (!part.is_object() || type == part.end() || !type->is_string() || *type != "text" ||
+            !part.contains("text") || !part["text"].is_string())
           return Bad("only text content parts ({\"type\": \"text\", \"text\": ...}) are supported");
         content += part["text"].get<std::string>();
       }

@@ -85,6 +85,9 @@ TEST(ServeRequestParsing, OpenAiDefaultsAndFields) {
   EXPECT_EQ(*parts->max_new_tokens, 5);  // max_completion_tokens wins
   EXPECT_FALSE(ParseOpenAiChat(Body(R"({"messages":[{"role":"wizard","content":"x"}]})")).ok());
   EXPECT_FALSE(ParseOpenAiChat(Body(R"({"messages":[]})")).ok());
+  // A content part whose type is not a string is refused (it threw out of the parser: fuzz finding).
+  EXPECT_FALSE(ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":[{"type":[],"text":"x"}]}]})")).ok());
+  EXPECT_FALSE(ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":[{"type":1,"text":"x"}]}]})")).ok());
   EXPECT_FALSE(ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":"x"}],"temperature":2.5})")).ok());
   EXPECT_FALSE(ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":"x"}],"n":2})")).ok());
   EXPECT_FALSE(ParseOpenAiChat(Body(R"({"messages":[{"role":"user","content":"x"}],"top_logprobs":2})")).ok());
