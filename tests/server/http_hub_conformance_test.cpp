@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "mhub/server/metadata_db.h"
 #include "mhub/server/repo_aliases.h"
@@ -31,10 +32,14 @@ namespace {
 }();
 
 // Declares `alias` -> `target` in the hub at `data_dir` from a separate process; its exit code.
+// Under an emulated CPU (scripts/run-tests-as-cpu) the child runs under the same emulator: QEMU user
+// mode does not follow exec(), and only /proc/self/exe (not /proc/PID/exe) names this program there.
 int DeclareAlias(const std::string& data_dir, const std::string& alias, const std::string& target) {
+  const char* emulator = std::getenv("MHUB_TEST_EMULATOR");
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   CommandResult r =
-      RunCommand("MHUB_TEST_DECLARE_ALIAS=" + ShellQuote(data_dir + "/db.sqlite|" + alias + "|" + target) + " /proc/" +
-                 std::to_string(::getpid()) + "/exe");
+      RunCommand("MHUB_TEST_DECLARE_ALIAS=" + ShellQuote(data_dir + "/db.sqlite|" + alias + "|" + target) + " " +
+                 (emulator == nullptr ? "" : std::string(emulator) + " ") + ShellQuote(self));
   std::fprintf(stderr, "declare %s -> %s: %s", alias.c_str(), target.c_str(), r.err.c_str());
   return r.exit_code;
 }
