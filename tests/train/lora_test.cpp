@@ -17,41 +17,15 @@
 #include "mhub/train/lora.h"
 #include "mhub/train/trainer.h"
 #include "support/test_support.h"
+#include "tiny_model_configs.h"
 
 namespace mhub::train {
 namespace {
 
 using mhub::testing::TempDir;
 
-Json BertConfig() {
-  return {{"model_type", "bert"},
-          {"vocab_size", 40},
-          {"hidden_size", 16},
-          {"num_hidden_layers", 2},
-          {"num_attention_heads", 2},
-          {"intermediate_size", 24},
-          {"max_position_embeddings", 16},
-          {"type_vocab_size", 2},
-          {"initializer_range", 0.1},
-          {"pad_token_id", 0},
-          {"hidden_act", "gelu"},
-          {"hidden_dropout_prob", 0.0},
-          {"attention_probs_dropout_prob", 0.0},
-          {"id2label", {{"0", "a"}, {"1", "b"}, {"2", "c"}}}};
-}
-Json Gpt2Config() {
-  return {{"model_type", "gpt2"},
-          {"vocab_size", 48},
-          {"n_positions", 16},
-          {"n_embd", 16},
-          {"n_layer", 2},
-          {"n_head", 2},
-          {"initializer_range", 0.1},
-          {"resid_pdrop", 0.0},
-          {"embd_pdrop", 0.0},
-          {"attn_pdrop", 0.0},
-          {"activation_function", "gelu_new"}};
-}
+using testing::TinyBertConfig;
+using testing::TinyGpt2Config;
 
 std::vector<Feature> Data(bool bert) {
   std::mt19937_64 rng(3);
@@ -82,7 +56,7 @@ std::map<std::string, std::vector<float>> ReadTensors(const std::string& path) {
 void RunAgainstTorch(bool bert, int64_t ga) {
   SCOPED_TRACE(std::string(bert ? "bert" : "gpt2") + " GA=" + std::to_string(ga));
   const models::Task task = bert ? models::Task::kSequenceClassification : models::Task::kCausalLM;
-  auto base = models::NewTrainable(bert ? BertConfig() : Gpt2Config(), task, 7);
+  auto base = models::NewTrainable(bert ? TinyBertConfig() : TinyGpt2Config(), task, 7);
   ASSERT_TRUE(base.ok()) << base.status();
   TempDir dir;
   ASSERT_TRUE((*base)->SavePretrained(dir / "base").ok());
@@ -214,7 +188,7 @@ double EvalLoss(models::TrainableModel& m, const models::TrainBatch& b) {
 
 TEST(LoraTest, PeftLayoutLoadAndMerge) {
   TempDir dir;
-  auto base = models::NewTrainable(BertConfig(), models::Task::kSequenceClassification, 7);
+  auto base = models::NewTrainable(TinyBertConfig(), models::Task::kSequenceClassification, 7);
   ASSERT_TRUE(base.ok());
   ASSERT_TRUE((*base)->SavePretrained(dir / "base").ok());
   LoraConfig lc;
@@ -264,7 +238,7 @@ TEST(LoraTest, PeftLayoutLoadAndMerge) {
 TEST(LoraTest, ResumeFromAnAdapterCheckpointContinuesExactly) {
   TempDir dir;
   auto run = [&](const std::string& out, const std::string& resume, int64_t save_steps) -> std::string {
-    auto base = models::NewTrainable(BertConfig(), models::Task::kSequenceClassification, 7);
+    auto base = models::NewTrainable(TinyBertConfig(), models::Task::kSequenceClassification, 7);
     EXPECT_TRUE(base.ok());
     LoraConfig lc;
     lc.target_modules = {"query", "value"};
@@ -293,7 +267,7 @@ TEST(LoraTest, ResumeFromAnAdapterCheckpointContinuesExactly) {
 }
 
 TEST(LoraTest, BadConfigsAreClearErrors) {
-  auto base = models::NewTrainable(BertConfig(), models::Task::kSequenceClassification, 7);
+  auto base = models::NewTrainable(TinyBertConfig(), models::Task::kSequenceClassification, 7);
   ASSERT_TRUE(base.ok());
   LoraConfig lc;
   lc.target_modules = {"query"};

@@ -14,6 +14,7 @@
 #include "mhub/models/trainable.h"
 #include "mhub/train/trainer.h"
 #include "support/test_support.h"
+#include "tiny_model_configs.h"
 
 namespace mhub::train {
 namespace {
@@ -28,31 +29,7 @@ struct LoopCase {
 void RunLoop(const LoopCase& c) {
   SCOPED_TRACE(c.arch + " " + c.schedule + " GA=" + std::to_string(c.ga));
   const bool bert = c.arch == "bert";
-  Json config = bert ? Json{{"model_type", "bert"},
-                            {"vocab_size", 40},
-                            {"hidden_size", 16},
-                            {"num_hidden_layers", 2},
-                            {"num_attention_heads", 2},
-                            {"intermediate_size", 24},
-                            {"max_position_embeddings", 16},
-                            {"type_vocab_size", 2},
-                            {"initializer_range", 0.1},
-                            {"pad_token_id", 0},
-                            {"hidden_act", "gelu"},
-                            {"hidden_dropout_prob", 0.0},
-                            {"attention_probs_dropout_prob", 0.0},
-                            {"id2label", {{"0", "a"}, {"1", "b"}, {"2", "c"}}}}
-                     : Json{{"model_type", "gpt2"},
-                            {"vocab_size", 48},
-                            {"n_positions", 16},
-                            {"n_embd", 16},
-                            {"n_layer", 2},
-                            {"n_head", 2},
-                            {"initializer_range", 0.1},
-                            {"resid_pdrop", 0.0},
-                            {"embd_pdrop", 0.0},
-                            {"attn_pdrop", 0.0},
-                            {"activation_function", "gelu_new"}};
+  const Json config = bert ? testing::TinyBertConfig() : testing::TinyGpt2Config();
   const models::Task task = bert ? models::Task::kSequenceClassification : models::Task::kCausalLM;
   auto model = models::NewTrainable(config, task, 7);
   ASSERT_TRUE(model.ok()) << model.status();
